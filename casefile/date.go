@@ -1,0 +1,37 @@
+package casefile
+
+import (
+	"fmt"
+	"time"
+)
+
+// DateLayout is the only date format of case files: YYYY-MM-DD.
+const DateLayout = "2006-01-02"
+
+// ParseDate parses a YYYY-MM-DD date, refusing impossible ones
+// ("2026-02-30"). The result is midnight UTC.
+func ParseDate(s string) (time.Time, error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, fmt.Errorf("date %q invalide : format attendu AAAA-MM-JJ", s)
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date %q impossible : vérifiez le jour et le mois (format AAAA-MM-JJ)", s)
+	}
+	return t, nil
+}
+
+// FormatDate formats t as YYYY-MM-DD.
+func FormatDate(t time.Time) string { return t.Format(DateLayout) }
+
+// Day returns the calendar day of t (in t's location) as midnight UTC, the
+// representation every date of a case file uses.
+func Day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DaysBetween returns the number of days from a to b (negative when b is before a).
+func DaysBetween(a, b time.Time) int {
+	return int(Day(b).Sub(Day(a)).Hours() / 24)
+}

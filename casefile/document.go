@@ -1,0 +1,362 @@
+package casefile
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/adrg/frontmatter"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is one parsed case file (fiche.md or an interview).
+//
+// Parsing is lenient: a Document is returned for any readable file, and a
+// missing or unparsable frontmatter is reported in FrontErr with a position,
+// so that the validator turns it into a finding.
+type Document struct {
+	// Path is the slash path relative to the case-file root,
+	// e.g. "beneficiaires/jean-dupont/fiche.md".
+	Path string
+	// Src is the normalised content (see Normalize).
+	Src []byte
+
+	// Front is the frontmatter's top-level mapping node; nil when the
+	// frontmatter is absent, empty, unparsable or not a mapping (FrontErr
+	// says which, except for an empty frontmatter).
+	Front *yaml.Node
+	// FrontErr describes a missing or unparsable frontmatter.
+	FrontErr *ParseError
+	// HasFront reports that delimiters were found, even around nothing.
+	HasFront bool
+
+	// Headings are the body's headings in order, with file positions.
+	Headings []Heading
+	// BodyLine is the file line (1-based) where the body starts.
+	BodyLine int
+
+	lineOffset int   // file line = YAML node line + lineOffset
+	lines      []int // byte offset in Src of the start of each line
+}
+
+// Heading is a Markdown heading of the body.
+type Heading struct {
+	Level int
+	Text  string // as written, trimmed
+	Key   string // NormalizeHeading(Text)
+	Line  int    // file line, 1-based
+	// Empty reports that the section under the heading, up to the next
+	// heading of the same or a higher level, holds nothing but blank lines,
+	// HTML comments and deeper headings.
+	Empty bool
+}
+
+// ParseError is a problem with the frontmatter of a document or with a
+// configuration file, at a position. Msg is French.
+type ParseError struct {
+	Path   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
+}
+
+var yamlFormat = frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
+	*(v.(*[]byte)) = data
+	return nil
+})
+
+// mdParser parses only blocks: headings and section emptiness need nothing
+// more, and inline parsing is the costly part of goldmark.
+var mdParser = parser.NewParser(
+	parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+	parser.WithInlineParsers([]util.PrioritizedValue{}...),
+	parser.WithParagraphTransformers([]util.PrioritizedValue{}...),
+)
+
+// Parse parses a case file. path is the slash path relative to the case-file
+// root; src is the raw content, normalised first (BOM, CRLF, NFD).
+func Parse(path string, src []byte) *Document {
+	d := &Document{Path: path, Src: Normalize(src)}
+	d.lines = lineStarts(d.Src)
+	bodyStart := d.splitFront()
+	d.BodyLine = d.LineAt(bodyStart)
+	d.parseBody(bodyStart)
+	return d
+}
+
+func lineStarts(src []byte) []int {
+	starts := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i, c := range src {
+		if c == '\n' && i+1 <= len(src) {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// LineAt returns the 1-based line of a byte offset in Src.
+func (d *Document) LineAt(off int) int {
+	return sort.Search(len(d.lines), func(i int) bool { return d.lines[i] > off })
+}
+
+// PosAt returns the 1-based line and column (in characters) of a byte
+// offset in Src.
+func (d *Document) PosAt(off int) (line, col int) {
+	line = d.LineAt(off)
+	start := d.lines[line-1]
+	if off > len(d.Src) {
+		off = len(d.Src)
+	}
+	return line, utf8.RuneCount(d.Src[start:off]) + 1
+}
+
+// splitFront finds the frontmatter and returns the byte offset of the body.
+func (d *Document) splitFront() int {
+	src := d.Src
+	// The opening delimiter must be the first non-blank line.
+	open := 0
+	for open < len(src) {
+		end := bytes.IndexByte(src[open:], '\n')
+		if end < 0 {
+			end = len(src) - open
+		}
+		if len(bytes.TrimSpace(src[open:open+end])) != 0 {
+			break
+		}
+		open += end + 1
+	}
+	if open >= len(src) || !isDelimiter(lineOf(src, open)) {
+		d.FrontErr = &ParseError{Path: d.Path, Line: 1, Column: 1,
+			Msg: "frontmatter absent : le fichier doit commencer par une ligne --- suivie des champs YAML et d'une ligne --- fermante"}
+		return 0
+	}
+	dataStart := open + len(lineOf(src, open)) + 1
+	if dataStart > len(src) {
+		dataStart = len(src)
+	}
+	var data []byte
+	body, err := frontmatter.Parse(bytes.NewReader(src), &data, yamlFormat)
+	if err != nil || data == nil {
+		// adrg/frontmatter returns the whole file as body, with no error,
+		// when the closing delimiter is missing.
+		line, _ := d.PosAt(open)
+		d.FrontErr = &ParseError{Path: d.Path, Line: line, Column: 1,
+			Msg: "frontmatter non fermé : ajoutez une ligne --- après le dernier champ YAML"}
+		return 0
+	}
+	dataEnd := dataStart + len(data)
+	bodyStart := len(src) - len(body)
+	// adrg/frontmatter trims lines before comparing them with "---", so an
+	// indented "---" inside a block scalar ends the frontmatter early. Only a
+	// delimiter at column 1 counts: look further for it.
+	if dataEnd < len(src) && !bytes.HasPrefix(src[dataEnd:], []byte("---")) {
+		next := findDelimiter(src, dataEnd)
+		if next < 0 {
+			line, _ := d.PosAt(open)
+			d.FrontErr = &ParseError{Path: d.Path, Line: line, Column: 1,
+				Msg: "frontmatter non fermé : ajoutez une ligne --- (sans espace devant) après le dernier champ YAML"}
+			return 0
+		}
+		dataEnd = next
+		bodyStart = next + len(lineOf(src, next)) + 1
+		if bodyStart > len(src) {
+			bodyStart = len(src)
+		}
+	}
+	d.HasFront = true
+	d.lineOffset = d.LineAt(dataStart) - 1
+	d.parseYAML(src[dataStart:dataEnd])
+	return bodyStart
+}
+
+func lineOf(src []byte, off int) []byte {
+	end := bytes.IndexByte(src[off:], '\n')
+	if end < 0 {
+		return src[off:]
+	}
+	return src[off : off+end]
+}
+
+func isDelimiter(line []byte) bool {
+	return string(bytes.TrimRight(line, " \t")) == "---"
+}
+
+// findDelimiter returns the offset of the first line at or after from that
+// is a closing delimiter starting at column 1, or -1.
+func findDelimiter(src []byte, from int) int {
+	off := from
+	if off > 0 && src[off-1] != '\n' {
+		if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
+			off += i + 1
+		} else {
+			return -1
+		}
+	}
+	for off < len(src) {
+		line := lineOf(src, off)
+		if isDelimiter(line) {
+			return off
+		}
+		off += len(line) + 1
+	}
+	return -1
+}
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (d *Document) parseYAML(data []byte) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		d.FrontErr = yamlError(d.Path, err, d.lineOffset)
+		return
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return // empty frontmatter: every required key is missing
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
+			return
+		}
+		d.FrontErr = &ParseError{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
+			Msg: "le frontmatter doit être une liste de champs « clé: valeur »"}
+		return
+	}
+	d.Front = top
+}
+
+// yamlError turns a yaml.v3 error into a French ParseError at a file line.
+func yamlError(path string, err error, offset int) *ParseError {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRe.FindStringSubmatch(firstLine(msg)); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + frenchYAML(msg)}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// frenchYAML explains the most common YAML syntax errors in French. The
+// original message is kept in parentheses for the rarer ones; it never quotes
+// a value of the document.
+func frenchYAML(msg string) string {
+	switch {
+	case strings.Contains(msg, "found character that cannot start any token"),
+		strings.Contains(msg, "tab character"):
+		return "caractère inattendu (une tabulation ? indentez avec des espaces)"
+	case strings.Contains(msg, "mapping values are not allowed"):
+		return "deux-points inattendu : mettez la valeur entre guillemets"
+	case strings.Contains(msg, "did not find expected key"):
+		return "indentation incohérente : alignez les champs d'un même niveau"
+	case strings.Contains(msg, "could not find expected ':'"):
+		return "deux-points attendu après le nom du champ"
+	case strings.Contains(msg, "found unexpected end of stream"):
+		return "fin inattendue : un guillemet ou un crochet n'est pas fermé"
+	case strings.Contains(msg, "did not find expected node content"):
+		return "valeur attendue"
+	case strings.Contains(msg, "excessive aliasing"):
+		return "trop d'alias YAML"
+	case strings.Contains(msg, "did not find expected '-' indicator"):
+		return "élément de liste attendu (« - ») : vérifiez l'indentation"
+	}
+	return "syntaxe incorrecte (" + msg + ")"
+}
+
+// parseBody records headings from the body starting at byte offset start.
+func (d *Document) parseBody(start int) {
+	body := d.Src[start:]
+	root := mdParser.Parse(text.NewReader(body))
+	type item struct {
+		level int
+		idx   int // index in d.Headings
+	}
+	var open []item // headings whose section is still collecting content
+	markContent := func() {
+		for _, it := range open {
+			d.Headings[it.idx].Empty = false
+		}
+	}
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			for len(open) > 0 && open[len(open)-1].level >= n.Level {
+				open = open[:len(open)-1]
+			}
+			var txt []byte
+			off := n.Pos()
+			if lines := n.Lines(); lines.Len() > 0 {
+				for i := 0; i < lines.Len(); i++ {
+					seg := lines.At(i)
+					if i > 0 {
+						txt = append(txt, ' ')
+					}
+					txt = append(txt, seg.Value(body)...)
+				}
+				if off < 0 {
+					off = lines.At(0).Start
+				}
+			}
+			if off < 0 {
+				off = 0
+			}
+			h := Heading{Level: n.Level, Text: strings.TrimSpace(string(txt)), Line: d.LineAt(start + off), Empty: true}
+			h.Key = NormalizeHeading(h.Text)
+			d.Headings = append(d.Headings, h)
+			open = append(open, item{level: n.Level, idx: len(d.Headings) - 1})
+		case *ast.HTMLBlock:
+			if n.HTMLBlockType != ast.HTMLBlockType2 || !commentOnly(n, body) {
+				markContent()
+			}
+		default:
+			markContent()
+		}
+	}
+}
+
+// commentOnly reports whether an HTML block of type 2 holds nothing but
+// comments (text after a closing --> on the same line would be content).
+func commentOnly(n *ast.HTMLBlock, src []byte) bool {
+	var b []byte
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b = append(b, seg.Value(src)...)
+	}
+	if n.HasClosure() {
+		cl := n.ClosureLine
+		b = append(b, cl.Value(src)...)
+	}
+	s := strings.TrimSpace(string(b))
+	for s != "" {
+		if !strings.HasPrefix(s, "<!--") {
+			return false
+		}
+		end := strings.Index(s, "-->")
+		if end < 0 {
+			return true
+		}
+		s = strings.TrimSpace(s[end+3:])
+	}
+	return true
+}

@@ -1,0 +1,78 @@
+package casefile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxIDLen is the maximum length of a beneficiary id.
+const MaxIDLen = 64
+
+// ErrBadID is wrapped by every error about an id that breaks the rules.
+var ErrBadID = errors.New("identifiant invalide")
+
+// Slugify derives a beneficiary id from a person's name: accents folded,
+// lowercase, every run of other characters (spaces, apostrophes, hyphens…)
+// becomes one hyphen, cut at 64 characters on a hyphen.
+// "Élodie N'Guessan-Lefèvre" gives "elodie-n-guessan-lefevre". It returns ""
+// when nothing usable is left.
+func Slugify(name string) string {
+	folded := FoldText(name)
+	var b strings.Builder
+	hyphen := false
+	for _, r := range folded {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+	}
+	s := b.String()
+	if len(s) > MaxIDLen {
+		cut := strings.LastIndexByte(s[:MaxIDLen+1], '-')
+		if cut <= 0 {
+			cut = MaxIDLen
+		}
+		s = strings.TrimRight(s[:cut], "-")
+	}
+	return s
+}
+
+// CheckID reports whether id is a valid beneficiary id: 1–64 characters of
+// [a-z0-9-], not starting or ending with a hyphen. The error is French and
+// wraps ErrBadID.
+func CheckID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w : l'identifiant est vide", ErrBadID)
+	case len(id) > MaxIDLen:
+		return fmt.Errorf("%w : %d caractères, %d au plus", ErrBadID, len(id), MaxIDLen)
+	case strings.HasPrefix(id, "-") || strings.HasSuffix(id, "-"):
+		return fmt.Errorf("%w : %q ne peut ni commencer ni finir par un tiret", ErrBadID, id)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return fmt.Errorf("%w : %q ne peut contenir que des minuscules sans accent, des chiffres et des tirets (a-z, 0-9, -)", ErrBadID, id)
+		}
+	}
+	return nil
+}
+
+// CheckObjectiveID reports whether id is a valid objective id ([A-Za-z0-9-]+).
+func CheckObjectiveID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
