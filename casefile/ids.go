@@ -76,3 +76,18 @@ func CheckObjectiveID(id string) bool {
 	}
 	return true
 }
+
+// pseudoAlphabet avoids characters that are easy to confuse (0/o, 1/l/i).
+const pseudoAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// Pseudonym returns a random id such as "b-2026-k7f3" from 4 random bytes,
+// for repositories with `identifiants: pseudonymes`: the id says nothing
+// about the person, and two trainers' clones practically never clash.
+func Pseudonym(year int, random [4]byte) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "b-%d-", year)
+	for _, c := range random {
+		b.WriteByte(pseudoAlphabet[int(c)%len(pseudoAlphabet)])
+	}
+	return b.String()
+}

@@ -111,3 +111,16 @@ func TestParseConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitMessage(t *testing.T) {
+	m := CommitMessage{Subject: "entretien-suivi : jean-dupont (2026-12-09)", Action: ActionNew,
+		Beneficiaries: []string{"jean-dupont", "jean-dupont"}, Types: []string{"entretien-suivi"}}
+	want := "entretien-suivi : jean-dupont (2026-12-09)\n\nAcc-Action: new\nAcc-Beneficiaire: jean-dupont\nAcc-Type: entretien-suivi\n"
+	if got := m.String(); got != want {
+		t.Errorf("got %q", got)
+	}
+	tr := ParseTrailers(want)
+	if tr[TrailerAction][0] != "new" || tr[TrailerBeneficiary][0] != "jean-dupont" || len(tr[TrailerBeneficiary]) != 1 {
+		t.Errorf("trailers = %v", tr)
+	}
+}

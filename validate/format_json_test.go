@@ -1,0 +1,67 @@
+package validate
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+type jsonOut struct {
+	Version  *int `json:"version"`
+	Findings []struct {
+		Path        string `json:"path"`
+		Line        int    `json:"line"`
+		Column      int    `json:"column"`
+		Severity    string `json:"severity"`
+		Rule        string `json:"rule"`
+		Message     string `json:"message"`
+		Fingerprint string `json:"fingerprint"`
+	} `json:"findings"`
+	Summary *struct {
+		Errors    int `json:"errors"`
+		Warnings  int `json:"warnings"`
+		Infos     int `json:"infos"`
+		Documents int `json:"documents"`
+	} `json:"summary"`
+}
+
+func TestFormatJSON(t *testing.T) {
+	out := render(t, FormatJSON, fixture(), Options{GitPrefix: "examples"})
+	var j jsonOut
+	if err := json.Unmarshal(out, &j); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if j.Version == nil || *j.Version != 1 || j.Summary == nil {
+		t.Fatalf("version or summary missing:\n%s", out)
+	}
+	if s := *j.Summary; s.Errors != 4 || s.Warnings != 3 || s.Infos != 2 || s.Documents != 4 {
+		t.Errorf("summary %+v", s)
+	}
+	if len(j.Findings) != 9 {
+		t.Fatalf("%d findings, want 9", len(j.Findings))
+	}
+	f := j.Findings[3]
+	if f.Path != docSuivi || f.Line != 9 || f.Column != 17 || f.Severity != "warning" || f.Rule != "objectif-en-retard" || f.Message != trickyMessage {
+		t.Errorf("finding %+v: want case-root path, English severity, message as is", f)
+	}
+	if f.Fingerprint != Fingerprint(*fixture()[6].finding) {
+		t.Errorf("fingerprint %q", f.Fingerprint)
+	}
+	severities := map[string]int{}
+	for _, f := range j.Findings {
+		severities[f.Severity]++
+	}
+	if severities["error"] != 4 || severities["warning"] != 3 || severities["info"] != 2 {
+		t.Errorf("severities %v", severities)
+	}
+}
+
+func TestFormatJSONEmpty(t *testing.T) {
+	out := render(t, FormatJSON, nil, Options{})
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if string(raw["findings"]) != "[]" {
+		t.Errorf("findings %s, want []", raw["findings"])
+	}
+}
