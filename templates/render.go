@@ -1,0 +1,546 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Data is what a template is rendered with. Interview templates use
+// Beneficiaire (the id, never the person's name: with pseudonymous ids names
+// live only in fiche.md), Date, Formateur and Suivi; the fiche template uses
+// Prenom, Nom, DateEntree and Dispositif too.
+type Data struct {
+	Type         *Type  // set by Render
+	Beneficiaire string // the beneficiary's id (folder name)
+	Date         string // the document's date, YYYY-MM-DD (fiche: defaults DateEntree)
+	Formateur    string // the trainer writing the document (fiche: formateur_referent)
+	Organisation string // acc.yaml's organisation
+
+	// Fiche only.
+	Prenom, Nom string
+	Dispositif  string // programme name; "" leaves the key out
+	DateEntree  string // YYYY-MM-DD; defaults to Date
+
+	// Suivi lists the beneficiary's open objectives (status en-cours or
+	// reporte), in declaration order, so that a follow-up or a review can
+	// pre-list them and a contract can pre-fill the retained ones.
+	Suivi []ObjectiveRef
+}
+
+// ObjectiveRef is an objective as the fold of a case file currently sees it.
+type ObjectiveRef struct {
+	ID, Intitule, Indicateur, Echeance string
+}
+
+var objectiveIDRE = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+
+// funcs are the functions templates may call.
+var funcs = template.FuncMap{
+	// yaml writes a value as a YAML scalar on one line, quoted when needed:
+	// `formateur: {{yaml .Formateur}}` survives any name.
+	"yaml": yamlScalar,
+	// comment flattens text to one line for a YAML `#` or HTML comment.
+	"comment": commentText,
+	// section writes one section: its heading and its prompt as an HTML comment.
+	"section": sectionMarkdown,
+	// sections writes all the sections of a type, in order.
+	"sections": func(t *Type) string {
+		var b strings.Builder
+		for _, s := range t.Sections {
+			b.WriteString(sectionMarkdown(s))
+		}
+		return strings.TrimSuffix(b.String(), "\n")
+	},
+}
+
+func yamlScalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return quoteYAML(x)
+	case int, bool:
+		return fmt.Sprint(x)
+	case nil:
+		return `""`
+	}
+	return quoteYAML(fmt.Sprint(v))
+}
+
+// quoteYAML writes s as a one-line YAML scalar that reads back as the string s.
+func quoteYAML(s string) string {
+	if s != "" && !strings.ContainsAny(s, "\n\r\t") {
+		if out, err := yaml.Marshal(s); err == nil {
+			q := strings.TrimSuffix(string(out), "\n")
+			if !strings.Contains(q, "\n") && !strings.HasPrefix(q, "|") && !strings.HasPrefix(q, ">") {
+				return q
+			}
+		}
+	}
+	return doubleQuote(s)
+}
+
+// doubleQuote writes s as a YAML double-quoted scalar, escaping what YAML
+// does not accept raw (control characters, line separators, BOM).
+func doubleQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == utf8.RuneError || r == 0x2028 || r == 0x2029 || r == 0xFEFF || !unicode.IsPrint(r) && r != ' ':
+			if r > 0xFFFF {
+				fmt.Fprintf(&b, `\U%08X`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04X`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func commentText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == 0xFEFF || !unicode.IsPrint(r) && !unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "-->", "->")
+}
+
+func sectionMarkdown(s Section) string {
+	var b strings.Builder
+	b.WriteString("## ")
+	b.WriteString(s.Title)
+	b.WriteString("\n\n")
+	prompt := strings.TrimSpace(s.Prompt)
+	if s.If != nil {
+		note := "Section exigée seulement si " + s.If.String() + "."
+		if prompt != "" {
+			prompt += "\n" + note
+		} else {
+			prompt = note
+		}
+	}
+	if prompt != "" {
+		prompt = strings.ReplaceAll(prompt, "-->", "->")
+		if strings.Contains(prompt, "\n") {
+			b.WriteString("<!--\n" + prompt + "\n-->\n")
+		} else {
+			b.WriteString("<!-- " + prompt + " -->\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func parseTemplate(name, text string) (*template.Template, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(text)
+	if err != nil {
+		return nil, templateError(name, err)
+	}
+	return t, nil
+}
+
+var tmplPosRE = regexp.MustCompile(`^(\d+)(?::(\d+))?: (.*)$`)
+
+// templateError turns a text/template error ("template: NAME:LINE:COL: msg")
+// into a LoadError.
+func templateError(name string, err error) error {
+	msg := err.Error()
+	e := &LoadError{Path: name}
+	rest := strings.TrimPrefix(msg, "template: "+name+":")
+	if m := tmplPosRE.FindStringSubmatch(rest); rest != msg && m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Column, _ = strconv.Atoi(m[2])
+		msg = m[3]
+	}
+	e.Msg = "modèle incorrect : " + frenchTemplateError(msg)
+	return e
+}
+
+var (
+	tmplExecRE  = regexp.MustCompile(`^executing ".*?" at <(.*?)>: (.*)$`)
+	tmplFieldRE = regexp.MustCompile(`^can't evaluate field (\w+) in type`)
+	tmplFuncRE  = regexp.MustCompile(`^function "(\w+)" not defined$`)
+)
+
+// frenchTemplateError translates the text/template messages an author is
+// most likely to meet; others are kept as Go wrote them.
+func frenchTemplateError(msg string) string {
+	at := ""
+	if m := tmplExecRE.FindStringSubmatch(msg); m != nil {
+		at, msg = "« "+m[1]+" » : ", m[2]
+	}
+	switch {
+	case tmplFieldRE.MatchString(msg):
+		m := tmplFieldRE.FindStringSubmatch(msg)
+		return at + "la donnée « " + m[1] + " » n'existe pas ; données disponibles : .Type (.Type.Name, .Type.Label, .Type.Purpose…), .Beneficiaire, .Date, .Formateur, .Organisation, .Prenom, .Nom, .Dispositif, .DateEntree, .Suivi"
+	case tmplFuncRE.MatchString(msg):
+		m := tmplFuncRE.FindStringSubmatch(msg)
+		return at + "fonction « " + m[1] + " » inconnue ; fonctions disponibles : yaml, comment, section, sections"
+	case msg == "unexpected EOF":
+		return at + "fin du fichier inattendue : un {{if}}, {{range}} ou {{with}} n'est pas fermé par {{end}}"
+	}
+	return at + msg
+}
+
+// Render writes a new document of the named type from its template. The
+// result is valid YAML frontmatter (statut: brouillon for an interview)
+// followed by the body; every required section heading is present: one the
+// template does not write is appended with its prompt. Bad data (an invalid
+// date, an empty name) is an error, as is an unknown type (ErrUnknownType).
+func (r *Registry) Render(typeName string, d Data) ([]byte, error) {
+	t, err := r.lookupErr(typeName)
+	if err != nil {
+		return nil, err
+	}
+	d.Type = t
+	if err := d.prepare(); err != nil {
+		return nil, err
+	}
+	tm := r.tmpl[t.Name]
+	var buf bytes.Buffer
+	if err := tm.Execute(&buf, d); err != nil {
+		return nil, templateError(tm.Name(), err)
+	}
+	return complete(t, buf.Bytes()), nil
+}
+
+// prepare checks the data and fills defaults.
+func (d *Data) prepare() error {
+	t := d.Type
+	if strings.TrimSpace(d.Beneficiaire) == "" || strings.IndexFunc(d.Beneficiaire, unicode.IsControl) >= 0 {
+		return fmt.Errorf("identifiant du bénéficiaire manquant ou invalide : %q", d.Beneficiaire)
+	}
+	if strings.TrimSpace(d.Formateur) == "" {
+		return errors.New("nom du formateur manquant : configurez « git config user.name » ou « formateur » dans acc.yaml")
+	}
+	if !t.Interview {
+		if d.DateEntree == "" {
+			d.DateEntree = d.Date
+		}
+		if d.Date == "" {
+			d.Date = d.DateEntree
+		}
+		if !validDate(d.DateEntree) {
+			return fmt.Errorf("date d'entrée invalide %q : format AAAA-MM-JJ attendu", d.DateEntree)
+		}
+		if strings.TrimSpace(d.Prenom+d.Nom) == "" {
+			return errors.New("prénom et nom du bénéficiaire manquants")
+		}
+		if strings.IndexFunc(d.Prenom+d.Nom, unicode.IsControl) >= 0 {
+			return fmt.Errorf("nom invalide %q : une seule ligne de texte attendue", d.Prenom+" "+d.Nom)
+		}
+	}
+	if !validDate(d.Date) {
+		return fmt.Errorf("date invalide %q : format AAAA-MM-JJ attendu", d.Date)
+	}
+	// An id the fold would reject is not worth repeating in a new document.
+	var suivi []ObjectiveRef
+	for _, o := range d.Suivi {
+		if objectiveIDRE.MatchString(o.ID) {
+			if !validDate(o.Echeance) {
+				o.Echeance = ""
+			}
+			suivi = append(suivi, o)
+		}
+	}
+	d.Suivi = suivi
+	return nil
+}
+
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+func parseInt(s string) (int, error) { return strconv.Atoi(s) }
+
+// splitFront splits a rendered document into its frontmatter and body.
+func splitFront(doc []byte) (front, body []byte, ok bool) {
+	if !bytes.HasPrefix(doc, []byte("---\n")) {
+		return nil, doc, false
+	}
+	rest := doc[4:]
+	for off := 0; off < len(rest); {
+		end := bytes.IndexByte(rest[off:], '\n')
+		line := rest[off:]
+		next := len(rest)
+		if end >= 0 {
+			line = rest[off : off+end]
+			next = off + end + 1
+		}
+		if strings.TrimRight(string(line), " ") == "---" {
+			return rest[:off], rest[next:], true
+		}
+		off = next
+	}
+	return nil, doc, false
+}
+
+// headings returns the keys of the level-2 headings of a Markdown body,
+// outside fenced code blocks.
+func headings(body []byte) map[string]bool {
+	out := map[string]bool{}
+	fence := ""
+	for _, line := range strings.Split(string(body), "\n") {
+		trim := strings.TrimLeft(line, " ")
+		if fence != "" {
+			if strings.HasPrefix(trim, fence) {
+				fence = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(trim, "```") || strings.HasPrefix(trim, "~~~") {
+			fence = trim[:3]
+			continue
+		}
+		if strings.HasPrefix(line, "## ") {
+			out[headingKey(line[3:])] = true
+		}
+	}
+	return out
+}
+
+// complete appends the required sections the rendered template lacks and
+// ends the document with exactly one newline.
+func complete(t *Type, doc []byte) []byte {
+	_, body, _ := splitFront(doc)
+	have := headings(body)
+	out := bytes.TrimRight(doc, "\n \t")
+	for _, s := range t.Sections {
+		if s.Optional || have[headingKey(s.Title)] {
+			continue
+		}
+		out = append(out, "\n\n"...)
+		out = append(out, strings.TrimRight(sectionMarkdown(s), "\n")...)
+	}
+	return append(out, '\n')
+}
+
+// checkTemplate renders a type's template with sample data and checks that
+// the new document would validate.
+func (r *Registry) checkTemplate(t *Type) error {
+	for _, d := range sampleData() {
+		out, err := r.Render(t.Name, d)
+		if err != nil {
+			return err
+		}
+		if probs := checkDocument(t, out); len(probs) > 0 {
+			src, hint := t.TemplateSource, ""
+			if src == "" {
+				src = t.Source
+				hint = fmt.Sprintf(" ; écrivez un modèle .acc/templates/%s.md adapté au type", t.Name)
+			}
+			return &LoadError{Path: src, Msg: "un document créé avec ce modèle ne serait pas valide : " + probs[0] + hint}
+		}
+	}
+	return nil
+}
+
+// sampleData is the data templates are checked with: a name that breaks
+// naive YAML, no programme, with and without open objectives.
+func sampleData() []Data {
+	base := Data{
+		Beneficiaire: "elodie-n-guessan-test",
+		Date:         "2026-03-02",
+		Formateur:    "Élodie N'Guessan: test",
+		Organisation: "Centre « L'Envol » : #1",
+		Prenom:       "Élodie",
+		Nom:          "N'Guessan: test",
+		DateEntree:   "2026-03-02",
+	}
+	with := base
+	with.Dispositif = "Prépa # avenir: 2026"
+	with.Suivi = []ObjectiveRef{
+		{ID: "O1", Intitule: "Obtenir le code : « test » # 1", Indicateur: "Examen réussi", Echeance: "2026-06-30"},
+		{ID: "O-2", Intitule: "Trouver un stage\nd'observation", Echeance: ""},
+	}
+	return []Data{base, with}
+}
+
+// checkDocument checks a rendered document against its type as the validator
+// would for a new draft, and returns the problems in French.
+func checkDocument(t *Type, doc []byte) []string {
+	front, body, ok := splitFront(doc)
+	if !ok {
+		return []string{"le document ne commence pas par un frontmatter YAML entre deux lignes ---"}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(front, &root); err != nil {
+		return []string{"frontmatter YAML illisible : " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return []string{"le frontmatter n'est pas un ensemble de clés"}
+	}
+	m := root.Content[0]
+	c := &checker{t: t, v: mappingScalars(m)}
+	c.object(t.Fields, m, "", true)
+	if v, _ := c.v(keyType); v != t.Name {
+		c.add("type vaut « %s » au lieu de « %s »", v, t.Name)
+	}
+	if t.Interview {
+		if v, _ := c.v(keyStatus); v != statusDraft {
+			c.add("statut vaut « %s » au lieu de « %s »", v, statusDraft)
+		}
+	}
+	have := headings(body)
+	for _, s := range t.RequiredSections(c.v) {
+		if !have[headingKey(s.Title)] {
+			c.add("section « ## %s » absente", s.Title)
+		}
+	}
+	return c.probs
+}
+
+func mappingScalars(m *yaml.Node) Scalars {
+	return func(key string) (string, bool) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				v := resolveAlias(m.Content[i+1])
+				if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+					return "", false
+				}
+				if v.Tag == "!!bool" {
+					return normBool(v.Value), true
+				}
+				return v.Value, true
+			}
+		}
+		return "", false
+	}
+}
+
+type checker struct {
+	t     *Type
+	v     Scalars
+	probs []string
+}
+
+func (c *checker) add(format string, args ...any) {
+	c.probs = append(c.probs, fmt.Sprintf(format, args...))
+}
+
+func (c *checker) object(fields []*Field, m *yaml.Node, path string, closed bool) {
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		key := m.Content[i].Value
+		if seen[key] != nil {
+			c.add("clé « %s%s » en double", path, key)
+		}
+		seen[key] = resolveAlias(m.Content[i+1])
+		var f *Field
+		for _, x := range fields {
+			if x.Key == key {
+				f = x
+			}
+		}
+		if f == nil {
+			if closed {
+				c.add("clé inconnue « %s%s »", path, key)
+			}
+			continue
+		}
+		c.value(f, m.Content[i+1], path+key)
+	}
+	for _, f := range fields {
+		if !c.t.Requires(f, c.v) {
+			continue
+		}
+		if n := seen[f.Key]; n == nil || f.NonEmpty && isEmpty(n) {
+			c.add("clé exigée « %s%s » absente ou vide", path, f.Key)
+		}
+	}
+}
+
+func (c *checker) value(f *Field, n *yaml.Node, path string) {
+	n = resolveAlias(n)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		c.add("« %s » est vide (attendu : %s)", path, f.Expected())
+		return
+	}
+	bad := func() { c.add("« %s » : valeur invalide (attendu : %s)", path, f.Expected()) }
+	switch f.Kind {
+	case KindList:
+		if n.Kind != yaml.SequenceNode {
+			bad()
+			return
+		}
+		for i, it := range n.Content {
+			c.value(f.Item, it, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return
+	case KindObject:
+		if n.Kind != yaml.MappingNode {
+			bad()
+			return
+		}
+		c.object(f.Fields, n, path+".", f.Closed)
+		return
+	}
+	if n.Kind != yaml.ScalarNode {
+		bad()
+		return
+	}
+	switch f.Kind {
+	case KindText:
+		if f.Pattern != "" && !regexp.MustCompile(`^(?:`+f.Pattern+`)$`).MatchString(n.Value) {
+			bad()
+		}
+		if f.NonEmpty && strings.TrimSpace(n.Value) == "" {
+			c.add("« %s » est vide", path)
+		}
+		return
+	case KindInteger:
+		if n.Tag != "!!int" {
+			bad()
+			return
+		}
+	case KindBoolean:
+		if n.Tag != "!!bool" {
+			bad()
+			return
+		}
+	}
+	v := n.Value
+	if n.Tag == "!!bool" {
+		v = normBool(v)
+	}
+	if msg := checkScalar(f, v); msg != "" {
+		bad()
+	}
+}
+
+// isEmpty reports whether a value is null, an empty text, list or mapping.
+func isEmpty(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Tag == "!!null" || strings.TrimSpace(n.Value) == ""
+	case yaml.SequenceNode, yaml.MappingNode:
+		return len(n.Content) == 0
+	}
+	return false
+}

@@ -1,0 +1,475 @@
+package templates
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// commonBaseName is the base every interview type inherits from: the keys
+// and sections of types/_entretien.yaml.
+const commonBaseName = "entretien"
+
+// builtinOrder is the methodology order of DESIGN §1.
+var builtinOrder = []string{
+	"entretien-initial", "entretien-diagnostic", "co-elaboration",
+	"contractualisation", "entretien-suivi", "entretien-bilan",
+}
+
+// Keys an organisation's definition may not redefine: acc writes them itself
+// and its rules depend on their meaning.
+var (
+	protectedInterviewKeys = []string{"type", "beneficiaire", "date", "formateur", "statut", "presence"}
+	protectedFicheKeys     = []string{"type", "id", "prenom", "nom", "date_entree", "formateur_referent", "statut"}
+	stageSections          = []string{"introduction", "deroulement", "conclusion"}
+)
+
+// Attributes each kind accepts besides the generic ones.
+var (
+	genericAttrs = []string{"type", "requis", "requis_si", "regle", "description"}
+	kindAttrs    = map[Kind][]string{
+		KindText:    {"expression", "non_vide", "defaut"},
+		KindDate:    {"defaut"},
+		KindInteger: {"min", "max", "defaut"},
+		KindBoolean: {"defaut"},
+		KindChoice:  {"valeurs", "defaut"},
+		KindList:    {"element", "non_vide"},
+		KindObject:  {"champs", "autres"},
+	}
+)
+
+// resolver turns definitions into Types, applying inheritance.
+type resolver struct {
+	common      *Type
+	builtinDefs map[string]*typeDef
+	defs        map[string]*typeDef // effective: overrides replace built-ins
+	done        map[*typeDef]*Type
+	busy        map[*typeDef]bool
+}
+
+// pendingCond is a condition created from a definition, checked once the
+// type's top-level fields are known.
+type pendingCond struct {
+	c    *Condition
+	spec *condSpec
+}
+
+func newResolver(common *typeDef, builtinDefs, defs map[string]*typeDef) (*resolver, error) {
+	r := &resolver{builtinDefs: builtinDefs, defs: defs, done: map[*typeDef]*Type{}, busy: map[*typeDef]bool{}}
+	c, err := r.build(common, &Type{Name: commonBaseName, Interview: true, Builtin: true}, nil)
+	if err != nil {
+		return nil, err
+	}
+	r.common = c
+	return r, nil
+}
+
+func (r *resolver) resolve(d *typeDef) (*Type, error) {
+	if t, ok := r.done[d]; ok {
+		return t, nil
+	}
+	p := &parser{path: d.path}
+	if r.busy[d] {
+		return nil, p.errAt(d.base.node, "héritage circulaire : le type « %s » dépend de lui-même par « base »", d.name)
+	}
+	r.busy[d] = true
+	defer delete(r.busy, d)
+
+	var base *Type
+	baseName := ""
+	bd := r.builtinDefs[d.name]
+	if d.name == ficheTypeName {
+		if d.base.set {
+			return nil, p.errAt(d.base.key, "la fiche n'a pas de « base » : fiche.yaml complète toujours la fiche intégrée")
+		}
+		if d.phase.set {
+			return nil, p.errAt(d.phase.key, "la fiche n'a pas de « phase » : seuls les entretiens en ont une")
+		}
+		if !d.builtin {
+			b, err := r.resolve(bd)
+			if err != nil {
+				return nil, err
+			}
+			base = b
+		}
+	} else {
+		baseName = commonBaseName
+		if d.base.set {
+			baseName = d.base.val
+		}
+		switch {
+		case baseName == commonBaseName:
+			base = r.common
+		case baseName == d.name:
+			if d.builtin || bd == nil {
+				return nil, p.errAt(d.base.node, "un type ne peut hériter de lui-même que pour compléter le type intégré du même nom ; « %s » n'en est pas un", d.name)
+			}
+			b, err := r.resolve(bd)
+			if err != nil {
+				return nil, err
+			}
+			base = b
+		case baseName == ficheTypeName:
+			return nil, p.errAt(d.base.node, "un entretien ne peut pas hériter de la fiche ; « base » vaut « entretien » ou le nom d'un type d'entretien")
+		default:
+			bdef := r.defs[baseName]
+			if bdef == nil {
+				names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
+				msg := fmt.Sprintf("base « %s » inconnue", baseName)
+				if s := suggest(baseName, names); s != "" {
+					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+				} else {
+					msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
+				}
+				return nil, p.errAt(d.base.node, "%s", msg)
+			}
+			b, err := r.resolve(bdef)
+			if err != nil {
+				return nil, err
+			}
+			base = b
+		}
+	}
+
+	t := &Type{Name: d.name, Interview: d.name != ficheTypeName, Builtin: d.builtin, Base: baseName, PhaseRank: -1}
+	if !d.builtin {
+		t.Source = d.path
+	}
+	if base != nil && base != r.common {
+		t.Label, t.Phase, t.Purpose, t.Description = base.Label, base.Phase, base.Purpose, base.Description
+	}
+	for _, o := range []struct {
+		o   opt
+		dst *string
+	}{{d.label, &t.Label}, {d.phase, &t.Phase}, {d.purpose, &t.Purpose}, {d.description, &t.Description}} {
+		if o.o.set {
+			*o.dst = o.o.val
+		}
+	}
+	if t.Label == "" {
+		return nil, r.missing(d, d.label, "libelle", "le libellé affiché, par exemple « Entretien collectif »")
+	}
+	if t.Interview {
+		ph, ok := phaseByName(t.Phase)
+		if !ok {
+			if !d.phase.set {
+				return nil, r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
+			}
+			msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
+			if s := suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
+				msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+			}
+			return nil, p.errAt(d.phase.node, "%s", msg)
+		}
+		t.PhaseRank = ph.Rank
+		if !d.builtin && bd != nil {
+			if bd.phase.val != t.Phase {
+				return nil, p.errAt(d.phase.node, "la phase d'un type intégré ne change pas : « %s » est de la phase %s", d.name, bd.phase.val)
+			}
+		}
+		if t.Purpose == "" {
+			return nil, r.missing(d, d.purpose, "objectif", "l'objectif de l'entretien en une phrase, repris dans objectif_entretien")
+		}
+	}
+	if _, err := r.build(d, t, base); err != nil {
+		return nil, err
+	}
+	r.done[d] = t
+	return t, nil
+}
+
+func (r *resolver) missing(d *typeDef, o opt, key, what string) error {
+	line, col := 1, 1
+	if d.nameKey != nil {
+		line, col = d.nameKey.Line, d.nameKey.Column
+	}
+	if o.set && o.node != nil {
+		line, col = o.node.Line, o.node.Column
+	}
+	return &LoadError{Path: d.path, Line: line, Column: col, Msg: fmt.Sprintf("clé « %s » manquante ou vide : %s", key, what)}
+}
+
+// build fills t's fields and sections from d on top of base.
+func (r *resolver) build(d *typeDef, t *Type, base *Type) (*Type, error) {
+	p := &parser{path: d.path}
+	var pending []pendingCond
+	var protected []string
+	if !d.builtin {
+		protected = protectedInterviewKeys
+		if !t.Interview {
+			protected = protectedFicheKeys
+		}
+	}
+	var baseFields []*Field
+	var baseSections []Section
+	if base != nil {
+		baseFields, baseSections = base.Fields, base.Sections
+	}
+	fields, err := mergeFields(p, baseFields, d.fields, protected, &pending)
+	if err != nil {
+		return nil, err
+	}
+	// The type key takes exactly the type's own name.
+	if i := slices.IndexFunc(fields, func(f *Field) bool { return f.Key == keyType }); i >= 0 {
+		f := fields[i].clone()
+		f.Kind, f.Values, f.Pattern = KindChoice, []string{t.Name}, ""
+		fields[i] = f
+	}
+	t.Fields = fields
+
+	secs := slices.Clone(baseSections)
+	insert := len(secs)
+	if t.Interview {
+		if i := slices.IndexFunc(secs, func(s Section) bool { return headingKey(s.Title) == "conclusion" }); i >= 0 {
+			insert = i
+		}
+	}
+	for _, s := range d.sections {
+		k := headingKey(s.title)
+		i := slices.IndexFunc(secs, func(x Section) bool { return headingKey(x.Title) == k })
+		var sec Section
+		if i >= 0 {
+			sec = secs[i]
+		} else {
+			sec = Section{Title: s.title}
+		}
+		if s.prompt.set {
+			sec.Prompt = s.prompt.val
+		}
+		if s.cond != nil {
+			sec.If = &Condition{Key: s.cond.key, Values: s.cond.values}
+			pending = append(pending, pendingCond{sec.If, s.cond})
+		}
+		if s.optional.set {
+			sec.Optional = s.optional.val == "true"
+		}
+		if !d.builtin && t.Interview && slices.Contains(stageSections, k) && (sec.Optional || sec.If != nil) {
+			return nil, p.errAt(s.node, "la section « %s » est exigée pour tout entretien : elle ne peut être ni facultative ni conditionnelle", s.title)
+		}
+		if i >= 0 {
+			secs[i] = sec
+		} else {
+			secs = slices.Insert(secs, insert, sec)
+			insert++
+		}
+	}
+	t.Sections = secs
+
+	for _, pc := range pending {
+		if err := checkCondition(p, t, pc); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// checkCondition verifies that a condition names a scalar top-level key of t
+// with values it can take, and records that key's default.
+func checkCondition(p *parser, t *Type, pc pendingCond) error {
+	f := t.Field(pc.spec.key)
+	if f == nil {
+		keys := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			keys[i] = f.Key
+		}
+		msg := fmt.Sprintf("condition sur « %s », qui n'est pas un champ du type", pc.spec.key)
+		if s := suggest(pc.spec.key, keys); s != "" {
+			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+		}
+		return p.errAt(pc.spec.keyNode, "%s", msg)
+	}
+	if !f.Kind.scalar() {
+		return p.errAt(pc.spec.keyNode, "condition sur « %s » : seul un champ à valeur simple (choix, booleen, texte, entier, date) peut servir de condition", f.Key)
+	}
+	for i, v := range pc.spec.values {
+		if err := checkScalar(f, v); err != "" {
+			return p.errAt(pc.spec.nodes[i], "condition sur « %s » : la valeur « %s » est impossible (%s)", f.Key, v, err)
+		}
+	}
+	pc.c.dflt = f.Default
+	return nil
+}
+
+// checkScalar checks a scalar value written as text against a field; it
+// returns "" or what was expected.
+func checkScalar(f *Field, v string) string {
+	switch f.Kind {
+	case KindChoice:
+		if !slices.Contains(f.Values, v) {
+			return "attendu : " + f.Expected()
+		}
+	case KindBoolean:
+		if v != "true" && v != "false" {
+			return "attendu : true ou false"
+		}
+	case KindInteger:
+		n, err := parseInt(v)
+		if err != nil || f.Min != nil && n < *f.Min || f.Max != nil && n > *f.Max {
+			return "attendu : " + f.Expected()
+		}
+	case KindDate:
+		if !validDate(v) {
+			return "attendu : une date AAAA-MM-JJ"
+		}
+	}
+	return ""
+}
+
+func mergeFields(p *parser, base []*Field, specs []*fieldSpec, protected []string, pending *[]pendingCond) ([]*Field, error) {
+	out := slices.Clone(base)
+	for _, s := range specs {
+		if slices.Contains(protected, s.key) {
+			return nil, p.errAt(s.keyNode, "le champ « %s » est défini par acc et ne peut pas être redéfini", s.key)
+		}
+		i := slices.IndexFunc(out, func(f *Field) bool { return f.Key == s.key })
+		var b *Field
+		if i >= 0 {
+			b = out[i]
+		}
+		f, err := mergeField(p, b, s, pending)
+		if err != nil {
+			return nil, err
+		}
+		if i >= 0 {
+			out[i] = f
+		} else {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// mergeField applies a field definition on top of an inherited field (nil
+// when new). A definition without type refines the inherited field; one with
+// another type replaces it.
+func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*Field, error) {
+	name := s.key
+	if name == "" {
+		name = "element"
+	}
+	var f *Field
+	if base != nil && (s.kind == "" || s.kind == base.Kind) {
+		f = base.clone()
+	} else {
+		if s.kind == "" {
+			return nil, p.errAt(s.keyNode, "champ « %s » : « type » manquant (texte, date, entier, booleen, choix, liste ou objet)", name)
+		}
+		base = nil
+		f = &Field{Key: s.key, Kind: s.kind}
+	}
+	allowed := append(slices.Clone(genericAttrs), kindAttrs[f.Kind]...)
+	for _, attr := range fieldKeys {
+		k, ok := s.attrs[attr]
+		if !ok {
+			continue
+		}
+		if !slices.Contains(allowed, attr) {
+			return nil, p.errAt(k, "« %s » ne s'applique pas à un champ de type %s (champ « %s »)", attr, f.Kind, name)
+		}
+		if s.key == "" && (attr == "requis" || attr == "requis_si" || attr == "regle" || attr == "defaut") {
+			return nil, p.errAt(k, "« %s » ne s'applique pas à un élément de liste : mettez-le sur la liste elle-même", attr)
+		}
+		switch attr {
+		case "requis":
+			f.Required = s.required
+		case "requis_si":
+			f.RequiredIf = &Condition{Key: s.requiredIf.key, Values: s.requiredIf.values}
+			*pending = append(*pending, pendingCond{f.RequiredIf, s.requiredIf})
+			if !s.has("requis") && f.Required == Optional {
+				f.Required = Always
+			}
+		case "regle":
+			f.Rule = s.rule
+			if f.Rule == "champ-manquant" {
+				f.Rule = ""
+			}
+		case "description":
+			f.Description = s.description
+		case "expression":
+			f.Pattern = s.pattern
+		case "defaut":
+			f.Default = s.dflt
+		case "valeurs":
+			f.Values = slices.Clone(s.values)
+		case "min":
+			f.Min = s.min
+		case "max":
+			f.Max = s.max
+		case "non_vide":
+			f.NonEmpty = s.nonEmpty
+		case "autres":
+			f.Closed = s.closed
+		case "element":
+			var bi *Field
+			if base != nil {
+				bi = base.Item
+			}
+			item, err := mergeField(p, bi, s.item, pending)
+			if err != nil {
+				return nil, err
+			}
+			f.Item = item
+		case "champs":
+			var bf []*Field
+			if base != nil {
+				bf = base.Fields
+			}
+			fs, err := mergeFields(p, bf, s.fields, nil, pending)
+			if err != nil {
+				return nil, err
+			}
+			f.Fields = fs
+		}
+	}
+	if f.Kind == KindObject && base == nil && !s.has("autres") {
+		f.Closed = len(f.Fields) > 0
+	}
+	switch {
+	case f.Kind == KindChoice && len(f.Values) == 0:
+		return nil, p.errAt(s.keyNode, "champ « %s » de type choix : « valeurs » manquant (la liste des valeurs permises)", name)
+	case f.Kind == KindList && f.Item == nil:
+		return nil, p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
+	case f.Min != nil && f.Max != nil && *f.Min > *f.Max:
+		return nil, p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
+	}
+	if f.Default != "" {
+		if msg := checkScalar(f, f.Default); msg != "" {
+			return nil, p.errAt(s.attrs["defaut"], "« defaut » impossible pour le champ « %s » (%s)", name, msg)
+		}
+	}
+	return f, nil
+}
+
+// order sorts interview types in methodology order and numbers their ranks.
+func order(types []*Type) {
+	idx := func(t *Type) int {
+		if i := slices.Index(builtinOrder, t.Name); i >= 0 {
+			return i
+		}
+		return len(builtinOrder)
+	}
+	sort.SliceStable(types, func(i, j int) bool {
+		a, b := types[i], types[j]
+		if a.PhaseRank != b.PhaseRank {
+			return a.PhaseRank < b.PhaseRank
+		}
+		if ia, ib := idx(a), idx(b); ia != ib {
+			return ia < ib
+		}
+		return a.Name < b.Name
+	})
+	for i, t := range types {
+		t.Rank = i + 1
+	}
+}
+
+// baseDef returns the definition d's template falls back to: its base type.
+func (r *resolver) baseDef(d *typeDef) *typeDef {
+	if d.name == ficheTypeName || !d.base.set || d.base.val == commonBaseName {
+		return nil
+	}
+	if d.base.val == d.name {
+		return r.builtinDefs[d.name]
+	}
+	return r.defs[d.base.val]
+}
