@@ -1,0 +1,225 @@
+package report
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/acc-formation/acc/casefile"
+)
+
+// Version is the version of the JSON shape (README.md). It changes only when
+// a field is removed or changes meaning; new fields may appear at any time.
+const Version = 1
+
+// Default rule parameters, as in DESIGN §2 and §5.
+const (
+	DefaultMaxGapDays      = 42 // regles.rythme.intervalle_max_jours
+	DefaultDraftMaxDays    = 7  // regles.brouillon-ancien.jours
+	DefaultRetentionMonths = 24 // regles.conservation.mois
+)
+
+// Options are what every report needs besides the case files. The zero value
+// is not usable: Today is required, and Salt when Anonymize is set.
+type Options struct {
+	// Today is the date time-based judgements use (overdue objectives,
+	// contact gaps, old drafts): --today, ACC_TODAY or the clock's date.
+	Today time.Time
+	// AsOf, when not zero, is the date the files are shown as they stood
+	// (--at DATE); it only appears in the header.
+	AsOf time.Time
+	// Organisation is acc.yaml's organisation.
+	Organisation string
+
+	// Anonymize replaces names and ids by stable pseudonyms, leaves out every
+	// free text and suppresses counts below 5 in caseload tables.
+	Anonymize bool
+	// Salt is the per-repository secret the pseudonyms are derived from.
+	// Without it a pseudonym could be reversed by hashing candidate ids.
+	Salt []byte
+
+	// SummaryOnly leaves out the annex of a beneficiary report: the full
+	// text of every document and the data-protection notice. By default a
+	// beneficiary report holds everything the files hold about the person,
+	// so that it answers a right-of-access request as is.
+	SummaryOnly bool
+
+	// Types describes the document types (label, phase, methodology order).
+	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
+	Types func(name string) (TypeInfo, bool)
+
+	// MaxGapDays is the longest gap without contact before a beneficiary
+	// needs attention; 0 means DefaultMaxGapDays.
+	MaxGapDays int
+	// DraftMaxDays is the age past which a draft needs attention; 0 means
+	// DefaultDraftMaxDays.
+	DraftMaxDays int
+	// RetentionMonths is the retention period after the last contact, shown
+	// in the data-protection notice; 0 means DefaultRetentionMonths.
+	RetentionMonths int
+}
+
+// ApplyConfig copies what the reports use from acc.yaml: the organisation and
+// the parameters of the rules rythme, brouillon-ancien and conservation.
+// Values that are missing or not positive integers are left as they are.
+func (o *Options) ApplyConfig(cfg *casefile.Config) {
+	if cfg == nil {
+		return
+	}
+	o.Organisation = cfg.Organisation
+	param := func(rule, key string, dst *int) {
+		if rc, ok := cfg.Rules[rule]; ok {
+			if v, ok := casefile.IntOf(rc.Params[key]); ok && v > 0 {
+				*dst = v
+			}
+		}
+	}
+	param("rythme", "intervalle_max_jours", &o.MaxGapDays)
+	param("brouillon-ancien", "jours", &o.DraftMaxDays)
+	param("conservation", "mois", &o.RetentionMonths)
+}
+
+// Errors of invalid options.
+var (
+	ErrNoToday = errors.New("rapport : date du jour manquante (--today)")
+	ErrNoSalt  = errors.New("rapport : anonymisation impossible sans sel propre au dépôt")
+)
+
+func (o Options) check() error {
+	if o.Today.IsZero() {
+		return ErrNoToday
+	}
+	if o.Anonymize && len(o.Salt) == 0 {
+		return ErrNoSalt
+	}
+	return nil
+}
+
+// settings are Options with defaults applied.
+type settings struct {
+	Options
+	today string
+}
+
+func newSettings(o Options) (*settings, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	s := &settings{Options: o}
+	s.Today = casefile.Day(o.Today)
+	s.today = casefile.FormatDate(s.Today)
+	if s.Types == nil {
+		s.Types = BuiltinTypes
+	}
+	if s.MaxGapDays <= 0 {
+		s.MaxGapDays = DefaultMaxGapDays
+	}
+	if s.DraftMaxDays <= 0 {
+		s.DraftMaxDays = DefaultDraftMaxDays
+	}
+	if s.RetentionMonths <= 0 {
+		s.RetentionMonths = DefaultRetentionMonths
+	}
+	return s, nil
+}
+
+func (s *settings) header(kind string) Header {
+	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize}
+	if !s.AsOf.IsZero() {
+		h.AsOf = casefile.FormatDate(s.AsOf)
+	}
+	return h
+}
+
+// Rank orders types for casefile.NewCase: the methodology rank of the type.
+func (s *settings) rank(name string) (int, bool) {
+	t, ok := s.Types(name)
+	return t.Rank, ok
+}
+
+// kind returns the built-in type a document counts as for the methodology:
+// its own type when built-in, else its base type when that is built-in, else "".
+func (s *settings) kind(d *casefile.Document) string {
+	name := d.Type()
+	if _, ok := builtinTypes[name]; ok {
+		return name
+	}
+	if t, ok := s.Types(name); ok {
+		if _, ok := builtinTypes[t.Base]; ok {
+			return t.Base
+		}
+	}
+	return ""
+}
+
+// TypeInfo is what reports need to know about an interview type. The CLI
+// builds it from templates.Type (Label, Phase, Rank, Base).
+type TypeInfo struct {
+	Label string // "Entretien de suivi"
+	Phase string // accueil, construction, accompagnement
+	Rank  int    // methodology order, 1..6 for the built-ins
+	// Base is the built-in type an organisation's type refines, if any: a
+	// custom follow-up based on entretien-suivi counts as one in the
+	// Qualiopi evidence.
+	Base string
+}
+
+// Built-in type names (DESIGN §1).
+const (
+	TypeInitial     = "entretien-initial"
+	TypeDiagnostic  = "entretien-diagnostic"
+	TypeCoElab      = "co-elaboration"
+	TypeContract    = "contractualisation"
+	TypeFollowUp    = "entretien-suivi"
+	TypeReview      = "entretien-bilan"
+	phaseWelcome    = "accueil"
+	phaseBuild      = "construction"
+	phaseFollow     = "accompagnement"
+	statusFinal     = "finalise"
+	statusDraft     = "brouillon"
+	ficheInProgress = "en-cours"
+	ficheSuspended  = "suspendu"
+	ficheDone       = "termine"
+	ficheDropped    = "abandon"
+)
+
+var builtinTypes = map[string]TypeInfo{
+	TypeInitial:    {"Entretien initial", phaseWelcome, 1, ""},
+	TypeDiagnostic: {"Entretien de diagnostic", phaseWelcome, 2, ""},
+	TypeCoElab:     {"Co-élaboration du projet", phaseBuild, 3, ""},
+	TypeContract:   {"Contractualisation", phaseBuild, 4, ""},
+	TypeFollowUp:   {"Entretien de suivi", phaseFollow, 5, ""},
+	TypeReview:     {"Entretien de bilan", phaseFollow, 6, ""},
+}
+
+// BuiltinTypes describes the six interview types of DESIGN §1; it is the
+// default of Options.Types and a rank function for casefile.NewCase.
+func BuiltinTypes(name string) (TypeInfo, bool) {
+	t, ok := builtinTypes[name]
+	return t, ok
+}
+
+// Pseudonym returns the stable pseudonym of a beneficiary id under a
+// repository's salt, e.g. "Bénéficiaire 7F3A-K2QD": 40 bits of an
+// HMAC-SHA256, so that collisions stay improbable at 100,000 beneficiaries
+// (about 1 chance in 200) and the id cannot be recovered without the salt.
+func Pseudonym(salt []byte, id string) string {
+	return "Bénéficiaire " + pseudoCode(salt, id)
+}
+
+var crockford = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
+
+func pseudoCode(salt []byte, id string) string {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte(id))
+	c := crockford.EncodeToString(m.Sum(nil)[:5])
+	return c[:4] + "-" + c[4:]
+}
+
+// pseudoID is the pseudonym used in place of the id in paths and JSON.
+func pseudoID(salt []byte, id string) string {
+	return "b-" + strings.ToLower(pseudoCode(salt, id))
+}
