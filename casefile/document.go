@@ -72,6 +72,8 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
 }
 
+// yamlFormat makes adrg/frontmatter hand back the raw YAML between the
+// delimiters: it is decoded to yaml.v3 nodes here, for positions.
 var yamlFormat = frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
 	*(v.(*[]byte)) = data
 	return nil
@@ -146,34 +148,29 @@ func (d *Document) splitFront() int {
 	if dataStart > len(src) {
 		dataStart = len(src)
 	}
+	// adrg/frontmatter finds the closing delimiter. It returns the whole
+	// file as the body, with no error, when the delimiter is missing, and it
+	// trims lines before comparing them with "---", so an indented "---"
+	// inside a block scalar would end the frontmatter early: only a
+	// delimiter at column 1 counts, so look further in that case.
 	var data []byte
-	body, err := frontmatter.Parse(bytes.NewReader(src), &data, yamlFormat)
-	if err != nil || data == nil {
-		// adrg/frontmatter returns the whole file as body, with no error,
-		// when the closing delimiter is missing.
+	_, err := frontmatter.Parse(bytes.NewReader(src[open:]), &data, yamlFormat)
+	dataEnd := -1
+	if err == nil && data != nil {
+		dataEnd = dataStart + len(data)
+		if !bytes.HasPrefix(src[dataEnd:], []byte("---")) {
+			dataEnd = findDelimiter(src, dataEnd)
+		}
+	}
+	if dataEnd < 0 {
 		line, _ := d.PosAt(open)
 		d.FrontErr = &ParseError{Path: d.Path, Line: line, Column: 1,
-			Msg: "frontmatter non fermé : ajoutez une ligne --- après le dernier champ YAML"}
+			Msg: "frontmatter non fermé : ajoutez une ligne --- (sans espace devant) après le dernier champ YAML"}
 		return 0
 	}
-	dataEnd := dataStart + len(data)
-	bodyStart := len(src) - len(body)
-	// adrg/frontmatter trims lines before comparing them with "---", so an
-	// indented "---" inside a block scalar ends the frontmatter early. Only a
-	// delimiter at column 1 counts: look further for it.
-	if dataEnd < len(src) && !bytes.HasPrefix(src[dataEnd:], []byte("---")) {
-		next := findDelimiter(src, dataEnd)
-		if next < 0 {
-			line, _ := d.PosAt(open)
-			d.FrontErr = &ParseError{Path: d.Path, Line: line, Column: 1,
-				Msg: "frontmatter non fermé : ajoutez une ligne --- (sans espace devant) après le dernier champ YAML"}
-			return 0
-		}
-		dataEnd = next
-		bodyStart = next + len(lineOf(src, next)) + 1
-		if bodyStart > len(src) {
-			bodyStart = len(src)
-		}
+	bodyStart := dataEnd + len(lineOf(src, dataEnd)) + 1
+	if bodyStart > len(src) {
+		bodyStart = len(src)
 	}
 	d.HasFront = true
 	d.lineOffset = d.LineAt(dataStart) - 1
@@ -220,6 +217,13 @@ func (d *Document) parseYAML(data []byte) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		d.FrontErr = yamlError(d.Path, err, d.lineOffset)
+		if strings.Contains(err.Error(), "tab character") {
+			// yaml.v3 reports a tab of indentation on the line before it:
+			// point at the tab itself.
+			if line, col := findTab(data, d.FrontErr.Line-d.lineOffset); line > 0 {
+				d.FrontErr.Line, d.FrontErr.Column = line+d.lineOffset, col
+			}
+		}
 		return
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -235,6 +239,25 @@ func (d *Document) parseYAML(data []byte) {
 		return
 	}
 	d.Front = top
+}
+
+// findTab returns the 1-based line and column of the first tab in the
+// indentation of a line of data, from line from on; 0, 0 when there is none.
+func findTab(data []byte, from int) (line, col int) {
+	for i, l := range bytes.Split(data, []byte{'\n'}) {
+		if i+1 < from {
+			continue
+		}
+		for j, c := range l {
+			if c == '\t' {
+				return i + 1, j + 1
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0
 }
 
 // yamlError turns a yaml.v3 error into a French ParseError at a file line.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -31,6 +32,37 @@ func Normalize(src []byte) []byte {
 // FoldText lowercases s and removes its accents ("Déroulement" → "deroulement"),
 // for comparisons that must ignore both.
 func FoldText(s string) string {
+	// Fast path: the folded form of the characters of most French text,
+	// precomputed by foldSlow itself.
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= rune(len(foldTable)) {
+			return foldSlow(s)
+		}
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
+		b.WriteString(foldTable[r])
+	}
+	return b.String()
+}
+
+// foldTable holds foldSlow of every character below U+0250 (Latin-1 and
+// Latin Extended A and B).
+var foldTable = func() (t [0x250]string) {
+	for r := range t {
+		t[r] = foldSlow(string(rune(r)))
+	}
+	return t
+}()
+
+// foldSlow is FoldText for any text: decomposed, marks dropped, lowercased.
+func foldSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -83,6 +115,16 @@ func NormalizeHeading(s string) string {
 var numbering = regexp.MustCompile(`^(?:\d+(?:\.\d+)*\s*[.):\-–—]?|(?:[ivxlc]+|[a-z])\s*[.):\-–—])\s+`)
 
 func stripNumbering(s string) string {
+	// Most headings start with a word the expression cannot match: a
+	// non-ASCII letter, or two ASCII letters the first of which is not a
+	// roman digit ("a. …" and "iv - …" need the expression).
+	if s == "" || s[0] >= utf8.RuneSelf {
+		return s
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' && strings.IndexByte("ivxlc", c) < 0 &&
+		len(s) > 1 && s[1] >= 'a' && s[1] <= 'z' {
+		return s
+	}
 	if loc := numbering.FindStringIndex(s); loc != nil && loc[1] < len(s) {
 		return s[loc[1]:]
 	}
