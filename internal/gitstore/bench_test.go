@@ -1,0 +1,61 @@
+//go:build unix
+
+package gitstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/acc-formation/acc/internal/gitstore/benchrepo"
+)
+
+// BenchmarkCommitOne measures what `acc new` costs in Git: open the repository, take
+// acc's lock, write one new document (exclusive create) and commit it, release the lock,
+// on generated repositories of 1k, 10k and 100k documents (300 commits of history).
+// The 100k repository takes a few seconds to generate: it runs only with
+// ACC_BENCH_LARGE=1. ACC_BENCH_CACHE=DIR keeps the generated repositories between runs
+// (each run adds its commits to them).
+func BenchmarkCommitOne(b *testing.B) {
+	sizes := []int{1_000, 10_000}
+	if os.Getenv("ACC_BENCH_LARGE") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	cache := os.Getenv("ACC_BENCH_CACHE")
+	if cache == "" {
+		cache = b.TempDir()
+	}
+	for _, n := range sizes {
+		dir, err := benchrepo.Cached(cache, n, 300)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			ctx := context.Background()
+			run := time.Now().UnixNano()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s, err := Open(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				unlock, err := s.Lock(ctx, 10*time.Second, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				id := benchrepo.BeneficiaryID(i % (n / benchrepo.DocsPerBeneficiary))
+				path := fmt.Sprintf("beneficiaires/%s/2026-12-09-entretien-suivi-%d-%d.md", id, run, i)
+				_, err = s.Commit(ctx, []Change{{Path: path, Content: []byte("---\ntype: entretien-suivi\n---\n"), Exclusive: true}},
+					"entretien-suivi : "+id+"\n\nAcc-Action: new\n", testSig, testSig)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := unlock(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,580 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Change is one file of a commit.
+type Change struct {
+	// Path is the file's slash path relative to the case-file folder (Store.Prefix is
+	// added by the store). It must be clean: no "..", no empty or "." component, no ".git".
+	Path string
+	// Content is the file's new content, written to disk atomically before the commit.
+	Content []byte
+	// Delete removes the file from disk (if present) and from the commit.
+	Delete bool
+	// FromDisk records the file as it is on disk (acc commit of files the user edited);
+	// Content is ignored and nothing is written.
+	FromDisk bool
+	// Exclusive refuses to replace an existing file: Commit then fails with an
+	// *ExistsError (errors.Is(err, ErrExists)) and writes nothing.
+	Exclusive bool
+	// Perm is the file's permission on disk; 0 keeps an existing file's permission and
+	// gives a new one 0600 (case files are personal data). An executable bit makes the
+	// file executable in Git (mode 100755).
+	Perm fs.FileMode
+}
+
+// ErrNoChanges is returned by Commit when the changes leave the tree as it is in HEAD.
+var ErrNoChanges = errors.New("aucun changement à enregistrer")
+
+// maxCommitAttempts bounds the rebuilds when a concurrent git command moves the branch.
+const maxCommitAttempts = 10
+
+// dirPerm is the permission of the folders Commit creates (personal data).
+const dirPerm fs.FileMode = 0o700
+
+// Commit records exactly the given changes as one new commit on HEAD's branch (an unborn
+// branch gets its first commit) and returns the commit's hash. The Store must hold acc's
+// lock (Lock).
+//
+// Each changed file is first written to disk atomically (unless FromDisk); then blobs,
+// the trees on the changed paths and the commit are written as fsynced loose objects;
+// then, under index.lock and the branch's .lock (Git's own lock files), the branch is
+// moved by compare-and-swap with a reflog line and the index entries of the changed
+// paths are replaced, keeping the other entries byte for byte. If a git command moved the
+// branch meanwhile, the commit is rebuilt on the new head. Unchanged paths, files staged
+// by the user and untracked files are left alone.
+//
+// msg is used as given (a final newline is added). A zero When in author or committer is
+// the Store's clock; a committer without name is the author.
+//
+// When Commit returns an error together with a non-zero hash, the commit was recorded
+// but the index or a reflog could not be updated; the next Lock repairs it.
+func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author, committer Signature) (Hash, error) {
+	h, err := s.requireLock()
+	if err != nil {
+		return Hash{}, err
+	}
+	if len(changes) == 0 {
+		return Hash{}, ErrNoChanges
+	}
+	if err := ctx.Err(); err != nil {
+		return Hash{}, err
+	}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if err := checkCasePath(c.Path); err != nil {
+			return Hash{}, err
+		}
+		if seen[c.Path] {
+			return Hash{}, fmt.Errorf("le chemin %s apparaît deux fois dans le même enregistrement", c.Path)
+		}
+		seen[c.Path] = true
+	}
+	defer h.clearRecords()
+
+	ow := s.newObjectWriter()
+	defer ow.discard()
+	ups, created, err := s.writeChanges(h, ow, changes)
+	if err != nil {
+		return Hash{}, err
+	}
+	s.step("files")
+	committed := false
+	defer func() {
+		if !committed {
+			for _, p := range created {
+				_ = os.Remove(p)
+			}
+		}
+	}()
+	id, err := s.commitUpdates(ctx, h, ow, ups, msg, author, committer)
+	if !id.IsZero() {
+		committed = true
+	}
+	return id, err
+}
+
+// checkCasePath refuses paths that are not clean relative slash paths.
+func checkCasePath(p string) error {
+	bad := func(why string) error { return fmt.Errorf("chemin refusé %q : %s", p, why) }
+	if p == "" {
+		return bad("vide")
+	}
+	if strings.ContainsAny(p, "\\\x00\n\r") {
+		return bad("caractère interdit")
+	}
+	for _, c := range strings.Split(p, "/") {
+		switch {
+		case c == "":
+			return bad("composant vide")
+		case c == "." || c == "..":
+			return bad("« . » et « .. » sont interdits")
+		case strings.EqualFold(c, ".git"):
+			return bad("« .git » est réservé à Git")
+		}
+	}
+	return nil
+}
+
+// gitMode is the Git mode of a regular file with permission perm.
+func gitMode(perm fs.FileMode) uint32 {
+	if perm&0o111 != 0 {
+		return 0o100755
+	}
+	return 0o100644
+}
+
+func treeMode(mode uint32) string {
+	if mode == 0o100755 {
+		return modeExec
+	}
+	return modeFile
+}
+
+// writeChanges puts the changes on disk and their blobs in the object store. It returns
+// the index updates, sorted by path, and the files it created exclusively (removed again
+// if the commit fails).
+func (s *Store) writeChanges(h *heldLock, ow *objectWriter, changes []Change) ([]indexUpdate, []string, error) {
+	// Exclusive creations first: if one name is taken, nothing else has been written.
+	order := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		if c.Exclusive && !c.Delete && !c.FromDisk {
+			order = append(order, c)
+		}
+	}
+	for _, c := range changes {
+		if !(c.Exclusive && !c.Delete && !c.FromDisk) {
+			order = append(order, c)
+		}
+	}
+	var created []string
+	fail := func(err error) ([]indexUpdate, []string, error) {
+		for _, p := range created {
+			_ = os.Remove(p)
+		}
+		return nil, nil, err
+	}
+	ups := make([]indexUpdate, 0, len(changes))
+	for _, c := range order {
+		gp := s.gitPath(c.Path)
+		disk := s.diskPath(gp)
+		if err := checkNoSymlink(s.Root, filepath.FromSlash(gp)); err != nil {
+			return fail(err)
+		}
+		u := indexUpdate{path: gp}
+		switch {
+		case c.Delete:
+			if err := removeFile(disk, s.diskPath(s.Prefix)); err != nil {
+				return fail(fmt.Errorf("suppression de %s : %w", c.Path, err))
+			}
+			u.delete = true
+			ups = append(ups, u)
+			continue
+		case c.FromDisk:
+			fi, data, err := readRegular(disk)
+			if err != nil {
+				return fail(fmt.Errorf("%s : %w", c.Path, err))
+			}
+			u.mode = gitMode(fi.Mode())
+			u.stat = fileStat(fi)
+			if u.hash, err = ow.write(objBlob, data); err != nil {
+				return fail(err)
+			}
+		default:
+			if err := mkdirAll(filepath.Dir(disk), s.Root, dirPerm); err != nil {
+				return fail(fmt.Errorf("création du dossier de %s : %w", c.Path, err))
+			}
+			perm := c.Perm.Perm()
+			if perm == 0 {
+				perm = 0o600
+				if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() && !c.Exclusive {
+					perm = fi.Mode().Perm()
+				}
+			}
+			fi, err := s.writeFileAtomic(h, disk, c.Content, perm, c.Exclusive)
+			if err != nil {
+				if errors.Is(err, fs.ErrExist) && c.Exclusive {
+					return fail(&ExistsError{Path: c.Path})
+				}
+				return fail(fmt.Errorf("écriture de %s : %w", c.Path, err))
+			}
+			if c.Exclusive {
+				created = append(created, disk)
+			}
+			u.mode = gitMode(perm)
+			u.stat = fileStat(fi)
+			if u.hash, err = ow.write(objBlob, c.Content); err != nil {
+				return fail(err)
+			}
+		}
+		ups = append(ups, u)
+	}
+	sort.Slice(ups, func(i, j int) bool { return ups[i].path < ups[j].path })
+	return ups, created, nil
+}
+
+// readRegular reads a regular file and returns the lstat taken around the read; a file
+// that changes during the read is read again.
+func readRegular(path string) (fs.FileInfo, []byte, error) {
+	for range 3 {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, nil, errors.New("lien symbolique : acc n'enregistre pas de lien")
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, nil, errors.New("ce n'est pas un fichier ordinaire")
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		after, err := os.Lstat(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if fileStat(fi) == fileStat(after) && int64(len(data)) == after.Size() {
+			return after, data, nil
+		}
+	}
+	return nil, nil, errors.New("le fichier change pendant sa lecture")
+}
+
+// removeFile deletes a file and the folders it leaves empty, up to stop (excluded), as
+// git rm does. A missing file is not an error.
+func removeFile(path, stop string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return errors.New("c'est un dossier")
+	}
+	if err := os.Remove(path); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	for dir != stop && strings.HasPrefix(dir, stop) {
+		if os.Remove(dir) != nil {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	return syncDir(dir)
+}
+
+// commitUpdates writes trees and commit for ups on top of HEAD and moves the branch and
+// the index (see Commit). As git commit does, index.lock and the branch's lock are taken
+// before HEAD is read, so that a git command cannot move the branch between the read and
+// the update.
+func (s *Store) commitUpdates(ctx context.Context, h *heldLock, ow *objectWriter, ups []indexUpdate, msg string, author, committer Signature) (Hash, error) {
+	now := s.now()
+	if author.When.IsZero() {
+		author.When = now
+	}
+	if committer.Name == "" && committer.Email == "" {
+		committer.Name, committer.Email = author.Name, author.Email
+	}
+	if committer.When.IsZero() {
+		committer.When = now
+	}
+	for attempt := 1; ; attempt++ {
+		id, moved, err := s.commitOnce(ctx, h, ow, ups, msg, author, committer)
+		if err != nil || moved {
+			return id, err
+		}
+		// The branch moved or HEAD changed branch under us (a program that does not
+		// take Git's locks): rebuild on the new head.
+		if attempt >= maxCommitAttempts {
+			return Hash{}, errors.New("la branche courante change sans cesse (commandes git concurrentes) : enregistrement abandonné")
+		}
+		s.refreshObjects()
+	}
+}
+
+// commitOnce makes one attempt; moved is false, with no error, when the branch changed
+// under the locks and the attempt must be made again. A non-zero hash with an error means
+// the branch moved but what follows failed.
+func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, ups []indexUpdate, msg string, author, committer Signature) (id Hash, moved bool, err error) {
+	branch, err := s.headBranch()
+	if err != nil {
+		return Hash{}, false, err
+	}
+	ixLock, err := s.takeGitLock(h, s.indexPath(), 0o644)
+	if err != nil {
+		return Hash{}, false, err
+	}
+	defer ixLock.rollback()
+	refPath := s.refFile(branch)
+	if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
+		return Hash{}, false, fmt.Errorf("création du dossier de la référence %s : %w", branch, err)
+	}
+	refLock, err := s.takeGitLock(h, refPath, 0o644)
+	if err != nil {
+		return Hash{}, false, err
+	}
+	defer refLock.rollback()
+	if b, err := s.headBranch(); err != nil || b != branch {
+		return Hash{}, false, err
+	}
+	parent, _, err := s.readRef(branch)
+	if err != nil {
+		return Hash{}, false, err
+	}
+	s.step("locks")
+
+	// The new index depends only on the changed entries: it is built, written and
+	// fsynced while the trees and the commit are (index.lock is ours).
+	indexDone := make(chan error, 1)
+	go func() { indexDone <- s.writeIndexLock(ixLock, ups) }()
+	waited := false
+	waitIndex := func() error {
+		if waited {
+			return nil
+		}
+		waited = true
+		return <-indexDone
+	}
+	defer waitIndex()
+
+	var base Hash
+	var parents []Hash
+	if !parent.IsZero() {
+		pc, err := s.readCommit(parent)
+		if err != nil {
+			return Hash{}, false, err
+		}
+		base = pc.tree
+		parents = []Hash{parent}
+	}
+	tree, err := s.buildTree(ow, base, ups)
+	if err != nil {
+		return Hash{}, false, err
+	}
+	if !parent.IsZero() && tree == base {
+		return Hash{}, false, ErrNoChanges
+	}
+	id, err = ow.write(objCommit, encodeCommit(tree, parents, author, committer, msg))
+	if err != nil {
+		return Hash{}, false, err
+	}
+	if err := ow.sync(); err != nil {
+		return Hash{}, false, err
+	}
+	s.step("objects")
+	if err := waitIndex(); err != nil {
+		return Hash{}, false, err
+	}
+	s.step("index-written")
+	if err := ctx.Err(); err != nil {
+		return Hash{}, false, err
+	}
+	if _, err := fmt.Fprintf(refLock.f, "%s\n", id); err != nil {
+		return Hash{}, false, fmt.Errorf("écriture de %s : %w", refLock.path, err)
+	}
+	// Compare-and-swap, again: go-git and other programs move refs without lock files.
+	if cur, _, err := s.readRef(branch); err != nil || cur != parent {
+		return Hash{}, false, err
+	}
+	// Journal: if we die after the branch moves, the next holder finishes the index.
+	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(branch), parent, id, strconv.Quote(s.indexPath()))); err != nil {
+		return Hash{}, false, err
+	}
+	for _, u := range ups {
+		if err := h.record("path " + strconv.Quote(u.path)); err != nil {
+			return Hash{}, false, err
+		}
+	}
+	// The journal and the new ref must be on disk before the ref is renamed into place.
+	if err := parallel(2, func(i int) error {
+		if i == 0 {
+			if err := h.f.Sync(); err != nil {
+				return fmt.Errorf("écriture du verrou acc : %w", err)
+			}
+			return nil
+		}
+		return refLock.sync()
+	}); err != nil {
+		return Hash{}, false, err
+	}
+	s.step("journal")
+	if err := refLock.commit(); err != nil {
+		if !refLock.done {
+			return Hash{}, false, err
+		}
+		h.dirty = true
+		return id, true, err
+	}
+	s.step("ref")
+	// From here on the commit exists; failures leave the journal for the next holder.
+	reflogMsg, ident := reflogMessage(parent.IsZero(), msg), committer.format()
+	var firstErr error
+	if err := s.appendReflog(branch, parent, id, ident, reflogMsg); err != nil {
+		firstErr = err
+	}
+	if err := s.appendReflog("HEAD", parent, id, ident, reflogMsg); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	s.step("reflog")
+	if err := ixLock.commit(); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	s.step("index")
+	if firstErr != nil {
+		h.dirty = true
+		return id, true, fmt.Errorf("commit %s enregistré, mais : %w", id, firstErr)
+	}
+	return id, true, nil
+}
+
+// dirChanges is the part of a change set under one folder.
+type dirChanges struct {
+	files map[string]*indexUpdate
+	dirs  map[string]*dirChanges
+}
+
+// buildTree returns the tree of base with ups applied, writing only the trees on the
+// changed paths (bottom-up). base may be zero (empty tree).
+func (s *Store) buildTree(ow *objectWriter, base Hash, ups []indexUpdate) (Hash, error) {
+	root := &dirChanges{}
+	for i := range ups {
+		parts := strings.Split(ups[i].path, "/")
+		d := root
+		for _, p := range parts[:len(parts)-1] {
+			if d.dirs == nil {
+				d.dirs = map[string]*dirChanges{}
+			}
+			next := d.dirs[p]
+			if next == nil {
+				next = &dirChanges{}
+				d.dirs[p] = next
+			}
+			d = next
+		}
+		if d.files == nil {
+			d.files = map[string]*indexUpdate{}
+		}
+		d.files[parts[len(parts)-1]] = &ups[i]
+	}
+	h, empty, err := s.rewriteTree(ow, base, root, "")
+	if err != nil {
+		return Hash{}, err
+	}
+	if empty {
+		return ow.write(objTree, nil)
+	}
+	return h, nil
+}
+
+func (s *Store) rewriteTree(ow *objectWriter, tree Hash, d *dirChanges, path string) (Hash, bool, error) {
+	var entries []treeEntry
+	if !tree.IsZero() {
+		data, err := s.readObject(tree, plumbing.TreeObject)
+		if err != nil {
+			return Hash{}, false, err
+		}
+		if entries, err = parseTree(data); err != nil {
+			return Hash{}, false, fmt.Errorf("tree %s : %w", tree, err)
+		}
+	}
+	find := func(name string) int {
+		for i := range entries {
+			if entries[i].name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	remove := func(i int) { entries = append(entries[:i], entries[i+1:]...) }
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "/" + name
+	}
+	changed := false
+	for _, name := range sortedKeys(d.files) {
+		u := d.files[name]
+		i := find(name)
+		if i >= 0 && entries[i].isTree() {
+			return Hash{}, false, fmt.Errorf("%s est un dossier dans le dépôt : impossible de l'enregistrer comme fichier", join(name))
+		}
+		if u.delete {
+			if i >= 0 {
+				remove(i)
+				changed = true
+			}
+			continue
+		}
+		e := treeEntry{mode: treeMode(u.mode), name: name, hash: u.hash}
+		switch {
+		case i < 0:
+			entries = insertSorted(entries, e)
+			changed = true
+		case entries[i] != e:
+			entries[i] = e
+			changed = true
+		}
+	}
+	for _, name := range sortedKeys(d.dirs) {
+		i := find(name)
+		var sub Hash
+		if i >= 0 {
+			if !entries[i].isTree() {
+				return Hash{}, false, fmt.Errorf("%s est un fichier dans le dépôt : impossible d'y créer un dossier", join(name))
+			}
+			sub = entries[i].hash
+		}
+		nh, empty, err := s.rewriteTree(ow, sub, d.dirs[name], join(name))
+		if err != nil {
+			return Hash{}, false, err
+		}
+		switch {
+		case empty:
+			if i >= 0 {
+				remove(i)
+				changed = true
+			}
+		case i < 0:
+			entries = insertSorted(entries, treeEntry{mode: modeTree, name: name, hash: nh})
+			changed = true
+		case nh != sub:
+			entries[i].hash = nh
+			changed = true
+		}
+	}
+	if !changed {
+		return tree, len(entries) == 0, nil
+	}
+	if len(entries) == 0 {
+		return Hash{}, true, nil
+	}
+	h, err := ow.write(objTree, encodeTree(entries))
+	return h, false, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

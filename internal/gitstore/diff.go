@@ -1,0 +1,194 @@
+package gitstore
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// CacheDir returns a folder inside the Git directory where acc may keep
+// caches (never committed, erased by acc purge): <common dir>/acc/cache/<name>.
+func (s *Store) CacheDir(name string) string {
+	return filepath.Join(s.CommonDir, "acc", "cache", name)
+}
+
+// ChangedSince returns the case-relative paths of the files that differ
+// between the tree of rev and HEAD's tree (added, modified or deleted), in
+// tree order. Only subtrees whose hashes differ are read, so the cost follows
+// the size of the change, not of the repository. It fails with
+// ErrUnknownRevision (as *RevisionError) for a revision that does not exist.
+func (s *Store) ChangedSince(rev string) ([]string, error) {
+	from, err := s.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	_, head, err := s.headCommit()
+	if err != nil {
+		return nil, err
+	}
+	fc, err := s.readCommit(from)
+	if err != nil {
+		return nil, err
+	}
+	var to Hash
+	if !head.IsZero() {
+		hc, err := s.readCommit(head)
+		if err != nil {
+			return nil, err
+		}
+		to = hc.tree
+	}
+	var out []string
+	if err := s.diffTrees(fc.tree, to, "", &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// diffTrees appends to out the case-relative paths of the blobs that differ
+// between trees a and b (either may be zero: an empty tree) under the Git
+// path dir.
+func (s *Store) diffTrees(a, b Hash, dir string, out *[]string) error {
+	if a == b {
+		return nil
+	}
+	// Outside the case-file folder, only the trees leading to it matter.
+	if s.Prefix != "" && dir != "" && !strings.HasPrefix(s.Prefix+"/", dir+"/") && !strings.HasPrefix(dir+"/", s.Prefix+"/") {
+		return nil
+	}
+	ea, err := s.treeEntries(a)
+	if err != nil {
+		return err
+	}
+	eb, err := s.treeEntries(b)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]treeEntry, len(eb))
+	for _, e := range eb {
+		byName[e.name] = e
+	}
+	seen := make(map[string]bool, len(ea))
+	visit := func(x, y *treeEntry, name string) error {
+		p := name
+		if dir != "" {
+			p = dir + "/" + name
+		}
+		var ta, tb Hash
+		xTree, yTree := x != nil && x.isTree(), y != nil && y.isTree()
+		if xTree {
+			ta = x.hash
+		}
+		if yTree {
+			tb = y.hash
+		}
+		if xTree || yTree {
+			if err := s.diffTrees(ta, tb, p, out); err != nil {
+				return err
+			}
+		}
+		blobA := x != nil && !xTree
+		blobB := y != nil && !yTree
+		if (blobA || blobB) && (!blobA || !blobB || x.hash != y.hash || x.mode != y.mode) {
+			if cp, ok := s.casePath(p); ok && cp != "" {
+				*out = append(*out, cp)
+			}
+		}
+		return nil
+	}
+	for i := range ea {
+		x := &ea[i]
+		seen[x.name] = true
+		var y *treeEntry
+		if e, ok := byName[x.name]; ok {
+			y = &e
+		}
+		if err := visit(x, y, x.name); err != nil {
+			return err
+		}
+	}
+	for i := range eb {
+		if !seen[eb[i].name] {
+			if err := visit(nil, &eb[i], eb[i].name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) treeEntries(h Hash) ([]treeEntry, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	data, err := s.readObject(h, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	return parseTree(data)
+}
+
+// TreeEntry is one entry of a folder in a revision.
+type TreeEntry struct {
+	Name string
+	Dir  bool
+}
+
+// ListAt lists the entries of a case-relative folder ("" for the case-file
+// folder) in a revision, in Git's order. A folder absent from the revision
+// gives ErrNotInRevision (as *RevisionError).
+func (s *Store) ListAt(dir, rev string) ([]TreeEntry, error) {
+	h, err := s.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.readCommit(h)
+	if err != nil {
+		return nil, err
+	}
+	tree := c.tree
+	if gp := s.gitPath(strings.Trim(dir, "/")); gp != "" {
+		e, ok, err := s.lookupPath(c.tree, gp)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !e.isTree() {
+			return nil, &RevisionError{Rev: rev, Path: dir, Err: ErrNotInRevision}
+		}
+		tree = e.hash
+	}
+	entries, err := s.treeEntries(tree)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TreeEntry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, TreeEntry{Name: e.name, Dir: e.isTree()})
+	}
+	return out, nil
+}
+
+// RootCommit returns the first commit of HEAD's first-parent history: a value
+// stable across clones and unknown outside the repository.
+func (s *Store) RootCommit() (Hash, error) {
+	_, cur, err := s.headCommit()
+	if err != nil {
+		return Hash{}, err
+	}
+	for !cur.IsZero() {
+		c, err := s.readCommit(cur)
+		if err != nil {
+			return Hash{}, err
+		}
+		if len(c.parents) == 0 {
+			return cur, nil
+		}
+		cur = c.parents[0]
+	}
+	return Hash{}, ErrNoCommit
+}
+
+// ErrNoCommit is returned by RootCommit on a branch with no commit yet.
+var ErrNoCommit = errors.New("le dépôt n'a encore aucun commit")

@@ -1,0 +1,39 @@
+//go:build unix
+
+package gitstore
+
+import (
+	"os"
+	"syscall"
+)
+
+// mapFile maps a file read-only, as Git maps its index: no copy and no fresh heap pages
+// for a 10 MB index. A missing file gives no data. Reading the mapping faults if another
+// program truncates the file in place (go-git does; Git never does, it renames): callers
+// read it under guardFaults.
+func mapFile(path string) (data []byte, release func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, func() {}, nil
+		}
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	size := fi.Size()
+	if size == 0 || size != int64(int(size)) {
+		data, err := os.ReadFile(path)
+		return data, func() {}, err
+	}
+	data, err = syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		// Some file systems cannot map: read instead.
+		data, err := os.ReadFile(path)
+		return data, func() {}, err
+	}
+	return data, func() { _ = syscall.Munmap(data) }, nil
+}

@@ -1,0 +1,7 @@
+//go:build !linux && !darwin
+
+package gitstore
+
+import "io/fs"
+
+func fillSysStat(fs.FileInfo, *statInfo) {}
