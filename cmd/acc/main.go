@@ -1,16 +1,19 @@
+// Command acc keeps the case files of a vocational-training follow-up in a
+// Git repository: it creates documents from templates, validates them,
+// commits every change and writes reports. See the README.
 package main
 
 import (
-	_ "github.com/adrg/frontmatter"
-	_ "github.com/go-git/go-git/v5"
-	_ "github.com/gofrs/flock"
-	_ "github.com/rogpeppe/go-internal/testscript"
-	_ "github.com/santhosh-tekuri/jsonschema/v6"
-	_ "github.com/spf13/cobra"
-	_ "github.com/yuin/goldmark"
-	_ "go.yaml.in/yaml/v3"
-	_ "golang.org/x/text/unicode/norm"
-	_ "golang.org/x/term"
+	"os"
 )
 
-func main() {}
+func main() {
+	os.Exit(Main())
+}
+
+// Main runs acc with the process's arguments and streams and returns the
+// exit code; testscript registers it as the "acc" command.
+func Main() int {
+	a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	return a.run(os.Args[1:])
+}

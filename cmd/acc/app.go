@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/acc-formation/acc/casefile"
+)
+
+// app holds what every command needs: streams, environment, clock and the
+// global flags. Commands never read os.* or time.Now directly.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	ctx    context.Context
+
+	dir   string // -C
+	today string // --today
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, ctx: context.Background()}
+}
+
+func (a *app) run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a.ctx = ctx
+	root := a.rootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		name := strings.Trim(strings.Fields(err.Error())[2], `"`)
+		var names []string
+		for _, c := range root.Commands() {
+			names = append(names, c.Name())
+		}
+		msg := fmt.Sprintf("commande inconnue « %s »", name)
+		if s := casefile.Suggest(name, names); s != "" {
+			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
+		}
+		err = usageErr("%s (voir « acc --help »)", msg)
+	}
+	code := exitCode(err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(a.stderr, "acc : %s\n", msg)
+	}
+	if code == 130 {
+		fmt.Fprintln(a.stderr, "acc : interrompu, rien n'a été perdu")
+	}
+	return code
+}
+
+// workDir returns the directory commands run in: -C applied to the process's
+// working directory.
+func (a *app) workDir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", repoErr(fmt.Errorf("dossier courant illisible : %w", err))
+	}
+	if a.dir == "" {
+		return wd, nil
+	}
+	d := a.dir
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(wd, d)
+	}
+	fi, err := os.Stat(d)
+	if err != nil || !fi.IsDir() {
+		return "", usageErr("-C %s : dossier introuvable", a.dir)
+	}
+	return d, nil
+}
+
+// todayDate returns --today, else ACC_TODAY, else the clock's date.
+func (a *app) todayDate() (time.Time, error) {
+	s, from := a.today, "--today"
+	if s == "" {
+		s, from = a.getenv("ACC_TODAY"), "ACC_TODAY"
+	}
+	if s == "" {
+		return casefile.Day(a.now()), nil
+	}
+	t, err := casefile.ParseDate(s)
+	if err != nil {
+		return time.Time{}, usageErr("%s : %v", from, err)
+	}
+	return t, nil
+}
+
+// interactive reports whether we may ask the user questions.
+func (a *app) interactive() bool {
+	f, ok := a.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	o, ok := a.stdout.(*os.File)
+	return ok && term.IsTerminal(int(o.Fd()))
+}
+
+// relPath returns p (absolute) relative to the working directory after -C,
+// as Git prints paths.
+func (a *app) relPath(p string) string {
+	wd, err := a.workDir()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = r
+	}
+	rel, err := filepath.Rel(wd, p)
+	if err != nil {
+		return p
+	}
+	return rel
+}
+
+const usageTemplate = `Utilisation :{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [commande]{{end}}{{if gt (len .Aliases) 0}}
+
+Alias :
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Exemples :
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+Commandes :{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Options :
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Options globales :
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+« {{.CommandPath}} [commande] --help » pour l'aide d'une commande.{{end}}
+`
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "acc",
+		Short: "Dossiers d'accompagnement versionnés dans Git",
+		Long: `acc tient les dossiers d'accompagnement des bénéficiaires d'une formation :
+un dossier par personne, un fichier Markdown par entretien, chaque modification
+enregistrée dans Git. acc crée les documents à partir de modèles, les vérifie
+(acc validate) et produit des rapports (acc report).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetUsageTemplate(usageTemplate)
+	root.SetHelpTemplate(`{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}
+
+{{end}}{{if or .Runnable .HasSubCommands}}{{.UsageString}}{{end}}`)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%s (voir « %s --help »)", frenchFlagError(err), c.CommandPath())
+	})
+	root.PersistentFlags().StringVarP(&a.dir, "directory", "C", "", "travailler dans `DOSSIER` comme si acc y avait été lancé")
+	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `AAAA-MM-JJ` pour les règles liées au temps (ou ACC_TODAY)")
+	root.PersistentFlags().BoolP("help", "h", false, "afficher l'aide")
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true,
+		Run: func(c *cobra.Command, args []string) {
+			cmd, _, err := c.Root().Find(args)
+			if cmd == nil || err != nil {
+				cmd = c.Root()
+			}
+			_ = cmd.Help()
+		}})
+	root.AddCommand(
+		a.initCmd(),
+		a.newCmd(),
+		a.typesCmd(),
+		a.editCmd(),
+		a.commitCmd(),
+		a.validateCmd(),
+		a.reportCmd(),
+	)
+	for _, c := range root.Commands() {
+		c.Flags().BoolP("help", "h", false, "afficher l'aide")
+		c.Args = wrapArgs(c.Args)
+	}
+	return root
+}
+
+// wrapArgs turns cobra's English argument errors into French usage errors.
+func wrapArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	if v == nil {
+		return nil
+	}
+	return func(c *cobra.Command, args []string) error {
+		if err := v(c, args); err != nil {
+			return usageErr("arguments incorrects pour « %s » : %s (voir « %s --help »)", c.CommandPath(), frenchArgsError(err), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+func frenchArgsError(err error) string {
+	s := err.Error()
+	switch {
+	case strings.HasPrefix(s, "accepts at most"), strings.HasPrefix(s, "accepts between"), strings.HasPrefix(s, "accepts "):
+		return "trop d'arguments ou pas assez"
+	case strings.HasPrefix(s, "requires at least"):
+		return "argument manquant"
+	case strings.HasPrefix(s, "unknown command"):
+		return "commande inconnue"
+	}
+	return s
+}
+
+func frenchFlagError(err error) string {
+	s := err.Error()
+	switch {
+	case strings.HasPrefix(s, "unknown flag: "):
+		return "option inconnue " + strings.TrimPrefix(s, "unknown flag: ")
+	case strings.HasPrefix(s, "unknown shorthand flag: "):
+		return "option inconnue " + strings.TrimPrefix(s, "unknown shorthand flag: ")
+	case strings.HasPrefix(s, "flag needs an argument: "):
+		return "valeur manquante pour l'option " + strings.TrimPrefix(s, "flag needs an argument: ")
+	case strings.HasPrefix(s, "invalid argument "):
+		return "valeur incorrecte : " + strings.TrimPrefix(s, "invalid argument ")
+	}
+	return s
+}
+
+// errIs is errors.Is, kept short for the commands.
+var errIs = errors.Is
+
+// version is acc's version, set at build time with
+// -ldflags "-X main.version=...".
+var version = "dev"

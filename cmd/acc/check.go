@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+
+	"github.com/acc-formation/acc/templates"
+	"github.com/acc-formation/acc/validate"
+)
+
+// checkFiles validates the given case files (slash paths relative to the
+// case-file root) with the case-level rules of their beneficiaries, and
+// returns the findings that point at those files.
+func (a *app) checkFiles(ws *workspace, rels []string) ([]validate.Finding, error) {
+	today, err := a.todayDate()
+	if err != nil {
+		return nil, err
+	}
+	findings, _, err := validate.Check(a.ctx, validate.RunOptions{
+		Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config, Paths: rels,
+	})
+	if err != nil {
+		return nil, validateErr(err)
+	}
+	want := map[string]bool{}
+	for _, r := range rels {
+		want[r] = true
+	}
+	var out []validate.Finding
+	for _, f := range findings {
+		if want[f.Path] && f.Severity != validate.Off {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// validateErr maps the validator's errors to exit codes: a broken acc.yaml
+// or type definition is a repository problem, a path it cannot check is bad
+// usage.
+func validateErr(err error) error {
+	var ce *validate.ConfigError
+	var le *templates.LoadError
+	var pe *validate.PathError
+	switch {
+	case errors.As(err, &pe):
+		return usageErr("%v", err)
+	case errors.As(err, &ce), errors.As(err, &le):
+		return repoErr(err)
+	}
+	return err
+}
+
+// printFindings writes findings in the text format (one a line) to stderr
+// and reports whether any is an error.
+func (a *app) printFindings(findings []validate.Finding) (errs bool) {
+	w := bufio.NewWriter(a.stderr)
+	for _, f := range findings {
+		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s\n", f.Path, f.Line, f.Column, f.Severity.French(), f.Rule, f.Message)
+		errs = errs || f.Severity == validate.Error
+	}
+	w.Flush()
+	return errs
+}
+
+// reportWritten validates files acc has just written and committed, prints
+// the findings on stderr and returns errFindings when errors remain: the
+// record comes first, the findings follow.
+func (a *app) reportWritten(ws *workspace, rels ...string) error {
+	findings, err := a.checkFiles(ws, rels)
+	if err != nil {
+		return err
+	}
+	if a.printFindings(findings) {
+		return errFindings
+	}
+	return nil
+}
+
+// sensitive returns the donnee-sensible findings among findings.
+func sensitive(findings []validate.Finding) []validate.Finding {
+	var out []validate.Finding
+	for _, f := range findings {
+		if f.Rule == "donnee-sensible" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

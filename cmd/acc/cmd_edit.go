@@ -1,0 +1,209 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+)
+
+func (a *app) editCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "edit CHEMIN",
+		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
+		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR).
+À la fermeture de l'éditeur, acc vérifie le document, affiche ce qui manque et
+l'enregistre dans Git, même incomplet : le dossier passe d'abord. Seule une
+donnée interdite (numéro de sécurité sociale, IBAN) empêche l'enregistrement.
+Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichier.`,
+		Example: "  acc edit beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md\n  ACC_EDITOR=\"code --wait\" acc edit fiche.md",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ws, err := a.open()
+			if err != nil {
+				return err
+			}
+			rel, err := a.casePath(ws, args[0])
+			if err != nil {
+				return err
+			}
+			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
+				return usageErr("%s : document introuvable (acc new le crée)", args[0])
+			}
+			return a.editAndCommit(ws, rel)
+		},
+	}
+}
+
+// casePath turns a user-typed path (relative to the working directory) into
+// a case file's slash path relative to the case-file root, refusing what is
+// not a Markdown file of a beneficiary's folder.
+func (a *app) casePath(ws *workspace, p string) (string, error) {
+	abs := p
+	if !strings.HasPrefix(p, "/") {
+		abs = ws.wd + "/" + p
+	}
+	rel, err := ws.repo.Rel(abs)
+	if err != nil {
+		return "", usageErr("%v", err)
+	}
+	id, base, ok := casefile.SplitCasePath(rel)
+	if !ok || casefile.CheckID(id) != nil || !strings.HasSuffix(base, ".md") || strings.HasPrefix(base, ".") {
+		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", p)
+	}
+	return rel, nil
+}
+
+// editorCommand returns the editor command line, as the user wrote it.
+func (a *app) editorCommand() (string, error) {
+	for _, k := range []string{"ACC_EDITOR", "VISUAL", "EDITOR"} {
+		if v := strings.TrimSpace(a.getenv(k)); v != "" {
+			return v, nil
+		}
+	}
+	return "", usageErr("aucun éditeur défini : indiquez-en un, par exemple export EDITOR=nano (ou ACC_EDITOR=\"code --wait\")")
+}
+
+// editAndCommit opens rel in the editor, then validates and commits it.
+func (a *app) editAndCommit(ws *workspace, rel string) error {
+	editor, err := a.editorCommand()
+	if err != nil {
+		return err
+	}
+	// The editor runs through the shell, as Git runs it, so that an editor
+	// command with arguments or quotes works as typed.
+	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
+	if f, ok := a.stdout.(*os.File); !ok || f == nil {
+		cmd.Stdout = a.stderr // keep stdout for the path alone
+	}
+	if err := cmd.Run(); err != nil {
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
+	}
+	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, "")
+}
+
+// commitFiles validates the given case files as they are on disk, then
+// commits them in one commit. A file with sensitive data is left out of the
+// commit (it stays on disk); the other findings are printed and reported by
+// the exit code, after the commit.
+func (a *app) commitFiles(ws *workspace, rels []string, action, message string) error {
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	findings, err := a.checkFiles(ws, existing(ws, rels))
+	if err != nil {
+		return err
+	}
+	blocked := map[string]bool{}
+	for _, f := range sensitive(findings) {
+		blocked[f.Path] = true
+	}
+	var changes []gitstore.Change
+	var ids, types, kept []string
+	for _, rel := range rels {
+		if blocked[rel] {
+			continue
+		}
+		_, statErr := os.Lstat(ws.repo.Abs(rel))
+		changes = append(changes, gitstore.Change{Path: rel, FromDisk: statErr == nil, Delete: statErr != nil})
+		kept = append(kept, rel)
+		id, base, _ := casefile.SplitCasePath(rel)
+		ids = append(ids, id)
+		types = append(types, docType(ws, base))
+	}
+	errs := a.printFindings(findings)
+	for p := range blocked {
+		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", p)
+	}
+	if len(changes) == 0 {
+		if len(blocked) > 0 {
+			return errFindings
+		}
+		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
+		return nil
+	}
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	msg := casefile.CommitMessage{Subject: commitSubject(ws, action, kept, message), Action: action, Beneficiaries: ids, Types: types}
+	_, err = ws.store.Commit(a.ctx, changes, msg.String(), author, committer)
+	switch {
+	case errors.Is(err, gitstore.ErrNoChanges):
+		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
+	case err != nil:
+		return repoErr(err)
+	default:
+		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", msg.Subject)
+	}
+	if errs || len(blocked) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// existing keeps the paths that exist on disk (deleted files are not
+// validated).
+func existing(ws *workspace, rels []string) []string {
+	var out []string
+	for _, r := range rels {
+		if _, err := os.Lstat(ws.repo.Abs(r)); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// docType returns the document type a case file's name says.
+func docType(ws *workspace, base string) string {
+	if base == casefile.FicheFile {
+		return "fiche"
+	}
+	if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
+		return fn.Type
+	}
+	return ""
+}
+
+// commitSubject builds a French subject line that names documents by type,
+// beneficiary id and date, never a person's name.
+func commitSubject(ws *workspace, action string, rels []string, message string) string {
+	if message != "" {
+		return message
+	}
+	if len(rels) == 1 {
+		id, base, _ := casefile.SplitCasePath(rels[0])
+		t := docType(ws, base)
+		if t == "" {
+			t = path.Base(rels[0])
+		}
+		subj := t + " : " + id
+		if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
+			subj += " (" + casefile.FormatDate(fn.Date) + ")"
+		}
+		if _, err := os.Lstat(ws.repo.Abs(rels[0])); err != nil {
+			return subj + " supprimé"
+		}
+		return subj + " modifié"
+	}
+	ids := map[string]bool{}
+	for _, r := range rels {
+		id, _, _ := casefile.SplitCasePath(r)
+		ids[id] = true
+	}
+	if len(ids) == 1 {
+		id, _, _ := casefile.SplitCasePath(rels[0])
+		return fmt.Sprintf("%s : %d documents modifiés", id, len(rels))
+	}
+	return fmt.Sprintf("%d documents modifiés (%d bénéficiaires)", len(rels), len(ids))
+}

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/templates"
+)
+
+type newOptions struct {
+	beneficiary string
+	date        string
+	edit        bool
+	id          string
+	dispositif  string
+}
+
+const beneficiaryWord = "beneficiaire"
+
+func (a *app) newCmd() *cobra.Command {
+	var o newOptions
+	c := &cobra.Command{
+		Use:   "new TYPE [-b ID] [--date AAAA-MM-JJ] | new beneficiaire \"Prénom Nom\"",
+		Short: "Créer un bénéficiaire ou un entretien à partir de son modèle",
+		Long: `« acc new beneficiaire "Prénom Nom" » crée la fiche du bénéficiaire
+(beneficiaires/<id>/fiche.md). « acc new TYPE » crée un entretien du type
+donné à partir de son modèle, pour le bénéficiaire indiqué par -b ou celui
+dont vous êtes dans le dossier. Le document est enregistré dans Git et son
+chemin est affiché seul sur la sortie standard :
+
+  vim "$(acc new entretien-suivi)"
+
+Types : « acc types ».`,
+		Example: `  acc new beneficiaire "Élodie N'Guessan" --dispositif "Prépa Avenir"
+  acc new entretien-initial -b elodie-n-guessan
+  acc new entretien-suivi --date 2026-12-09 --edit`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runNew(args, o)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&o.beneficiary, "beneficiaire", "b", "", "`ID` du bénéficiaire (par défaut : le dossier courant)")
+	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `AAAA-MM-JJ` (par défaut : aujourd'hui)")
+	f.BoolVar(&o.edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
+	f.StringVar(&o.id, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
+	f.StringVar(&o.dispositif, "dispositif", "", "dispositif ou programme suivi")
+	return c
+}
+
+func (a *app) runNew(args []string, o newOptions) error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	typ := ""
+	if len(args) > 0 {
+		typ = args[0]
+	}
+	if typ == "" {
+		if !a.interactive() {
+			return usageErr("type de document manquant : acc new TYPE (types : %s) ou acc new beneficiaire \"Prénom Nom\"", strings.Join(typeNames(ws.reg), ", "))
+		}
+		names := append(typeNames(ws.reg), beneficiaryWord)
+		labels := make([]string, len(names))
+		for i, n := range names[:len(names)-1] {
+			t, _ := ws.reg.Lookup(n)
+			labels[i] = t.Label
+		}
+		labels[len(labels)-1] = "nouveau bénéficiaire"
+		if typ, err = a.choose("Quel document créer ?", names, labels); err != nil {
+			return err
+		}
+	}
+	if typ == beneficiaryWord || typ == "bénéficiaire" {
+		name := ""
+		if len(args) > 1 {
+			name = args[1]
+		}
+		if o.beneficiary != "" || o.edit {
+			return usageErr("-b et --edit ne s'appliquent pas à « acc new beneficiaire »")
+		}
+		return a.newBeneficiary(ws, name, o)
+	}
+	if len(args) > 1 {
+		return usageErr("argument en trop « %s » : acc new %s [-b ID]", args[1], typ)
+	}
+	if o.id != "" || o.dispositif != "" {
+		return usageErr("--id et --dispositif ne s'appliquent qu'à « acc new beneficiaire »")
+	}
+	t, ok := ws.reg.Lookup(typ)
+	if !ok || !t.Interview {
+		return unknownTypeErr(ws.reg, typ, false)
+	}
+	return a.newInterview(ws, t, o)
+}
+
+func typeNames(reg *templates.Registry) []string {
+	var names []string
+	for _, t := range reg.Types() {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// docDate returns --date, else today.
+func (a *app) docDate(s string) (time.Time, error) {
+	if s == "" {
+		return a.todayDate()
+	}
+	d, err := casefile.ParseDate(s)
+	if err != nil {
+		return time.Time{}, usageErr("--date : %v", err)
+	}
+	return d, nil
+}
+
+func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" && a.interactive() {
+		var err error
+		if name, err = a.prompt("Prénom et nom du bénéficiaire : "); err != nil {
+			return err
+		}
+		name = strings.Join(strings.Fields(name), " ")
+	}
+	if name == "" {
+		return usageErr("nom manquant : acc new beneficiaire \"Prénom Nom\"")
+	}
+	prenom, nom, _ := strings.Cut(name, " ")
+	if nom == "" {
+		return usageErr("« %s » : donnez le prénom et le nom, par exemple acc new beneficiaire \"Jean Dupont\"", name)
+	}
+	date, err := a.docDate(o.date)
+	if err != nil {
+		return err
+	}
+	id := o.id
+	switch {
+	case id != "":
+		if err := casefile.CheckName(id); err != nil {
+			return usageErr("--id %v", err)
+		}
+		if err := casefile.CheckID(id); err != nil {
+			return usageErr("--id : %v", err)
+		}
+	case ws.repo.Config.Identifiants == casefile.IDsPseudo:
+		for range 20 {
+			var r [4]byte
+			if _, err := rand.Read(r[:]); err != nil {
+				return repoErr(err)
+			}
+			if id = casefile.Pseudonym(date.Year(), r); !ws.repo.HasBeneficiary(id) {
+				break
+			}
+		}
+	default:
+		id = casefile.Slugify(name)
+		if id == "" {
+			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", name)
+		}
+	}
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Lstat(ws.repo.Abs(casefile.BeneficiaryDir(id))); err == nil {
+		return usageErr("le bénéficiaire « %s » existe déjà (%s) : s'il s'agit d'une autre personne, passez --id, par exemple --id %s-2", id, a.relPath(ws.repo.Abs(casefile.BeneficiaryDir(id))), id)
+	}
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	content, err := ws.reg.Render("fiche", templates.Data{
+		Type: ws.reg.Fiche(), Beneficiaire: id, Date: casefile.FormatDate(date), Formateur: author.Name,
+		Organisation: ws.repo.Config.Organisation, Prenom: prenom, Nom: nom, Dispositif: strings.TrimSpace(o.dispositif),
+		DateEntree: casefile.FormatDate(date),
+	})
+	if err != nil {
+		return repoErr(err)
+	}
+	rel := casefile.FichePath(id)
+	msg := casefile.CommitMessage{
+		Subject: fmt.Sprintf("fiche : %s (%s)", id, casefile.FormatDate(date)),
+		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{"fiche"},
+	}
+	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true}}, msg.String(), author, committer); err != nil {
+		if errors.Is(err, gitstore.ErrExists) {
+			return usageErr("le bénéficiaire « %s » existe déjà : passez --id", id)
+		}
+		return repoErr(err)
+	}
+	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
+	return a.reportWritten(ws, rel)
+}
+
+func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error {
+	id := o.beneficiary
+	if id == "" {
+		id = ws.repo.BeneficiaryOf(ws.wd)
+	}
+	if id == "" {
+		ids, err := ws.repo.Beneficiaries()
+		if err != nil {
+			return repoErr(err)
+		}
+		if !a.interactive() || len(ids) == 0 {
+			return usageErr("bénéficiaire manquant : passez -b ID ou placez-vous dans son dossier (beneficiaires/ID)")
+		}
+		if id, err = a.choose("Pour quel bénéficiaire ?", ids, nil); err != nil {
+			return err
+		}
+	}
+	if err := casefile.CheckName(id); err != nil {
+		return usageErr("-b %v", err)
+	}
+	if !ws.repo.HasBeneficiary(id) {
+		ids, _ := ws.repo.Beneficiaries()
+		msg := fmt.Sprintf("bénéficiaire « %s » inconnu", id)
+		if s := casefile.Suggest(id, ids); s != "" {
+			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
+		}
+		return usageErr("%s (créez-le avec acc new beneficiaire \"Prénom Nom\")", msg)
+	}
+	date, err := a.docDate(o.date)
+	if err != nil {
+		return err
+	}
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	data := templates.Data{
+		Type: t, Beneficiaire: id, Date: casefile.FormatDate(date), Formateur: author.Name,
+		Organisation: ws.repo.Config.Organisation,
+	}
+	data.Suivi, err = openObjectives(ws, id)
+	if err != nil {
+		return err
+	}
+	content, err := ws.reg.Render(t.Name, data)
+	if err != nil {
+		return repoErr(err)
+	}
+	msg := casefile.CommitMessage{
+		Subject: fmt.Sprintf("%s : %s (%s)", t.Name, id, casefile.FormatDate(date)),
+		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{t.Name},
+	}
+	// Never overwrite: the same type on the same day gets -2, -3…
+	var rel string
+	for n := 1; ; n++ {
+		rel = path.Join(casefile.BeneficiaryDir(id), casefile.FileName{Date: date, Type: t.Name, N: n}.String())
+		_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true}}, msg.String(), author, committer)
+		if !errors.Is(err, gitstore.ErrExists) || n >= 99 {
+			break
+		}
+	}
+	if err != nil {
+		return repoErr(err)
+	}
+	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
+	if o.edit {
+		return a.editAndCommit(ws, rel)
+	}
+	return a.reportWritten(ws, rel)
+}
+
+// openObjectives lists the beneficiary's objectives that are not closed, so
+// that a follow-up template can pre-fill their follow-up.
+func openObjectives(ws *workspace, id string) ([]templates.ObjectiveRef, error) {
+	c, err := loadCase(ws, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.ObjectiveRef
+	for _, o := range c.Objectives {
+		if !o.Closed() {
+			out = append(out, templates.ObjectiveRef{ID: o.ID, Intitule: o.Intitule})
+		}
+	}
+	return out, nil
+}
+
+// loadCase parses a beneficiary's documents and folds them.
+func loadCase(ws *workspace, id string) (*casefile.Case, error) {
+	files, err := ws.repo.CaseFiles(id)
+	if err != nil {
+		return nil, repoErr(err)
+	}
+	var fiche *casefile.Document
+	var docs []*casefile.Document
+	for _, f := range files {
+		src, err := os.ReadFile(ws.repo.Abs(f))
+		if err != nil {
+			return nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
+		}
+		d := casefile.Parse(f, src)
+		if path.Base(f) == casefile.FicheFile {
+			fiche = d
+		} else {
+			docs = append(docs, d)
+		}
+	}
+	return casefile.NewCase(id, fiche, docs, ws.rank), nil
+}
+
+// rank gives the methodology order of a type for the fold.
+func (ws *workspace) rank(name string) (int, bool) {
+	t, ok := ws.reg.Lookup(name)
+	if !ok || !t.Interview {
+		return 0, false
+	}
+	return t.Rank, true
+}

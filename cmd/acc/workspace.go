@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/templates"
+)
+
+// workspace is an opened case-file repository with its Git store and types.
+type workspace struct {
+	repo  *casefile.Repo
+	reg   *templates.Registry
+	store *gitstore.Store
+	wd    string
+}
+
+// open opens the case-file repository around the working directory.
+func (a *app) open() (*workspace, error) {
+	wd, err := a.workDir()
+	if err != nil {
+		return nil, err
+	}
+	repo, err := casefile.Open(wd)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := templates.Load(repo.Abs(casefile.AccDir))
+	if err != nil {
+		return nil, repoErr(err)
+	}
+	store, err := gitstore.Open(repo.Root)
+	if err != nil {
+		return nil, repoErr(err)
+	}
+	store.Clock = a.now
+	store.Getenv = a.getenv
+	return &workspace{repo: repo, reg: reg, store: store, wd: wd}, nil
+}
+
+// lockTimeout returns ACC_LOCK_TIMEOUT (a Go duration such as "2s", or a
+// number of seconds), 10 s by default.
+func (a *app) lockTimeout() (time.Duration, error) {
+	s := strings.TrimSpace(a.getenv("ACC_LOCK_TIMEOUT"))
+	if s == "" {
+		return 10 * time.Second, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	return 0, usageErr("ACC_LOCK_TIMEOUT=%q : durée attendue, par exemple 10s ou 30", s)
+}
+
+// lock takes the repository lock; the returned func releases it.
+func (a *app) lock(ws *workspace) (func(), error) {
+	timeout, err := a.lockTimeout()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := ws.store.Lock(a.ctx, timeout, a.stderr)
+	if err != nil {
+		return nil, repoErr(err)
+	}
+	return func() {
+		if err := unlock(); err != nil {
+			fmt.Fprintf(a.stderr, "acc : libération du verrou : %v\n", err)
+		}
+	}, nil
+}
+
+// identity returns the author and committer of the next commit: the trainer's
+// own Git identity, else acc.yaml's formateur with a hint.
+func (a *app) identity(ws *workspace) (author, committer gitstore.Signature, err error) {
+	author, committer, ok, err := ws.store.Identity()
+	if err != nil {
+		return author, committer, repoErr(err)
+	}
+	if !ok {
+		name := ws.repo.Config.Formateur
+		if name == "" {
+			return author, committer, usageErr("qui êtes-vous ? Git ne connaît pas votre nom et acc.yaml n'a pas de « formateur » : lancez git config --global user.name \"Prénom Nom\"")
+		}
+		fmt.Fprintf(a.stderr, "acc : Git ne connaît pas votre nom, « %s » (acc.yaml) est utilisé ; pour signer en votre nom : git config --global user.name \"Prénom Nom\"\n", name)
+		author.Name, committer.Name = name, name
+	}
+	return author, committer, nil
+}
