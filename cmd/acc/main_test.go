@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -37,9 +38,20 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("ACC_LOCK_TIMEOUT", "2s")
 			env.Setenv("EXAMPLES", examples)
-			for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "ACC_EDITOR", "VISUAL", "EDITOR", "GITHUB_ACTIONS", "ACC_TODAY"} {
-				env.Setenv(k, "")
+			// The machine's identity, editor and CI settings must not leak in.
+			drop := map[string]bool{}
+			for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+				"GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "GIT_CONFIG_GLOBAL", "GIT_DIR", "GIT_WORK_TREE",
+				"ACC_EDITOR", "VISUAL", "EDITOR", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "ACC_TODAY"} {
+				drop[k] = true
 			}
+			vars := env.Vars[:0]
+			for _, kv := range env.Vars {
+				if k, _, _ := strings.Cut(kv, "="); !drop[k] {
+					vars = append(vars, kv)
+				}
+			}
+			env.Vars = vars
 			gitconfig := "[user]\n\tname = Marie Martin\n\temail = marie.martin@exemple.org\n[init]\n\tdefaultBranch = main\n"
 			return os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o600)
 		},
