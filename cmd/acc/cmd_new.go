@@ -275,6 +275,9 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 	}
 	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
 	if o.edit {
+		// Never hold the lock while the editor is open: other trainers'
+		// commands would wait for as long as the document is being written.
+		unlock()
 		return a.editAndCommit(ws, rel)
 	}
 	return a.reportWritten(ws, rel)

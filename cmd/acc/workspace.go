@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
@@ -58,7 +59,8 @@ func (a *app) lockTimeout() (time.Duration, error) {
 	return 0, usageErr("ACC_LOCK_TIMEOUT=%q : durée attendue, par exemple 10s ou 30", s)
 }
 
-// lock takes the repository lock; the returned func releases it.
+// lock takes the repository lock; the returned func releases it (calling
+// it again does nothing).
 func (a *app) lock(ws *workspace) (func(), error) {
 	timeout, err := a.lockTimeout()
 	if err != nil {
@@ -68,10 +70,13 @@ func (a *app) lock(ws *workspace) (func(), error) {
 	if err != nil {
 		return nil, repoErr(err)
 	}
+	var once sync.Once
 	return func() {
-		if err := unlock(); err != nil {
-			fmt.Fprintf(a.stderr, "acc : libération du verrou : %v\n", err)
-		}
+		once.Do(func() {
+			if err := unlock(); err != nil {
+				fmt.Fprintf(a.stderr, "acc : libération du verrou : %v\n", err)
+			}
+		})
 	}, nil
 }
 
