@@ -59,11 +59,13 @@ func (a *app) run(args []string) int {
 		err = usageErr("%s (voir « acc --help »)", msg)
 	}
 	code := exitCode(err)
+	if code == exitInterrupted {
+		// The wrapped error ends in Go's English "context canceled".
+		fmt.Fprintln(a.stderr, "acc : interrompu, rien n'a été perdu")
+		return code
+	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(a.stderr, "acc : %s\n", msg)
-	}
-	if code == 130 {
-		fmt.Fprintln(a.stderr, "acc : interrompu, rien n'a été perdu")
 	}
 	return code
 }
@@ -178,7 +180,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 	root.PersistentFlags().StringVarP(&a.dir, "directory", "C", "", "travailler dans `DOSSIER` comme si acc y avait été lancé")
 	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `AAAA-MM-JJ` pour les règles liées au temps (ou ACC_TODAY)")
 	root.PersistentFlags().BoolP("help", "h", false, "afficher l'aide")
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.CompletionOptions.DisableDefaultCmd = true // acc completion is ours, in French
 	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true,
 		Run: func(c *cobra.Command, args []string) {
 			cmd, _, err := c.Root().Find(args)
@@ -195,6 +197,11 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.commitCmd(),
 		a.validateCmd(),
 		a.reportCmd(),
+		a.statusCmd(),
+		a.listCmd(),
+		a.logCmd(),
+		a.showCmd(),
+		a.completionCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.Flags().BoolP("help", "h", false, "afficher l'aide")

@@ -54,6 +54,8 @@ Types : « acc types ».`,
 	f.BoolVar(&o.edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
 	f.StringVar(&o.id, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
 	f.StringVar(&o.dispositif, "dispositif", "", "dispositif ou programme suivi")
+	c.ValidArgsFunction = a.completeNewArgs
+	_ = c.RegisterFlagCompletionFunc("beneficiaire", a.completeIDs)
 	return c
 }
 

@@ -58,6 +58,9 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
   acc report --anonymize --format json
   acc report jean-dupont --at 2026-06-30`,
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.json && c.Flags().Changed("format") && o.format != "json" {
+				return usageErr("--json et --format %s se contredisent", o.format)
+			}
 			return a.runReport(args, o)
 		},
 	}
@@ -69,6 +72,7 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
 	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
 	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (AAAA-MM-JJ) ou révision Git")
+	c.ValidArgsFunction = a.completeIDs
 	return c
 }
 
@@ -115,6 +119,9 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	for _, id := range ids {
 		if err := casefile.CheckID(id); err != nil || !contains(all, id) {
 			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", id)
+			if o.at != "" {
+				msg += fmt.Sprintf(" à la date --at %s", o.at)
+			}
 			if s := casefile.Suggest(id, all); s != "" {
 				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 			}
@@ -371,12 +378,15 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	typed := file
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(wd, file)
 	}
-	pf, err := newPendingFile(file)
+	// A report holds personal data: readable by its owner only, as the case
+	// files are.
+	pf, err := newPendingFile(file, 0o600)
 	if err != nil {
-		return usageErr("-o %s : %v", file, err)
+		return usageErr("-o %s : %v", typed, err)
 	}
 	defer pf.abort()
 	if err := write(pf.buf); err != nil {

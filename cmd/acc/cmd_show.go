@@ -1,0 +1,205 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+)
+
+type showOptions struct {
+	at string
+}
+
+func (a *app) showCmd() *cobra.Command {
+	var o showOptions
+	c := &cobra.Command{
+		Use:   "show CHEMIN [--at DATE|REVISION]",
+		Short: "Afficher un document tel qu'il était enregistré à une date (audits)",
+		Long: `Écrit sur la sortie standard le document tel qu'il était enregistré dans Git :
+
+  --at AAAA-MM-JJ  à la fin de cette journée (heure locale) : le dernier
+                   commit de la branche courante (en suivant le premier
+                   parent) enregistré ce jour-là ou avant ;
+  --at REVISION    à une révision Git (identifiant de commit, branche,
+                   étiquette, HEAD~3…) ;
+  sans --at        au dernier enregistrement (HEAD), sans vos modifications
+                   en cours.
+
+Avec une date, acc indique sur la sortie d'erreur le commit qui avait
+enregistré cette version. Un document qui n'existait pas alors, ou une
+révision inconnue : code 2.`,
+		Example: `  acc show beneficiaires/jean-dupont/fiche.md --at 2026-06-30
+  acc show 2026-12-09-entretien-suivi.md --at HEAD~1
+  acc show beneficiaires/jean-dupont/fiche.md > fiche-enregistree.md`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: a.completeFiles,
+		RunE: func(c *cobra.Command, args []string) error {
+			arg := ""
+			if len(args) > 0 {
+				arg = args[0]
+			}
+			return a.runShow(arg, o)
+		},
+	}
+	c.Flags().StringVar(&o.at, "at", "", "le document tel qu'il était à cette `DATE` (AAAA-MM-JJ) ou révision Git")
+	_ = c.RegisterFlagCompletionFunc("at", cobra.NoFileCompletions)
+	return c
+}
+
+// atRevision resolves --at: a date (the last commit of the first-parent
+// history committed by the end of that local day) or a revision; "" is
+// HEAD. day is the date, zero for a revision.
+func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, err error) {
+	if at == "" {
+		return "HEAD", time.Time{}, nil
+	}
+	if d, perr := casefile.ParseDate(at); perr == nil {
+		h, err := ws.store.CommitAt(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
+		if errors.Is(err, gitstore.ErrUnknownRevision) {
+			return "", time.Time{}, usageErr("--at %s : %v", at, err)
+		}
+		if err != nil {
+			return "", time.Time{}, repoErr(err)
+		}
+		return h.String(), d, nil
+	} else if len(at) == 10 && at[4] == '-' && at[7] == '-' {
+		return "", time.Time{}, usageErr("--at : %v", perr)
+	}
+	if _, err := ws.store.ListAt("", at); err != nil {
+		if errors.Is(err, gitstore.ErrUnknownRevision) {
+			return "", time.Time{}, usageErr("--at : %v (une date AAAA-MM-JJ ou une révision Git)", err)
+		}
+		if !errors.Is(err, gitstore.ErrNotInRevision) {
+			return "", time.Time{}, repoErr(err)
+		}
+	}
+	return at, time.Time{}, nil
+}
+
+func (a *app) runShow(arg string, o showOptions) error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	rev, day, err := a.atRevision(ws, o.at)
+	if err != nil {
+		return err
+	}
+	var rel string
+	if arg == "" {
+		if !a.interactive() {
+			return usageErr("document manquant : acc show CHEMIN [--at AAAA-MM-JJ], par exemple acc show beneficiaires/jean-dupont/fiche.md --at 2026-06-30")
+		}
+		if rel, err = a.chooseDocument(ws, rev); err != nil {
+			return err
+		}
+	} else {
+		abs := arg
+		if !filepath.IsAbs(arg) {
+			abs = filepath.Join(ws.wd, arg)
+		}
+		if rel, err = ws.repo.Rel(abs); err != nil {
+			return usageErr("%v", err)
+		}
+		if rel == "." {
+			return usageErr("%s est le dépôt lui-même : donnez un document (acc show beneficiaires/ID/fiche.md)", arg)
+		}
+		if err := checkGitPath(rel); err != nil {
+			return err
+		}
+	}
+	data, err := ws.store.ReadAt(rel, rev)
+	if err != nil {
+		var re *gitstore.RevisionError
+		switch {
+		case errors.As(err, &re) && errors.Is(err, gitstore.ErrNotInRevision) && re.Msg != "":
+			return usageErr("%v", err) // a folder, not a file
+		case errors.Is(err, gitstore.ErrNotInRevision) && !day.IsZero():
+			return usageErr("%s n'existait pas au %s", a.relPath(ws.repo.Abs(rel)), o.at)
+		case errors.Is(err, gitstore.ErrUnknownRevision) && o.at == "":
+			return usageErr("rien n'est encore enregistré dans ce dépôt")
+		case errors.Is(err, gitstore.ErrNotInRevision) && o.at == "":
+			return usageErr("%s n'est pas enregistré (acc commit l'enregistre)", a.relPath(ws.repo.Abs(rel)))
+		case errors.Is(err, gitstore.ErrNotInRevision), errors.Is(err, gitstore.ErrUnknownRevision):
+			return usageErr("%v", err)
+		}
+		return repoErr(err)
+	}
+	if !day.IsZero() {
+		if c, ok := a.lastChange(ws, rel, day); ok {
+			fmt.Fprintf(a.stderr, "acc : %s au %s : version du commit %s\n", a.relPath(ws.repo.Abs(rel)), o.at, commitLine(c))
+		}
+	}
+	_, err = a.stdout.Write(data)
+	return err
+}
+
+// lastChange returns the commit that last changed rel by the end of day
+// (local time). CommitAt took the first commit from HEAD committed before
+// that end, so every commit above it was committed later: the first
+// change found before that end is at or below it.
+func (a *app) lastChange(ws *workspace, rel string, day time.Time) (gitstore.CommitInfo, bool) {
+	end := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, time.Local)
+	commits, err := ws.store.Log(rel, 0)
+	if err != nil {
+		return gitstore.CommitInfo{}, false
+	}
+	for _, c := range commits {
+		if c.Committer.When.Before(end) {
+			return c, true
+		}
+	}
+	return gitstore.CommitInfo{}, false
+}
+
+// chooseDocument asks for a beneficiary, then one of their documents, as
+// they were at rev.
+func (a *app) chooseDocument(ws *workspace, rev string) (string, error) {
+	ents, err := ws.store.ListAt(casefile.BeneficiariesDir, rev)
+	switch {
+	case errors.Is(err, gitstore.ErrUnknownRevision):
+		return "", usageErr("rien n'est encore enregistré dans ce dépôt")
+	case err != nil && !errors.Is(err, gitstore.ErrNotInRevision):
+		return "", repoErr(err)
+	}
+	var ids []string
+	for _, e := range ents {
+		if e.Dir && casefile.CheckID(e.Name) == nil {
+			ids = append(ids, e.Name)
+		}
+	}
+	if len(ids) == 0 {
+		return "", usageErr("aucun bénéficiaire enregistré à cette date")
+	}
+	id := ws.repo.BeneficiaryOf(ws.wd)
+	if !contains(ids, id) {
+		if id, err = a.choose("Quel bénéficiaire ?", ids, nil); err != nil {
+			return "", err
+		}
+	}
+	ents, err = ws.store.ListAt(casefile.BeneficiaryDir(id), rev)
+	if err != nil {
+		return "", repoErr(err)
+	}
+	var files []string
+	for _, e := range ents {
+		if !e.Dir && path.Ext(e.Name) == ".md" {
+			files = append(files, e.Name)
+		}
+	}
+	if len(files) == 0 {
+		return "", usageErr("aucun document de %s à cette date", id)
+	}
+	f, err := a.choose("Quel document ?", files, nil)
+	if err != nil {
+		return "", err
+	}
+	return casefile.BeneficiaryDir(id) + "/" + f, nil
+}

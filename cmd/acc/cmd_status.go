@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+)
+
+type statusOptions struct {
+	json      bool
+	formateur string
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var o statusOptions
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "Ce qui attend : documents non enregistrés, qui contacter cette semaine, retards, brouillons",
+		Long: `Dit ce qui attend, à la date du jour (--today, ACC_TODAY) :
+
+  - les documents modifiés, supprimés ou nouveaux pas encore enregistrés
+    (acc commit les enregistre) ;
+  - qui contacter cette semaine : les entretiens prévus (prochain_entretien)
+    dans les 7 jours, ceux dont la date est passée sans compte rendu, les
+    objectifs et les actions dont l'échéance est passée ;
+  - les brouillons à finaliser, en signalant ceux qui dépassent le délai de
+    la règle brouillon-ancien (acc.yaml, 7 jours par défaut).
+
+Les entretiens prévus concernent les parcours en cours ; les objectifs, les
+parcours en cours ou suspendus ; les brouillons, tous les dossiers.`,
+		Example: "  acc status\n  acc status --formateur sophie\n  acc status --json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return a.runStatus(o)
+		},
+	}
+	c.Flags().BoolVar(&o.json, "json", false, "sortie JSON")
+	c.Flags().StringVar(&o.formateur, "formateur", "", "seulement les bénéficiaires de ce référent (`NOM`, ou une partie)")
+	return c
+}
+
+// statusJSON is the shape of acc status --json (version 1).
+type statusJSON struct {
+	Version       int             `json:"version"`
+	Date          jsonDate        `json:"date"`
+	Uncommitted   []changeJSON    `json:"non_enregistres"`
+	Contact       []string        `json:"a_contacter"`
+	Beneficiaries []statusBenJSON `json:"beneficiaires"`
+}
+
+type changeJSON struct {
+	Path  string `json:"chemin"`
+	State string `json:"etat"` // modifie, supprime, nouveau
+}
+
+type statusBenJSON struct {
+	ID       string          `json:"id"`
+	Prenom   string          `json:"prenom"`
+	Nom      string          `json:"nom"`
+	Referent string          `json:"formateur_referent"`
+	Statut   string          `json:"statut"`
+	Contact  bool            `json:"a_contacter"`
+	Items    []attentionJSON `json:"points"`
+}
+
+type attentionJSON struct {
+	Kind      string   `json:"motif"`
+	Path      string   `json:"chemin"`
+	Date      jsonDate `json:"date"`
+	Days      int      `json:"jours"`
+	Objective string   `json:"objectif,omitempty"`
+	Action    string   `json:"action,omitempty"`
+	Message   string   `json:"message"`
+}
+
+// changeStates are the words of uncommitted changes, JSON then text.
+var changeStates = map[string][2]string{
+	"modifie":  {"modifie", "modifié"},
+	"supprime": {"supprime", "supprimé"},
+	"nouveau":  {"nouveau", "nouveau"},
+}
+
+func (a *app) runStatus(o statusOptions) error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	q, err := a.query(ws)
+	if err != nil {
+		return err
+	}
+	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}}
+	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	if err != nil {
+		return repoErr(err)
+	}
+	for _, l := range []struct {
+		state string
+		paths []string
+	}{{"modifie", changed}, {"supprime", deleted}, {"nouveau", untracked}} {
+		for _, p := range l.paths {
+			if _, _, ok := casefile.SplitCasePath(p); ok {
+				out.Uncommitted = append(out.Uncommitted, changeJSON{Path: p, State: l.state})
+			}
+		}
+	}
+	filter := casefile.Filter{Formateur: o.formateur}
+	var text []string // one block per beneficiary, for the text output
+	var names []string
+	err = a.eachCase(ws, nil, func(c *casefile.Case) {
+		s := q.Summarize(c)
+		if !filter.MatchBeneficiary(s, q.Today) {
+			return
+		}
+		items := q.Attention(c)
+		if len(items) == 0 {
+			return
+		}
+		b := statusBenJSON{ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Referent: s.Referent, Statut: s.Statut}
+		var block strings.Builder
+		fmt.Fprintf(&block, "%s", who(s))
+		if s.Referent != "" {
+			fmt.Fprintf(&block, " · %s", s.Referent)
+		}
+		block.WriteString("\n")
+		for _, it := range items {
+			b.Contact = b.Contact || it.Contact()
+			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Doc.Path, Date: jsonDate(it.Date), Days: it.Days,
+				Objective: it.Objective, Action: it.Action, Message: attentionText(c, s, it, func(p string) string { return p })})
+			fmt.Fprintf(&block, "  - %s\n", attentionText(c, s, it, func(p string) string { return a.relPath(ws.repo.Abs(p)) }))
+		}
+		if b.Contact {
+			out.Contact = append(out.Contact, s.ID)
+			names = append(names, who(s))
+		}
+		out.Beneficiaries = append(out.Beneficiaries, b)
+		text = append(text, block.String())
+	})
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(a.stdout, out)
+	}
+	w := bufio.NewWriter(a.stdout)
+	fmt.Fprintf(w, "Au %s.\n", dayText(q.Today))
+	if len(out.Uncommitted) > 0 {
+		fmt.Fprintln(w, "\nNon enregistré (acc commit pour l'enregistrer) :")
+		for _, ch := range out.Uncommitted {
+			fmt.Fprintf(w, "  %-9s %s\n", changeStates[ch.State][1], a.relPath(ws.repo.Abs(ch.Path)))
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "\nÀ contacter cette semaine : %s.\n", strings.Join(names, ", "))
+	} else {
+		fmt.Fprintln(w, "\nPersonne à contacter cette semaine : aucun entretien prévu dans les 7 jours, aucun retard.")
+	}
+	for _, b := range text {
+		fmt.Fprintf(w, "\n%s", b)
+	}
+	if len(out.Uncommitted) == 0 && len(text) == 0 {
+		fmt.Fprintln(w, "\nRien d'autre à signaler : tout est enregistré, aucun brouillon en cours.")
+	}
+	return w.Flush()
+}
+
+// who names a beneficiary for a sentence: "Jean Dupont (jean-dupont)".
+func who(s casefile.Summary) string {
+	if n := s.Name(); n != s.ID {
+		return n + " (" + s.ID + ")"
+	}
+	return s.ID
+}
+
+// attentionText says in French what an attention item is and what to do;
+// path shows a case-relative path.
+func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, path func(string) string) string {
+	late := "en retard de " + daysText(it.Days)
+	switch it.Kind {
+	case casefile.AttnPlanned:
+		if it.Days == 0 {
+			return "entretien prévu aujourd'hui"
+		}
+		return fmt.Sprintf("entretien prévu le %s (dans %s)", dayText(it.Date), daysText(it.Days))
+	case casefile.AttnUndocumented:
+		return fmt.Sprintf("entretien prévu le %s, sans compte rendu depuis %s : écrivez-le (acc new -b %s) ou notez l'absence (presence: absent ou excuse)",
+			dayText(it.Date), daysText(it.Days), s.ID)
+	case casefile.AttnObjective:
+		title := ""
+		if o := c.Objective(it.Objective); o != nil && strings.TrimSpace(o.Intitule) != "" {
+			title = " « " + strings.TrimSpace(o.Intitule) + " »"
+		}
+		return fmt.Sprintf("objectif %s%s %s (échéance le %s) : faites le point (statut final, ou nouvelle échéance)",
+			it.Objective, title, late, dayText(it.Date))
+	case casefile.AttnAction:
+		label := "sans libellé"
+		if it.Action != "" {
+			label = "« " + it.Action + " »"
+		}
+		return fmt.Sprintf("action %s de l'objectif %s %s (échéance le %s)", label, it.Objective, late, dayText(it.Date))
+	case casefile.AttnOldDraft:
+		return fmt.Sprintf("brouillon depuis %s, à finaliser : %s", daysText(it.Days), path(it.Doc.Path))
+	case casefile.AttnDraft:
+		return fmt.Sprintf("brouillon du %s à finaliser : %s", dayText(it.Date), path(it.Doc.Path))
+	}
+	return it.Kind + " : " + path(it.Doc.Path)
+}
