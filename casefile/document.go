@@ -267,10 +267,31 @@ func yamlError(path string, err error, offset int) *ParseError {
 	if m := yamlLineRe.FindStringSubmatch(firstLine(msg)); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// yaml.v3 numbers lines from 0 in parser errors (it adds 1 for
+		// scanner errors only): the line is one too small.
+		if yamlParserError(msg) {
+			line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + frenchYAML(msg)}
+}
+
+// yamlParserError reports the problems yaml.v3's parser (not its scanner)
+// raises, whose line numbers count from 0.
+func yamlParserError(msg string) bool {
+	for _, p := range []string{
+		"did not find expected key", "did not find expected node content",
+		"did not find expected '-' indicator", "did not find expected ',' or ']'",
+		"did not find expected ',' or '}'", "did not find expected <document start>",
+		"found undefined tag handle", "found duplicate %", "found incompatible YAML document",
+	} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {
@@ -300,6 +321,10 @@ func frenchYAML(msg string) string {
 		return "valeur attendue"
 	case strings.Contains(msg, "excessive aliasing"):
 		return "trop d'alias YAML"
+	case strings.Contains(msg, "did not find expected ',' or ']'"):
+		return "liste entre crochets non fermée : ajoutez « ] » ou mettez la valeur entre guillemets"
+	case strings.Contains(msg, "did not find expected ',' or '}'"):
+		return "accolades non fermées : ajoutez « } » ou mettez la valeur entre guillemets"
 	case strings.Contains(msg, "did not find expected '-' indicator"):
 		return "élément de liste attendu (« - ») : vérifiez l'indentation"
 	}

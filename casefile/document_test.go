@@ -118,6 +118,10 @@ func TestParseBrokenFront(t *testing.T) {
 		{"tab", "---\ntype: fiche\n\tid: x\n---\n", 3, "tabulation"},
 		{"not a map", "---\n- a\n- b\n---\n", 2, "clé: valeur"},
 		{"unclosed after indented", "---\nnote: |\n  texte\n  ---\n  suite\n", 1, "non fermé"},
+		// yaml.v3 counts parser-error lines from 0: the reported line must be
+		// the offending one.
+		{"unclosed flow sequence", "---\ntype: fiche\nid: x\nm: [a\n---\n", 4, "crochets"},
+		{"bad indentation", "---\na: 1\nb:\n  c: 1\n d: 2\n---\n", 5, "indentation"},
 	}
 	for _, c := range cases {
 		d := Parse("x.md", []byte(c.src))

@@ -14,7 +14,8 @@ import (
 
 // ConfigError is a problem in acc.yaml's `regles:` (an unknown rule or
 // parameter, a value of the wrong kind, a rule that cannot be lowered). The
-// command line reports it as bad input (exit 2). Msg is French.
+// command line reports it as a repository problem (exit 3, as a broken
+// acc.yaml), before any command writes anything. Msg is French.
 type ConfigError struct {
 	Path   string // acc.yaml, relative to the case-file root
 	Line   int

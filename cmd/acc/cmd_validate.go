@@ -50,6 +50,12 @@ GITHUB_ACTIONS=true), gitlab (Code Quality).`,
 			if c.Flags().Changed("max-warnings") && o.maxWarnings < 0 {
 				return usageErr("--max-warnings : nombre positif attendu")
 			}
+			if c.Flags().Changed("changed-since") && strings.TrimSpace(o.changedSince) == "" {
+				return usageErr("--changed-since : révision vide (par exemple --changed-since origin/main)")
+			}
+			if o.changedSince != "" && len(args) > 0 {
+				return usageErr("--changed-since et des chemins ne se combinent pas : donnez l'un ou l'autre")
+			}
 			return a.runValidate(args, o)
 		},
 	}
@@ -86,7 +92,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	for _, spec := range o.outputs {
 		f, file, err := validate.ParseOutput(spec)
 		if err != nil {
-			return usageErr("--output : %v", err)
+			return usageErr("%v", err) // names --output and the spec already
 		}
 		outs = append(outs, output{f, file})
 	}
@@ -99,11 +105,14 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		return err
 	}
 	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
+	typed := map[string]string{} // absolute path → as the user typed it, for messages
 	for _, p := range args {
+		abs := p
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(ws.wd, p)
+			abs = filepath.Join(ws.wd, p)
 		}
-		opts.Paths = append(opts.Paths, p)
+		typed[abs] = p
+		opts.Paths = append(opts.Paths, abs)
 	}
 	if o.changedSince != "" {
 		changed, err := ws.store.ChangedSince(o.changedSince)
@@ -139,7 +148,12 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	writers := []validate.Writer{&counter, main}
 	var files []*pendingFile
 	for _, out := range outs {
-		pf, err := newPendingFile(out.file)
+		// Like every path on the command line, relative to the folder after -C.
+		file := out.file
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(ws.wd, file)
+		}
+		pf, err := newPendingFile(file, 0o644)
 		if err != nil {
 			return usageErr("--output %s : %v", out.file, err)
 		}
@@ -153,6 +167,10 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	}
 	all := validate.Multi(writers...)
 	if _, err := validate.Run(a.ctx, opts, all); err != nil {
+		var pe *validate.PathError
+		if errors.As(err, &pe) && typed[pe.Path] != "" {
+			pe.Path = typed[pe.Path]
+		}
 		return validateErr(err)
 	}
 	if err := all.Close(counter.Summary); err != nil {
@@ -171,7 +189,11 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	if s.Errors > 0 || (max >= 0 && s.Warnings > max) {
 		if s.Errors == 0 {
 			stdout.Flush()
-			fmt.Fprintf(a.stderr, "acc : %d avertissements, plus que les %d permis\n", s.Warnings, max)
+			if max == 0 {
+				fmt.Fprintf(a.stderr, "acc : %s, alors qu'aucun n'est permis (--strict ou --max-warnings 0)\n", warningCount(s.Warnings))
+			} else {
+				fmt.Fprintf(a.stderr, "acc : %s, plus que les %d permis (--max-warnings)\n", warningCount(s.Warnings), max)
+			}
 		}
 		return errFindings
 	}
@@ -197,21 +219,57 @@ func (l lineFlusher) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// pendingFile is an --output file written to a temporary file and renamed
-// into place once complete.
+// warningCount writes "1 avertissement", "2 avertissements" (0 and 1 are
+// singular in French).
+func warningCount(n int) string {
+	if n <= 1 {
+		return fmt.Sprintf("%d avertissement", n)
+	}
+	return fmt.Sprintf("%d avertissements", n)
+}
+
+// pendingFile is an output file written to a temporary file and renamed
+// into place once complete: a reader never sees half a report.
 type pendingFile struct {
 	path string
+	mode os.FileMode
 	tmp  *os.File
 	buf  *bufio.Writer
 }
 
-func newPendingFile(path string) (*pendingFile, error) {
+// newPendingFile prepares path, to be created with mode (an existing file
+// keeps its own). Errors are French.
+func newPendingFile(path string, mode os.FileMode) (*pendingFile, error) {
 	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("le dossier %s n'existe pas", dir)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return nil, errors.New("c'est un dossier, pas un fichier")
+		}
+		mode = fi.Mode().Perm()
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("impossible d'écrire dans %s (%s)", dir, outputErrReason(err))
 	}
-	return &pendingFile{path: path, tmp: tmp, buf: bufio.NewWriter(tmp)}, nil
+	return &pendingFile{path: path, mode: mode, tmp: tmp, buf: bufio.NewWriter(tmp)}, nil
+}
+
+// outputErrReason is the French reason of a file-system error, without the path.
+func outputErrReason(err error) string {
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		return "permission refusée"
+	case errors.Is(err, os.ErrNotExist):
+		return "introuvable"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func (p *pendingFile) commit() error {
@@ -224,7 +282,7 @@ func (p *pendingFile) commit() error {
 	if err := p.tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(p.tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(p.tmp.Name(), p.mode); err != nil {
 		return err
 	}
 	if err := os.Rename(p.tmp.Name(), p.path); err != nil {

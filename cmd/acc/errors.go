@@ -15,6 +15,8 @@ const (
 	exitUsage    = 2 // bad usage or bad input: nothing written
 	exitRepo     = 3 // not a case-file repository, lock held, Git failure
 	exitInternal = 4 // a bug: should never happen
+
+	exitInterrupted = 130 // Ctrl-C or SIGTERM, as shells report 128+SIGINT
 )
 
 // exitError carries the exit code an error maps to.
@@ -45,12 +47,14 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, context.Canceled):
+		// Ctrl-C wins over the wrapping (a lock wait interrupted is not a
+		// repository problem).
+		return exitInterrupted
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.Is(err, casefile.ErrNotRepo), errors.As(err, &pe):
 		return exitRepo
-	case errors.Is(err, context.Canceled):
-		return 130
 	}
 	return exitRepo
 }

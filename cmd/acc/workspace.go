@@ -10,6 +10,7 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/templates"
+	"github.com/acc-formation/acc/validate"
 )
 
 // workspace is an opened case-file repository with its Git store and types.
@@ -29,6 +30,11 @@ func (a *app) open() (*workspace, error) {
 	repo, err := casefile.Open(wd)
 	if err != nil {
 		return nil, err
+	}
+	// A rule setting acc.yaml gets wrong is a repository problem for every
+	// command, found before anything is written, not after a commit.
+	if _, err := validate.NewSettings(repo.Config, ""); err != nil {
+		return nil, repoErr(err)
 	}
 	reg, err := templates.Load(repo.Abs(casefile.AccDir))
 	if err != nil {

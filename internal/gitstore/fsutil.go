@@ -241,7 +241,10 @@ type gitLock struct {
 // reused at once, and a git command started later would lose its lock.
 func (s *Store) takeGitLock(h *heldLock, target string, perm fs.FileMode) (*gitLock, error) {
 	lockPath := target + ".lock"
-	tmp := lockPath + ".acc-" + randSuffix()
+	// A dot name: Git skips those when it reads refs/ (a ref lock's twin named
+	// "main.lock.acc-…" would be an invalid ref to git fsck and git branch
+	// while it exists, and after a kill until the next acc removes it).
+	tmp := filepath.Join(filepath.Dir(lockPath), "."+filepath.Base(lockPath)+".acc-"+randSuffix())
 	if err := h.record("tmp " + strconv.Quote(tmp)); err != nil {
 		return nil, err
 	}
