@@ -347,6 +347,10 @@ func (s *Store) IndexEntries(dir string) ([]IndexEntry, error) {
 		})
 		return err
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	// The index is sorted by path already (stage 0 entries, one per path);
+	// only a Prefix can't reorder it, so sorting is rarely needed.
+	if !sort.SliceIsSorted(out, func(i, j int) bool { return out[i].Path < out[j].Path }) {
+		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	}
 	return out, err
 }
