@@ -75,6 +75,14 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 			}
 		}
 	}
+	// The changes are listed under the lock (commitFiles takes it again: it
+	// is reentrant), so that a document another acc process is creating at
+	// that moment is not taken for a hand edit and named in this commit.
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
 	seen := map[string]bool{}
 	var rels []string

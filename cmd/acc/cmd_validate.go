@@ -132,7 +132,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		if p := a.getenv("GITHUB_STEP_SUMMARY"); p != "" {
 			f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 			if err != nil {
-				return repoErr(fmt.Errorf("GITHUB_STEP_SUMMARY : %w", err))
+				return repoErr(fmt.Errorf("GITHUB_STEP_SUMMARY=%s : impossible d'y écrire (%s)", p, outputErrReason(err)))
 			}
 			defer f.Close()
 			wopts.StepSummary = f

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,8 +152,10 @@ func commitCount(t *testing.T, env []string, dir string) int {
 
 // TestConcurrentProcesses: four processes create documents (all of them also
 // for one shared beneficiary, on one date: -2, -3… decided under the lock)
-// and commit hand edits, at once, several rounds. Nothing is lost: every
-// printed path is committed, one commit per successful command.
+// and commit hand edits, while a fifth commits its own hand edits with a
+// scope that covers the shared folder, several rounds, all at once. Nothing
+// is lost: every printed path is committed, one commit per successful
+// command, and each commit names exactly the beneficiaries it changes.
 func TestConcurrentProcesses(t *testing.T) {
 	acc := accPath(t)
 	env := robustEnv(t)
@@ -161,11 +164,12 @@ func TestConcurrentProcesses(t *testing.T) {
 	if testing.Short() {
 		rounds = 2
 	}
-	ids := []string{"commun"}
+	ids := []string{"commun", "e"}
 	for w := range workers {
 		ids = append(ids, fmt.Sprintf("w%d", w))
 	}
 	dir := newCaseRepo(t, acc, env, ids...)
+	eDoc := strings.TrimSpace(mustRun(t, env, dir, acc, "new", "entretien-suivi", "-b", "e", "--date", "2026-02-02"))
 	before := commitCount(t, env, dir)
 
 	type done struct {
@@ -175,7 +179,38 @@ func TestConcurrentProcesses(t *testing.T) {
 		commits int      // successful commands
 		err     error
 	}
-	results := make(chan done, workers)
+	run := func(args ...string) (result, error) {
+		cmd := exec.Command(acc, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		r := result{stdout: out.String(), stderr: errb.String()}
+		if err != nil {
+			return r, fmt.Errorf("acc %s : %v\n%s%s", strings.Join(args, " "), err, r.stdout, r.stderr)
+		}
+		return r, nil
+	}
+	// editAndCommit appends a line to rel by hand, then runs acc commit on scopes.
+	editAndCommit := func(rel, line string, scopes ...string) error {
+		f, err := os.OpenFile(filepath.Join(dir, rel), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(f, "\n%s\n", line)
+		if err := f.Close(); err != nil {
+			return err
+		}
+		r, err := run(append([]string{"commit"}, scopes...)...)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(r.stderr, "enregistré") {
+			return fmt.Errorf("acc commit %s n'a rien enregistré :\n%s", strings.Join(scopes, " "), r.stderr)
+		}
+		return nil
+	}
+	results := make(chan done, workers+1)
 	var start sync.WaitGroup
 	start.Add(1)
 	for w := range workers {
@@ -183,18 +218,6 @@ func TestConcurrentProcesses(t *testing.T) {
 			d := done{worker: w}
 			defer func() { results <- d }()
 			start.Wait()
-			run := func(args ...string) (result, error) {
-				cmd := exec.Command(acc, args...)
-				cmd.Dir, cmd.Env = dir, env
-				var out, errb bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &errb
-				err := cmd.Run()
-				r := result{stdout: out.String(), stderr: errb.String()}
-				if err != nil {
-					return r, fmt.Errorf("acc %s : %v\n%s%s", strings.Join(args, " "), err, r.stdout, r.stderr)
-				}
-				return r, nil
-			}
 			for i := range rounds {
 				r, err := run("new", "entretien-suivi", "-b", "commun", "--date", "2026-03-02")
 				if err != nil {
@@ -212,24 +235,9 @@ func TestConcurrentProcesses(t *testing.T) {
 				p := strings.TrimSpace(r.stdout)
 				d.paths = append(d.paths, p)
 				d.commits++
-				// A hand edit, then acc commit of this beneficiary's folder.
-				f, err := os.OpenFile(filepath.Join(dir, p), os.O_APPEND|os.O_WRONLY, 0)
-				if err != nil {
+				line := fmt.Sprintf("Note ajoutée à la main par le processus %d, tour %d.", w, i)
+				if err := editAndCommit(p, line, fmt.Sprintf("beneficiaires/w%d", w)); err != nil {
 					d.err = err
-					return
-				}
-				fmt.Fprintf(f, "\nNote ajoutée à la main par le processus %d, tour %d.\n", w, i)
-				if err := f.Close(); err != nil {
-					d.err = err
-					return
-				}
-				r, err = run("commit", fmt.Sprintf("beneficiaires/w%d", w))
-				if err != nil {
-					d.err = err
-					return
-				}
-				if !strings.Contains(r.stderr, "enregistré") {
-					d.err = fmt.Errorf("acc commit n'a rien enregistré :\n%s", r.stderr)
 					return
 				}
 				d.edited = append(d.edited, p)
@@ -237,11 +245,26 @@ func TestConcurrentProcesses(t *testing.T) {
 			}
 		}(w)
 	}
+	// The fifth process: its scope covers the folder the others create in.
+	go func() {
+		d := done{worker: workers}
+		defer func() { results <- d }()
+		start.Wait()
+		for i := range rounds * 3 {
+			line := fmt.Sprintf("Note ajoutée à la main, passage %d.", i)
+			if err := editAndCommit(eDoc, line, "beneficiaires/e", "beneficiaires/commun"); err != nil {
+				d.err = err
+				return
+			}
+			d.commits++
+		}
+		d.edited = append(d.edited, eDoc)
+	}()
 	start.Done()
 	seen := map[string]int{}
 	var edited []string
 	commits := 0
-	for range workers {
+	for range workers + 1 {
 		d := <-results
 		if d.err != nil {
 			t.Errorf("processus %d : %v", d.worker, d.err)
@@ -258,7 +281,7 @@ func TestConcurrentProcesses(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	if want := workers * rounds * 3; commits != want {
+	if want := workers*rounds*3 + rounds*3; commits != want {
 		t.Fatalf("%d commandes réussies, %d attendues", commits, want)
 	}
 	if status := checkHealthy(t, env, dir); status != "" {
@@ -280,11 +303,31 @@ func TestConcurrentProcesses(t *testing.T) {
 		t.Errorf("%d commits pour %d commandes réussies", got, commits)
 	}
 	log := mustRun(t, env, dir, "git", "log", "--format=%B", fmt.Sprintf("-%d", commits))
-	if n := strings.Count(log, "Acc-Action: commit"); n != workers*rounds {
-		t.Errorf("%d commits « Acc-Action: commit », %d attendus", n, workers*rounds)
+	if n := strings.Count(log, "Acc-Action: commit"); n != workers*rounds+rounds*3 {
+		t.Errorf("%d commits « Acc-Action: commit », %d attendus", n, workers*rounds+rounds*3)
 	}
 	if n := strings.Count(log, "Acc-Action: new"); n != 2*workers*rounds {
 		t.Errorf("%d commits « Acc-Action: new », %d attendus", n, 2*workers*rounds)
+	}
+	// Each commit names the beneficiaries whose files it changes, no other.
+	hashes := strings.Fields(mustRun(t, env, dir, "git", "log", "--format=%H", fmt.Sprintf("-%d", commits)))
+	for _, h := range hashes {
+		var named, changed []string
+		for _, l := range strings.Split(mustRun(t, env, dir, "git", "show", "-s", "--format=%B", h), "\n") {
+			if id, ok := strings.CutPrefix(l, "Acc-Beneficiaire: "); ok {
+				named = append(named, id)
+			}
+		}
+		for _, p := range strings.Fields(mustRun(t, env, dir, "git", "show", "--format=", "--name-only", h)) {
+			if id := strings.Split(p, "/")[1]; !slices.Contains(changed, id) {
+				changed = append(changed, id)
+			}
+		}
+		slices.Sort(named)
+		slices.Sort(changed)
+		if !slices.Equal(named, changed) {
+			t.Errorf("commit %s : trailers %v, fichiers modifiés chez %v", h[:12], named, changed)
+		}
 	}
 	// The shared beneficiary got one file per creation, numbered under the lock.
 	for n := 2; n <= workers*rounds; n++ {
@@ -430,6 +473,30 @@ func holdLock(t *testing.T, dir string) (release func()) {
 	}
 }
 
+// waitOpened waits until process pid has file open, which for acc and its
+// lock file means it is waiting in flock (its signal handler is in place long
+// before). Without /proc, it waits half a second.
+func waitOpened(t *testing.T, pid int, file string) {
+	t.Helper()
+	fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+	if _, err := os.Stat(fdDir); err != nil {
+		time.Sleep(500 * time.Millisecond)
+		return
+	}
+	want, _ := filepath.EvalSymlinks(file)
+	for range 1000 {
+		ents, _ := os.ReadDir(fdDir)
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && (target == file || target == want) {
+				time.Sleep(50 * time.Millisecond) // from open(2) to flock(2)
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("le processus %d n'a pas ouvert %s en 10 s", pid, file)
+}
+
 // TestLockWaitInterrupted: Ctrl-C while acc waits for the lock ends it
 // promptly (code 130, a French message, nothing written); the lock is then
 // free at once. A lock held past ACC_LOCK_TIMEOUT: exit 3 naming the holder.
@@ -447,8 +514,7 @@ func TestLockWaitInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Long enough to be waiting in flock (ACC_LOCK_TIMEOUT is 60 s).
-	time.Sleep(500 * time.Millisecond)
+	waitOpened(t, cmd.Process.Pid, filepath.Join(dir, ".git", "acc", "lock"))
 	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
