@@ -3,12 +3,11 @@ package casefile
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/acc-formation/acc/internal/yamlerr"
 	"github.com/adrg/frontmatter"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -211,7 +210,6 @@ func findDelimiter(src []byte, from int) int {
 	return -1
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (d *Document) parseYAML(data []byte) {
 	var root yaml.Node
@@ -262,74 +260,10 @@ func findTab(data []byte, from int) (line, col int) {
 
 // yamlError turns a yaml.v3 error into a French ParseError at a file line.
 func yamlError(path string, err error, offset int) *ParseError {
-	msg := err.Error()
-	line := 1
-	if m := yamlLineRe.FindStringSubmatch(firstLine(msg)); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		// yaml.v3 numbers lines from 0 in parser errors (it adds 1 for
-		// scanner errors only): the line is one too small.
-		if yamlParserError(msg) {
-			line++
-		}
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + frenchYAML(msg)}
+	line, msg := yamlerr.Explain(err)
+	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + msg}
 }
 
-// yamlParserError reports the problems yaml.v3's parser (not its scanner)
-// raises, whose line numbers count from 0.
-func yamlParserError(msg string) bool {
-	for _, p := range []string{
-		"did not find expected key", "did not find expected node content",
-		"did not find expected '-' indicator", "did not find expected ',' or ']'",
-		"did not find expected ',' or '}'", "did not find expected <document start>",
-		"found undefined tag handle", "found duplicate %", "found incompatible YAML document",
-	} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
-// frenchYAML explains the most common YAML syntax errors in French. The
-// original message is kept in parentheses for the rarer ones; it never quotes
-// a value of the document.
-func frenchYAML(msg string) string {
-	switch {
-	case strings.Contains(msg, "found character that cannot start any token"),
-		strings.Contains(msg, "tab character"):
-		return "caractère inattendu (une tabulation ? indentez avec des espaces)"
-	case strings.Contains(msg, "mapping values are not allowed"):
-		return "deux-points inattendu : mettez la valeur entre guillemets"
-	case strings.Contains(msg, "did not find expected key"):
-		return "indentation incohérente : alignez les champs d'un même niveau"
-	case strings.Contains(msg, "could not find expected ':'"):
-		return "deux-points attendu après le nom du champ"
-	case strings.Contains(msg, "found unexpected end of stream"):
-		return "fin inattendue : un guillemet ou un crochet n'est pas fermé"
-	case strings.Contains(msg, "did not find expected node content"):
-		return "valeur attendue"
-	case strings.Contains(msg, "excessive aliasing"):
-		return "trop d'alias YAML"
-	case strings.Contains(msg, "did not find expected ',' or ']'"):
-		return "liste entre crochets non fermée : ajoutez « ] » ou mettez la valeur entre guillemets"
-	case strings.Contains(msg, "did not find expected ',' or '}'"):
-		return "accolades non fermées : ajoutez « } » ou mettez la valeur entre guillemets"
-	case strings.Contains(msg, "did not find expected '-' indicator"):
-		return "élément de liste attendu (« - ») : vérifiez l'indentation"
-	}
-	return "syntaxe incorrecte (" + msg + ")"
-}
 
 // parseBody records headings from the body starting at byte offset start.
 func (d *Document) parseBody(start int) {

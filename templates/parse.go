@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acc-formation/acc/internal/yamlerr"
 )
 
 // LoadError reports a problem in a type definition or template file. Msg is
@@ -114,23 +116,15 @@ func (p *parser) errAt(n *yaml.Node, format string, args ...any) *LoadError {
 	return e
 }
 
-// yamlLineRE finds the line yaml.v3 puts in its error messages.
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML decodes src into a document node, turning yaml.v3's errors into
 // a French LoadError.
 func parseYAML(path string, src []byte) (*yaml.Node, error) {
 	src = bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF"))
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		msg := err.Error()
 		e := &LoadError{Path: path}
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
-		}
+		var msg string
+		e.Line, msg = yamlerr.Explain(err)
 		e.Msg = "YAML illisible : " + msg
 		return nil, e
 	}

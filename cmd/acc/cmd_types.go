@@ -55,7 +55,7 @@ func (a *app) registry() (*templates.Registry, *casefile.Repo, error) {
 	}
 	reg, err := templates.Load(repo.Abs(casefile.AccDir))
 	if err != nil {
-		return nil, nil, repoErr(err)
+		return nil, nil, repoErr(a.relLoadError(err))
 	}
 	return reg, repo, nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +40,7 @@ func (a *app) open() (*workspace, error) {
 	}
 	reg, err := templates.Load(repo.Abs(casefile.AccDir))
 	if err != nil {
-		return nil, repoErr(err)
+		return nil, repoErr(a.relLoadError(err))
 	}
 	store, err := gitstore.Open(repo.Root)
 	if err != nil {
@@ -102,4 +104,16 @@ func (a *app) identity(ws *workspace) (author, committer gitstore.Signature, err
 		author.Name, committer.Name = name, name
 	}
 	return author, committer, nil
+}
+
+// relLoadError shows the path of a broken type or template file relative to
+// the working directory, as every other path acc prints.
+func (a *app) relLoadError(err error) error {
+	var le *templates.LoadError
+	if errors.As(err, &le) && filepath.IsAbs(le.Path) {
+		c := *le
+		c.Path = a.relPath(le.Path)
+		return &c
+	}
+	return err
 }
