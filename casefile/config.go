@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -18,6 +19,10 @@ type Config struct {
 	Identifiants string
 	// Remote is the shared remote used by acc sync ("origin" by default).
 	Remote string
+	// Permissions is "privees" (files acc writes are readable by their owner only:
+	// 0600, folders 0700) or "partagees" (readable by the owner's Unix group too:
+	// 0640, 0750, for a team sharing one machine and one group).
+	Permissions string
 	// Rules holds the rule settings of `regles:`, by rule id.
 	Rules map[string]RuleConfig
 	// Node is the document's top-level mapping, for positions.
@@ -40,16 +45,38 @@ const (
 	IDsPseudo   = "pseudonymes"
 )
 
+// Permission modes.
+const (
+	PermPrivate = "privees"
+	PermShared  = "partagees"
+)
+
+// FilePerm is the permission of the case files acc creates.
+func (c *Config) FilePerm() fs.FileMode {
+	if c != nil && c.Permissions == PermShared {
+		return 0o640
+	}
+	return 0o600
+}
+
+// DirPerm is the permission of the folders acc creates.
+func (c *Config) DirPerm() fs.FileMode {
+	if c != nil && c.Permissions == PermShared {
+		return 0o750
+	}
+	return 0o700
+}
+
 // Severity words of acc.yaml.
 var SeverityWords = []string{"erreur", "avertissement", "info", "desactive"}
 
-var configKeys = []string{"organisation", "formateur", "identifiants", "remote", "regles"}
+var configKeys = []string{"organisation", "formateur", "identifiants", "remote", "permissions", "regles"}
 
 // ParseConfig parses acc.yaml. path is used in error positions. Rule ids and
 // parameters are checked by the validator, which knows them.
 func ParseConfig(path string, src []byte) (*Config, error) {
 	src = Normalize(src)
-	cfg := &Config{Identifiants: IDsReadable, Remote: "origin", Rules: map[string]RuleConfig{}}
+	cfg := &Config{Identifiants: IDsReadable, Remote: "origin", Permissions: PermPrivate, Rules: map[string]RuleConfig{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, yamlError(path, err, 0)
@@ -88,6 +115,18 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 			cfg.Identifiants, err = text(p.Key, p.Value)
 			if err == nil && cfg.Identifiants != IDsReadable && cfg.Identifiants != IDsPseudo {
 				err = perr(p.Value, "« identifiants » vaut « lisibles » ou « pseudonymes », pas « %s »", cfg.Identifiants)
+			}
+		case "permissions":
+			cfg.Permissions, err = text(p.Key, p.Value)
+			if err == nil {
+				switch FoldText(cfg.Permissions) {
+				case PermPrivate:
+					cfg.Permissions = PermPrivate
+				case PermShared:
+					cfg.Permissions = PermShared
+				default:
+					err = perr(p.Value, "« permissions » vaut « privees » (vous seul) ou « partagees » (votre groupe Unix aussi), pas « %s »", cfg.Permissions)
+				}
 			}
 		case "regles":
 			err = parseRules(cfg, Resolve(p.Value), perr)

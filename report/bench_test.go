@@ -99,3 +99,68 @@ func parseParallel(srcs []genFiles) <-chan *casefile.Case {
 	}()
 	return out
 }
+
+// BenchmarkCaseloadEntries10k measures the warm path of acc report: 10,000
+// entries kept from an earlier run decoded from their binary form,
+// aggregated against today and the report written. The CLI adds a stat of
+// every case file and the reading of its pack.
+func BenchmarkCaseloadEntries10k(b *testing.B) {
+	srcs := genAll(benchBeneficiaries)
+	opt := Options{Today: today, Organisation: "Centre de test"}
+	made, _ := NewCaseload(opt)
+	var kept [][]byte
+	for c := range parseParallel(srcs) {
+		enc, err := made.Entry(c).MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		kept = append(kept, enc)
+	}
+	for b.Loop() {
+		builder, err := NewCaseload(opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, enc := range kept {
+			var e CaseloadEntry
+			if err := e.UnmarshalBinary(enc); err != nil {
+				b.Fatal(err)
+			}
+			builder.AddEntry(&e, 1, 2)
+		}
+		if err := WriteMarkdown(io.Discard, builder.Report()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkQualiopiRows10k is the same for the Qualiopi evidence.
+func BenchmarkQualiopiRows10k(b *testing.B) {
+	srcs := genAll(benchBeneficiaries)
+	opt := Options{Today: today, Organisation: "Centre de test"}
+	made, _ := NewQualiopi(opt)
+	var kept [][]byte
+	for c := range parseParallel(srcs) {
+		enc, err := made.Row(c).MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		kept = append(kept, enc)
+	}
+	for b.Loop() {
+		builder, err := NewQualiopi(opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, enc := range kept {
+			var r QualiopiRow
+			if err := r.UnmarshalBinary(enc); err != nil {
+				b.Fatal(err)
+			}
+			builder.AddRow(r)
+		}
+		if err := WriteMarkdown(io.Discard, builder.Report()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

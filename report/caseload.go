@@ -3,10 +3,8 @@ package report
 import (
 	"cmp"
 	"iter"
-	"path"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/validate"
@@ -207,143 +205,11 @@ func BuildCaseload(cases iter.Seq2[*casefile.Case, []validate.Finding], opt Opti
 	return b.Report(), nil
 }
 
-// Add aggregates one case. The builder keeps no reference to it.
+// Add aggregates one case. The builder keeps no reference to it. It is
+// AddEntry of the case's Entry with the counts of its findings.
 func (b *CaseloadBuilder) Add(c *casefile.Case, findings []validate.Finding) {
-	s := b.s
-	row := Row{ID: c.ID, Name: c.ID}
-	if f := c.Fiche; f != nil {
-		row.Status = known(f.Statut(), ficheStatusLabels)
-		row.Referent = strings.Clone(f.Str("formateur_referent"))
-		row.Entry = dateStr(f, "date_entree")
-		if n := strings.TrimSpace(f.Str("prenom") + " " + f.Str("nom")); n != "" {
-			row.Name = n
-		}
-	}
-	if s.Anonymize {
-		row.ID, row.Name = pseudoID(s.Salt, c.ID), Pseudonym(s.Salt, c.ID)
-	}
-	row.Phase = known(s.phaseOf(c), phaseLabels)
-	row.LastContact = isoDate(lastHeld(c))
-	active := row.Status == ficheInProgress || row.Status == ficheSuspended
-	next, late := s.nextInterview(c)
-	if active {
-		row.NextInterview = next
-	}
-
-	// Objectives.
-	var overdueIDs []string
-	for _, o := range c.Objectives {
-		row.Objectives++
-		b.obj[0]++
-		switch st := o.Status(); st {
-		case "atteint":
-			row.Reached++
-			b.obj[2]++
-		case "partiellement-atteint":
-			b.obj[3]++
-		case "non-atteint":
-			b.obj[4]++
-		case "abandonne":
-			b.obj[5]++
-		default:
-			b.obj[1]++
-			// A closed file's open objectives are not "late": nobody works on them.
-			if active && !o.Echeance.IsZero() && o.Echeance.Before(s.Today) {
-				row.Overdue++
-				b.obj[6]++
-				overdueIDs = append(overdueIDs, o.ID+" (échéance "+shortDate(isoDate(o.Echeance))+")")
-			}
-		}
-	}
-
-	// Reasons for attention.
-	var reasons []Reason
-	if row.Status == ficheInProgress {
-		last := lastHeld(c)
-		since := "depuis l'entrée"
-		if last.IsZero() && c.Fiche != nil {
-			last, _ = c.Fiche.Date("date_entree")
-		} else {
-			since = "dernier le " + shortDate(isoDate(last))
-		}
-		if !last.IsZero() {
-			if gap := casefile.DaysBetween(last, s.Today); gap > s.MaxGapDays {
-				reasons = append(reasons, Reason{ReasonNoContact, "Aucun contact depuis " + days(gap) + " (" + since + ")"})
-			}
-		}
-	}
-	if len(overdueIDs) > 0 {
-		reasons = append(reasons, Reason{ReasonOverdue, "Objectifs en retard : " + strings.Join(overdueIDs, ", ")})
-	}
-	var missed, drafts []string
-	for _, d := range c.Interviews {
-		if d.Presence() == "absent" && d.Str("relance") == "" {
-			missed = append(missed, shortDate(dateStr(d, "date")))
-		}
-		if d.Statut() == statusDraft {
-			if t, ok := d.Date("date"); ok {
-				if age := casefile.DaysBetween(t, s.Today); age > s.DraftMaxDays {
-					drafts = append(drafts, path.Base(s.path(c.ID, d.Path))+" ("+days(age)+")")
-				}
-			}
-		}
-	}
-	if active && len(missed) > 0 {
-		reasons = append(reasons, Reason{ReasonNoRelance, "Entretien manqué sans relance : " + listFr(missed)})
-	}
-	if len(drafts) > 0 {
-		reasons = append(reasons, Reason{ReasonOldDraft, "Brouillon ouvert : " + strings.Join(drafts, ", ")})
-	}
-	if active && late {
-		reasons = append(reasons, Reason{ReasonUndocumented, "Entretien prévu le " + shortDate(next) + " sans compte rendu"})
-	}
-	for _, r := range reasons {
-		b.reasons[r.Kind]++
-	}
-	row.Attention = len(reasons) > 0
-	if row.Attention && !s.Anonymize {
-		key := casefile.FoldText(row.Referent) + "\x00" + casefile.FoldText(row.Name) + "\x00" + row.ID
-		b.att = append(b.att, AttentionRow{ID: row.ID, Name: row.Name, Referent: row.Referent, Status: row.Status, Reasons: reasons, sortKey: key})
-	}
-
-	// Satisfaction: the latest finalised bilan that gives one.
-	for i := len(c.Interviews) - 1; i >= 0; i-- {
-		d := c.Interviews[i]
-		if s.kind(d) == TypeReview && d.Final() && d.Held() {
-			if v, _ := d.Get("satisfaction"); v != nil {
-				if n, ok := casefile.IntOf(v); ok && n >= 1 && n <= 4 {
-					b.sat[n]++
-					break
-				}
-			}
-		}
-	}
-
-	for _, f := range findings {
-		switch f.Severity {
-		case validate.Error:
-			row.Errors++
-		case validate.Warning:
-			row.Warnings++
-		}
-	}
-
-	b.status[row.Status]++
-	b.phase[row.Phase]++
-	t := b.trainers[row.Referent]
-	if t == nil {
-		t = &trainerAgg{status: map[string]int{}}
-		b.trainers[row.Referent] = t
-	}
-	t.total++
-	t.status[row.Status]++
-	t.overdue += row.Overdue
-	if row.Attention {
-		t.attention++
-	}
-	if !s.Anonymize {
-		b.rows = append(b.rows, row)
-	}
+	errs, warnings := countFindings(findings)
+	b.AddEntry(b.Entry(c), errs, warnings)
 }
 
 // known returns v when it is a key of m, else "".

@@ -113,23 +113,7 @@ func BuildQualiopi(cases iter.Seq2[*casefile.Case, []validate.Finding], opt Opti
 
 // Add collects the evidence of one case. The builder keeps no reference to it.
 func (b *QualiopiBuilder) Add(c *casefile.Case, _ []validate.Finding) {
-	s := b.s
-	row := QualiopiRow{ID: c.ID, Name: c.ID}
-	if f := c.Fiche; f != nil {
-		row.Status = f.Statut()
-		row.Referent = strings.Clone(f.Str("formateur_referent"))
-		if n := strings.TrimSpace(f.Str("prenom") + " " + f.Str("nom")); n != "" {
-			row.Name = n
-		}
-	}
-	if s.Anonymize {
-		row.ID, row.Name = pseudoID(s.Salt, c.ID), Pseudonym(s.Salt, c.ID)
-	}
-	e := s.newEvidenceCase(c, row.Status)
-	for _, ind := range Indicators {
-		row.Evidence = append(row.Evidence, e.evidenceFor(ind.Number))
-	}
-	b.rows = append(b.rows, row)
+	b.rows = append(b.rows, b.Row(c))
 }
 
 // Report returns the Qualiopi report, beneficiaries by id.

@@ -55,6 +55,18 @@ type RunOptions struct {
 	// Workers is the number of beneficiaries checked in parallel;
 	// 0 means GOMAXPROCS.
 	Workers int
+
+	// Documents, when not nil, is offered every beneficiary folder once
+	// checked: WantDocuments (when not nil) sees the folder's Files and
+	// Complete, and says whether Documents should receive its documents
+	// parsed. A caller that keeps its own results per folder (acc report)
+	// thereby reads and parses each file once, in this run, and only when
+	// its content changed. Documents the cache knew are read and parsed for
+	// the occasion. Both are called from the worker that checked the folder,
+	// after its checks, so concurrently for different folders, and not for a
+	// stray file or link directly under beneficiaires/.
+	Documents     func(f *Folder)
+	WantDocuments func(f *Folder) bool
 }
 
 // ChangeSet lists the paths that changed since a revision, relative to Root
@@ -141,7 +153,8 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache}
+	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache,
+		docs: opts.Documents, wantDocs: opts.WantDocuments}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
@@ -383,11 +396,13 @@ func ioReason(err error) string {
 // runner checks units with a pool of workers and emits their results in
 // order.
 type runner struct {
-	e     *engine
-	root  string
-	today time.Time
-	cache Cache
-	fp    string
+	e        *engine
+	root     string
+	today    time.Time
+	cache    Cache
+	fp       string
+	docs     func(*Folder)
+	wantDocs func(*Folder) bool
 }
 
 // result is what one unit gives.
@@ -589,14 +604,16 @@ func (r *runner) unit(u *unit) *result {
 	var entries []*docEntry
 	broken := false
 	hasFiche := false
+	var parsed []*casefile.Document // what this run parsed, by entry
 	for _, de := range ents {
 		n := de.Name()
-		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".md") || de.IsDir() {
+		if !caseFile(de) {
 			continue // attachments, sub-folders and hidden files are not case files
 		}
 		p := rel + "/" + n
 		hasFiche = hasFiche || n == casefile.FicheFile
 		var ent *docEntry
+		var d *casefile.Document
 		switch t := de.Type(); {
 		case t&fs.ModeSymlink != 0:
 			ent = &docEntry{path: p, facts: &casefile.Document{Path: p}}
@@ -605,13 +622,14 @@ func (r *runner) unit(u *unit) *result {
 			ent = &docEntry{path: p, facts: &casefile.Document{Path: p}}
 			ent.findings = append(ent.findings, r.finding("emplacement", p, "n'est pas un fichier ordinaire : remplacez-le par le document"))
 		default:
-			ent = r.cachedOrCheck(p, u.name, de, old, res)
+			ent, d = r.cachedOrCheck(p, u.name, de, old, res)
 		}
 		if badDir != "" && u.selects(p) {
 			res.findings = append(res.findings, r.finding("emplacement", p, "le dossier « %s » n'est pas un identifiant valide (%s) : renommez-le", u.name, strings.TrimPrefix(badDir, casefile.ErrBadID.Error()+" : ")))
 		}
 		broken = broken || ent.broken
 		entries = append(entries, ent)
+		parsed = append(parsed, d)
 	}
 	r.store(u.name, old, entries)
 
@@ -646,7 +664,51 @@ func (r *runner) unit(u *unit) *result {
 			res.waivers = append(res.waivers, w)
 		}
 	}
+	if r.docs != nil {
+		r.offer(u.name, entries, parsed, res)
+	}
 	return res
+}
+
+// offer hands the documents of a folder to RunOptions.Documents when
+// WantDocuments asks for them, reading and parsing those the cache knew.
+func (r *runner) offer(name string, entries []*docEntry, parsed []*casefile.Document, res *result) {
+	f := &Folder{Name: name, Complete: true}
+	usable := func(e *docEntry) bool { return !e.broken && e.sum != ([sha1.Size]byte{}) }
+	for _, e := range entries {
+		if !usable(e) {
+			f.Complete = false
+			continue
+		}
+		f.Files = append(f.Files, stateOf(path.Base(e.path), e.sum, e.sig))
+	}
+	if r.wantDocs != nil && !r.wantDocs(f) {
+		return
+	}
+	f.Files = f.Files[:0]
+	for i, e := range entries {
+		if !usable(e) {
+			continue
+		}
+		st := stateOf(path.Base(e.path), e.sum, e.sig)
+		d := parsed[i]
+		if d == nil {
+			src, fi, err := readFile(filepath.Join(r.root, filepath.FromSlash(e.path)))
+			if err != nil {
+				f.Complete = false
+				continue
+			}
+			// It may have changed since it was checked: Files say what
+			// was parsed.
+			st = stateOf(st.Name, blobID(src), statSig(fi))
+			res.read++
+			res.parsed++
+			d = casefile.Parse(e.path, src)
+		}
+		f.Documents = append(f.Documents, d)
+		f.Files = append(f.Files, st)
+	}
+	r.docs(f)
 }
 
 // finding builds a finding at line 1, column 1 with the rule's severity.
@@ -663,8 +725,9 @@ func forced(rule, p, format string, args ...any) Finding {
 }
 
 // cachedOrCheck returns the entry of a document: from the cache when its
-// stat signature or its content is unchanged, else read, parsed and checked.
-func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *result) *docEntry {
+// stat signature or its content is unchanged, else read, parsed and checked;
+// and the parsed document, nil when the entry came from the cache.
+func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *result) (*docEntry, *casefile.Document) {
 	var prev *docEntry
 	if old != nil {
 		prev = old.byPath[p]
@@ -672,7 +735,7 @@ func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *r
 	if prev != nil && !old.written.IsZero() {
 		if fi, err := de.Info(); err == nil && old.trusted(prev, statSig(fi)) {
 			res.cached++
-			return prev
+			return prev, nil
 		}
 	}
 	res.read++
@@ -684,24 +747,24 @@ func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *r
 			msg = "fichier de plus de 16 Mio (%s) : un compte rendu n'est pas si long ; les règles du dossier n'ont pas été vérifiées pour ce bénéficiaire"
 		}
 		ent.findings = append(ent.findings, forced("frontmatter-invalide", p, msg, ioReason(err)))
-		return ent
+		return ent, nil
 	}
 	sum := blobID(src)
 	sig := statSig(fi)
 	if prev != nil && prev.sum == sum {
 		res.cached++
 		if prev.sig == sig {
-			return prev
+			return prev, nil
 		}
 		// Same content, new stat (touched, checked out again): record the
 		// new signature so that the next run need not read it.
 		e := *prev
 		e.sig = sig
-		return &e
+		return &e, nil
 	}
 	res.parsed++
 	d := casefile.Parse(p, src)
-	return &docEntry{path: p, sum: sum, sig: sig, findings: r.e.checkDocument(d, id), facts: factsOf(d)}
+	return &docEntry{path: p, sum: sum, sig: sig, findings: r.e.checkDocument(d, id), facts: factsOf(d)}, d
 }
 
 // document parses and checks a file outside a beneficiary folder.

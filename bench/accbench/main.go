@@ -7,7 +7,8 @@
 //   - acc commit after editing 10 files vs git add -A && git commit -q
 //   - acc validate, cold (empty cache) and warm (nothing changed), documents/s
 //   - acc validate --changed-since HEAD~1 with 10 documents changed
-//   - acc report (caseload), cold and warm
+//   - acc report (caseload), cold, warm, and on the next day (nothing
+//     changed); acc report --qualiopi, cold and warm
 //
 // Everything runs as processes, process start included. Generated repositories
 // are kept in -cache between runs.
@@ -92,7 +93,8 @@ func run(sizeList string, runs, commits int, cache string) error {
 		n                                    int
 		accNew, gitNew, accCommit, gitCommit time.Duration
 		cold, warm, changed                  time.Duration
-		reportCold, reportWarm               time.Duration
+		reportCold, reportWarm, reportNext   time.Duration
+		qualiopiCold, qualiopiWarm           time.Duration
 	}
 	var rows []row
 	for _, f := range strings.Split(sizeList, ",") {
@@ -117,7 +119,7 @@ func run(sizeList string, runs, commits int, cache string) error {
 		e.must("git", "commit", "-qm", "acc.yaml")
 		e.must("git", "status", "--porcelain")
 		r := row{n: n}
-		var an, gn, ac, gc, cold, warm, ch, rc, rw []time.Duration
+		var an, gn, ac, gc, cold, warm, ch, rc, rw, rn, qc, qw []time.Duration
 		for i := 0; i < runs; i++ {
 			id := benchrepo.BeneficiaryID(i % (n / benchrepo.DocsPerBeneficiary))
 			date := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("2006-01-02")
@@ -160,6 +162,9 @@ func run(sizeList string, runs, commits int, cache string) error {
 			os.RemoveAll(cacheDir)
 			rc = append(rc, e.time(acc, "report"))
 			rw = append(rw, e.time(acc, "report"))
+			rn = append(rn, e.time(acc, "report", "--today", "2026-11-26"))
+			qc = append(qc, e.time(acc, "report", "--qualiopi"))
+			qw = append(qw, e.time(acc, "report", "--qualiopi"))
 		}
 		// 10 documents changed in the last commit.
 		for k := 0; k < 10; k++ {
@@ -175,6 +180,7 @@ func run(sizeList string, runs, commits int, cache string) error {
 		}
 		r.accNew, r.gitNew, r.accCommit, r.gitCommit = median(an), median(gn), median(ac), median(gc)
 		r.cold, r.warm, r.changed, r.reportCold, r.reportWarm = median(cold), median(warm), median(ch), median(rc), median(rw)
+		r.reportNext, r.qualiopiCold, r.qualiopiWarm = median(rn), median(qc), median(qw)
 		rows = append(rows, r)
 		fmt.Printf("\n%d documents (%d bénéficiaires), médianes sur %d passages\n", n, n/benchrepo.DocsPerBeneficiary, runs)
 		fmt.Printf("  acc new            %9s   git add+commit     %9s   git/acc %.1f×\n", ms(r.accNew), ms(r.gitNew), ratio(r.gitNew, r.accNew))
@@ -182,7 +188,8 @@ func run(sizeList string, runs, commits int, cache string) error {
 		fmt.Printf("  acc validate froid %9s   %8.0f documents/s\n", ms(r.cold), float64(n)/r.cold.Seconds())
 		fmt.Printf("  acc validate chaud %9s   (rien de changé)\n", ms(r.warm))
 		fmt.Printf("  --changed-since    %9s   (10 documents changés)\n", ms(r.changed))
-		fmt.Printf("  acc report froid  %9s   chaud %9s\n", ms(r.reportCold), ms(r.reportWarm))
+		fmt.Printf("  acc report froid  %9s   chaud %9s   lendemain %9s\n", ms(r.reportCold), ms(r.reportWarm), ms(r.reportNext))
+		fmt.Printf("  --qualiopi froid  %9s   chaud %9s\n", ms(r.qualiopiCold), ms(r.qualiopiWarm))
 	}
 	if len(rows) > 1 {
 		a, b := rows[0], rows[len(rows)-1]

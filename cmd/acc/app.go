@@ -191,6 +191,8 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		}})
 	root.AddCommand(
 		a.initCmd(),
+		a.syncCmd(),
+		a.cloneCmd(),
 		a.newCmd(),
 		a.typesCmd(),
 		a.editCmd(),
@@ -202,6 +204,9 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.logCmd(),
 		a.showCmd(),
 		a.completionCmd(),
+		a.purgeCmd(),
+		a.doctorCmd(),
+		a.hookCmd(),
 	)
 	for _, c := range root.Commands() {
 		c.Flags().BoolP("help", "h", false, "afficher l'aide")

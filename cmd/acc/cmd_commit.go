@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/validate"
 )
 
 type commitOptions struct {
@@ -42,6 +43,9 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 	o.message = strings.TrimSpace(o.message)
 	if strings.ContainsAny(o.message, "\n\r") {
 		return usageErr("-m : une seule ligne")
+	}
+	if validate.HasSensitive([]byte(o.message)) {
+		return usageErr("-m : le message contient une donnée interdite (numéro de sécurité sociale ou IBAN), qui resterait dans l'historique : rien n'a été enregistré")
 	}
 	ws, err := a.open()
 	if err != nil {

@@ -41,6 +41,7 @@ contient que les fichiers créés par acc.`,
 		},
 	}
 	c.Flags().StringVar(&o.organisation, "organisation", "", "nom de l'organisation (centre de formation, association…)")
+	c.Flags().StringVar(&o.remote, "remote", "", "`ADRESSE` du dépôt partagé de l'équipe : publie ce dépôt s'il est vide, sinon le copie (comme acc clone)")
 	c.Flags().BoolVar(&o.pseudonyms, "pseudonymes", false, "identifiants aléatoires (b-2026-k7f3) au lieu d'identifiants tirés des noms")
 	return c
 }
@@ -52,6 +53,11 @@ func (a *app) runInit(dir string, o initOptions) error {
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(wd, dir)
+	}
+	if o.remote != "" { // team use (cmd_clone.go): join a non-empty remote, or check the address
+		if done, err := a.initJoin(dir, o); done || err != nil {
+			return err
+		}
 	}
 	org := strings.TrimSpace(o.organisation)
 	if org == "" {
@@ -117,6 +123,11 @@ func (a *app) runInit(dir string, o initOptions) error {
 		return repoErr(err)
 	}
 	fmt.Fprintf(a.stdout, "Dépôt acc créé dans %s\n", a.relPath(dir))
+	if o.remote != "" {
+		if err := a.initPublish(ws, o.remote); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(a.stderr, "Prochaine étape : acc new beneficiaire \"Prénom Nom\"\n")
 	return nil
 }
@@ -138,8 +149,9 @@ func initFiles(org, ids string) ([]initFile, error) {
 	cfg := fmt.Sprintf(`# Configuration acc : voir « acc --help » et le README.
 organisation: %s
 # formateur: "Prénom Nom"   # nom utilisé seulement si Git ne connaît pas le vôtre
-identifiants: %s            # lisibles (jean-dupont) ou pseudonymes (b-2026-k7f3)
+identifiants: %s            # lisibles (prenom-nom) ou pseudonymes (b-2026-k7f3)
 remote: origin                # dépôt partagé utilisé par « acc sync »
+# permissions: partagees     # fichiers lisibles aussi par votre groupe Unix (par défaut : vous seul)
 regles:                       # sévérités (erreur, avertissement, info, desactive) et paramètres
   rythme: { intervalle_max_jours: 42, intervalle_min_jours: 2 }
   brouillon-ancien: { jours: 7 }

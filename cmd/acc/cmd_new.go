@@ -14,6 +14,7 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/templates"
+	"github.com/acc-formation/acc/validate"
 )
 
 type newOptions struct {
@@ -191,16 +192,27 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	if err != nil {
 		return repoErr(err)
 	}
+	// What was typed on the command line goes into the fiche and the history:
+	// sensitive data never gets that far (DESIGN §4.1, donnee-sensible).
+	if validate.HasSensitive(content) {
+		return usageErr("le nom ou le dispositif contient une donnée interdite (numéro de sécurité sociale ou IBAN) : rien n'a été enregistré")
+	}
 	rel := casefile.FichePath(id)
 	msg := casefile.CommitMessage{
 		Subject: fmt.Sprintf("fiche : %s (%s)", id, casefile.FormatDate(date)),
 		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{"fiche"},
 	}
-	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true}}, msg.String(), author, committer); err != nil {
+	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer); err != nil {
 		if errors.Is(err, gitstore.ErrExists) {
 			return usageErr("le bénéficiaire « %s » existe déjà : passez --id", id)
 		}
 		return repoErr(err)
+	}
+	// gitstore creates folders 0700; a team that shares a Unix group opens them to it.
+	if ws.repo.Config.Permissions == casefile.PermShared {
+		if err := os.Chmod(ws.repo.Abs(casefile.BeneficiaryDir(id)), ws.repo.Config.DirPerm()); err != nil {
+			return repoErr(err)
+		}
 	}
 	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
 	return a.reportWritten(ws, rel)
@@ -267,7 +279,7 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 	var rel string
 	for n := 1; ; n++ {
 		rel = path.Join(casefile.BeneficiaryDir(id), casefile.FileName{Date: date, Type: t.Name, N: n}.String())
-		_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true}}, msg.String(), author, committer)
+		_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer)
 		if !errors.Is(err, gitstore.ErrExists) || n >= 99 {
 			break
 		}

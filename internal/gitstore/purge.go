@@ -118,10 +118,10 @@ type purgeJournal struct {
 	records []string
 }
 
-func (s *Store) journalPath() string { return filepath.Join(s.CommonDir, "acc", "purge") }
+func (s *Store) purgeJournalPath() string { return filepath.Join(s.CommonDir, "acc", "purge") }
 
-func (s *Store) readJournal() (*purgeJournal, error) {
-	data, err := os.ReadFile(s.journalPath())
+func (s *Store) readPurgeJournal() (*purgeJournal, error) {
+	data, err := os.ReadFile(s.purgeJournalPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -146,12 +146,12 @@ func (s *Store) readJournal() (*purgeJournal, error) {
 	}
 	if len(j.ids) == 0 {
 		// Nothing left to do with it.
-		return nil, os.Remove(s.journalPath())
+		return nil, os.Remove(s.purgeJournalPath())
 	}
 	return j, nil
 }
 
-func (s *Store) writeJournal(j *purgeJournal) error {
+func (s *Store) writePurgeJournal(j *purgeJournal) error {
 	var b strings.Builder
 	b.WriteString("acc-purge v1\nkind " + j.kind + "\n")
 	for _, id := range j.ids {
@@ -160,32 +160,32 @@ func (s *Store) writeJournal(j *purgeJournal) error {
 	for _, r := range j.records {
 		b.WriteString("record " + r + "\n")
 	}
-	dir := filepath.Dir(s.journalPath())
+	dir := filepath.Dir(s.purgeJournalPath())
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("écriture du journal d'effacement : %w", err)
 	}
-	tmp := s.journalPath() + ".tmp-" + randSuffix()
+	tmp := s.purgeJournalPath() + ".tmp-" + randSuffix()
 	if err := writeSyncedFile(tmp, []byte(b.String()), 0o600); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("écriture du journal d'effacement : %w", err)
 	}
-	if err := os.Rename(tmp, s.journalPath()); err != nil {
+	if err := os.Rename(tmp, s.purgeJournalPath()); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("écriture du journal d'effacement : %w", err)
 	}
 	return syncDir(dir)
 }
 
-func (s *Store) removeJournal() error {
-	if err := os.Remove(s.journalPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+func (s *Store) removePurgeJournal() error {
+	if err := os.Remove(s.purgeJournalPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("suppression du journal d'effacement : %w", err)
 	}
-	return syncDir(filepath.Dir(s.journalPath()))
+	return syncDir(filepath.Dir(s.purgeJournalPath()))
 }
 
 // PendingPurge tells whether an erasure was interrupted (ResumePurge finishes it).
 func (s *Store) PendingPurge() bool {
-	_, err := os.Stat(s.journalPath())
+	_, err := os.Stat(s.purgeJournalPath())
 	return err == nil
 }
 
@@ -237,6 +237,17 @@ func parseRecords(data []byte) []string {
 	return out
 }
 
+// MergePurgeRecords returns the content of .acc/purges that holds the records of every
+// given version of the file: what acc sync writes when two clones recorded different
+// erasures (the lines are independent; the union, sorted, is the same on both sides).
+func MergePurgeRecords(versions ...[]byte) []byte {
+	var all []string
+	for _, v := range versions {
+		all = append(all, parseRecords(v)...)
+	}
+	return formatRecords(all)
+}
+
 // formatRecords writes .acc/purges: a French header, then the records sorted, one a line
 // (sorted, so that two clones that erased different people merge to the same file).
 func formatRecords(records []string) []byte {
@@ -284,6 +295,11 @@ func (s *Store) checkPurgeable(snap *refSnapshot) error {
 	} {
 		if _, err := os.Lstat(filepath.Join(s.GitDir, f.name)); err == nil {
 			return refuse("effacement impossible : %s", f.what)
+		}
+	}
+	for _, f := range []string{"journal", "conflit.json"} {
+		if _, err := os.Lstat(filepath.Join(s.CommonDir, "acc", "sync", f)); err == nil {
+			return refuse("une synchronisation (acc sync) est inachevée ou arrêtée sur un conflit : terminez-la (acc sync --resume) puis recommencez")
 		}
 	}
 	if _, err := os.Lstat(filepath.Join(s.CommonDir, "shallow")); err == nil {
@@ -453,7 +469,15 @@ func (s *Store) indexHas(folder string) (bool, error) {
 }
 
 // PlanPurge tells what Purge(id) would erase, without writing anything.
-func (s *Store) PlanPurge(ctx context.Context, id string) (*PurgeReport, error) {
+func (s *Store) PlanPurge(ctx context.Context, id string) (out *PurgeReport, err error) {
+	err = s.withBulkStorage(func() error {
+		out, err = s.planPurge(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) planPurge(ctx context.Context, id string) (*PurgeReport, error) {
 	if err := casefile.CheckID(id); err != nil {
 		return nil, err
 	}
@@ -553,7 +577,15 @@ func refUpdates(rw *rewriter, snap *refSnapshot) ([]refUpdate, error) {
 // file) and commits the record of the erasure as author and committer. The Store must
 // hold acc's lock. It fails with *PurgeUnknownError when the id is nowhere, and with
 // *PurgeRefusedError when the repository's state would let a copy escape.
-func (s *Store) Purge(ctx context.Context, id string, author, committer Signature) (*PurgeReport, error) {
+func (s *Store) Purge(ctx context.Context, id string, author, committer Signature) (out *PurgeReport, err error) {
+	err = s.withBulkStorage(func() error {
+		out, err = s.purge(ctx, id, author, committer)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) purge(ctx context.Context, id string, author, committer Signature) (*PurgeReport, error) {
 	h, err := s.requireLock()
 	if err != nil {
 		return nil, err
@@ -561,7 +593,7 @@ func (s *Store) Purge(ctx context.Context, id string, author, committer Signatur
 	if err := casefile.CheckID(id); err != nil {
 		return nil, err
 	}
-	j, err := s.readJournal()
+	j, err := s.readPurgeJournal()
 	if err != nil {
 		return nil, err
 	}
@@ -586,13 +618,13 @@ func (s *Store) Purge(ctx context.Context, id string, author, committer Signatur
 	if !found && j == nil {
 		return nil, &PurgeUnknownError{ID: id}
 	}
-	if err := s.writeJournal(&purgeJournal{kind: "purge", ids: []string{id}, records: rep.Records}); err != nil {
+	if err := s.writePurgeJournal(&purgeJournal{kind: "purge", ids: []string{id}, records: rep.Records}); err != nil {
 		return nil, err
 	}
 	if err := s.erase(ctx, h, st, rep, []string{id}, true, author, committer); err != nil {
 		return rep, err
 	}
-	return rep, s.removeJournal()
+	return rep, s.removePurgeJournal()
 }
 
 // ApplyPurges erases from this clone every beneficiary that one of records designates
@@ -608,13 +640,21 @@ func (s *Store) Purge(ctx context.Context, id string, author, committer Signatur
 // remote still holds the erased person, and the merged result must be pushed with a lease
 // on the value fetched. Calling it with every record is correct too, but reads the whole
 // history.
-func (s *Store) ApplyPurges(ctx context.Context, records []string) (*PurgeReport, error) {
+func (s *Store) ApplyPurges(ctx context.Context, records []string) (out *PurgeReport, err error) {
+	err = s.withBulkStorage(func() error {
+		out, err = s.applyPurges(ctx, records)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) applyPurges(ctx context.Context, records []string) (*PurgeReport, error) {
 	h, err := s.requireLock()
 	if err != nil {
 		return nil, err
 	}
 	rep := &PurgeReport{}
-	if j, err := s.readJournal(); err != nil {
+	if j, err := s.readPurgeJournal(); err != nil {
 		return nil, err
 	} else if j != nil {
 		author, committer, _, _ := s.Identity()
@@ -647,13 +687,13 @@ func (s *Store) ApplyPurges(ctx context.Context, records []string) (*PurgeReport
 	for _, id := range ids {
 		rep.Files += countFiles(s.diskPath(st.dir + "/" + id))
 	}
-	if err := s.writeJournal(&purgeJournal{kind: "apply", ids: ids, records: matched}); err != nil {
+	if err := s.writePurgeJournal(&purgeJournal{kind: "apply", ids: ids, records: matched}); err != nil {
 		return nil, err
 	}
 	if err := s.erase(ctx, h, st, rep, ids, false, Signature{}, Signature{}); err != nil {
 		return rep, err
 	}
-	return rep, s.removeJournal()
+	return rep, s.removePurgeJournal()
 }
 
 // matchRecords finds the ids whose folders match records: for each version of each file
@@ -689,7 +729,15 @@ func (s *Store) matchRecords(st *purgeState, want map[string]bool) (ids, matched
 // PurgeResidue returns the records, among those given, whose person is still present in
 // this clone's history (acc doctor): the erasure was not applied here (a git pull
 // instead of acc sync, for instance).
-func (s *Store) PurgeResidue(ctx context.Context, records []string) ([]string, error) {
+func (s *Store) PurgeResidue(ctx context.Context, records []string) (out []string, err error) {
+	err = s.withBulkStorage(func() error {
+		out, err = s.purgeResidue(ctx, records)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) purgeResidue(ctx context.Context, records []string) ([]string, error) {
 	want := map[string]bool{}
 	for _, r := range records {
 		want[r] = true
@@ -707,12 +755,20 @@ func (s *Store) PurgeResidue(ctx context.Context, records []string) ([]string, e
 
 // ResumePurge finishes an erasure that was interrupted (PendingPurge); it returns nil
 // when there is none. The Store must hold acc's lock.
-func (s *Store) ResumePurge(ctx context.Context, author, committer Signature) (*PurgeReport, error) {
+func (s *Store) ResumePurge(ctx context.Context, author, committer Signature) (out *PurgeReport, err error) {
+	err = s.withBulkStorage(func() error {
+		out, err = s.resumePurge(ctx, author, committer)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) resumePurge(ctx context.Context, author, committer Signature) (*PurgeReport, error) {
 	h, err := s.requireLock()
 	if err != nil {
 		return nil, err
 	}
-	j, err := s.readJournal()
+	j, err := s.readPurgeJournal()
 	if err != nil || j == nil {
 		return nil, err
 	}
@@ -737,7 +793,7 @@ func (s *Store) resume(ctx context.Context, h *heldLock, j *purgeJournal, author
 	if err := s.erase(ctx, h, st, rep, j.ids, j.kind == "purge", author, committer); err != nil {
 		return rep, err
 	}
-	return rep, s.removeJournal()
+	return rep, s.removePurgeJournal()
 }
 
 // erase does the writing part of an erasure: rewrite, references, index, work tree,
@@ -794,7 +850,11 @@ func (s *Store) erase(ctx context.Context, h *heldLock, st *purgeState, rep *Pur
 			return err
 		}
 	}
-	if err := s.dropLocalTraces(); err != nil {
+	inHistory := len(ups) > 0 || rw.rewritten+rw.dropped > 0
+	for _, id := range ids {
+		inHistory = inHistory || st.scan.commits[id] > 0 || len(st.scan.folders[id]) > 0
+	}
+	if err := s.dropLocalTraces(inHistory); err != nil {
 		return err
 	}
 	s.step("purge-traces")

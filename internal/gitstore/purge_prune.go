@@ -322,6 +322,7 @@ func (s *Store) prune(ctx context.Context, h *heldLock) (pruneStats, error) {
 			return st, err
 		}
 	}
+	s.closePackFiles()
 	for _, p := range tainted {
 		// The index first: Git stops looking into the pack as soon as it is gone.
 		for _, ext := range []string{".idx", ".pack", ".rev", ".bitmap", ".keep", ".mtimes", ".promisor"} {
@@ -641,20 +642,22 @@ func countFiles(dir string) int {
 	return n
 }
 
-// dropLocalTraces deletes what keeps old commits and their subjects outside the objects:
-// the reflogs, the files of past operations, acc's own caches.
-func (s *Store) dropLocalTraces() error {
-	paths := []string{
-		filepath.Join(s.CommonDir, "logs"),
-		filepath.Join(s.GitDir, "logs"),
-		filepath.Join(s.CommonDir, "acc", "cache"),
-		filepath.Join(s.CommonDir, "info", "refs"),
-		filepath.Join(s.CommonDir, "gitk.cache"),
+// dropLocalTraces deletes acc's own caches and, when the history held the person
+// (history), what keeps old commits and their subjects outside the objects: the
+// reflogs, the files of past operations, Git's caches of conflict resolutions.
+func (s *Store) dropLocalTraces(history bool) error {
+	paths := []string{filepath.Join(s.CommonDir, "acc", "cache")}
+	if history {
+		paths = append(paths,
+			filepath.Join(s.CommonDir, "logs"),
+			filepath.Join(s.GitDir, "logs"),
+			filepath.Join(s.CommonDir, "info", "refs"),
+			filepath.Join(s.CommonDir, "gitk.cache"),
+			filepath.Join(s.CommonDir, "rr-cache"))
+		for _, f := range []string{"ORIG_HEAD", "FETCH_HEAD", "AUTO_MERGE", "COMMIT_EDITMSG", "MERGE_MSG", "SQUASH_MSG", "MERGE_RR"} {
+			paths = append(paths, filepath.Join(s.GitDir, f))
+		}
 	}
-	for _, f := range []string{"ORIG_HEAD", "FETCH_HEAD", "AUTO_MERGE", "COMMIT_EDITMSG", "MERGE_MSG", "SQUASH_MSG", "MERGE_RR"} {
-		paths = append(paths, filepath.Join(s.GitDir, f))
-	}
-	paths = append(paths, filepath.Join(s.CommonDir, "rr-cache"))
 	for _, p := range paths {
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("suppression de %s : %w", p, err)

@@ -12,7 +12,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // gitRef is one reference of the repository (refs/heads, refs/tags, refs/remotes, ...),
@@ -295,4 +301,43 @@ func tagTarget(data []byte) (Hash, string, error) {
 		return target, "", errors.New("objet tag Git mal formé")
 	}
 	return target, typ, nil
+}
+
+// withBulkStorage runs fn with the Store reading objects through a go-git storage that
+// keeps pack files open and caches more: with the default storage, go-git opens and
+// closes the pack file again for every object it reads from it, which dominates an
+// erasure (every commit and tree of the history, every object of a rewritten pack).
+func (s *Store) withBulkStorage(fn func() error) error {
+	var fsys billy.Filesystem = osfs.New(s.GitDir)
+	if s.CommonDir != s.GitDir {
+		fsys = dotgit.NewRepositoryFilesystem(fsys, osfs.New(s.CommonDir))
+	}
+	st := filesystem.NewStorageWithOptions(fsys, cache.NewObjectLRU(64*cache.MiByte),
+		filesystem.Options{MaxOpenDescriptors: 16})
+	r, err := gogit.Open(configlessStorage{st}, nil)
+	if err != nil {
+		return fmt.Errorf("ouverture du dépôt Git %s : %w", s.Root, err)
+	}
+	s.mu.Lock()
+	oldSt, oldRepo := s.storage, s.repo
+	s.storage, s.repo = st, r
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.storage, s.repo = oldSt, oldRepo
+		s.mu.Unlock()
+		_ = st.Close()
+		s.refreshObjects()
+	}()
+	return fn()
+}
+
+// closePackFiles releases the pack files the storage keeps open, before packs are
+// deleted (Windows cannot delete an open file).
+func (s *Store) closePackFiles() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.storage != nil {
+		_ = s.storage.ObjectStorage.Close()
+	}
 }

@@ -200,9 +200,9 @@ type folderScan struct {
 // want selects the ids whose folders are collected (nil: all).
 func (s *Store) scanFolders(ctx context.Context, hist *history, dirGP string, want map[string]bool) (*folderScan, error) {
 	fs := &folderScan{all: map[string]bool{}, folders: map[string][]Hash{}, first: map[string]Hash{}, commits: map[string]int{}}
-	benOf := map[Hash]Hash{}                  // root tree -> beneficiaries tree
-	inBen := map[Hash]map[string]Hash{}       // beneficiaries tree -> wanted id -> folder tree
-	seenFolder := map[string]map[Hash]bool{}  // id -> folder trees already listed
+	benOf := map[Hash]Hash{}                 // root tree -> beneficiaries tree
+	inBen := map[Hash]map[string]Hash{}      // beneficiaries tree -> wanted id -> folder tree
+	seenFolder := map[string]map[Hash]bool{} // id -> folder trees already listed
 	for _, ch := range hist.order {
 		if err := ctx.Err(); err != nil {
 			return nil, err

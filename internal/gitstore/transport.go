@@ -239,7 +239,10 @@ func (rc *remoteConn) remoteError(op string, err error) error {
 	detail := redactText(err.Error(), rc.secrets...)
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
+	var refused *refusedError
 	switch {
+	case errors.As(err, &refused):
+		e.Kind, e.Detail = RemoteRefused, refused.msg
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
 		errors.Is(err, transport.ErrInvalidAuthMethod), strings.Contains(detail, "unable to authenticate"),
 		strings.Contains(detail, "no supported methods remain"):
@@ -482,7 +485,30 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 		return nil, err
 	}
 	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
-	return server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
+	sess, err := server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
+	if err != nil {
+		return nil, err
+	}
+	return &havesFilter{UploadPackSession: sess, st: st}, nil
+}
+
+// havesFilter drops the "haves" the served repository does not hold: go-git's server
+// fails on them ("object not found") where Git's ignores them, and a client always has
+// commits the server lacks (those it is about to push).
+type havesFilter struct {
+	transport.UploadPackSession
+	st *filesystem.Storage
+}
+
+func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
+	haves := req.Haves[:0:0]
+	for _, h := range req.Haves {
+		if f.st.HasEncodedObject(h) == nil {
+			haves = append(haves, h)
+		}
+	}
+	req.Haves = haves
+	return f.UploadPackSession.UploadPack(ctx, req)
 }
 
 func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
@@ -491,7 +517,7 @@ func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transpor
 		return nil, err
 	}
 	if !bare {
-		return nil, fmt.Errorf("%s n'est pas un dépôt nu : un dépôt partagé se crée avec « git init --bare » (%w)", ep.Path, transport.ErrAuthorizationFailed)
+		return nil, &refusedError{msg: fmt.Sprintf("%s n'est pas un dépôt nu (un dépôt partagé se crée avec « git init --bare »)", ep.Path)}
 	}
 	cs := &casStorage{Storage: filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault()), dir: dir}
 	sess, err := server.NewClient(singleLoader{cs}).NewReceivePackSession(ep, auth)
@@ -500,6 +526,11 @@ func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transpor
 	}
 	return &casSession{ReceivePackSession: sess, st: cs}, nil
 }
+
+// refusedError is a refusal of the local transport, with its French reason.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
 
 // casSession records the old values the client expects before the server updates refs.
 type casSession struct {

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+)
+
+func (a *app) cloneCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "clone ADRESSE [DOSSIER]",
+		Short: "Rejoindre le dépôt partagé de l'équipe (copie de travail sur ce poste)",
+		Long: `Crée DOSSIER (par défaut le nom du dépôt) avec une copie des dossiers de
+l'équipe, prête pour « acc sync ». ADRESSE est celle du dépôt sur la forge
+du centre (https://… ou ssh://… ou git@serveur:chemin), ou un dossier
+partagé contenant un dépôt nu. Les protocoles non chiffrés (http://, git://)
+sont refusés, sauf vers cette machine (localhost) : les dossiers contiennent
+des données personnelles.
+
+https : le jeton d'accès est lu dans la variable ACC_GIT_TOKEN (et
+ACC_GIT_USER), sinon dans ~/.git-credentials. ssh : votre clé (ssh-agent,
+ou ~/.ssh/id_ed25519…) ; le serveur doit être connu de ~/.ssh/known_hosts.`,
+		Example: `  acc clone https://forge.centre.fr/equipe/dossiers.git
+  acc clone git@forge.centre.fr:equipe/dossiers.git mes-dossiers`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 2 {
+				dir = args[1]
+			}
+			return a.runClone(args[0], dir)
+		},
+	}
+}
+
+// checkURL refuses, as bad input, an address acc must not use.
+func checkRemoteURL(url string) error {
+	if err := gitstore.CheckRemoteURL(url); err != nil {
+		return usageErr("%v", err)
+	}
+	if gitstore.URLHasPassword(url) {
+		return usageErr("l'adresse %s contient un mot de passe ou un jeton, qui serait écrit en clair dans .git/config : "+
+			"retirez-le de l'adresse et donnez-le dans la variable ACC_GIT_TOKEN", gitstore.RedactURL(url))
+	}
+	return nil
+}
+
+// defaultCloneDir is the folder git clone would choose: the last part of the address,
+// without .git.
+func defaultCloneDir(url string) string {
+	u := strings.TrimRight(url, "/")
+	if i := strings.LastIndexAny(u, "/:"); i >= 0 {
+		u = u[i+1:]
+	}
+	u = strings.TrimSuffix(u, ".git")
+	if u == "" || u == "." || u == ".." {
+		return ""
+	}
+	return u
+}
+
+func (a *app) runClone(url, dir string) error {
+	if err := checkRemoteURL(url); err != nil {
+		return err
+	}
+	if dir == "" {
+		if dir = defaultCloneDir(url); dir == "" {
+			return usageErr("impossible de tirer un nom de dossier de %s : indiquez-le (acc clone ADRESSE DOSSIER)", gitstore.RedactURL(url))
+		}
+	}
+	wd, err := a.workDir()
+	if err != nil {
+		return err
+	}
+	abs := dir
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(wd, abs)
+	}
+	return a.cloneInto(url, abs)
+}
+
+// cloneInto clones the remote into abs, which must be absent or an empty folder outside
+// any acc repository.
+func (a *app) cloneInto(url, abs string) error {
+	if fi, err := os.Stat(abs); err == nil {
+		if !fi.IsDir() {
+			return usageErr("%s existe et n'est pas un dossier", a.relPath(abs))
+		}
+		if entries, err := os.ReadDir(abs); err != nil || len(entries) > 0 {
+			return usageErr("%s existe et n'est pas vide : choisissez un autre dossier", a.relPath(abs))
+		}
+	}
+	if root, err := casefile.FindRoot(filepath.Dir(abs)); err == nil {
+		return usageErr("%s est dans le dépôt acc %s : choisissez un dossier en dehors", a.relPath(abs), a.relPath(root))
+	}
+	timeout, err := a.lockTimeout()
+	if err != nil {
+		return err
+	}
+	_, res, err := gitstore.Clone(a.ctx, url, abs, gitstore.CloneOptions{Getenv: a.getenv, Clock: a.now, LockTimeout: timeout, Warn: a.stderr})
+	if err != nil {
+		var ie *gitstore.InsecureURLError
+		switch {
+		case errors.As(err, &ie):
+			return usageErr("%v", err)
+		case errors.Is(err, context.Canceled):
+			return err
+		}
+		return repoErr(fmt.Errorf("%w ; rien n'a été créé", err))
+	}
+	rel := a.relPath(abs)
+	if res.EmptyRemote {
+		fmt.Fprintf(a.stdout, "Dépôt partagé vide : dépôt Git préparé dans %s.\n", rel)
+		fmt.Fprintf(a.stderr, "Prochaine étape : acc init -C %s --organisation \"Nom du centre\", puis acc -C %s sync pour le publier\n", rel, rel)
+		return nil
+	}
+	docs := 0
+	if repo, err := casefile.Open(abs); err == nil {
+		if ids, err := repo.Beneficiaries(); err == nil {
+			docs = len(ids)
+		}
+		fmt.Fprintf(a.stdout, "Dépôt de l'équipe copié dans %s : %d bénéficiaire%s.\n", rel, docs, syncPlural(docs))
+		fmt.Fprintf(a.stderr, "Prochaine étape : cd %s ; « acc sync » échange vos enregistrements avec l'équipe\n", rel)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "Dépôt copié dans %s.\n", rel)
+	fmt.Fprintf(a.stderr, "acc : attention, ce dépôt ne contient pas de acc.yaml à sa racine : ce n'est peut-être pas un dépôt de dossiers acc\n")
+	return nil
+}
+
+// initJoin runs first in acc init --remote, before anything is written: it refuses an
+// address acc must not use, and when the remote already holds the team's repository it
+// clones it into dir instead (done is then true). An empty remote lets init go on;
+// initPublish then pushes the first commit.
+func (a *app) initJoin(dir string, o initOptions) (done bool, err error) {
+	if err := checkRemoteURL(o.remote); err != nil {
+		return false, err
+	}
+	info, err := gitstore.ProbeRemote(a.ctx, o.remote, a.getenv, 0)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return false, err
+		}
+		return false, repoErr(fmt.Errorf("%w ; rien n'a été créé", err))
+	}
+	if info.Empty {
+		return false, nil
+	}
+	fmt.Fprintf(a.stderr, "acc : le dépôt partagé contient déjà les dossiers de l'équipe : copie dans %s (--organisation est ignoré)\n", a.relPath(dir))
+	return true, a.cloneInto(o.remote, dir)
+}
+
+// initPublish configures the remote after init's first commit and publishes it.
+func (a *app) initPublish(ws *workspace, url string) error {
+	_, branch, err := ws.store.Head()
+	if err != nil {
+		return repoErr(err)
+	}
+	if err := ws.store.AddRemote(gitstore.DefaultRemote, url, branch); err != nil {
+		return repoErr(err)
+	}
+	_, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	res, err := ws.store.Sync(a.ctx, gitstore.SyncOptions{Remote: gitstore.DefaultRemote, Committer: committer})
+	if err != nil {
+		return repoErr(fmt.Errorf("dépôt créé, mais sa publication a échoué : %w ; relancez acc sync", err))
+	}
+	if res.Pushed {
+		fmt.Fprintf(a.stdout, "Publié sur %s : vos collègues le rejoignent avec « acc clone %s »\n", res.URL, res.URL)
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+)
+
+type purgeOptions struct {
+	yes    bool
+	dryRun bool
+	apply  bool
+}
+
+func (a *app) purgeCmd() *cobra.Command {
+	var o purgeOptions
+	c := &cobra.Command{
+		Use:   "purge ID [--yes] | purge --appliquer",
+		Short: "Effacer un bénéficiaire des fichiers et de tout l'historique (droit à l'effacement)",
+		Long: `Efface définitivement le dossier d'un bénéficiaire : ses fichiers, et toute trace
+dans l'historique Git de ce dépôt (chaque commit de chaque branche, étiquette et
+branche distante suivie, les messages qui le nomment, les journaux de
+références, les objets Git, le cache d'acc). L'effacement est enregistré par un
+commit « purge : dossier effacé » qui ne contient qu'une empreinte, jamais
+l'identifiant ni le nom : acc sync l'applique ensuite aux autres copies du dépôt
+et au dépôt partagé.
+
+acc montre d'abord ce qui sera effacé, puis demande de retaper l'identifiant
+(ou --yes, pour un script). Sans terminal et sans --yes, rien n'est effacé
+(code 2).
+
+--appliquer applique à cette copie les effacements enregistrés dans
+.acc/purges (après un « git pull », par exemple) et termine un effacement
+interrompu.`,
+		Example: `  acc purge jean-dupont --dry-run
+  acc purge jean-dupont
+  acc purge b-2026-k7f3 --yes
+  acc purge --appliquer`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.apply {
+				if len(args) > 0 || o.dryRun {
+					return usageErr("--appliquer ne prend ni identifiant ni --dry-run")
+				}
+				return a.applyPurges()
+			}
+			if len(args) == 0 {
+				return usageErr("identifiant manquant : acc purge ID (voir « acc list beneficiaires »)")
+			}
+			return a.runPurge(args[0], o)
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&o.yes, "yes", false, "effacer sans demander de retaper l'identifiant")
+	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "montrer ce qui serait effacé, sans rien effacer")
+	f.BoolVar(&o.apply, "appliquer", false, "appliquer à cette copie les effacements enregistrés (.acc/purges)")
+	return c
+}
+
+// purgeErr maps the store's erasure errors to exit codes.
+func purgeErr(err error) error {
+	var unknown *gitstore.PurgeUnknownError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &unknown):
+		return usageErr("%v : rien n'a été effacé", err)
+	case errors.Is(err, casefile.ErrBadID):
+		return usageErr("%v", err)
+	}
+	return repoErr(err)
+}
+
+func (a *app) runPurge(id string, o purgeOptions) error {
+	if err := casefile.CheckName(id); err != nil {
+		return usageErr("%v", err)
+	}
+	if err := casefile.CheckID(id); err != nil {
+		return usageErr("%v", err)
+	}
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	plan, err := ws.store.PlanPurge(a.ctx, id)
+	if err != nil {
+		var unknown *gitstore.PurgeUnknownError
+		if errors.As(err, &unknown) {
+			ids, _ := ws.repo.Beneficiaries()
+			if s := casefile.Suggest(id, ids); s != "" {
+				return usageErr("%v : vouliez-vous dire « %s » ? Rien n'a été effacé", err, s)
+			}
+		}
+		return purgeErr(err)
+	}
+	a.printPurgePlan(plan)
+	if o.dryRun {
+		fmt.Fprintln(a.stdout, "Simulation : rien n'a été effacé.")
+		return nil
+	}
+	if !o.yes {
+		if !a.interactive() {
+			return usageErr("confirmation requise : relancez dans un terminal pour retaper l'identifiant, ou ajoutez --yes ; rien n'a été effacé")
+		}
+		ans, err := a.prompt(fmt.Sprintf("Effacement définitif. Pour confirmer, tapez l'identifiant (%s) : ", id))
+		if err != nil || ans != id {
+			return usageErr("confirmation incorrecte : rien n'a été effacé")
+		}
+	}
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	rep, err := ws.store.Purge(a.ctx, id, author, committer)
+	if err != nil {
+		if rep != nil && len(rep.Refs) > 0 {
+			fmt.Fprintln(a.stderr, "acc : l'effacement a été interrompu ; relancez « acc purge --appliquer » pour le terminer")
+		}
+		return purgeErr(err)
+	}
+	a.printPurgeDone(rep)
+	return nil
+}
+
+func (a *app) applyPurges() error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	resumed, err := ws.store.ResumePurge(a.ctx, author, committer)
+	if err != nil {
+		return purgeErr(err)
+	}
+	if resumed != nil {
+		fmt.Fprintln(a.stdout, "Effacement interrompu terminé.")
+		a.printPurgeDone(resumed)
+	}
+	records, err := ws.store.PurgeRecords(gitstore.Hash{})
+	if err != nil {
+		return repoErr(err)
+	}
+	rep, err := ws.store.ApplyPurges(a.ctx, records)
+	if err != nil {
+		return purgeErr(err)
+	}
+	if len(rep.IDs) == 0 {
+		if resumed == nil {
+			fmt.Fprintf(a.stdout, "%s enregistré(s) dans %s : rien à effacer dans cette copie.\n", countOf(len(records), "effacement", "effacements"), gitstore.PurgeRecordsFile)
+		}
+		return nil
+	}
+	a.printPurgeDone(rep)
+	return nil
+}
+
+func countOf(n int, one, many string) string {
+	if n <= 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func refShort(name string) string {
+	for _, p := range []string{"refs/heads/", "refs/tags/", "refs/remotes/"} {
+		if strings.HasPrefix(name, p) {
+			return strings.TrimPrefix(name, p)
+		}
+	}
+	return name
+}
+
+func (a *app) printPurgePlan(p *gitstore.PurgeReport) {
+	w := a.stdout
+	id := p.IDs[0]
+	fmt.Fprintf(w, "Effacement de « %s » :\n", id)
+	fmt.Fprintf(w, "  - le dossier %s/%s : %s sur le disque (y compris ceux qui ne sont pas enregistrés) ;\n",
+		casefile.BeneficiariesDir, id, countOf(p.Files, "fichier", "fichiers"))
+	if p.Commits > 0 {
+		fmt.Fprintf(w, "  - l'historique : présent dans %s ; %s, dont %s (ils ne concernaient que cette personne) ;\n",
+			countOf(p.Commits, "commit", "commits"), countOf(p.Rewritten, "commit réécrit", "commits réécrits"),
+			countOf(p.Dropped, "supprimé", "supprimés"))
+	} else {
+		fmt.Fprintln(w, "  - l'historique : aucun commit ne contient ce dossier ;")
+	}
+	if len(p.Refs) > 0 {
+		var names []string
+		for _, r := range p.Refs {
+			names = append(names, refShort(r.Name))
+		}
+		fmt.Fprintf(w, "  - références réécrites : %s ;\n", strings.Join(names, ", "))
+	}
+	fmt.Fprintln(w, "  - les journaux de références (reflog), les objets Git devenus inutiles et le cache d'acc.")
+	fmt.Fprintln(w, "C'est définitif : rien ne pourra être récupéré depuis ce dépôt.")
+}
+
+func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
+	w := a.stdout
+	what := "« " + strings.Join(r.IDs, " », « ") + " »"
+	fmt.Fprintf(w, "Effacé : %s — %s, %s dont %s, %s, %s.\n", what,
+		countOf(r.Files, "fichier", "fichiers"),
+		countOf(r.Rewritten, "commit réécrit", "commits réécrits"), countOf(r.Dropped, "supprimé", "supprimés"),
+		countOf(len(r.Refs), "référence mise à jour", "références mises à jour"),
+		countOf(r.Objects, "objet Git supprimé", "objets Git supprimés"))
+	if !r.Commit.IsZero() {
+		fmt.Fprintf(w, "Effacement enregistré par le commit %s (%s) : une empreinte, sans identifiant ni nom.\n",
+			r.Commit.String()[:10], gitstore.PurgeRecordsFile)
+	}
+	a.printPurgeLimits(w, r)
+}
+
+// printPurgeLimits tells plainly what acc cannot erase from here.
+func (a *app) printPurgeLimits(w io.Writer, r *gitstore.PurgeReport) {
+	fmt.Fprintln(w, "Ce qu'acc ne peut pas effacer d'ici :")
+	if len(r.Remotes) > 0 {
+		fmt.Fprintf(w, "  - le dépôt partagé (%s) et les copies des autres formateurs : lancez « acc sync » ici, qui y publie\n"+
+			"    l'effacement, puis sur chaque autre poste ; une copie qui ne se synchronise pas garde le dossier ;\n",
+			strings.Join(r.Remotes, ", "))
+		fmt.Fprintln(w, "  - une forge (GitLab, GitHub, Gitea…) peut garder les anciens commits accessibles par leur\n"+
+			"    identifiant jusqu'à son propre nettoyage : demandez-le à l'administrateur ou à l'hébergeur ;")
+	} else {
+		fmt.Fprintln(w, "  - les copies de ce dépôt faites à la main (git clone, copie du dossier, clé USB) ;")
+	}
+	fmt.Fprintln(w, "  - les sauvegardes (poste, serveur) : le dossier y disparaîtra quand elles expireront ;")
+	fmt.Fprintln(w, "  - les documents exportés (rapports HTML ou PDF, courriels, impressions).")
+	if len(r.Mentions) > 0 {
+		fmt.Fprintf(w, "Attention : ces fichiers nomment encore la personne (acc ne les modifie pas) : %s\n", strings.Join(r.Mentions, ", "))
+	}
+	for _, n := range r.RefNames {
+		fmt.Fprintf(w, "Attention : la référence %s porte l'identifiant dans son nom : renommez-la (git branch -m).\n", n)
+	}
+	if r.Alternates {
+		fmt.Fprintln(w, "Attention : ce dépôt emprunte des objets à un autre (.git/objects/info/alternates) : effacez-y aussi.")
+	}
+}

@@ -1,0 +1,485 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+)
+
+type syncOptions struct {
+	resume bool
+	keep   string
+	abort  bool
+}
+
+func (a *app) syncCmd() *cobra.Command {
+	var o syncOptions
+	c := &cobra.Command{
+		Use:   "sync [--resume [--garder locale|distante]] [--annuler]",
+		Short: "Échanger les dossiers avec le dépôt partagé de l'équipe",
+		Long: `Récupère les enregistrements de vos collègues sur le dépôt partagé (le remote
+« origin », ou celui que nomme « remote: » dans acc.yaml), place les vôtres
+à la suite, vérifie les documents reçus et envoie le tout. L'historique reste
+une seule ligne ; chaque document étant un fichier, deux formateurs qui ont
+travaillé sur des documents différents n'ont jamais de conflit.
+
+Un même document modifié des deux côtés arrête la synchronisation sans rien
+perdre : votre branche ne bouge pas, vos commits sont aussi gardés sur une
+branche acc-conflit-…, et la version du dépôt partagé est écrite dans
+conflits/<chemin du document>. Reportez dans le document le texte à garder,
+puis « acc sync --resume » termine. Un document créé des deux côtés sous le
+même nom est renommé (-2), un même identifiant de bénéficiaire aussi.
+
+Codes de sortie : 0 synchronisé ; 1 arrêt sur un conflit (rien n'est perdu) ;
+3 dépôt partagé non configuré, injoignable ou qui refuse l'envoi (votre dépôt
+est alors laissé tel qu'il était).`,
+		Example: `  acc sync
+  acc sync --resume                     # après avoir reporté le texte à garder
+  acc sync --resume --garder distante   # prendre la version du dépôt partagé`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runSync(o)
+		},
+	}
+	c.Flags().BoolVar(&o.resume, "resume", false, "terminer une synchronisation arrêtée sur un conflit")
+	c.Flags().StringVar(&o.keep, "garder", "", "avec --resume : garder la version `locale` ou la version `distante` de chaque document en conflit")
+	c.Flags().BoolVar(&o.abort, "annuler", false, "abandonner une synchronisation arrêtée sur un conflit (vos documents restent tels quels)")
+	return c
+}
+
+func (a *app) runSync(o syncOptions) error {
+	switch {
+	case o.keep != "" && o.keep != "locale" && o.keep != "distante":
+		return usageErr("--garder %s : « locale » ou « distante » attendu", o.keep)
+	case o.keep != "" && !o.resume:
+		return usageErr("--garder va avec --resume")
+	case o.abort && o.resume:
+		return usageErr("--annuler et --resume s'excluent")
+	}
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	unlock, err := a.lock(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if o.abort {
+		pending, err := ws.store.PendingConflict()
+		if err != nil {
+			return repoErr(err)
+		}
+		if pending == nil {
+			fmt.Fprintln(a.stderr, "acc : aucune synchronisation en attente")
+			return nil
+		}
+		kept, err := ws.store.AbortSync()
+		if err != nil {
+			return repoErr(err)
+		}
+		for _, k := range kept {
+			fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé\n", k)
+		}
+		fmt.Fprintln(a.stderr, "acc : synchronisation abandonnée ; vos documents sont tels que vous les avez laissés (relancez acc sync quand vous voulez)")
+		return nil
+	}
+	_, committer, err := a.identity(ws)
+	if err != nil {
+		return err
+	}
+	findingsErr := false
+	if o.resume {
+		pending, err := ws.store.PendingConflict()
+		if err != nil {
+			return repoErr(err)
+		}
+		if pending == nil {
+			fmt.Fprintln(a.stderr, "acc : aucune synchronisation en attente : synchronisation normale")
+		} else if findingsErr, err = a.resolveConflict(ws, pending, o.keep); err != nil {
+			return err
+		}
+	}
+	res, err := ws.store.Sync(a.ctx, gitstore.SyncOptions{
+		Remote:       ws.repo.Config.Remote,
+		Resume:       o.resume,
+		Committer:    committer,
+		Relocate:     relocator(ws),
+		Rewrite:      rewriteID,
+		FixupMessage: func(paths []string) string { return syncMessage(ws, "sync : versions intégrées rétablies", paths) },
+	})
+	if res != nil {
+		for _, n := range res.Notes {
+			fmt.Fprintf(a.stderr, "acc : %s\n", n)
+		}
+	}
+	if err != nil {
+		return a.syncError(res, err)
+	}
+	if res.Conflict != nil {
+		a.printConflict(res.Conflict)
+		return &exitError{code: exitFindings, err: errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu")}
+	}
+	a.printSync(ws, res)
+	for _, k := range res.KeptBeside {
+		fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé (supprimez-le quand vous n'en aurez plus besoin)\n", k)
+	}
+	a.reportReceived(ws, res)
+	a.noteUncommitted(ws)
+	if findingsErr {
+		return errFindings
+	}
+	return nil
+}
+
+// syncError maps Sync's errors to exit codes and says in what state the repository is.
+func (a *app) syncError(res *gitstore.SyncResult, err error) error {
+	var pending *gitstore.ConflictPendingError
+	var re *gitstore.RemoteError
+	switch {
+	case errors.As(err, &pending):
+		a.printConflict(pending.Conflict)
+		return &exitError{code: exitFindings, err: err}
+	case errors.As(err, &re):
+		switch {
+		case res != nil && res.RolledBack:
+			err = fmt.Errorf("%w ; votre dépôt est revenu à son état d'avant la synchronisation, rien n'est perdu", err)
+		case re.Kind == gitstore.RemoteInterrupted || (res != nil && res.After != res.Before && !res.After.IsZero()):
+			err = fmt.Errorf("%w ; les enregistrements reçus sont intégrés à votre dépôt, relancez acc sync pour envoyer les vôtres (rien n'est perdu)", err)
+		default:
+			err = fmt.Errorf("%w ; rien n'a été modifié", err)
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return repoErr(err)
+}
+
+// printSync writes what the sync did, on stdout.
+func (a *app) printSync(ws *workspace, res *gitstore.SyncResult) {
+	switch {
+	case res.Received == 0 && !res.Pushed:
+		fmt.Fprintf(a.stdout, "Déjà à jour avec %s (%s).\n", res.Remote, res.Branch)
+	default:
+		fmt.Fprintf(a.stdout, "Synchronisé avec %s (%s) : %d enregistrement%s reçu%s, %d envoyé%s.\n", res.Remote, res.Branch,
+			res.Received, syncPlural(res.Received), syncPlural(res.Received), res.Sent, syncPlural(res.Sent))
+	}
+	if res.Resumed {
+		fmt.Fprintln(a.stdout, "Conflit résolu : synchronisation terminée.")
+	}
+	if res.Purges > 0 {
+		fmt.Fprintf(a.stdout, "%d effacement%s (acc purge) appliqué%s à l'historique.\n", res.Purges, syncPlural(res.Purges), syncPlural(res.Purges))
+	}
+	// Relocations: a whole beneficiary (created on both sides), or single documents.
+	moved := map[[2]string]bool{}
+	for _, r := range res.Renamed {
+		fromID, _, ok1 := casefile.SplitCasePath(r.From)
+		toID, _, ok2 := casefile.SplitCasePath(r.To)
+		if ok1 && ok2 && fromID != toID {
+			if !moved[[2]string{fromID, toID}] {
+				moved[[2]string{fromID, toID}] = true
+				fmt.Fprintf(a.stdout, "Le bénéficiaire %s a aussi été créé par un collègue : le vôtre devient %s "+
+					"(deux « Jean Dupont » sont deux personnes ; si c'est la même, regroupez les documents dans un seul dossier).\n", fromID, toID)
+			}
+			continue
+		}
+		fmt.Fprintf(a.stdout, "%s a aussi été créé par un collègue : votre version est enregistrée sous %s.\n", r.From, path.Base(r.To))
+	}
+}
+
+func syncPlural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
+}
+
+// printConflict explains, on stderr, what conflicts and how to finish.
+func (a *app) printConflict(c *gitstore.Conflict) {
+	var b strings.Builder
+	n := len(c.Files)
+	if n == 1 {
+		fmt.Fprintln(&b, "acc : synchronisation arrêtée : un document a été modifié de votre côté et sur le dépôt partagé. Rien n'est perdu.")
+	} else {
+		fmt.Fprintf(&b, "acc : synchronisation arrêtée : %d documents ont été modifiés de votre côté et sur le dépôt partagé. Rien n'est perdu.\n", n)
+	}
+	for _, f := range c.Files {
+		mine, theirs := authorNames(f.LocalAuthors, "vous"), authorNames(f.RemoteAuthors, "un collègue")
+		fmt.Fprintf(&b, "  %s\n", f.Path)
+		switch {
+		case f.LocalDeleted:
+			fmt.Fprintf(&b, "    votre version (%s) : supprimé\n", mine)
+		case f.Added:
+			fmt.Fprintf(&b, "    votre version (%s, créé aussi de l'autre côté) : dans le fichier lui-même\n", mine)
+		default:
+			fmt.Fprintf(&b, "    votre version (%s) : dans le fichier lui-même\n", mine)
+		}
+		if f.RemoteDeleted {
+			fmt.Fprintf(&b, "    version du dépôt partagé (%s) : supprimé\n", theirs)
+		} else {
+			fmt.Fprintf(&b, "    version du dépôt partagé (%s) : %s\n", theirs, f.Beside)
+		}
+	}
+	if c.Branch != "" {
+		fmt.Fprintf(&b, "Vos enregistrements sont aussi conservés sur la branche %s.\n", c.Branch)
+	}
+	b.WriteString("Pour terminer :\n")
+	b.WriteString("  1. dans chaque document, reportez le texte à garder (comparez avec la version du dépôt partagé) ;\n")
+	b.WriteString("     pour garder une suppression, supprimez le document ;\n")
+	b.WriteString("  2. lancez « acc sync --resume ».\n")
+	b.WriteString("Sans rien modifier : « acc sync --resume --garder distante » prend la version du dépôt partagé,\n")
+	b.WriteString("« acc sync --resume --garder locale » garde la vôtre. « acc sync --annuler » abandonne.\n")
+	fmt.Fprint(a.stderr, b.String())
+}
+
+func authorNames(list []string, fallback string) string {
+	if len(list) == 0 {
+		return fallback
+	}
+	return strings.Join(list, ", ")
+}
+
+// resolveConflict records the trainer's choice for each conflicting document as one
+// commit (Acc-Action: sync) before the sync resumes. keep is "", "locale" or
+// "distante". A document holding sensitive data stops everything (exit 1).
+func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) (findings bool, err error) {
+	var changes []gitstore.Change
+	var rels, check []string
+	for _, f := range c.Files {
+		abs := ws.repo.Abs(f.Path)
+		disk, derr := os.ReadFile(abs)
+		onDisk := derr == nil
+		headHash, inHead, err := ws.store.HeadBlob(f.Path)
+		if err != nil {
+			return false, repoErr(err)
+		}
+		same := onDisk == inHead && (!onDisk || gitstore.BlobHash(disk) == headHash)
+		switch keep {
+		case "locale":
+			if !same {
+				return false, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
+			}
+		case "distante":
+			data, ok, err := ws.store.RemoteVersion(f)
+			if err != nil {
+				return false, repoErr(err)
+			}
+			remoteSame := onDisk == ok && (!onDisk || bytes.Equal(disk, data))
+			if !same && !remoteSame {
+				return false, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
+			}
+			if remoteSame && same {
+				continue
+			}
+			if ok {
+				changes = append(changes, gitstore.Change{Path: f.Path, Content: data})
+			} else {
+				changes = append(changes, gitstore.Change{Path: f.Path, Delete: true})
+			}
+			rels = append(rels, f.Path)
+		default:
+			if same {
+				continue
+			}
+			changes = append(changes, gitstore.Change{Path: f.Path, FromDisk: onDisk, Delete: !onDisk})
+			rels = append(rels, f.Path)
+			if _, base, ok := casefile.SplitCasePath(f.Path); ok && onDisk && strings.HasSuffix(base, ".md") {
+				check = append(check, f.Path)
+			}
+		}
+	}
+	if len(changes) == 0 {
+		return false, nil
+	}
+	if len(check) > 0 {
+		fs, err := a.checkFiles(ws, check)
+		if err != nil {
+			return false, err
+		}
+		if bad := sensitive(fs); len(bad) > 0 {
+			a.printFindings(bad)
+			return false, &exitError{code: exitFindings, err: fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
+				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path)}
+		}
+		findings = a.printFindings(fs)
+	}
+	author, committer, err := a.identity(ws)
+	if err != nil {
+		return false, err
+	}
+	msg := syncMessage(ws, "sync : conflit résolu", rels)
+	if _, err := ws.store.Commit(a.ctx, changes, msg, author, committer); err != nil && !errors.Is(err, gitstore.ErrNoChanges) {
+		return false, repoErr(err)
+	}
+	fmt.Fprintf(a.stderr, "acc : votre choix est enregistré (%s)\n", strings.Join(rels, ", "))
+	return findings, nil
+}
+
+// syncMessage is the message of a commit acc sync writes: the subject, the ids and
+// types touched as trailers (never a name), Acc-Action: sync.
+func syncMessage(ws *workspace, subject string, paths []string) string {
+	var ids, types []string
+	for _, p := range paths {
+		if id, base, ok := casefile.SplitCasePath(p); ok {
+			ids = append(ids, id)
+			if t := docType(ws, base); t != "" {
+				types = append(types, t)
+			}
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		uniq := ids[:1]
+		for _, id := range ids[1:] {
+			if id != uniq[len(uniq)-1] {
+				uniq = append(uniq, id)
+			}
+		}
+		if len(uniq) <= 3 {
+			subject += " (" + strings.Join(uniq, ", ") + ")"
+		}
+	}
+	return casefile.CommitMessage{Subject: subject, Action: casefile.ActionSync, Beneficiaries: ids, Types: types}.String()
+}
+
+// relocator decides where our copy of a document created on both sides goes: an
+// interview takes the next free suffix (-2, -3 …, as acc new does on one day); a
+// record sheet means the same id was given to two beneficiaries: ours takes the next
+// free id, with all the documents we created in that folder.
+func relocator(ws *workspace) func(string, func(string) bool) (string, string, bool) {
+	isType := func(s string) bool { _, ok := ws.rank(s); return ok }
+	return func(p string, exists func(string) bool) (string, string, bool) {
+		id, base, ok := casefile.SplitCasePath(p)
+		if !ok {
+			return "", "", false
+		}
+		if base == casefile.FicheFile {
+			for n := 2; n < 1000; n++ {
+				nid := suffixedID(id, n)
+				if casefile.CheckID(nid) != nil || exists(casefile.BeneficiaryDir(nid)+"/") {
+					continue
+				}
+				return casefile.BeneficiaryDir(id) + "/", casefile.BeneficiaryDir(nid) + "/", true
+			}
+			return "", "", false
+		}
+		fn, ok := casefile.ParseFileName(base, isType)
+		if !ok {
+			return "", "", false
+		}
+		for n := max(fn.N, 1) + 1; n < 1000; n++ {
+			fn.N = n
+			np := path.Join(casefile.BeneficiariesDir, id, fn.String())
+			if !exists(np) {
+				return p, np, true
+			}
+		}
+		return "", "", false
+	}
+}
+
+// suffixedID is id-n, cut to the 64 characters an id may hold.
+func suffixedID(id string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	if len(id)+len(suffix) > 64 {
+		id = strings.TrimRight(id[:64-len(suffix)], "-")
+	}
+	return id + suffix
+}
+
+var frontKey = regexp.MustCompile(`^(id|beneficiaire)(\s*:\s*)(["']?)([a-z0-9-]+)(["']?)(\s*(?:#.*)?)$`)
+
+// rewriteID adapts a document moved to another beneficiary's folder: the id (fiche.md)
+// or beneficiaire (interviews) of its frontmatter becomes the new folder's id. The rest
+// of the file is kept byte for byte.
+func rewriteID(from, to string, content []byte) []byte {
+	fromID, _, ok1 := casefile.SplitCasePath(from)
+	toID, _, ok2 := casefile.SplitCasePath(to)
+	if !ok1 || !ok2 || fromID == toID {
+		return content
+	}
+	lines := bytes.SplitAfter(content, []byte("\n"))
+	inFront, seenOpen := false, false
+	for i, l := range lines {
+		t := strings.TrimRight(string(l), "\r\n")
+		if i == 0 {
+			t = strings.TrimPrefix(t, "\ufeff")
+		}
+		if strings.TrimSpace(t) == "---" {
+			if !seenOpen {
+				seenOpen, inFront = true, true
+				continue
+			}
+			break
+		}
+		if !seenOpen {
+			if strings.TrimSpace(t) != "" {
+				break
+			}
+			continue
+		}
+		if !inFront {
+			break
+		}
+		m := frontKey.FindStringSubmatch(t)
+		if m == nil || m[4] != fromID {
+			continue
+		}
+		eol := string(l[len(strings.TrimRight(string(l), "\r\n")):])
+		lines[i] = []byte(m[1] + m[2] + m[3] + toID + m[5] + m[6] + eol)
+	}
+	return bytes.Join(lines, nil)
+}
+
+// reportReceived validates the documents the sync changed and prints the findings, for
+// information: they are the team's documents, the exit code does not change.
+func (a *app) reportReceived(ws *workspace, res *gitstore.SyncResult) {
+	var rels []string
+	for _, p := range res.Changed {
+		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+			if _, err := os.Lstat(ws.repo.Abs(p)); err == nil {
+				rels = append(rels, p)
+			}
+		}
+	}
+	if len(rels) == 0 {
+		return
+	}
+	fs, err := a.checkFiles(ws, rels)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "acc : vérification des documents reçus impossible : %v\n", err)
+		return
+	}
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(a.stderr, "acc : constats dans les documents reçus ou renommés (%d) :\n", len(fs))
+	a.printFindings(fs)
+}
+
+// noteUncommitted reminds that changes not recorded were not sent.
+func (a *app) noteUncommitted(ws *workspace) {
+	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	if err != nil {
+		return
+	}
+	n := len(changed) + len(deleted) + len(untracked)
+	if n > 0 {
+		fmt.Fprintf(a.stderr, "acc : %d document%s modifié%s mais non enregistré%s n'%s pas été envoyé%s : acc commit, puis acc sync\n",
+			n, syncPlural(n), syncPlural(n), syncPlural(n), map[bool]string{true: "ont", false: "a"}[n > 1], syncPlural(n))
+	}
+}

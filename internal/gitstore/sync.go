@@ -1,0 +1,1028 @@
+package gitstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/memory"
+)
+
+// acc sync: fetch the shared remote, integrate (sync_integrate.go), move the work tree
+// (sync_checkout.go), push, all under acc's lock and in process.
+//
+// Order of a round: fetch (objects into a new pack, fsynced; the remote-tracking ref
+// moved under its lock file); plan the integration and write its commits; move the
+// current branch, the files and the index to the result (journal first, so that a
+// killed sync is finished by the next one); push by compare-and-swap against the remote
+// head that was integrated. A push the remote refuses because someone pushed meanwhile
+// starts a new round (SyncOptions.MaxAttempts). A push it refuses for another reason
+// (rights, hook) puts the branch and files back where they were before the sync; a
+// connection lost while pushing leaves the integrated state, which the next sync pushes
+// (the push is a compare-and-swap: it cannot happen twice).
+
+// DefaultRemote is the remote acc sync uses when acc.yaml names none.
+const DefaultRemote = "origin"
+
+// NoRemoteError is returned when the remote acc sync should use is not configured.
+type NoRemoteError struct {
+	Name string
+}
+
+func (e *NoRemoteError) Error() string {
+	return fmt.Sprintf("aucun dépôt partagé « %s » n'est configuré : ajoutez-le avec « git remote add %s ADRESSE » "+
+		"(ou rejoignez le dépôt de l'équipe avec « acc clone ADRESSE DOSSIER »)", e.Name, e.Name)
+}
+
+// ConflictPendingError is returned by Sync without Resume while a previous sync waits
+// for the trainer's choice.
+type ConflictPendingError struct {
+	Conflict *Conflict
+}
+
+func (e *ConflictPendingError) Error() string {
+	return "une synchronisation arrêtée sur un conflit attend votre choix : terminez-la avec « acc sync --resume » (ou « acc sync --annuler »)"
+}
+
+// errRemoteMoved: the remote's branch is no longer where the integration started.
+var errRemoteMoved = errors.New("le dépôt partagé a changé pendant la synchronisation")
+
+// SyncOptions parameterises Sync.
+type SyncOptions struct {
+	// Remote is the remote's name (acc.yaml's remote:); DefaultRemote if empty.
+	Remote string
+	// Resume finishes a sync stopped on a conflict: for each conflicting file, what the
+	// current branch holds now is the trainer's choice (the caller commits it first),
+	// and the remote version written beside counts as already seen.
+	Resume bool
+	// Committer signs the commits Sync writes (replays and fix-up) and the reflogs.
+	Committer Signature
+	// Relocate is asked where to put the local copy of a file created on both sides
+	// with different contents (case paths). It returns a file path, or a folder prefix
+	// ending with "/" to move every file the local side created under from. exists tells
+	// whether a path (a folder if it ends with "/") is taken. ok false: a conflict.
+	Relocate func(path string, exists func(string) bool) (from, to string, ok bool)
+	// Rewrite adapts the content of a relocated file (case paths); nil keeps it.
+	Rewrite func(from, to string, content []byte) []byte
+	// FixupMessage is the message of the commit that puts files back at their
+	// integrated version (case paths); it must carry Acc-Action: sync.
+	FixupMessage func(paths []string) string
+	// Timeout bounds each exchange with the remote; 5 minutes if zero.
+	Timeout time.Duration
+	// MaxAttempts bounds the rounds when others keep pushing; 5 if zero.
+	MaxAttempts int
+}
+
+// SyncResult says what Sync did.
+type SyncResult struct {
+	Remote     string // remote name
+	URL        string // its address, password hidden
+	Branch     string // short name of the current branch
+	Before     Hash   // local head before
+	After      Hash   // local head after
+	RemoteHead Hash   // remote head after
+	// Received counts the remote commits brought in; Sent the commits pushed; Replayed
+	// the local commits rewritten on top of the remote's; Fixup tells whether a commit
+	// put files back at their integrated version.
+	Received, Sent, Replayed int
+	Fixup                    bool
+	Pushed                   bool
+	EmptyRemote              bool     // the remote had no commit before
+	Renamed                  []Rename // documents created on both sides: our copy moved
+	Changed                  []string // files changed in the work tree (case-relative), sorted
+	Conflict                 *Conflict
+	Resumed                  bool     // a stopped sync was finished
+	KeptBeside               []string // remote versions kept because the trainer changed them
+	RolledBack               bool     // the push was refused: branch and files put back
+	Purges                   int      // erasures (acc purge) applied to one side or the other
+	Attempts                 int
+	Notes                    []string // French notes (a previous sync finished, ...)
+}
+
+var remoteNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// RemoteURL returns the address configured for a remote (remote.<name>.url).
+func (s *Store) RemoteURL(name string) (string, bool) {
+	if name == "" {
+		name = DefaultRemote
+	}
+	v, ok := s.config.get("remote." + name + ".url")
+	return v, ok && v != ""
+}
+
+func (s *Store) syncURLs(name string) (fetch, push string, err error) {
+	if !remoteNameRE.MatchString(name) {
+		return "", "", fmt.Errorf("nom de dépôt partagé invalide « %s » (acc.yaml, remote:)", name)
+	}
+	fetch, ok := s.RemoteURL(name)
+	if !ok {
+		return "", "", &NoRemoteError{Name: name}
+	}
+	push = fetch
+	if v, ok := s.config.get("remote." + name + ".pushurl"); ok && v != "" {
+		push = v
+	}
+	return fetch, push, nil
+}
+
+// Sync exchanges the current branch with the remote's branch of the same name. The
+// Store must hold acc's lock. On a conflict, the result holds it (Conflict) and nothing
+// moved; the error is nil.
+func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error) {
+	h, err := s.requireLock()
+	if err != nil {
+		return nil, err
+	}
+	defer h.clearRecords()
+	name := opts.Remote
+	if name == "" {
+		name = DefaultRemote
+	}
+	fetchURL, pushURL, err := s.syncURLs(name)
+	if err != nil {
+		return nil, err
+	}
+	rcFetch, err := connect(fetchURL, s.getenv)
+	if err != nil {
+		return nil, err
+	}
+	rcPush := rcFetch
+	if pushURL != fetchURL {
+		if rcPush, err = connect(pushURL, s.getenv); err != nil {
+			return nil, err
+		}
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Minute
+	}
+	committer := opts.Committer
+	if committer.When.IsZero() {
+		committer.When = s.now()
+	}
+	branch, err := s.headBranch()
+	if err != nil {
+		return nil, err
+	}
+	res := &SyncResult{Remote: name, URL: RedactURL(fetchURL), Branch: strings.TrimPrefix(branch, "refs/heads/")}
+
+	note, err := s.recoverJournal(ctx, h, committer)
+	if err != nil {
+		return res, err
+	}
+	if note != "" {
+		res.Notes = append(res.Notes, note)
+	}
+	st, err := s.loadState()
+	if err != nil {
+		return res, err
+	}
+	if st != nil && !opts.Resume {
+		return res, &ConflictPendingError{Conflict: s.conflictOf(st)}
+	}
+	seen := map[string]pathEntry{}
+	if st != nil {
+		res.Resumed = true
+		for p, v := range st.Seen {
+			if e, err := parsePathEntry(v); err == nil {
+				seen[p] = e
+			}
+		}
+		for _, f := range st.Files {
+			if e, err := parsePathEntry(f.Remote); err == nil {
+				seen[f.Path] = e
+			}
+		}
+	}
+	_, local, err := s.headCommit()
+	if err != nil {
+		return res, err
+	}
+	res.Before = local
+	start := local
+	changed := map[string]bool{}
+	defer func() {
+		for p := range changed {
+			res.Changed = append(res.Changed, s.displayPath(p))
+		}
+		sort.Strings(res.Changed)
+	}()
+	tracking := "refs/remotes/" + name + "/" + res.Branch
+
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		remote, empty, err := s.fetchBranch(ctx, h, rcFetch, name, branch, tracking, opts.Timeout, committer)
+		if err != nil {
+			return res, err
+		}
+		res.RemoteHead = remote
+		if attempt == 1 {
+			res.EmptyRemote = empty
+		}
+		s.step("sync-fetched")
+		// Erasures (acc purge) recorded on one side only are applied here first: on this
+		// clone's history when the remote brought them, on the remote-tracking branch
+		// when this clone made them (the push then rewrites the remote, with a lease on
+		// what was fetched).
+		lease := remote
+		var remoteHas map[Hash]bool
+		if !remote.IsZero() && !local.IsZero() {
+			applied, has, err := s.syncPurges(ctx, local, remote, st != nil)
+			if err != nil {
+				return res, err
+			}
+			if applied > 0 {
+				res.Purges += applied
+				remoteHas = has
+				if _, local, err = s.headCommit(); err != nil {
+					return res, err
+				}
+				if remote, _, err = s.readRef(tracking); err != nil {
+					return res, err
+				}
+				start = local // never go back to a state that still holds an erased person
+			}
+		}
+		g := newCommitGraph(s)
+		ow := s.newObjectWriter()
+		in, err := s.integrate(g, ow, local, remote, seen, &opts, committer)
+		if err != nil {
+			ow.discard()
+			return res, err
+		}
+		if len(in.conflicts) > 0 {
+			ow.discard()
+			c, err := s.stopOnConflict(h, st, in, name, branch, seen, committer)
+			res.Conflict = c
+			return res, err
+		}
+		if err := ow.sync(); err != nil {
+			return res, err
+		}
+		s.step("sync-objects")
+		res.Received += len(in.remoteOnly)
+		res.Replayed += in.replayed
+		res.Fixup = res.Fixup || in.fixup
+		res.Renamed = append(res.Renamed, in.renamed...)
+		if in.kind == syncFastForward && in.local.IsZero() {
+			all, err := g.all(remote)
+			if err != nil {
+				return res, err
+			}
+			res.Received += len(all)
+		}
+		if in.head != local {
+			msg := "acc sync : avance rapide sur " + name + "/" + res.Branch
+			if in.kind == syncRebase {
+				msg = "acc sync : intégration de " + name + "/" + res.Branch
+			}
+			paths, err := s.checkout(h, branch, local, in.head, msg, committer)
+			if err != nil {
+				return res, err
+			}
+			for _, p := range paths {
+				changed[p] = true
+			}
+			local = in.head
+		}
+		res.After = local
+		if (local == remote && lease == remote) || local.IsZero() {
+			break
+		}
+		var newCommits []Hash
+		if remoteHas != nil {
+			newCommits, err = g.notIn(local, remoteHas)
+		} else {
+			newCommits, err = s.commitsToSend(g, local, remote)
+		}
+		if err != nil {
+			return res, err
+		}
+		s.step("sync-before-push")
+		perr := s.pushBranch(ctx, rcPush, branch, lease, local, newCommits, g, opts.Timeout)
+		if perr == nil {
+			res.Pushed = true
+			res.Sent += len(newCommits)
+			res.RemoteHead = local
+			s.step("sync-pushed")
+			if err := s.setRef(h, tracking, false, local, "acc sync : envoi", committer); err != nil {
+				return res, err
+			}
+			break
+		}
+		if errors.Is(perr, errRemoteMoved) && attempt < opts.MaxAttempts {
+			continue
+		}
+		// Where does the remote stand now?
+		now, _, ferr := s.fetchBranch(ctx, h, rcFetch, name, branch, tracking, opts.Timeout, committer)
+		if ferr == nil && now == local {
+			res.Pushed = true
+			res.Sent += len(newCommits)
+			res.RemoteHead = local
+			break
+		}
+		if ferr == nil && now != lease && attempt < opts.MaxAttempts {
+			continue
+		}
+		if ferr == nil && now != lease {
+			return res, fmt.Errorf("le dépôt partagé change sans cesse (%d essais) : relancez acc sync dans un moment ; vos commits sont intégrés localement, rien n'est perdu", attempt)
+		}
+		if ferr == nil && local != start {
+			// The push certainly did not happen: put everything back as it was.
+			paths, err := s.checkout(h, branch, local, start, "acc sync : annulé (envoi refusé)", committer)
+			if err != nil {
+				return res, fmt.Errorf("%v ; de plus, le retour à l'état d'avant a échoué : %w", perr, err)
+			}
+			for _, p := range paths {
+				changed[p] = !changed[p]
+				if !changed[p] {
+					delete(changed, p)
+				}
+			}
+			res.RolledBack = true
+			res.After = start
+		}
+		if remoteHas != nil {
+			res.Notes = append(res.Notes, "un effacement (acc purge) doit réécrire l'historique du dépôt partagé : "+
+				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'un acc sync")
+		}
+		return res, perr
+	}
+	if st != nil {
+		kept, err := s.clearState(h, st)
+		res.KeptBeside = kept
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// syncPurges applies the erasures that local and remote do not share (see purge.go):
+// ApplyPurges erases the people they designate from every reference, local branch and
+// remote-tracking branch included. It returns how many records it applied and, when it
+// did, the commits the remote holds (read before the rewrite, which prunes them), so
+// that the push sends what the remote lacks.
+func (s *Store) syncPurges(ctx context.Context, local, remote Hash, resuming bool) (int, map[Hash]bool, error) {
+	lrec, err := s.PurgeRecords(local)
+	if err != nil {
+		return 0, nil, err
+	}
+	rrec, err := s.PurgeRecords(remote)
+	if err != nil {
+		return 0, nil, err
+	}
+	in := map[string]int{}
+	for _, r := range lrec {
+		in[r] |= 1
+	}
+	for _, r := range rrec {
+		in[r] |= 2
+	}
+	var missing []string
+	for r, sides := range in {
+		if sides != 3 {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil, nil
+	}
+	if resuming {
+		return 0, nil, errors.New("un effacement (acc purge) est arrivé pendant la résolution du conflit : " +
+			"abandonnez-la (acc sync --annuler) puis relancez acc sync")
+	}
+	sort.Strings(missing)
+	g := newCommitGraph(s)
+	all, err := g.all(remote)
+	if err != nil {
+		return 0, nil, err
+	}
+	has := make(map[Hash]bool, len(all))
+	for _, h := range all {
+		has[h] = true
+	}
+	rep, err := s.ApplyPurges(ctx, missing)
+	if err != nil {
+		return 0, nil, fmt.Errorf("application d'un effacement (acc purge) : %w", err)
+	}
+	s.refreshObjects()
+	if rep == nil || len(rep.IDs) == 0 {
+		return 0, nil, nil
+	}
+	return len(rep.Records), has, nil
+}
+
+// stopOnConflict keeps everything for the trainer's choice: a branch on the local head
+// (named acc-conflit-<date>, reused if one already points there or when resuming), the
+// remote version of each file under conflits/ in the case-file folder, and the state.
+func (s *Store) stopOnConflict(h *heldLock, prev *syncState, in *integration, remoteName, branch string, seen map[string]pathEntry, ident Signature) (*Conflict, error) {
+	keep := ""
+	if prev != nil {
+		keep = prev.Keep
+	}
+	if keep == "" {
+		keep = s.findConflictBranch(in.local)
+	}
+	if keep == "" {
+		base := "acc-conflit-" + s.now().Format("20060102-150405")
+		keep = base
+		for i := 2; ; i++ {
+			if _, ok, _ := s.readRef("refs/heads/" + keep); !ok {
+				break
+			}
+			keep = fmt.Sprintf("%s-%d", base, i)
+		}
+	}
+	if err := s.setRef(h, "refs/heads/"+keep, false, in.local, "acc sync : commits locaux conservés (conflit)", ident); err != nil {
+		return nil, err
+	}
+	st := &syncState{Branch: branch, Remote: remoteName, Keep: keep, Local: in.local.String(),
+		RemoteHead: in.remote.String(), Since: s.now(), Seen: map[string]string{}}
+	for p, e := range seen {
+		st.Seen[p] = e.String()
+	}
+	for i := range in.conflicts {
+		c := &in.conflicts[i]
+		f := stateFile{Path: c.gitPath, Base: c.base.String(), Local: c.local.String(), Remote: c.remote.String(),
+			LocalAuthors: c.LocalAuthors, RemoteAuthors: c.RemoteAuthors}
+		if c.remote.present() {
+			f.Beside = "conflits/" + s.displayPath(c.gitPath)
+			data, err := s.readObject(c.remote.hash, plumbing.BlobObject)
+			if err != nil {
+				return nil, err
+			}
+			disk := s.diskPath(s.gitPath(f.Beside))
+			if err := checkNoSymlink(s.Root, filepath.FromSlash(s.gitPath(f.Beside))); err != nil {
+				return nil, err
+			}
+			if err := mkdirAll(filepath.Dir(disk), s.Root, dirPerm); err != nil {
+				return nil, err
+			}
+			if _, err := s.writeFileAtomic(h, disk, data, 0o600, false); err != nil {
+				return nil, fmt.Errorf("écriture de %s : %w", f.Beside, err)
+			}
+		}
+		st.Files = append(st.Files, f)
+	}
+	if err := s.saveState(st); err != nil {
+		return nil, err
+	}
+	return s.conflictOf(st), nil
+}
+
+// findConflictBranch returns the short name of a loose branch acc-conflit-* that
+// points at h, "" if none.
+func (s *Store) findConflictBranch(h Hash) string {
+	entries, err := os.ReadDir(filepath.Join(s.CommonDir, "refs", "heads"))
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "acc-conflit-") || e.IsDir() || strings.HasSuffix(e.Name(), ".lock") {
+			continue
+		}
+		if v, ok, err := s.readRef("refs/heads/" + e.Name()); err == nil && ok && v == h {
+			return e.Name()
+		}
+	}
+	return ""
+}
+
+// captureStorage is the repository's object storage for go-git's fetch, with the ref
+// updates captured instead of written: acc writes them itself, under lock files.
+type captureStorage struct {
+	configlessStorage
+	refs map[plumbing.ReferenceName]plumbing.Hash
+}
+
+func (c *captureStorage) SetReference(r *plumbing.Reference) error {
+	if r.Type() == plumbing.HashReference {
+		c.refs[r.Name()] = r.Hash()
+	}
+	return nil
+}
+
+func (c *captureStorage) CheckAndSetReference(r, _ *plumbing.Reference) error {
+	return c.SetReference(r)
+}
+
+func (c *captureStorage) RemoveReference(plumbing.ReferenceName) error { return nil }
+
+// fetchBranch brings the remote's branch and its objects in, moves the remote-tracking
+// ref, and returns the remote head (zero when the remote is empty).
+func (s *Store) fetchBranch(ctx context.Context, h *heldLock, rc *remoteConn, name, branch, tracking string, timeout time.Duration, ident Signature) (Hash, bool, error) {
+	st, err := s.objects()
+	if err != nil {
+		return Hash{}, false, err
+	}
+	cs := &captureStorage{configlessStorage: configlessStorage{st}, refs: map[plumbing.ReferenceName]plumbing.Hash{}}
+	rem := gogit.NewRemote(cs, &config.RemoteConfig{Name: name, URLs: []string{rc.url}})
+	before := listPacks(s.CommonDir)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err = rem.FetchContext(cctx, &gogit.FetchOptions{
+		RemoteName: name,
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + branch + ":" + tracking)},
+		Auth:       rc.auth,
+		Tags:       gogit.NoTags,
+	})
+	var noMatch gogit.NoMatchingRefSpecError
+	switch {
+	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate):
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return Hash{}, true, nil
+	case errors.As(err, &noMatch):
+		return Hash{}, false, fmt.Errorf("le dépôt partagé %s n'a pas de branche %s : vérifiez l'adresse, ou demandez quelle branche l'équipe utilise",
+			RedactURL(rc.url), strings.TrimPrefix(branch, "refs/heads/"))
+	default:
+		if ctx.Err() != nil {
+			return Hash{}, false, ctx.Err()
+		}
+		return Hash{}, false, rc.remoteError("fetch", err)
+	}
+	if err := syncNewPacks(s.CommonDir, before); err != nil {
+		return Hash{}, false, err
+	}
+	s.refreshObjects()
+	if v, ok := cs.refs[plumbing.ReferenceName(tracking)]; ok {
+		if err := s.setRef(h, tracking, false, Hash(v), "acc sync : réception", ident); err != nil {
+			return Hash{}, false, err
+		}
+		return Hash(v), false, nil
+	}
+	cur, _, err := s.readRef(tracking)
+	return cur, false, err
+}
+
+// commitsToSend lists the commits reachable from local and not from remote.
+func (s *Store) commitsToSend(g *commitGraph, local, remote Hash) ([]Hash, error) {
+	if remote.IsZero() {
+		return g.all(local)
+	}
+	flags, _, err := g.paint(local, remote)
+	if err != nil {
+		return nil, err
+	}
+	return g.only(flags, flagA, local)
+}
+
+// objectsToSend lists the objects of commits that their first parent does not have:
+// what a remote holding the parents lacks. Only the trees that differ are read.
+func (s *Store) objectsToSend(g *commitGraph, commits []Hash) ([]plumbing.Hash, error) {
+	set := map[Hash]bool{}
+	var out []plumbing.Hash
+	add := func(h Hash) {
+		if !set[h] {
+			set[h] = true
+			out = append(out, plumbing.Hash(h))
+		}
+	}
+	var walk func(old, new Hash) error
+	walk = func(old, new Hash) error {
+		if new == old || set[new] {
+			return nil
+		}
+		add(new)
+		ne, err := s.treeEntries(new)
+		if err != nil {
+			return err
+		}
+		oe, err := s.treeEntries(old)
+		if err != nil {
+			return err
+		}
+		byName := make(map[string]treeEntry, len(oe))
+		for _, e := range oe {
+			byName[e.name] = e
+		}
+		for _, e := range ne {
+			o, had := byName[e.name]
+			switch {
+			case e.isTree():
+				var oh Hash
+				if had && o.isTree() {
+					oh = o.hash
+				}
+				if err := walk(oh, e.hash); err != nil {
+					return err
+				}
+			case e.mode == modeGitlink:
+			case had && o.hash == e.hash:
+			default:
+				add(e.hash)
+			}
+		}
+		return nil
+	}
+	for _, c := range commits {
+		rc, err := g.get(c)
+		if err != nil {
+			return nil, err
+		}
+		add(c)
+		var ptree Hash
+		if len(rc.parents) > 0 {
+			if ptree, err = s.treeOf(rc.parents[0]); err != nil {
+				return nil, err
+			}
+		}
+		if err := walk(ptree, rc.tree); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+var remoteLine = regexp.MustCompile(`(?m)^\s*(?:remote:\s*)?(.*?)\s*$`)
+
+// pushBranch moves the remote's branch from old to new (compare-and-swap on the
+// server), sending the objects of commits.
+func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, old, new Hash, commits []Hash, g *commitGraph, timeout time.Duration) error {
+	tr, err := rc.transport()
+	if err != nil {
+		return rc.remoteError("push", err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	sess, err := tr.NewReceivePackSession(rc.ep, rc.auth)
+	if err != nil {
+		return rc.remoteError("push", err)
+	}
+	defer sess.Close()
+	ar, err := sess.AdvertisedReferencesContext(cctx)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return rc.remoteError("push", err)
+	}
+	var cur Hash
+	if ar != nil {
+		refs, err := ar.AllReferences()
+		if err != nil {
+			return rc.remoteError("push", err)
+		}
+		if r, err := refs.Reference(plumbing.ReferenceName(branch)); err == nil {
+			cur = Hash(r.Hash())
+		}
+	} else {
+		ar = packp.NewAdvRefs()
+	}
+	if cur != old {
+		return errRemoteMoved
+	}
+	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
+	var progress bytes.Buffer
+	if ar.Capabilities.Supports(capability.Sideband64k) {
+		_ = req.Capabilities.Set(capability.Sideband64k)
+		req.Progress = &progress
+	} else if ar.Capabilities.Supports(capability.Sideband) {
+		_ = req.Capabilities.Set(capability.Sideband)
+		req.Progress = &progress
+	}
+	req.Commands = []*packp.Command{{Name: plumbing.ReferenceName(branch), Old: plumbing.Hash(old), New: plumbing.Hash(new)}}
+	objs, err := s.objectsToSend(g, commits)
+	if err != nil {
+		return err
+	}
+	st, err := s.objects()
+	if err != nil {
+		return err
+	}
+	rd, wr := io.Pipe()
+	req.Packfile = rd
+	done := make(chan error, 1)
+	go func() {
+		enc := packfile.NewEncoder(wr, st, !ar.Capabilities.Supports(capability.OFSDelta))
+		_, err := enc.Encode(objs, 10)
+		if err != nil {
+			done <- wr.CloseWithError(err)
+			return
+		}
+		done <- wr.Close()
+	}()
+	rs, err := sess.ReceivePack(cctx, req)
+	if err != nil {
+		_ = rd.Close()
+	}
+	encErr := <-done
+	if rs != nil {
+		if rerr := rs.Error(); rerr != nil {
+			e := &RemoteError{URL: RedactURL(rc.url), Op: "push", Kind: RemoteRefused, Err: rerr}
+			e.Detail = serverWords(progress.String(), rerr, rc.secrets)
+			if errors.Is(rerr, errRefChanged) || strings.Contains(rerr.Error(), "changé entre-temps") {
+				return errRemoteMoved
+			}
+			return e
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if re := rc.remoteError("push", err).(*RemoteError); re.Kind == RemoteOther {
+			re.Kind = RemoteInterrupted
+			re.Detail = serverWords(progress.String(), err, rc.secrets)
+			return re
+		} else {
+			return re
+		}
+	}
+	if encErr != nil {
+		return fmt.Errorf("préparation de l'envoi : %w", encErr)
+	}
+	return nil
+}
+
+// serverWords extracts what the server said (hook output, status) for the message.
+func serverWords(progress string, err error, secrets []string) string {
+	var lines []string
+	for _, m := range remoteLine.FindAllStringSubmatch(progress, -1) {
+		l := strings.TrimSpace(m[1])
+		if l == "" || strings.HasPrefix(l, "Resolving deltas") || strings.HasPrefix(l, "Counting") || strings.Contains(l, "%") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) > 5 {
+		lines = lines[len(lines)-5:]
+	}
+	if err != nil {
+		lines = append(lines, err.Error())
+	}
+	return redactText(strings.Join(lines, " ; "), secrets...)
+}
+
+// RemoteInfo describes a remote before cloning or publishing to it.
+type RemoteInfo struct {
+	Empty    bool     // no branch at all
+	Head     string   // short name of the branch its HEAD designates, if known
+	Branches []string // short names
+}
+
+// ProbeRemote lists a remote's branches (acc clone, acc init --remote).
+func ProbeRemote(ctx context.Context, rawURL string, getenv func(string) string, timeout time.Duration) (*RemoteInfo, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	rc, err := connect(rawURL, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rem := gogit.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: DefaultRemote, URLs: []string{rawURL}})
+	refs, err := rem.ListContext(cctx, &gogit.ListOptions{Auth: rc.auth})
+	info := &RemoteInfo{}
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		info.Empty = true
+		return info, nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, rc.remoteError("list", err)
+	}
+	var head *plumbing.Reference
+	hashes := map[plumbing.Hash][]string{}
+	for _, r := range refs {
+		switch {
+		case r.Name() == plumbing.HEAD:
+			head = r
+		case r.Name().IsBranch():
+			info.Branches = append(info.Branches, r.Name().Short())
+			hashes[r.Hash()] = append(hashes[r.Hash()], r.Name().Short())
+		}
+	}
+	sort.Strings(info.Branches)
+	info.Empty = len(info.Branches) == 0
+	if head != nil {
+		if head.Type() == plumbing.SymbolicReference && head.Target().IsBranch() {
+			info.Head = head.Target().Short()
+		} else if names := hashes[head.Hash()]; len(names) > 0 {
+			info.Head = names[0]
+			for _, n := range names {
+				if n == "main" || n == "master" {
+					info.Head = n
+				}
+			}
+		}
+	}
+	if info.Head == "" && len(info.Branches) > 0 {
+		info.Head = info.Branches[0]
+		for _, n := range info.Branches {
+			if n == "main" {
+				info.Head = n
+			}
+		}
+	}
+	return info, nil
+}
+
+// AddRemote configures a remote in the repository's config, as git remote add does,
+// and makes it the upstream of branch (short name). An existing remote of that name
+// with the same address is kept; with another address it is an error.
+func (s *Store) AddRemote(name, rawURL, branch string) error {
+	h, err := s.requireLock()
+	if err != nil {
+		return err
+	}
+	defer h.clearRecords()
+	if !remoteNameRE.MatchString(name) {
+		return fmt.Errorf("nom de dépôt partagé invalide « %s »", name)
+	}
+	if cur, ok := s.RemoteURL(name); ok {
+		if cur == rawURL {
+			return nil
+		}
+		return fmt.Errorf("le dépôt partagé « %s » désigne déjà %s (et non %s) : rien n'a été modifié", name, RedactURL(cur), RedactURL(rawURL))
+	}
+	path := filepath.Join(s.CommonDir, "config")
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("lecture de %s : %w", path, err)
+	}
+	var b bytes.Buffer
+	b.Write(data)
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "[remote %s]\n\turl = %s\n\tfetch = +refs/heads/*:refs/remotes/%s/*\n", configQuote(name), configValue(rawURL), name)
+	if branch != "" {
+		if _, ok := s.config.get("branch." + branch + ".remote"); !ok {
+			fmt.Fprintf(&b, "[branch %s]\n\tremote = %s\n\tmerge = refs/heads/%s\n", configQuote(branch), name, branch)
+		}
+	}
+	l, err := s.takeGitLock(h, path, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.rollback()
+	if fi, err := os.Stat(path); err == nil {
+		_ = l.f.Chmod(fi.Mode().Perm())
+	}
+	if _, err := l.f.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("écriture de %s : %w", l.path, err)
+	}
+	if err := l.commit(); err != nil {
+		return err
+	}
+	return s.loadRepoConfig()
+}
+
+func configQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+func configValue(v string) string {
+	if v == "" || strings.ContainsAny(v, "\"\\;#\n\t") || v[0] == ' ' || v[len(v)-1] == ' ' {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`).Replace(v) + `"`
+	}
+	return v
+}
+
+// CloneOptions parameterise Clone.
+type CloneOptions struct {
+	Getenv      func(string) string
+	Clock       func() time.Time
+	Committer   Signature
+	LockTimeout time.Duration
+	Warn        io.Writer
+	Timeout     time.Duration
+}
+
+// Clone makes dir (absent or empty) a new repository whose remote "origin" is rawURL
+// and whose work tree holds the remote's main branch (the one its HEAD designates).
+// An empty remote gives an empty repository, ready for acc init. On failure, what Clone
+// created is removed.
+func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, *SyncResult, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	info, err := ProbeRemote(ctx, rawURL, opts.Getenv, opts.Timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	created := false
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return nil, nil, fmt.Errorf("%s existe et n'est pas un dossier", dir)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(entries) > 0 {
+			return nil, nil, fmt.Errorf("%s existe et n'est pas vide", dir)
+		}
+	} else {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("création du dossier %s : %w", dir, err)
+		}
+		created = true
+	}
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		if created {
+			os.RemoveAll(dir)
+		} else if entries, err := os.ReadDir(dir); err == nil {
+			for _, e := range entries {
+				os.RemoveAll(filepath.Join(dir, e.Name()))
+			}
+		}
+	}()
+	branch := info.Head
+	if branch == "" {
+		branch = "main"
+		global := &gitConfig{}
+		if err := global.loadUserConfig(opts.Getenv, includeContext{}); err == nil {
+			if b, ok := global.get("init.defaultbranch"); ok && validBranchName(b) {
+				branch = b
+			}
+		}
+	}
+	if err := initRepoAt(dir, branch); err != nil {
+		return nil, nil, err
+	}
+	s, err := Open(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Clock, s.Getenv = opts.Clock, opts.Getenv
+	if opts.Committer.Name == "" {
+		if _, c, ok, err := s.Identity(); err == nil && ok {
+			opts.Committer = c
+		} else {
+			opts.Committer = Signature{Name: "acc"}
+		}
+	}
+	timeout := opts.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	unlock, err := s.Lock(ctx, timeout, opts.Warn)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	if err := s.AddRemote(DefaultRemote, rawURL, branch); err != nil {
+		return nil, nil, err
+	}
+	res := &SyncResult{Remote: DefaultRemote, URL: RedactURL(rawURL), Branch: branch, EmptyRemote: info.Empty}
+	if !info.Empty {
+		res, err = s.Sync(ctx, SyncOptions{Remote: DefaultRemote, Committer: opts.Committer, Timeout: opts.Timeout})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	ok = true
+	return s, res, nil
+}
+
+// initRepoAt makes dir a new repository with branch as its unborn HEAD, with the core
+// settings git init writes (see Init).
+func initRepoAt(dir, branch string) error {
+	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
+		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
+	})
+	if err != nil {
+		return fmt.Errorf("git init dans %s : %w", dir, err)
+	}
+	cfg, err := repo.Config()
+	if err != nil {
+		return fmt.Errorf("git init dans %s : %w", dir, err)
+	}
+	core := cfg.Raw.Section("core")
+	core.SetOption("repositoryformatversion", "0")
+	core.SetOption("filemode", "true")
+	core.SetOption("logallrefupdates", "true")
+	if err := repo.SetConfig(cfg); err != nil {
+		return fmt.Errorf("git init dans %s : %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,670 @@
+package gitstore
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// DirtyError is returned when files that a sync must update hold changes that were not
+// recorded: nothing was changed, the trainer records them (acc commit) first.
+type DirtyError struct {
+	Paths []string // relative to the case-file folder
+}
+
+func (e *DirtyError) Error() string {
+	return fmt.Sprintf("modifications non enregistrées dans %s, que la synchronisation devrait remplacer : "+
+		"enregistrez-les d'abord (acc commit), puis relancez acc sync ; rien n'a été modifié", strings.Join(e.Paths, ", "))
+}
+
+// errBranchMoved: a program that ignores acc's lock moved the branch during a sync.
+var errBranchMoved = errors.New("la branche courante a été modifiée pendant la synchronisation par un autre programme (git ?) : relancez acc sync")
+
+// treeChange is one path that differs between two trees.
+type treeChange struct {
+	path     string // from the Git root
+	old, new pathEntry
+}
+
+// diffAll lists the blobs that differ between trees a and b (zero: empty tree), over the
+// whole repository, in tree order. A folder replaced by a file (or the reverse) gives
+// the deletions of one and the creation of the other.
+func (s *Store) diffAll(a, b Hash) ([]treeChange, error) {
+	var out []treeChange
+	err := s.diffAllIn(a, b, "", &out)
+	return out, err
+}
+
+func (s *Store) diffAllIn(a, b Hash, dir string, out *[]treeChange) error {
+	if a == b {
+		return nil
+	}
+	ea, err := s.treeEntries(a)
+	if err != nil {
+		return err
+	}
+	eb, err := s.treeEntries(b)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]treeEntry, len(eb))
+	for _, e := range eb {
+		byName[e.name] = e
+	}
+	join := func(n string) string {
+		if dir == "" {
+			return n
+		}
+		return dir + "/" + n
+	}
+	visit := func(x, y *treeEntry, name string) error {
+		p := join(name)
+		var ta, tb Hash
+		if x != nil && x.isTree() {
+			ta = x.hash
+		}
+		if y != nil && y.isTree() {
+			tb = y.hash
+		}
+		if !ta.IsZero() || !tb.IsZero() {
+			if err := s.diffAllIn(ta, tb, p, out); err != nil {
+				return err
+			}
+		}
+		var ox, oy pathEntry
+		if x != nil && !x.isTree() {
+			ox = pathEntry{mode: x.mode, hash: x.hash}
+		}
+		if y != nil && !y.isTree() {
+			oy = pathEntry{mode: y.mode, hash: y.hash}
+		}
+		if ox != oy {
+			*out = append(*out, treeChange{path: p, old: ox, new: oy})
+		}
+		return nil
+	}
+	seen := make(map[string]bool, len(ea))
+	for i := range ea {
+		x := &ea[i]
+		seen[x.name] = true
+		var y *treeEntry
+		if e, ok := byName[x.name]; ok {
+			y = &e
+		}
+		if err := visit(x, y, x.name); err != nil {
+			return err
+		}
+	}
+	for i := range eb {
+		if !seen[eb[i].name] {
+			if err := visit(nil, &eb[i], eb[i].name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// entryAt returns what tree holds at the Git path gp (absent: zero; a folder counts as
+// absent).
+func (s *Store) entryAt(tree Hash, gp string) (pathEntry, error) {
+	if tree.IsZero() {
+		return pathEntry{}, nil
+	}
+	e, ok, err := s.lookupPath(tree, gp)
+	if err != nil || !ok || e.isTree() {
+		return pathEntry{}, err
+	}
+	return pathEntry{mode: e.mode, hash: e.hash}, nil
+}
+
+func (s *Store) treeOf(c Hash) (Hash, error) {
+	if c.IsZero() {
+		return Hash{}, nil
+	}
+	rc, err := s.readCommit(c)
+	if err != nil {
+		return Hash{}, err
+	}
+	return rc.tree, nil
+}
+
+// regularMode tells whether a tree mode is a regular file (100644, 100755 and the old
+// group-writable variants); checkMode refuses what a sync cannot write.
+func regularMode(m string) bool { return strings.HasPrefix(m, "100") }
+
+func isExecMode(m string) bool { return m == modeExec }
+
+func (s *Store) checkModes(changes []treeChange) error {
+	for _, c := range changes {
+		for _, e := range []pathEntry{c.old, c.new} {
+			if e.present() && !regularMode(e.mode) {
+				return fmt.Errorf("%s est un lien symbolique ou un sous-module : acc sync ne sait pas l'intégrer (utilisez git)", s.displayPath(c.path))
+			}
+		}
+	}
+	return nil
+}
+
+// diskEntry hashes the file at a Git path as it is on disk; ok is false for something
+// that is not a regular file (a folder, a link).
+func (s *Store) diskEntry(gp string) (e pathEntry, ok bool) {
+	fi, err := os.Lstat(s.diskPath(gp))
+	if errors.Is(err, fs.ErrNotExist) {
+		return pathEntry{}, true
+	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return pathEntry{}, false
+	}
+	data, err := os.ReadFile(s.diskPath(gp))
+	if err != nil {
+		return pathEntry{}, false
+	}
+	mode := modeFile
+	if fi.Mode().Perm()&0o111 != 0 {
+		mode = modeExec
+	}
+	return pathEntry{mode: mode, hash: BlobHash(data)}, true
+}
+
+// checkClean returns the changes whose file on disk is neither the old nor the new
+// version: a change the trainer did not record, that moving to new would lose.
+func (s *Store) checkClean(changes []treeChange) error {
+	var dirty []string
+	for _, c := range changes {
+		d, ok := s.diskEntry(c.path)
+		switch {
+		case !ok:
+			dirty = append(dirty, s.displayPath(c.path))
+		case d.present() == c.old.present() && (!d.present() || d.hash == c.old.hash):
+		case d.present() == c.new.present() && (!d.present() || d.hash == c.new.hash):
+		default:
+			dirty = append(dirty, s.displayPath(c.path))
+		}
+	}
+	if len(dirty) > 0 {
+		return &DirtyError{Paths: dirty}
+	}
+	return nil
+}
+
+// checkout moves the current branch from old to new and the work tree and index with
+// it, for the paths that differ between the two commits. Files are written first (each
+// atomically), under a journal that a later sync rolls forward; then the index and the
+// branch move under Git's lock files, with the same crash protocol as Commit. It returns
+// the Git paths it changed.
+func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg string, ident Signature) ([]string, error) {
+	defer h.clearRecords()
+	oldTree, err := s.treeOf(old)
+	if err != nil {
+		return nil, err
+	}
+	newTree, err := s.treeOf(new)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := s.diffAll(oldTree, newTree)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkModes(changes); err != nil {
+		return nil, err
+	}
+	if err := s.checkClean(changes); err != nil {
+		return nil, err
+	}
+	if err := s.writeJournal(syncJournal{branch: branch, old: old, new: new}); err != nil {
+		return nil, err
+	}
+	s.step("sync-journal")
+	ups, err := s.checkoutFiles(h, changes)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, 0, len(changes))
+	for _, c := range changes {
+		paths = append(paths, c.path)
+	}
+	s.step("sync-files")
+	if err := s.moveBranch(h, branch, old, new, ups, reflogMsg, ident); err != nil {
+		return nil, err
+	}
+	if err := removeDurably(s.journalPath()); err != nil {
+		return paths, fmt.Errorf("suppression du journal de synchronisation : %w", err)
+	}
+	return paths, nil
+}
+
+// pendingFile is a file of a checkout written under a temporary name.
+type pendingFile struct {
+	tmp, final string
+	f          *os.File
+	u          *indexUpdate
+}
+
+// checkoutFiles puts the changed paths in their new state on disk and returns their
+// index updates. Deletions first (a folder may become a file); then every new content
+// is written to a temporary file in its folder (recorded in acc's lock, so that a kill
+// leaves nothing the next holder does not remove), the temporary files are fsynced
+// together, renamed into place, and their folders fsynced once each: a clone of 10,000
+// documents costs one flush of the file system's journal, not 20,000.
+func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate, error) {
+	ups := make([]indexUpdate, len(changes))
+	dirs := map[string]bool{}
+	var pend []pendingFile
+	defer func() {
+		for _, p := range pend {
+			if p.f != nil {
+				p.f.Close()
+			}
+			if p.tmp != "" {
+				os.Remove(p.tmp)
+			}
+		}
+	}()
+	for i, c := range changes {
+		ups[i] = indexUpdate{path: c.path}
+		if c.new.present() {
+			continue
+		}
+		if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
+			return nil, err
+		}
+		if err := removeFile(s.diskPath(c.path), s.Root); err != nil {
+			return nil, fmt.Errorf("suppression de %s : %w", s.displayPath(c.path), err)
+		}
+		ups[i].delete = true
+	}
+	s.step("sync-first-file")
+	for i, c := range changes {
+		if !c.new.present() {
+			continue
+		}
+		u := &ups[i]
+		u.hash = c.new.hash
+		u.mode = 0o100644
+		if isExecMode(c.new.mode) {
+			u.mode = 0o100755
+		}
+		disk := s.diskPath(c.path)
+		if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
+			return nil, err
+		}
+		if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
+			continue // already there: only its stat data is needed
+		}
+		data, err := s.readObject(c.new.hash, plumbing.BlobObject)
+		if err != nil {
+			return nil, err
+		}
+		perm := fs.FileMode(0o600)
+		if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() {
+			perm = fi.Mode().Perm()
+		}
+		if isExecMode(c.new.mode) {
+			perm |= 0o100
+		} else {
+			perm &^= 0o111
+		}
+		dir := filepath.Dir(disk)
+		if err := s.makeDirs(dir, dirs); err != nil {
+			return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
+		}
+		tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
+		if err := h.record("tmp " + strconv.Quote(tmp)); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+		}
+		pend = append(pend, pendingFile{tmp: tmp, final: disk, f: f, u: u})
+		if _, err := f.Write(data); err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+		}
+		if fi, err := f.Stat(); err == nil && fi.Mode().Perm() != perm {
+			if err := f.Chmod(perm); err != nil {
+				return nil, err
+			}
+		}
+		dirs[dir] = true
+	}
+	// Durable, then visible. Many files: one flush of the whole file system before the
+	// renames and one after; few: an fsync per file and per folder.
+	bulk := false
+	if len(pend) >= 64 {
+		for i := range pend {
+			pend[i].f.Close()
+			pend[i].f = nil
+		}
+		ok, err := syncFS(s.Root)
+		if err != nil {
+			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		}
+		bulk = ok
+	}
+	if !bulk {
+		if err := parallelLimit(len(pend), 16, func(i int) error {
+			f := pend[i].f
+			if f == nil {
+				var err error
+				if f, err = os.OpenFile(pend[i].tmp, os.O_WRONLY, 0); err != nil {
+					return err
+				}
+			}
+			err := f.Sync()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			pend[i].f = nil
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		}
+	}
+	for i := range pend {
+		if err := os.Rename(pend[i].tmp, pend[i].final); err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", pend[i].final, err)
+		}
+		pend[i].tmp = ""
+	}
+	if bulk {
+		if _, err := syncFS(s.Root); err != nil {
+			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		}
+	} else {
+		list := sortedKeys(dirs)
+		if err := parallelLimit(len(list), 16, func(i int) error { return syncDir(list[i]) }); err != nil {
+			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		}
+	}
+	for i, c := range changes {
+		if !c.new.present() {
+			continue
+		}
+		fi, err := os.Lstat(s.diskPath(c.path))
+		if err != nil {
+			return nil, err
+		}
+		ups[i].stat = fileStat(fi)
+	}
+	return ups, nil
+}
+
+// makeDirs creates dir and its missing parents (0700) up to the work tree's root,
+// refusing symbolic links, and notes in synced the folders whose entries changed.
+func (s *Store) makeDirs(dir string, synced map[string]bool) error {
+	if dir == s.Root {
+		return nil
+	}
+	fi, err := os.Lstat(dir)
+	if err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s est un lien symbolique : acc n'écrit pas à travers un lien", dir)
+		}
+		return fmt.Errorf("%s existe et n'est pas un dossier", dir)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if parent == dir || !strings.HasPrefix(dir, s.Root) {
+		return fmt.Errorf("dossier introuvable : %s", dir)
+	}
+	if err := s.makeDirs(parent, synced); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	synced[parent] = true
+	return nil
+}
+
+// parallelLimit runs fn(0..n-1) with at most limit goroutines and returns the first
+// error.
+func parallelLimit(n, limit int, fn func(i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	next := make(chan int)
+	errs := make(chan error, limit)
+	workers := min(n, limit)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var first error
+			for i := range next {
+				if err := fn(i); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	var first error
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// moveBranch moves branch from old to new (compare-and-swap) and applies ups to the
+// index, as Commit does once its objects exist: index.lock and the branch's lock, the
+// journal in acc's lock (so that a death after the branch moved gets its index rolled
+// forward by the next Lock), rename, reflogs, rename of the index.
+func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []indexUpdate, msg string, ident Signature) error {
+	ixLock, err := s.takeGitLock(h, s.indexPath(), 0o644)
+	if err != nil {
+		return err
+	}
+	defer ixLock.rollback()
+	refPath := s.refFile(branch)
+	if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
+		return fmt.Errorf("création du dossier de la référence %s : %w", branch, err)
+	}
+	refLock, err := s.takeGitLock(h, refPath, 0o644)
+	if err != nil {
+		return err
+	}
+	defer refLock.rollback()
+	if b, err := s.headBranch(); err != nil || b != branch {
+		return errBranchMoved
+	}
+	if cur, _, err := s.readRef(branch); err != nil {
+		return err
+	} else if cur != old {
+		return errBranchMoved
+	}
+	sort.Slice(ups, func(i, j int) bool { return ups[i].path < ups[j].path })
+	if err := s.writeIndexLock(ixLock, ups); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(refLock.f, "%s\n", new); err != nil {
+		return fmt.Errorf("écriture de %s : %w", refLock.path, err)
+	}
+	if cur, _, err := s.readRef(branch); err != nil {
+		return err
+	} else if cur != old {
+		return errBranchMoved
+	}
+	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(branch), old, new, strconv.Quote(s.indexPath()))); err != nil {
+		return err
+	}
+	for _, u := range ups {
+		if err := h.record("path " + strconv.Quote(u.path)); err != nil {
+			return err
+		}
+	}
+	if err := h.f.Sync(); err != nil {
+		return fmt.Errorf("écriture du verrou acc : %w", err)
+	}
+	if err := refLock.sync(); err != nil {
+		return err
+	}
+	if err := refLock.commit(); err != nil {
+		if refLock.done {
+			h.dirty = true
+		}
+		return err
+	}
+	s.step("sync-ref")
+	var firstErr error
+	id := ident.format()
+	if err := s.appendReflog(branch, old, new, id, msg); err != nil {
+		firstErr = err
+	}
+	if err := s.appendReflog("HEAD", old, new, id, msg); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	if err := ixLock.commit(); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	if firstErr != nil {
+		h.dirty = true
+		return fmt.Errorf("branche déplacée sur %s, mais : %w", new, firstErr)
+	}
+	return nil
+}
+
+// setRef points the ref name at new (creating it), under its Git lock file, with a
+// reflog line. A zero old requires the ref not to exist; otherwise the current value is
+// not checked (acc's lock is held; only remote-tracking refs are set this way).
+func (s *Store) setRef(h *heldLock, name string, mustCreate bool, new Hash, msg string, ident Signature) error {
+	refPath := s.refFile(name)
+	if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
+		return fmt.Errorf("création du dossier de la référence %s : %w", name, err)
+	}
+	l, err := s.takeGitLock(h, refPath, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.rollback()
+	cur, exists, err := s.readRef(name)
+	if err != nil {
+		return err
+	}
+	if mustCreate && exists {
+		return fmt.Errorf("la référence %s existe déjà", name)
+	}
+	if cur == new && exists {
+		return nil
+	}
+	if _, err := fmt.Fprintf(l.f, "%s\n", new); err != nil {
+		return fmt.Errorf("écriture de %s : %w", l.path, err)
+	}
+	if err := l.commit(); err != nil {
+		return err
+	}
+	return s.appendReflog(name, cur, new, ident.format(), msg)
+}
+
+// deleteRef removes a ref (loose and packed) and its reflog.
+func (s *Store) deleteRef(h *heldLock, name string) error {
+	refPath := s.refFile(name)
+	if _, err := os.Lstat(filepath.Dir(refPath)); err != nil {
+		if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
+			return err
+		}
+	}
+	l, err := s.takeGitLock(h, refPath, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.rollback()
+	if err := s.removePackedRef(h, name); err != nil {
+		return err
+	}
+	if err := os.Remove(refPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("suppression de la référence %s : %w", name, err)
+	}
+	_ = os.Remove(s.logFile(name))
+	return syncDir(filepath.Dir(refPath))
+}
+
+func (s *Store) removePackedRef(h *heldLock, name string) error {
+	path := filepath.Join(s.CommonDir, "packed-refs")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(data, []byte(" "+name+"\n")) {
+		return nil
+	}
+	l, err := s.takeGitLock(h, path, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.rollback()
+	w := bufio.NewWriter(l.f)
+	skipPeeled := false
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if line == "" {
+			continue
+		}
+		t := strings.TrimRight(line, "\n")
+		if skipPeeled && strings.HasPrefix(t, "^") {
+			continue
+		}
+		skipPeeled = false
+		if len(t) > 41 && t[0] != '#' && t[41:] == name {
+			skipPeeled = true
+			continue
+		}
+		w.WriteString(line)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return l.commit()
+}
+
+// recoverJournal finishes a checkout that a killed sync left (see checkout): the branch
+// still at old is moved to new, files included; at new, only the journal goes; anywhere
+// else (someone committed meanwhile), the journal is dropped. It returns a French note
+// for the user, "" when there was nothing to do.
+func (s *Store) recoverJournal(ctx context.Context, h *heldLock, ident Signature) (string, error) {
+	j, err := s.readJournal()
+	if err != nil || j == nil {
+		return "", err
+	}
+	cur, _, err := s.readRef(j.branch)
+	if err != nil {
+		return "", err
+	}
+	head, err := s.headBranch()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case cur == j.new:
+		return "", removeDurably(s.journalPath())
+	case cur == j.old && head == j.branch:
+		if _, err := s.checkout(h, j.branch, j.old, j.new, "acc sync : reprise après interruption", ident); err != nil {
+			return "", fmt.Errorf("reprise de la synchronisation interrompue : %w", err)
+		}
+		return "synchronisation interrompue reprise et terminée", nil
+	}
+	return "journal d'une synchronisation interrompue ignoré (la branche a changé depuis)", removeDurably(s.journalPath())
+}
