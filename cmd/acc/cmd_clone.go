@@ -67,8 +67,28 @@ func defaultCloneDir(url string) string {
 	return u
 }
 
+// absRemote makes a local path given as an address absolute (from the folder acc runs
+// in, after -C), as git clone does: the address is stored in .git/config.
+func (a *app) absRemote(url string) (string, error) {
+	if strings.Contains(url, "://") || filepath.IsAbs(url) {
+		return url, nil
+	}
+	if i := strings.IndexByte(url, ':'); i > 0 && !strings.ContainsAny(url[:i], "/\\") {
+		return url, nil // user@host:path
+	}
+	wd, err := a.workDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(wd, url), nil
+}
+
 func (a *app) runClone(url, dir string) error {
 	if err := checkRemoteURL(url); err != nil {
+		return err
+	}
+	url, err := a.absRemote(url)
+	if err != nil {
 		return err
 	}
 	if dir == "" {
@@ -140,8 +160,11 @@ func (a *app) cloneInto(url, abs string) error {
 // address acc must not use, and when the remote already holds the team's repository it
 // clones it into dir instead (done is then true). An empty remote lets init go on;
 // initPublish then pushes the first commit.
-func (a *app) initJoin(dir string, o initOptions) (done bool, err error) {
+func (a *app) initJoin(dir string, o *initOptions) (done bool, err error) {
 	if err := checkRemoteURL(o.remote); err != nil {
+		return false, err
+	}
+	if o.remote, err = a.absRemote(o.remote); err != nil {
 		return false, err
 	}
 	info, err := gitstore.ProbeRemote(a.ctx, o.remote, a.getenv, 0)

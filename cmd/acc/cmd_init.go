@@ -55,7 +55,7 @@ func (a *app) runInit(dir string, o initOptions) error {
 		dir = filepath.Join(wd, dir)
 	}
 	if o.remote != "" { // team use (cmd_clone.go): join a non-empty remote, or check the address
-		if done, err := a.initJoin(dir, o); done || err != nil {
+		if done, err := a.initJoin(dir, &o); done || err != nil {
 			return err
 		}
 	}

@@ -620,7 +620,8 @@ func (a *app) summaryReport(ws *workspace, opt report.Options, today time.Time, 
 	}
 	day := casefile.FormatDate(casefile.Day(today))
 	dir := ws.store.CacheDir("report")
-	pack := validate.OpenPack(filepath.Join(dir, summaryPackName(kind.name, validate.CacheKey(settings, ws.reg), opt)))
+	packName := summaryPackName(kind.name, validate.CacheKey(settings, ws.reg), opt)
+	pack := validate.OpenPack(filepath.Join(dir, packName))
 	defer pack.Close()
 
 	cases := make([]*summaryCase, len(ids))
@@ -715,7 +716,7 @@ func (a *app) summaryReport(ws *workspace, opt report.Options, today time.Time, 
 	}
 	pack.Retain(func(id string) bool { _, ok := index[id]; return ok })
 	if err := pack.Flush(); err == nil {
-		pruneSummaryPacks(dir, kind.name, pack)
+		pruneSummaryPacks(dir, kind.name, packName)
 	}
 	return kind.finalize(), nil
 }
@@ -815,9 +816,9 @@ func summaryPackName(kind, validation string, opt report.Options) string {
 	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:16] + ".pack"
 }
 
-// pruneSummaryPacks removes the oldest packs of a kind beyond
-// summaryPacksKept.
-func pruneSummaryPacks(dir, kind string, current *validate.PackCache) {
+// pruneSummaryPacks removes the packs of a kind but the current one and the
+// most recent others, summaryPacksKept in all.
+func pruneSummaryPacks(dir, kind, current string) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -828,14 +829,14 @@ func pruneSummaryPacks(dir, kind string, current *validate.PackCache) {
 	}
 	var packs []pack
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), kind+"-") && strings.HasSuffix(e.Name(), ".pack") {
+		if strings.HasPrefix(e.Name(), kind+"-") && strings.HasSuffix(e.Name(), ".pack") && e.Name() != current {
 			if fi, err := e.Info(); err == nil {
 				packs = append(packs, pack{e.Name(), fi.ModTime()})
 			}
 		}
 	}
 	slices.SortFunc(packs, func(a, b pack) int { return b.mod.Compare(a.mod) })
-	for _, p := range packs[min(len(packs), summaryPacksKept):] {
+	for _, p := range packs[min(len(packs), summaryPacksKept-1):] {
 		os.Remove(filepath.Join(dir, p.name))
 	}
 }

@@ -54,7 +54,7 @@ est alors laissé tel qu'il était).`,
 		},
 	}
 	c.Flags().BoolVar(&o.resume, "resume", false, "terminer une synchronisation arrêtée sur un conflit")
-	c.Flags().StringVar(&o.keep, "garder", "", "avec --resume : garder la version `locale` ou la version `distante` de chaque document en conflit")
+	c.Flags().StringVar(&o.keep, "garder", "", "avec --resume : `VERSION` à garder pour chaque document en conflit, locale (la vôtre) ou distante (celle du dépôt partagé)")
 	c.Flags().BoolVar(&o.abort, "annuler", false, "abandonner une synchronisation arrêtée sur un conflit (vos documents restent tels quels)")
 	return c
 }
@@ -259,6 +259,14 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 	var changes []gitstore.Change
 	var rels, check []string
 	for _, f := range c.Files {
+		if f.Outside {
+			// Outside the case-file folder acc does not write: what the branch holds
+			// (committed with git) is the choice.
+			if keep == "distante" {
+				return false, usageErr("%s est hors du dossier acc : enregistrez la version voulue avec git, puis relancez acc sync --resume", f.Path)
+			}
+			continue
+		}
 		abs := ws.repo.Abs(f.Path)
 		disk, derr := os.ReadFile(abs)
 		onDisk := derr == nil

@@ -738,13 +738,13 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if re := rc.remoteError("push", err).(*RemoteError); re.Kind == RemoteOther {
+		rerr := rc.remoteError("push", err)
+		var re *RemoteError
+		if errors.As(rerr, &re) && re.Kind == RemoteOther {
 			re.Kind = RemoteInterrupted
 			re.Detail = serverWords(progress.String(), err, rc.secrets)
-			return re
-		} else {
-			return re
 		}
+		return rerr
 	}
 	if encErr != nil {
 		return fmt.Errorf("préparation de l'envoi : %w", encErr)

@@ -147,6 +147,8 @@ type ConflictFile struct {
 	Added, LocalDeleted, RemoteDeleted bool
 	// Authors of the commits that changed the document, on each side (names as in Git).
 	LocalAuthors, RemoteAuthors []string
+	// Outside: the file lies outside the case-file folder (Path is then from the Git root).
+	Outside bool
 
 	gitPath             string
 	base, local, remote pathEntry
@@ -222,6 +224,9 @@ func (s *Store) conflictOf(st *syncState) *Conflict {
 	for _, f := range st.Files {
 		cf := ConflictFile{gitPath: f.Path, Beside: f.Beside, LocalAuthors: f.LocalAuthors, RemoteAuthors: f.RemoteAuthors}
 		cf.Path = s.displayPath(f.Path)
+		if cp, ok := s.casePath(f.Path); !ok || cp == "" {
+			cf.Outside = true
+		}
 		cf.base, _ = parsePathEntry(f.Base)
 		cf.local, _ = parsePathEntry(f.Local)
 		cf.remote, _ = parsePathEntry(f.Remote)

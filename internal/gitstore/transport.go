@@ -214,7 +214,11 @@ func connect(raw string, getenv func(string) string) (*remoteConn, error) {
 	case "ssh":
 		a, err := sshAuth(ep, getenv)
 		if err != nil {
-			return nil, &RemoteError{URL: RedactURL(raw), Op: "list", Kind: RemoteAuth, Detail: err.Error(), Err: err}
+			kind := RemoteAuth
+			if strings.Contains(err.Error(), "known_hosts") {
+				kind = RemoteHostKey
+			}
+			return nil, &RemoteError{URL: RedactURL(raw), Op: "list", Kind: kind, Detail: err.Error(), Err: err}
 		}
 		rc.auth = a
 	}

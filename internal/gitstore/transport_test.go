@@ -155,7 +155,8 @@ func TestSSHTransport(t *testing.T) {
 	t.Run("no known_hosts", func(t *testing.T) {
 		getenv, _ := sshClient(t, "-")
 		_, err := ProbeRemote(ctx, url, getenv, 10*time.Second)
-		if err == nil || !strings.Contains(err.Error(), "known_hosts") {
+		var re *RemoteError
+		if !errors.As(err, &re) || re.Kind != RemoteHostKey || !strings.Contains(err.Error(), "aucun fichier known_hosts") {
 			t.Fatalf("without known_hosts: %v", err)
 		}
 	})
