@@ -40,83 +40,17 @@ func (s *Store) ChangedSince(rev string) ([]string, error) {
 		}
 		to = hc.tree
 	}
-	var out []string
-	if err := s.diffTrees(fc.tree, to, "", &out); err != nil {
+	changes, err := s.diffAll(fc.tree, to)
+	if err != nil {
 		return nil, err
 	}
+	var out []string
+	for _, c := range changes {
+		if cp, ok := s.casePath(c.path); ok && cp != "" {
+			out = append(out, cp)
+		}
+	}
 	return out, nil
-}
-
-// diffTrees appends to out the case-relative paths of the blobs that differ
-// between trees a and b (either may be zero: an empty tree) under the Git
-// path dir.
-func (s *Store) diffTrees(a, b Hash, dir string, out *[]string) error {
-	if a == b {
-		return nil
-	}
-	// Outside the case-file folder, only the trees leading to it matter.
-	if s.Prefix != "" && dir != "" && !strings.HasPrefix(s.Prefix+"/", dir+"/") && !strings.HasPrefix(dir+"/", s.Prefix+"/") {
-		return nil
-	}
-	ea, err := s.treeEntries(a)
-	if err != nil {
-		return err
-	}
-	eb, err := s.treeEntries(b)
-	if err != nil {
-		return err
-	}
-	byName := make(map[string]treeEntry, len(eb))
-	for _, e := range eb {
-		byName[e.name] = e
-	}
-	seen := make(map[string]bool, len(ea))
-	visit := func(x, y *treeEntry, name string) error {
-		p := name
-		if dir != "" {
-			p = dir + "/" + name
-		}
-		var ta, tb Hash
-		xTree, yTree := x != nil && x.isTree(), y != nil && y.isTree()
-		if xTree {
-			ta = x.hash
-		}
-		if yTree {
-			tb = y.hash
-		}
-		if xTree || yTree {
-			if err := s.diffTrees(ta, tb, p, out); err != nil {
-				return err
-			}
-		}
-		blobA := x != nil && !xTree
-		blobB := y != nil && !yTree
-		if (blobA || blobB) && (!blobA || !blobB || x.hash != y.hash || x.mode != y.mode) {
-			if cp, ok := s.casePath(p); ok && cp != "" {
-				*out = append(*out, cp)
-			}
-		}
-		return nil
-	}
-	for i := range ea {
-		x := &ea[i]
-		seen[x.name] = true
-		var y *treeEntry
-		if e, ok := byName[x.name]; ok {
-			y = &e
-		}
-		if err := visit(x, y, x.name); err != nil {
-			return err
-		}
-	}
-	for i := range eb {
-		if !seen[eb[i].name] {
-			if err := visit(nil, &eb[i], eb[i].name); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func (s *Store) treeEntries(h Hash) ([]treeEntry, error) {
