@@ -210,7 +210,6 @@ func findDelimiter(src []byte, from int) int {
 	return -1
 }
 
-
 func (d *Document) parseYAML(data []byte) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -263,7 +262,6 @@ func yamlError(path string, err error, offset int) *ParseError {
 	line, msg := yamlerr.Explain(err)
 	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + msg}
 }
-
 
 // parseBody records headings from the body starting at byte offset start.
 func (d *Document) parseBody(start int) {
