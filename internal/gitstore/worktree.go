@@ -75,7 +75,15 @@ func (s *Store) statChanges(entries []IndexEntry) (changed, deleted []string, er
 		wg.Add(1)
 		go func(p *part, es []IndexEntry) {
 			defer wg.Done()
-			for _, e := range es {
+			quick := s.quickStat(es)
+			for i, e := range es {
+				switch quick[i] {
+				case statSame:
+					continue
+				case statMissing:
+					p.deleted = append(p.deleted, e.Path)
+					continue
+				}
 				name := s.diskPath(s.gitPath(e.Path))
 				fi, err := os.Lstat(name)
 				switch {
@@ -115,6 +123,15 @@ func (s *Store) statChanges(entries []IndexEntry) (changed, deleted []string, er
 	}
 	return changed, deleted, nil
 }
+
+// statVerdict is what a quick stat check says of an index entry.
+type statVerdict uint8
+
+const (
+	statSlow    statVerdict = iota // unknown: compare with os.Lstat and, if needed, the content
+	statSame                       // same stat data as recorded: unchanged
+	statMissing                    // the file does not exist
+)
 
 // dirCache remembers, per folder (case-relative), its modification time
 // and its entries when it was last read.
