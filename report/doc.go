@@ -13,7 +13,9 @@
 //
 // The caseload builders keep one small summary per beneficiary and never
 // the documents, so that a caseload of any size can be streamed through
-// them. README.md documents the JSON shape and the decisions the design
+// them. That summary (CaseloadBuilder.Entry, QualiopiBuilder.Row) does not
+// depend on the day and has a binary form, so that a caller may keep it
+// between runs and add it again (AddEntry, AddRow) without the case. README.md documents the JSON shape and the decisions the design
 // contract leaves open (anonymisation, attention criteria, Qualiopi
 // mapping).
 package report
