@@ -739,7 +739,7 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 	if len(paths) == len(cases) {
 		paths = nil // the whole repository: one listing instead of a stat per folder
 	}
-	vpack := validate.OpenPack(filepath.Join(ws.store.CacheDir("report"), "validation.pack"))
+	vpack := validationPack(ws)
 	defer vpack.Close()
 	counts := &countSink{by: map[string]*[2]int{}}
 	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config,
@@ -774,13 +774,7 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 		sc.rec.day, sc.rec.errs, sc.rec.warnings = casefile.FormatDate(casefile.Day(today)), sc.errs, sc.warnings
 		sc.changed = true
 	}
-	if ents, err := os.ReadDir(ws.repo.Abs(casefile.BeneficiariesDir)); err == nil {
-		names := make(map[string]bool, len(ents))
-		for _, e := range ents {
-			names[e.Name()] = true
-		}
-		vpack.Retain(func(name string) bool { return names[name] })
-	}
+	retainBeneficiaries(ws, vpack)
 	vpack.Flush()
 	return nil
 }
@@ -884,4 +878,24 @@ func parallel(n, workers int, fn func(i int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// validationPack opens the validator's one-file cache, shared by acc report
+// and whole-repository runs of acc validate.
+func validationPack(ws *workspace) *validate.PackCache {
+	return validate.OpenPack(filepath.Join(ws.store.CacheDir("report"), "validation.pack"))
+}
+
+// retainBeneficiaries drops the pack's records of beneficiaries whose folder
+// is gone (an erased person leaves nothing behind in the cache either).
+func retainBeneficiaries(ws *workspace, pack *validate.PackCache) {
+	ents, err := os.ReadDir(ws.repo.Abs(casefile.BeneficiariesDir))
+	if err != nil {
+		return
+	}
+	names := make(map[string]bool, len(ents))
+	for _, e := range ents {
+		names[e.Name()] = true
+	}
+	pack.Retain(func(name string) bool { return names[name] })
 }
