@@ -266,7 +266,15 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 			return ids, nil
 		}
 		src.list = ws.repo.CaseFiles
-		src.read = func(rel string) ([]byte, error) { return os.ReadFile(ws.repo.Abs(rel)) }
+		src.read = func(rel string) ([]byte, error) {
+			// A case file that is a link is never followed (DESIGN §5.1):
+			// it could bring a file from outside the repository into a
+			// report. The validator reports it (emplacement).
+			if fi, err := os.Lstat(ws.repo.Abs(rel)); err == nil && !fi.Mode().IsRegular() {
+				return nil, errNotRegular
+			}
+			return os.ReadFile(ws.repo.Abs(rel))
+		}
 		return src, nil
 	}
 	rev := at
@@ -330,6 +338,9 @@ func (s *caseSource) load(id string) (*casefile.Case, error) {
 	var docs []*casefile.Document
 	for _, f := range files {
 		b, err := s.read(f)
+		if errors.Is(err, errNotRegular) {
+			continue
+		}
 		if err != nil {
 			return nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
 		}
@@ -899,3 +910,7 @@ func retainBeneficiaries(ws *workspace, pack *validate.PackCache) {
 	}
 	pack.Retain(func(name string) bool { return names[name] })
 }
+
+// errNotRegular marks a case file that is a link or a special file: left
+// out of reports.
+var errNotRegular = errors.New("pas un fichier ordinaire")
