@@ -208,10 +208,22 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.doctorCmd(),
 		a.hookCmd(),
 	)
-	for _, c := range root.Commands() {
-		c.Flags().BoolP("help", "h", false, "afficher l'aide")
-		c.Args = wrapArgs(c.Args)
+	root.Version = version
+	root.SetVersionTemplate("acc {{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "afficher la version d'acc")
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		// Usage lines list their options in French below; cobra's "[flags]" would be English.
+		c.DisableFlagsInUseLine = true
+		for _, sub := range c.Commands() {
+			if sub.Flags().Lookup("help") == nil {
+				sub.Flags().BoolP("help", "h", false, "afficher l'aide")
+			}
+			sub.Args = wrapArgs(sub.Args)
+			walk(sub)
+		}
 	}
+	walk(root)
 	return root
 }
 
@@ -236,7 +248,10 @@ func frenchArgsError(err error) string {
 	case strings.HasPrefix(s, "requires at least"):
 		return "argument manquant"
 	case strings.HasPrefix(s, "unknown command"):
-		return "commande inconnue"
+		if f := strings.Fields(s); len(f) > 2 {
+			return "argument en trop « " + strings.Trim(f[2], `"`) + " »"
+		}
+		return "argument en trop"
 	}
 	return s
 }
