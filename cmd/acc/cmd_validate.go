@@ -124,18 +124,10 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		}
 		opts.Changed = &validate.ChangeSet{Paths: changed}
 	}
-	var pack *validate.PackCache
-	switch {
-	case o.noCache:
-	case len(opts.Paths) == 0 && opts.Changed == nil:
-		// A whole-repository run visits every beneficiary: one pack file,
-		// shared with acc report, costs milliseconds to write where ten
-		// thousand small files cost seconds.
-		pack = validationPack(ws)
-		defer pack.Close()
-		opts.Cache = pack
-	default:
-		// A few documents: small files, so as not to load the whole pack.
+	if !o.noCache {
+		// One small file per beneficiary, read and written only for the
+		// beneficiaries a run visits: memory stays flat whatever the caseload
+		// (acc report's one-file pack is loaded whole).
 		opts.Cache = validate.DirCache{Dir: ws.store.CacheDir("validate")}
 	}
 	wopts := validate.Options{GitPrefix: ws.store.Prefix, ToolVersion: version}
@@ -183,10 +175,6 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 			pe.Path = typed[pe.Path]
 		}
 		return validateErr(err)
-	}
-	if pack != nil {
-		retainBeneficiaries(ws, pack)
-		pack.Flush()
 	}
 	if err := all.Close(counter.Summary); err != nil {
 		return repoErr(err)
