@@ -148,7 +148,7 @@ func (a *app) runStatus(o statusOptions) error {
 		return writeJSON(a.stdout, out)
 	}
 	w := bufio.NewWriter(a.stdout)
-	fmt.Fprintf(w, "Au %s.\n", dayText(q.Today))
+	fmt.Fprintf(w, "Situation au %s.\n", dayText(q.Today))
 	if len(out.Uncommitted) > 0 {
 		fmt.Fprintln(w, "\nNon enregistré (acc commit pour l'enregistrer) :")
 		for _, ch := range out.Uncommitted {
