@@ -63,8 +63,14 @@ func syncDir(dir string) error {
 
 // mkdirAll creates dir and its missing parents with perm, fsyncing the parent of each
 // folder it creates. stop is a folder known to exist (the work tree root): nothing above
-// it is examined.
+// it is examined. Symbolic links are refused: acc never writes through one.
 func mkdirAll(dir, stop string, perm fs.FileMode) error {
+	return mkdirAllNoting(dir, stop, perm, nil)
+}
+
+// mkdirAllNoting is mkdirAll for callers that sync many folders at once: when changed is
+// not nil, the parent of each folder created is noted there instead of fsynced.
+func mkdirAllNoting(dir, stop string, perm fs.FileMode, changed map[string]bool) error {
 	if dir == stop {
 		return nil
 	}
@@ -85,11 +91,15 @@ func mkdirAll(dir, stop string, perm fs.FileMode) error {
 	if parent == dir {
 		return fmt.Errorf("dossier introuvable : %s", dir)
 	}
-	if err := mkdirAll(parent, stop, perm); err != nil {
+	if err := mkdirAllNoting(parent, stop, perm, changed); err != nil {
 		return err
 	}
 	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
+	}
+	if changed != nil {
+		changed[parent] = true
+		return nil
 	}
 	return syncDir(parent)
 }
@@ -366,4 +376,61 @@ func removeIfSameFile(path, witness string) bool {
 		return false
 	}
 	return os.Remove(path) == nil
+}
+
+// writeSmallFile writes one of acc's own files under .git (journals, state)
+// atomically and durably, readable by its owner only.
+func writeSmallFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return writeFileDurably(path, data, 0o600)
+}
+
+// writeFileDurably replaces path with data: a temporary file in the same
+// folder, written, given perm (whatever the umask), fsynced, renamed over
+// path, then the folder fsynced. The temporary file is removed on every
+// error path.
+func writeFileDurably(path string, data []byte, perm fs.FileMode) error {
+	dir, base := filepath.Split(path)
+	tmp := filepath.Join(dir, "."+base+".acc-"+randSuffix()+".tmp")
+	err := writeSyncedFile(tmp, data, perm)
+	if err == nil {
+		err = os.Chmod(tmp, perm)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Clean(dir))
+}
+
+// removeDurably removes a file and fsyncs its folder; a missing file is not an error.
+func removeDurably(path string) error {
+	if err := os.Remove(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeSyncedFile creates path exclusively with data, fsynced.
+func writeSyncedFile(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

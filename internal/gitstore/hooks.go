@@ -62,19 +62,9 @@ func (s *Store) WriteHook(name string, content []byte, backup bool) (path, saved
 			}
 		}
 	}
-	tmp := filepath.Join(dir, "."+name+".acc-"+randSuffix()+".tmp")
-	if err := writeSyncedFile(tmp, content, 0o755); err != nil {
-		_ = os.Remove(tmp)
+	// Executable whatever the umask: Git runs only executable hooks.
+	if err := writeFileDurably(path, content, 0o755); err != nil {
 		return "", "", fmt.Errorf("écriture de %s : %w", path, err)
 	}
-	// The umask may have removed the execute bits Git needs.
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		_ = os.Remove(tmp)
-		return "", "", fmt.Errorf("écriture de %s : %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
-		return "", "", fmt.Errorf("écriture de %s : %w", path, err)
-	}
-	return path, saved, syncDir(dir)
+	return path, saved, nil
 }

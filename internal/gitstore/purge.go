@@ -160,27 +160,17 @@ func (s *Store) writePurgeJournal(j *purgeJournal) error {
 	for _, r := range j.records {
 		b.WriteString("record " + r + "\n")
 	}
-	dir := filepath.Dir(s.purgeJournalPath())
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := writeSmallFile(s.purgeJournalPath(), []byte(b.String())); err != nil {
 		return fmt.Errorf("écriture du journal d'effacement : %w", err)
 	}
-	tmp := s.purgeJournalPath() + ".tmp-" + randSuffix()
-	if err := writeSyncedFile(tmp, []byte(b.String()), 0o600); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("écriture du journal d'effacement : %w", err)
-	}
-	if err := os.Rename(tmp, s.purgeJournalPath()); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("écriture du journal d'effacement : %w", err)
-	}
-	return syncDir(dir)
+	return nil
 }
 
 func (s *Store) removePurgeJournal() error {
-	if err := os.Remove(s.purgeJournalPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := removeDurably(s.purgeJournalPath()); err != nil {
 		return fmt.Errorf("suppression du journal d'effacement : %w", err)
 	}
-	return syncDir(filepath.Dir(s.purgeJournalPath()))
+	return nil
 }
 
 // PendingPurge tells whether an erasure was interrupted (ResumePurge finishes it).

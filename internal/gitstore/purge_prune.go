@@ -536,22 +536,6 @@ func encodePackIndex(entries []packEntry, packSum []byte) []byte {
 	return b.Bytes()
 }
 
-// writeSyncedFile creates path exclusively with data, fsynced.
-func writeSyncedFile(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // dropIndexFolders removes from the index every entry under the given folders (paths from
 // the Git root) and, when the index names one of ids anywhere (cache-tree, untracked
 // cache, resolve-undo extensions name folders), every extension: Git rebuilds them. The

@@ -317,7 +317,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 			perm &^= 0o111
 		}
 		dir := filepath.Dir(disk)
-		if err := s.makeDirs(dir, dirs); err != nil {
+		if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
 			return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
 		}
 		tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
@@ -399,39 +399,6 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		ups[i].stat = fileStat(fi)
 	}
 	return ups, nil
-}
-
-// makeDirs creates dir and its missing parents (0700) up to the work tree's root,
-// refusing symbolic links, and notes in synced the folders whose entries changed.
-func (s *Store) makeDirs(dir string, synced map[string]bool) error {
-	if dir == s.Root {
-		return nil
-	}
-	fi, err := os.Lstat(dir)
-	if err == nil {
-		if fi.IsDir() {
-			return nil
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s est un lien symbolique : acc n'écrit pas à travers un lien", dir)
-		}
-		return fmt.Errorf("%s existe et n'est pas un dossier", dir)
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	parent := filepath.Dir(dir)
-	if parent == dir || !strings.HasPrefix(dir, s.Root) {
-		return fmt.Errorf("dossier introuvable : %s", dir)
-	}
-	if err := s.makeDirs(parent, synced); err != nil {
-		return err
-	}
-	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	synced[parent] = true
-	return nil
 }
 
 // parallelLimit runs fn(0..n-1) with at most limit goroutines and returns the first

@@ -28,45 +28,6 @@ func (s *Store) journalPath() string { return filepath.Join(s.syncDir(), "journa
 
 func (s *Store) statePath() string { return filepath.Join(s.syncDir(), "conflit.json") }
 
-// writeSmallFile writes a file atomically and durably (temporary file, fsync, rename,
-// folder fsync).
-func writeSmallFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp := path + ".tmp-" + randSuffix()
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// removeDurably removes a file and fsyncs its folder; a missing file is not an error.
-func removeDurably(path string) error {
-	if err := os.Remove(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
 // syncJournal is an interrupted move of the work tree and branch.
 type syncJournal struct {
 	branch   string
