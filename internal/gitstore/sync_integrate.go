@@ -357,6 +357,17 @@ func (s *Store) rebase(g *commitGraph, ow *objectWriter, in *integration, seen m
 		return at(lTree, p)
 	}
 	remoteV := func(p string) (pathEntry, error) { return at(rTree, p) }
+	// versions gives a path's base, local and remote versions.
+	versions := func(p string) (b, l, r pathEntry, err error) {
+		if b, err = baseV(p); err != nil {
+			return
+		}
+		if l, err = localV(p); err != nil {
+			return
+		}
+		r, err = remoteV(p)
+		return
+	}
 
 	// exists tells Relocate whether a case path (a file, or a folder when it ends with
 	// "/") is taken on either side.
@@ -444,15 +455,7 @@ func (s *Store) rebase(g *commitGraph, ow *objectWriter, in *integration, seen m
 			if _, ok := seen[p]; ok {
 				continue
 			}
-			b, err := baseV(p)
-			if err != nil {
-				return err
-			}
-			l, err := localV(p)
-			if err != nil {
-				return err
-			}
-			r, err := remoteV(p)
+			b, l, r, err := versions(p)
 			if err != nil {
 				return err
 			}
@@ -509,15 +512,7 @@ func (s *Store) rebase(g *commitGraph, ow *objectWriter, in *integration, seen m
 	desired := map[string]pathEntry{}
 	paths := sortedKeys(cand)
 	for _, p := range paths {
-		b, err := baseV(p)
-		if err != nil {
-			return err
-		}
-		l, err := localV(p)
-		if err != nil {
-			return err
-		}
-		r, err := remoteV(p)
+		b, l, r, err := versions(p)
 		if err != nil {
 			return err
 		}
@@ -600,15 +595,7 @@ func (s *Store) rebase(g *commitGraph, ow *objectWriter, in *integration, seen m
 	// Fix-up: every file at its integrated version.
 	for p := range touched {
 		if _, ok := desired[p]; !ok {
-			b, err := baseV(p)
-			if err != nil {
-				return err
-			}
-			l, err := localV(p)
-			if err != nil {
-				return err
-			}
-			r, err := remoteV(p)
+			b, l, r, err := versions(p)
 			if err != nil {
 				return err
 			}
