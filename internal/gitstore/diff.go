@@ -107,21 +107,11 @@ func (s *Store) ListAt(dir, rev string) ([]TreeEntry, error) {
 // RootCommit returns the first commit of HEAD's first-parent history: a value
 // stable across clones and unknown outside the repository.
 func (s *Store) RootCommit() (Hash, error) {
-	_, cur, err := s.headCommit()
-	if err != nil {
-		return Hash{}, err
+	root, err := s.firstParents(func(_ Hash, c rawCommit) bool { return len(c.parents) == 0 })
+	if err == nil && root.IsZero() {
+		err = ErrNoCommit
 	}
-	for !cur.IsZero() {
-		c, err := s.readCommit(cur)
-		if err != nil {
-			return Hash{}, err
-		}
-		if len(c.parents) == 0 {
-			return cur, nil
-		}
-		cur = c.parents[0]
-	}
-	return Hash{}, ErrNoCommit
+	return root, err
 }
 
 // ErrNoCommit is returned by RootCommit on a branch with no commit yet.

@@ -209,6 +209,17 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 func (s *Store) CommitAt(day time.Time) (Hash, error) {
 	y, m, d := day.Date()
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, day.Location())
+	found, err := s.firstParents(func(_ Hash, c rawCommit) bool { return c.committer.When.Before(end) })
+	if err != nil || !found.IsZero() {
+		return found, err
+	}
+	return Hash{}, &RevisionError{Rev: day.Format("2006-01-02"), Err: ErrUnknownRevision,
+		Msg: fmt.Sprintf("aucun commit au %s ou avant : l'historique commence plus tard", day.Format("2006-01-02"))}
+}
+
+// firstParents walks HEAD's first-parent history from HEAD and returns the first commit
+// for which stop is true (zero when none is, or on an unborn branch).
+func (s *Store) firstParents(stop func(h Hash, c rawCommit) bool) (Hash, error) {
 	_, cur, err := s.headCommit()
 	if err != nil {
 		return Hash{}, err
@@ -218,7 +229,7 @@ func (s *Store) CommitAt(day time.Time) (Hash, error) {
 		if err != nil {
 			return Hash{}, err
 		}
-		if c.committer.When.Before(end) {
+		if stop(cur, c) {
 			return cur, nil
 		}
 		if len(c.parents) == 0 {
@@ -226,8 +237,7 @@ func (s *Store) CommitAt(day time.Time) (Hash, error) {
 		}
 		cur = c.parents[0]
 	}
-	return Hash{}, &RevisionError{Rev: day.Format("2006-01-02"), Err: ErrUnknownRevision,
-		Msg: fmt.Sprintf("aucun commit au %s ou avant : l'historique commence plus tard", day.Format("2006-01-02"))}
+	return Hash{}, nil
 }
 
 // HeadBlob returns the blob hash of a case-relative file in HEAD's tree; ok is false when
