@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
-	"github.com/acc-formation/acc/report"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -173,11 +172,9 @@ func (a *app) query(ws *workspace) (casefile.Query, error) {
 // eachCase loads the given beneficiaries' cases (all when ids is nil) in
 // parallel and hands them to fn in id order.
 func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) error {
-	src, err := a.caseSource(ws, "", &report.Options{})
-	if err != nil {
-		return err
-	}
+	src := workTreeCases(ws)
 	if ids == nil {
+		var err error
 		if ids, err = src.ids(); err != nil {
 			return err
 		}

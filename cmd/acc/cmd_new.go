@@ -300,7 +300,7 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 // openObjectives lists the beneficiary's objectives that are not closed, so
 // that a follow-up template can pre-fill their follow-up.
 func openObjectives(ws *workspace, id string) ([]templates.ObjectiveRef, error) {
-	c, err := loadCase(ws, id)
+	c, err := workTreeCases(ws).load(id)
 	if err != nil {
 		return nil, err
 	}
@@ -311,29 +311,6 @@ func openObjectives(ws *workspace, id string) ([]templates.ObjectiveRef, error) 
 		}
 	}
 	return out, nil
-}
-
-// loadCase parses a beneficiary's documents and folds them.
-func loadCase(ws *workspace, id string) (*casefile.Case, error) {
-	files, err := ws.repo.CaseFiles(id)
-	if err != nil {
-		return nil, repoErr(err)
-	}
-	var fiche *casefile.Document
-	var docs []*casefile.Document
-	for _, f := range files {
-		src, err := os.ReadFile(ws.repo.Abs(f))
-		if err != nil {
-			return nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
-		}
-		d := casefile.Parse(f, src)
-		if path.Base(f) == casefile.FicheFile {
-			fiche = d
-		} else {
-			docs = append(docs, d)
-		}
-	}
-	return casefile.NewCase(id, fiche, docs, ws.rank), nil
 }
 
 // rank gives the methodology order of a type for the fold.

@@ -255,18 +255,19 @@ type caseSource struct {
 	ws   *workspace
 }
 
-func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSource, error) {
-	src := &caseSource{ws: ws}
-	if at == "" {
-		src.ids = func() ([]string, error) {
+// workTreeCases reads the case files as they are on disk.
+func workTreeCases(ws *workspace) *caseSource {
+	return &caseSource{
+		ws: ws,
+		ids: func() ([]string, error) {
 			ids, err := ws.repo.Beneficiaries()
 			if err != nil {
 				return nil, repoErr(err)
 			}
 			return ids, nil
-		}
-		src.list = ws.repo.CaseFiles
-		src.read = func(rel string) ([]byte, error) {
+		},
+		list: ws.repo.CaseFiles,
+		read: func(rel string) ([]byte, error) {
 			// A case file that is a link is never followed (DESIGN §5.1):
 			// it could bring a file from outside the repository into a
 			// report. The validator reports it (emplacement).
@@ -274,9 +275,17 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 				return nil, errNotRegular
 			}
 			return os.ReadFile(ws.repo.Abs(rel))
-		}
-		return src, nil
+		},
 	}
+}
+
+// caseSource reads the case files from the work tree, or as they stood at a
+// date or revision (--at), which it records in opt.AsOf.
+func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSource, error) {
+	if at == "" {
+		return workTreeCases(ws), nil
+	}
+	src := &caseSource{ws: ws}
 	rev := at
 	if d, err := casefile.ParseDate(at); err == nil {
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
@@ -700,12 +709,8 @@ func (a *app) summaryReport(ws *workspace, opt report.Options, today time.Time, 
 		}
 	}
 	if len(again) > 0 {
-		src, err := a.caseSource(ws, "", &opt)
-		if err != nil {
-			return nil, err
-		}
 		i := 0
-		err = src.each(again, func(c *casefile.Case) {
+		err := workTreeCases(ws).each(again, func(c *casefile.Case) {
 			for cases[i].id != c.ID {
 				i++
 			}
