@@ -109,15 +109,11 @@ func (a *app) runInit(dir string, o initOptions) error {
 		changes = append(changes, gitstore.Change{Path: f.path, Content: f.content, Exclusive: true})
 	}
 	ws := &workspace{repo: &casefile.Repo{Root: dir, Config: &casefile.Config{Organisation: org}}, store: store}
-	unlock, err := a.lock(ws)
+	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
-	}
 	msg := casefile.CommitMessage{Subject: "init : dépôt de dossiers d'accompagnement", Action: casefile.ActionInit}
 	if _, err := store.Commit(a.ctx, changes, msg.String(), author, committer); err != nil {
 		return repoErr(err)

@@ -172,17 +172,13 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", name)
 		}
 	}
-	unlock, err := a.lock(ws)
+	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	if _, err := os.Lstat(ws.repo.Abs(casefile.BeneficiaryDir(id))); err == nil {
 		return usageErr("le bénéficiaire « %s » existe déjà (%s) : s'il s'agit d'une autre personne, passez --id, par exemple --id %s-2", id, a.relPath(ws.repo.Abs(casefile.BeneficiaryDir(id))), id)
-	}
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
 	}
 	content, err := ws.reg.Render("fiche", templates.Data{
 		Type: ws.reg.Fiche(), Beneficiaire: id, Date: casefile.FormatDate(date), Formateur: author.Name,
@@ -250,15 +246,11 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 	if err != nil {
 		return err
 	}
-	unlock, err := a.lock(ws)
+	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
-	}
 	data := templates.Data{
 		Type: t, Beneficiaire: id, Date: casefile.FormatDate(date), Formateur: author.Name,
 		Organisation: ws.repo.Config.Organisation,

@@ -113,15 +113,11 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 			return usageErr("confirmation incorrecte : rien n'a été effacé")
 		}
 	}
-	unlock, err := a.lock(ws)
+	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
-	}
 	rep, err := ws.store.Purge(a.ctx, id, author, committer)
 	if err != nil {
 		if rep != nil && len(rep.Refs) > 0 {
@@ -138,15 +134,11 @@ func (a *app) applyPurges() error {
 	if err != nil {
 		return err
 	}
-	unlock, err := a.lock(ws)
+	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
-	}
 	resumed, err := ws.store.ResumePurge(a.ctx, author, committer)
 	if err != nil {
 		return purgeErr(err)

@@ -117,3 +117,17 @@ func (a *app) relLoadError(err error) error {
 	}
 	return err
 }
+
+// lockAsTrainer takes the repository lock and reads who is writing: what
+// every command that commits needs first. The lock is released again when
+// the identity can't be read.
+func (a *app) lockAsTrainer(ws *workspace) (unlock func(), author, committer gitstore.Signature, err error) {
+	if unlock, err = a.lock(ws); err != nil {
+		return nil, author, committer, err
+	}
+	if author, committer, err = a.identity(ws); err != nil {
+		unlock()
+		return nil, author, committer, err
+	}
+	return unlock, author, committer, nil
+}
