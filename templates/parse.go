@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/acc-formation/acc/internal/textkey"
 	"github.com/acc-formation/acc/internal/yamlerr"
 )
 
@@ -155,7 +156,7 @@ func (p *parser) pairs(m *yaml.Node, allowed []string, what string, fn func(key 
 		seen[key] = true
 		if allowed != nil && !contains(allowed, key) {
 			msg := fmt.Sprintf("clé inconnue « %s » dans %s", key, what)
-			if s := suggest(key, allowed); s != "" {
+			if s := textkey.Suggest(key, allowed); s != "" {
 				msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 			} else {
 				msg += " ; clés possibles : " + strings.Join(allowed, ", ")
@@ -250,7 +251,7 @@ func parseDef(path string, src []byte, builtin, common bool) (*typeDef, error) {
 				if err != nil {
 					return err
 				}
-				hk := headingKey(s.title)
+				hk := textkey.Heading(s.title)
 				if prev, dup := seen[hk]; dup {
 					return p.errAt(s.node, "section « %s » en double (déjà ligne %d)", s.title, prev.Line)
 				}
@@ -406,7 +407,7 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 			f.rule, err = p.text(v, attr)
 			if err == nil && !contains(ruleIDs, f.rule) {
 				msg := fmt.Sprintf("règle « %s » inconnue", f.rule)
-				if s := suggest(f.rule, ruleIDs); s != "" {
+				if s := textkey.Suggest(f.rule, ruleIDs); s != "" {
 					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 				}
 				err = p.errAt(v, "%s", msg)
@@ -481,7 +482,7 @@ func (p *parser) kind(n *yaml.Node) (Kind, error) {
 		names[i] = string(k)
 	}
 	msg := fmt.Sprintf("type de champ « %s » inconnu", s)
-	if sug := suggest(s, names); sug != "" {
+	if sug := textkey.Suggest(s, names); sug != "" {
 		msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", sug)
 	} else {
 		msg += " ; types possibles : " + strings.Join(names, ", ")
@@ -521,48 +522,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// suggest returns the candidate closest to s when it is close enough to be
-// a likely typo, or "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	ls := strings.ToLower(foldAccents(s))
-	for _, c := range candidates {
-		d := levenshtein(ls, c)
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := 2
-	if len(s) > 8 {
-		limit = 3
-	}
-	if bestD <= limit && bestD < len(s) {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+
+	"github.com/acc-formation/acc/internal/textkey"
 )
 
 //go:embed types/*.yaml templates/*.md
@@ -178,7 +180,7 @@ func Load(accDir string) (*Registry, error) {
 		tname := strings.TrimSuffix(name, ".md")
 		if defs[tname] == nil {
 			msg := fmt.Sprintf("modèle pour un type inconnu « %s »", tname)
-			if s := suggest(tname, sortedKeys(defs)); s != "" {
+			if s := textkey.Suggest(tname, sortedKeys(defs)); s != "" {
 				msg += fmt.Sprintf(" ; vouliez-vous dire %s.md ?", s)
 			} else {
 				msg += " : le nom du fichier est celui du type (acc types les liste)"
@@ -334,7 +336,7 @@ func (r *Registry) lookupErr(name string) (*Type, error) {
 		return t, nil
 	}
 	names := sortedKeys(r.byName)
-	if s := suggest(name, names); s != "" {
+	if s := textkey.Suggest(name, names); s != "" {
 		return nil, fmt.Errorf("%w « %s » ; vouliez-vous dire « %s » ?", ErrUnknownType, name, s)
 	}
 	return nil, fmt.Errorf("%w « %s » ; types possibles : %s", ErrUnknownType, name, strings.Join(names, ", "))

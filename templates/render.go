@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acc-formation/acc/internal/textkey"
 )
 
 // Data is what a template is rendered with. Interview templates use
@@ -319,7 +321,7 @@ func headings(body []byte) map[string]bool {
 			continue
 		}
 		if strings.HasPrefix(line, "## ") {
-			out[headingKey(line[3:])] = true
+			out[textkey.Heading(line[3:])] = true
 		}
 	}
 	return out
@@ -332,7 +334,7 @@ func complete(t *Type, doc []byte) []byte {
 	have := headings(body)
 	out := bytes.TrimRight(doc, "\n \t")
 	for _, s := range t.Sections {
-		if s.Optional || have[headingKey(s.Title)] {
+		if s.Optional || have[textkey.Heading(s.Title)] {
 			continue
 		}
 		out = append(out, "\n\n"...)
@@ -409,7 +411,7 @@ func checkDocument(t *Type, doc []byte) []string {
 	}
 	have := headings(body)
 	for _, s := range t.RequiredSections(c.v) {
-		if !have[headingKey(s.Title)] {
+		if !have[textkey.Heading(s.Title)] {
 			c.add("section « ## %s » absente", s.Title)
 		}
 	}

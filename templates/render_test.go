@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acc-formation/acc/internal/textkey"
 )
 
 // renderAll renders every built-in type with every sample.
@@ -230,8 +232,8 @@ func TestHeadingKey(t *testing.T) {
 		"**Évaluation** ##":                "evaluation",
 		"Objectifs à court et moyen terme": "objectifs a court et moyen terme",
 	} {
-		if got := headingKey(in); got != want {
-			t.Errorf("headingKey(%q) = %q, want %q", in, got, want)
+		if got := textkey.Heading(in); got != want {
+			t.Errorf("textkey.Heading(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

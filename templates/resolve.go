@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/acc-formation/acc/internal/textkey"
 )
 
 // commonBaseName is the base every interview type inherits from: the keys
@@ -116,7 +118,7 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 			if bdef == nil {
 				names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
 				msg := fmt.Sprintf("base « %s » inconnue", baseName)
-				if s := suggest(baseName, names); s != "" {
+				if s := textkey.Suggest(baseName, names); s != "" {
 					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 				} else {
 					msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
@@ -156,7 +158,7 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 				return nil, r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
 			}
 			msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
-			if s := suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
+			if s := textkey.Suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
 				msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 			}
 			return nil, p.errAt(d.phase.node, "%s", msg)
@@ -220,13 +222,13 @@ func (r *resolver) build(d *typeDef, t *Type, base *Type) (*Type, error) {
 	secs := slices.Clone(baseSections)
 	insert := len(secs)
 	if t.Interview {
-		if i := slices.IndexFunc(secs, func(s Section) bool { return headingKey(s.Title) == "conclusion" }); i >= 0 {
+		if i := slices.IndexFunc(secs, func(s Section) bool { return textkey.Heading(s.Title) == "conclusion" }); i >= 0 {
 			insert = i
 		}
 	}
 	for _, s := range d.sections {
-		k := headingKey(s.title)
-		i := slices.IndexFunc(secs, func(x Section) bool { return headingKey(x.Title) == k })
+		k := textkey.Heading(s.title)
+		i := slices.IndexFunc(secs, func(x Section) bool { return textkey.Heading(x.Title) == k })
 		var sec Section
 		if i >= 0 {
 			sec = secs[i]
@@ -273,7 +275,7 @@ func checkCondition(p *parser, t *Type, pc pendingCond) error {
 			keys[i] = f.Key
 		}
 		msg := fmt.Sprintf("condition sur « %s », qui n'est pas un champ du type", pc.spec.key)
-		if s := suggest(pc.spec.key, keys); s != "" {
+		if s := textkey.Suggest(pc.spec.key, keys); s != "" {
 			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 		}
 		return p.errAt(pc.spec.keyNode, "%s", msg)

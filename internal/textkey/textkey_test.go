@@ -1,4 +1,4 @@
-package casefile
+package textkey
 
 import "testing"
 
@@ -6,13 +6,13 @@ import "testing"
 func TestFoldTextFast(t *testing.T) {
 	for r := rune(0); r < 0x800; r++ {
 		s := "a" + string(r) + "É"
-		if got, want := FoldText(s), foldSlow(s); got != want {
-			t.Errorf("FoldText(%q) = %q, want %q", s, got, want)
+		if got, want := Fold(s), foldSlow(s); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
 		}
 	}
 	for _, s := range []string{"Déroulement", "ŒUVRE", "e\u0301", "Ｆｕｌｌ", "N’Guessan", "ß"} {
-		if got, want := FoldText(s), foldSlow(s); got != want {
-			t.Errorf("FoldText(%q) = %q, want %q", s, got, want)
+		if got, want := Fold(s), foldSlow(s); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
 		}
 	}
 }
