@@ -1,13 +1,13 @@
 package report
 
 import (
-	"encoding/binary"
 	"errors"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/binrec"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -251,93 +251,9 @@ const entryFormat = 1
 
 var errBadEntry = errors.New("rapport : entrée en cache illisible")
 
-type encoder struct{ b []byte }
-
-func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
-func (e *encoder) strs(ss []string) {
-	e.uint(uint64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
-
-// date writes a date of a case file (midnight UTC) as a number of days;
-// 0 is the zero time.
-func (e *encoder) date(t time.Time) {
-	if t.IsZero() {
-		e.uint(0)
-		return
-	}
-	e.uint(uint64(t.Unix()/86400 + dateBias))
-}
-
-// dateBias keeps the day numbers of years 0–9999 positive and above 0.
-const dateBias = 1 << 20
-
-type decoder struct {
-	b   []byte
-	bad bool
-}
-
-func (d *decoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) int() int {
-	v := d.uint()
-	if v > 1<<31 {
-		d.bad = true
-		return 0
-	}
-	return int(v)
-}
-
-func (d *decoder) str() string {
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
-		d.bad = true
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
-// count reads a number of items, each taking at least one byte.
-func (d *decoder) count() int {
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
-		d.bad = true
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) strs() []string {
-	out := make([]string, d.count())
-	for i := range out {
-		out[i] = d.str()
-	}
-	return out
-}
-
-func (d *decoder) date() time.Time {
-	v := d.uint()
-	if v == 0 || d.bad {
-		return time.Time{}
-	}
-	return time.Unix((int64(v)-dateBias)*86400, 0).UTC()
-}
-
-func (d *decoder) end() error {
-	if d.bad || len(d.b) != 0 {
+// end reports a damaged or partly read entry.
+func end(d *binrec.Decoder) error {
+	if !d.Done() {
 		return errBadEntry
 	}
 	return nil
@@ -345,28 +261,28 @@ func (d *decoder) end() error {
 
 // AppendBinary appends the binary form of the entry to b.
 func (e *CaseloadEntry) AppendBinary(b []byte) ([]byte, error) {
-	w := &encoder{b: append(b, entryFormat)}
+	w := &binrec.Encoder{B: append(b, entryFormat)}
 	for _, s := range []string{e.id, e.name, e.referent, e.status, e.phase, e.entry} {
-		w.str(s)
+		w.Str(s)
 	}
-	w.date(e.entryDate)
-	w.date(e.lastHeld)
-	w.date(e.next)
+	w.Date(e.entryDate)
+	w.Date(e.lastHeld)
+	w.Date(e.next)
 	for _, n := range []int{e.reached, e.partial, e.notReached, e.gaveUp, e.satisfaction} {
-		w.uint(uint64(n))
+		w.Uint(uint64(n))
 	}
-	w.uint(uint64(len(e.open)))
+	w.Uint(uint64(len(e.open)))
 	for _, o := range e.open {
-		w.str(o.id)
-		w.date(o.deadline)
+		w.Str(o.id)
+		w.Date(o.deadline)
 	}
-	w.strs(e.missed)
-	w.uint(uint64(len(e.drafts)))
+	w.Strs(e.missed)
+	w.Uint(uint64(len(e.drafts)))
 	for _, d := range e.drafts {
-		w.str(d.file)
-		w.date(d.date)
+		w.Str(d.file)
+		w.Date(d.date)
 	}
-	return w.b, nil
+	return w.B, nil
 }
 
 // MarshalBinary returns the binary form of the entry.
@@ -377,37 +293,37 @@ func (e *CaseloadEntry) UnmarshalBinary(b []byte) error {
 	if len(b) == 0 || b[0] != entryFormat {
 		return errBadEntry
 	}
-	d := &decoder{b: b[1:]}
+	d := binrec.NewDecoder(b[1:], false)
 	var x CaseloadEntry
 	for _, s := range []*string{&x.id, &x.name, &x.referent, &x.status, &x.phase, &x.entry} {
-		*s = d.str()
+		*s = d.Str()
 	}
-	x.entryDate, x.lastHeld, x.next = d.date(), d.date(), d.date()
+	x.entryDate, x.lastHeld, x.next = d.Date(), d.Date(), d.Date()
 	for _, n := range []*int{&x.reached, &x.partial, &x.notReached, &x.gaveUp, &x.satisfaction} {
-		*n = d.int()
+		*n = d.SmallUint()
 	}
 	if x.satisfaction > 4 {
 		return errBadEntry
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		x.open = make([]openObjective, n)
 		for i := range x.open {
-			x.open[i] = openObjective{d.str(), d.date()}
+			x.open[i] = openObjective{d.Str(), d.Date()}
 		}
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		x.missed = make([]string, n)
 		for i := range x.missed {
-			x.missed[i] = d.str()
+			x.missed[i] = d.Str()
 		}
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		x.drafts = make([]draftDoc, n)
 		for i := range x.drafts {
-			x.drafts[i] = draftDoc{d.str(), d.date()}
+			x.drafts[i] = draftDoc{d.Str(), d.Date()}
 		}
 	}
-	if err := d.end(); err != nil {
+	if err := end(d); err != nil {
 		return err
 	}
 	*e = x
@@ -416,20 +332,20 @@ func (e *CaseloadEntry) UnmarshalBinary(b []byte) error {
 
 // AppendBinary appends the binary form of the row to b.
 func (r QualiopiRow) AppendBinary(b []byte) ([]byte, error) {
-	w := &encoder{b: append(b, entryFormat)}
-	w.str(r.ID)
-	w.str(r.Name)
-	w.str(r.Referent)
-	w.str(r.Status)
-	w.uint(uint64(len(r.Evidence)))
+	w := &binrec.Encoder{B: append(b, entryFormat)}
+	w.Str(r.ID)
+	w.Str(r.Name)
+	w.Str(r.Referent)
+	w.Str(r.Status)
+	w.Uint(uint64(len(r.Evidence)))
 	for _, ev := range r.Evidence {
-		w.uint(uint64(ev.Indicator))
-		w.str(ev.State)
-		w.strs(ev.Documents)
-		w.strs(ev.Missing)
-		w.strs(ev.Pending)
+		w.Uint(uint64(ev.Indicator))
+		w.Str(ev.State)
+		w.Strs(ev.Documents)
+		w.Strs(ev.Missing)
+		w.Strs(ev.Pending)
 	}
-	return w.b, nil
+	return w.B, nil
 }
 
 // MarshalBinary returns the binary form of the row.
@@ -440,13 +356,13 @@ func (r *QualiopiRow) UnmarshalBinary(b []byte) error {
 	if len(b) == 0 || b[0] != entryFormat {
 		return errBadEntry
 	}
-	d := &decoder{b: b[1:]}
-	x := QualiopiRow{ID: d.str(), Name: d.str(), Referent: d.str(), Status: d.str()}
-	x.Evidence = make([]Evidence, d.count())
+	d := binrec.NewDecoder(b[1:], false)
+	x := QualiopiRow{ID: d.Str(), Name: d.Str(), Referent: d.Str(), Status: d.Str()}
+	x.Evidence = make([]Evidence, d.Count())
 	for i := range x.Evidence {
-		x.Evidence[i] = Evidence{Indicator: d.int(), State: d.str(), Documents: d.strs(), Missing: d.strs(), Pending: d.strs()}
+		x.Evidence[i] = Evidence{Indicator: d.SmallUint(), State: d.Str(), Documents: d.Strs(), Missing: d.Strs(), Pending: d.Strs()}
 	}
-	if err := d.end(); err != nil {
+	if err := end(d); err != nil {
 		return err
 	}
 	*r = x

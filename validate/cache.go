@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/binrec"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
@@ -264,72 +265,26 @@ func (r *runner) store(name string, old *cached, entries []*docEntry) {
 // path, blob id, findings and facts. Integers are uvarints, strings are
 // length-prefixed.
 
-type encoder struct{ b []byte }
-
-func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) int(v int)     { e.b = binary.AppendVarint(e.b, int64(v)) }
-func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
-
-// decoder reads a record. Strings are cut from one copy of the record (s,
-// aligned with b), so that decoding allocates one string in all.
-type decoder struct {
-	b   []byte
-	s   string
-	bad bool
-}
-
-func (d *decoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) int() int {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return int(v)
-}
-
-func (d *decoder) str() string {
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
-		d.bad = true
-		return ""
-	}
-	off := len(d.s) - len(d.b)
-	str := d.s[off : off+int(n)]
-	d.b = d.b[n:]
-	return str
-}
-
 func encodeRecord(entries []*docEntry, fp string) []byte {
-	e := &encoder{}
-	e.str(cacheFormat)
-	e.str(fp)
-	e.uint(uint64(len(entries)))
+	e := &binrec.Encoder{}
+	e.Str(cacheFormat)
+	e.Str(fp)
+	e.Uint(uint64(len(entries)))
 	for _, ent := range entries {
-		e.str(ent.path)
-		e.b = append(e.b, ent.sum[:]...)
-		e.int(int(ent.sig.Size))
-		e.int(int(ent.sig.Mtime))
-		e.uint(ent.sig.Ino)
-		e.int(int(ent.sig.Ctime))
-		e.uint(uint64(len(ent.findings)))
+		e.Str(ent.path)
+		e.B = append(e.B, ent.sum[:]...)
+		e.Int(int(ent.sig.Size))
+		e.Int(int(ent.sig.Mtime))
+		e.Uint(ent.sig.Ino)
+		e.Int(int(ent.sig.Ctime))
+		e.Uint(uint64(len(ent.findings)))
 		for _, f := range ent.findings {
-			e.int(f.Line)
-			e.int(f.Column)
-			e.int(int(f.Severity))
-			e.str(f.Rule)
-			e.str(f.Message)
-			e.str(f.Key)
+			e.Int(f.Line)
+			e.Int(f.Column)
+			e.Int(int(f.Severity))
+			e.Str(f.Rule)
+			e.Str(f.Message)
+			e.Str(f.Key)
 		}
 		fa := ent.facts
 		flags := uint64(0)
@@ -342,17 +297,17 @@ func encodeRecord(entries []*docEntry, fp string) []byte {
 		if fa.Front != nil {
 			flags |= 4
 		}
-		e.uint(flags)
+		e.Uint(flags)
 		if fa.FrontErr != nil {
-			e.int(fa.FrontErr.Line)
-			e.int(fa.FrontErr.Column)
-			e.str(fa.FrontErr.Msg)
+			e.Int(fa.FrontErr.Line)
+			e.Int(fa.FrontErr.Column)
+			e.Str(fa.FrontErr.Msg)
 		}
 		if fa.Front != nil {
 			encodeFacts(e, fa)
 		}
 	}
-	return binary.LittleEndian.AppendUint32(e.b, crc32.ChecksumIEEE(e.b))
+	return binary.LittleEndian.AppendUint32(e.B, crc32.ChecksumIEEE(e.B))
 }
 
 func decodeRecord(b []byte, fp string) ([]*docEntry, bool) {
@@ -364,39 +319,39 @@ func decodeRecord(b []byte, fp string) ([]*docEntry, bool) {
 	if crc32.ChecksumIEEE(b) != sum {
 		return nil, false
 	}
-	d := &decoder{b: b, s: string(b)}
-	if d.str() != cacheFormat || d.str() != fp {
+	d := binrec.NewDecoder(b, true)
+	if d.Str() != cacheFormat || d.Str() != fp {
 		return nil, false
 	}
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
+	n := d.Uint()
+	if d.Bad || n > uint64(len(d.B)) {
 		return nil, false
 	}
 	out := make([]*docEntry, 0, n)
 	var slab []yaml.Node
-	for i := uint64(0); i < n && !d.bad; i++ {
-		ent := &docEntry{path: d.str()}
-		if len(d.b) < sha1.Size {
+	for i := uint64(0); i < n && !d.Bad; i++ {
+		ent := &docEntry{path: d.Str()}
+		if len(d.B) < sha1.Size {
 			return nil, false
 		}
-		copy(ent.sum[:], d.b[:sha1.Size])
-		d.b = d.b[sha1.Size:]
-		ent.sig = fileSig{Size: int64(d.int()), Mtime: int64(d.int()), Ino: d.uint(), Ctime: int64(d.int())}
-		nf := d.uint()
-		if d.bad || nf > uint64(len(d.b)) {
+		copy(ent.sum[:], d.B[:sha1.Size])
+		d.B = d.B[sha1.Size:]
+		ent.sig = fileSig{Size: int64(d.Int()), Mtime: int64(d.Int()), Ino: d.Uint(), Ctime: int64(d.Int())}
+		nf := d.Uint()
+		if d.Bad || nf > uint64(len(d.B)) {
 			return nil, false
 		}
-		for j := uint64(0); j < nf && !d.bad; j++ {
-			f := Finding{Path: ent.path, Line: d.int(), Column: d.int(), Severity: Severity(d.int())}
-			f.Rule, f.Message, f.Key = d.str(), d.str(), d.str()
+		for j := uint64(0); j < nf && !d.Bad; j++ {
+			f := Finding{Path: ent.path, Line: d.Int(), Column: d.Int(), Severity: Severity(d.Int())}
+			f.Rule, f.Message, f.Key = d.Str(), d.Str(), d.Str()
 			ent.findings = append(ent.findings, f)
 		}
 		fa := &casefile.Document{Path: ent.path}
-		flags := d.uint()
+		flags := d.Uint()
 		fa.HasFront = flags&1 != 0
 		if flags&2 != 0 {
-			fa.FrontErr = &casefile.ParseError{Path: ent.path, Line: d.int(), Column: d.int()}
-			fa.FrontErr.Msg = d.str()
+			fa.FrontErr = &casefile.ParseError{Path: ent.path, Line: d.Int(), Column: d.Int()}
+			fa.FrontErr.Msg = d.Str()
 		}
 		if flags&4 != 0 {
 			budget := maxFactNodes + 1
@@ -405,7 +360,7 @@ func decodeRecord(b []byte, fp string) ([]*docEntry, bool) {
 		ent.facts = fa
 		out = append(out, ent)
 	}
-	if d.bad || len(d.b) != 0 {
+	if d.Bad || len(d.B) != 0 {
 		return nil, false
 	}
 	return out, true
@@ -413,10 +368,10 @@ func decodeRecord(b []byte, fp string) ([]*docEntry, bool) {
 
 // decodeNode reads a node and its children; nodes are taken from a slab
 // allocated a few hundred at a time.
-func decodeNode(d *decoder, budget *int, slab *[]yaml.Node) *yaml.Node {
+func decodeNode(d *binrec.Decoder, budget *int, slab *[]yaml.Node) *yaml.Node {
 	*budget--
 	if *budget < 0 {
-		d.bad = true
+		d.Bad = true
 		return nil
 	}
 	if len(*slab) == 0 {
@@ -424,19 +379,19 @@ func decodeNode(d *decoder, budget *int, slab *[]yaml.Node) *yaml.Node {
 	}
 	n := &(*slab)[0]
 	*slab = (*slab)[1:]
-	n.Kind = yaml.Kind(d.uint())
-	n.Tag = internTag(d.str())
-	n.Value = d.str()
-	n.Line = d.int()
-	n.Column = d.int()
-	c := d.uint()
-	if d.bad || c > uint64(len(d.b)) {
-		d.bad = true
+	n.Kind = yaml.Kind(d.Uint())
+	n.Tag = internTag(d.Str())
+	n.Value = d.Str()
+	n.Line = d.Int()
+	n.Column = d.Int()
+	c := d.Uint()
+	if d.Bad || c > uint64(len(d.B)) {
+		d.Bad = true
 		return n
 	}
 	if c > 0 {
 		n.Content = make([]*yaml.Node, 0, c)
-		for i := uint64(0); i < c && !d.bad; i++ {
+		for i := uint64(0); i < c && !d.Bad; i++ {
 			n.Content = append(n.Content, decodeNode(d, budget, slab))
 		}
 	}

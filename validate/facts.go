@@ -2,6 +2,7 @@ package validate
 
 import (
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/binrec"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -39,7 +40,7 @@ func factsOf(d *casefile.Document) *casefile.Document {
 // encodeFacts writes the facts of a document: the factKeys of its
 // frontmatter, aliases resolved, with file lines (so that a decoded node
 // needs no line offset), at most maxFactNodes nodes.
-func encodeFacts(e *encoder, d *casefile.Document) {
+func encodeFacts(e *binrec.Encoder, d *casefile.Document) {
 	budget := maxFactNodes
 	pairs := casefile.Pairs(d.Front)
 	n := 0
@@ -49,12 +50,12 @@ func encodeFacts(e *encoder, d *casefile.Document) {
 		}
 	}
 	line, col := d.Pos(d.Front)
-	e.uint(uint64(yaml.MappingNode))
-	e.str("!!map")
-	e.str("")
-	e.int(line)
-	e.int(col)
-	e.uint(uint64(2 * n))
+	e.Uint(uint64(yaml.MappingNode))
+	e.Str("!!map")
+	e.Str("")
+	e.Int(line)
+	e.Int(col)
+	e.Uint(uint64(2 * n))
 	for _, p := range pairs {
 		if factKeys[p.Key.Value] {
 			encodeNode(e, d, p.Key, &budget)
@@ -65,35 +66,35 @@ func encodeFacts(e *encoder, d *casefile.Document) {
 
 // encodeNode writes n and its children; past the budget, children are
 // dropped (a mapping keeps an even number of them).
-func encodeNode(e *encoder, d *casefile.Document, n *yaml.Node, budget *int) {
+func encodeNode(e *binrec.Encoder, d *casefile.Document, n *yaml.Node, budget *int) {
 	n = casefile.Resolve(n)
 	if n == nil || n.Kind == yaml.AliasNode {
 		// An alias that does not resolve (a cycle): a null.
-		e.uint(uint64(yaml.ScalarNode))
-		e.str("!!null")
-		e.str("")
-		e.int(0)
-		e.int(0)
-		e.uint(0)
+		e.Uint(uint64(yaml.ScalarNode))
+		e.Str("!!null")
+		e.Str("")
+		e.Int(0)
+		e.Int(0)
+		e.Uint(0)
 		return
 	}
 	*budget--
-	e.uint(uint64(n.Kind))
-	e.str(n.Tag)
-	e.str(n.Value)
+	e.Uint(uint64(n.Kind))
+	e.Str(n.Tag)
+	e.Str(n.Value)
 	line, col := 0, 0
 	if n.Line > 0 {
 		line, col = d.Pos(n)
 	}
-	e.int(line)
-	e.int(col)
+	e.Int(line)
+	e.Int(col)
 	kids := n.Content
 	if *budget <= 0 {
 		kids = nil
 	} else if len(kids) > *budget {
 		kids = kids[:*budget&^1]
 	}
-	e.uint(uint64(len(kids)))
+	e.Uint(uint64(len(kids)))
 	for _, k := range kids {
 		encodeNode(e, d, k, budget)
 	}

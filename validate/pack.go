@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acc-formation/acc/internal/binrec"
 )
 
 // PackCache is a StampedCache held in one file: loaded whole by OpenPack,
@@ -104,28 +106,28 @@ func (p *PackCache) load() {
 	if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(b[len(b)-4:]) || string(body[:len(packFormat)]) != packFormat {
 		return
 	}
-	d := &decoder{b: body[len(packFormat):]}
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
+	d := binrec.NewDecoder(body[len(packFormat):], false)
+	n := d.Uint()
+	if d.Bad || n > uint64(len(d.B)) {
 		return
 	}
 	recs := make(map[string]packRecord, n)
 	for i := uint64(0); i < n; i++ {
-		klen := d.uint()
-		if d.bad || klen > uint64(len(d.b)) {
+		klen := d.Uint()
+		if d.Bad || klen > uint64(len(d.B)) {
 			return
 		}
-		key := string(d.b[:klen])
-		d.b = d.b[klen:]
-		stamp := int64(d.int())
-		dlen := d.uint()
-		if d.bad || dlen > uint64(len(d.b)) {
+		key := string(d.B[:klen])
+		d.B = d.B[klen:]
+		stamp := int64(d.Int())
+		dlen := d.Uint()
+		if d.Bad || dlen > uint64(len(d.B)) {
 			return
 		}
-		recs[key] = packRecord{data: d.b[:dlen:dlen], stamp: stamp}
-		d.b = d.b[dlen:]
+		recs[key] = packRecord{data: d.B[:dlen:dlen], stamp: stamp}
+		d.B = d.B[dlen:]
 	}
-	if len(d.b) != 0 {
+	if len(d.B) != 0 {
 		return
 	}
 	p.recs = recs
