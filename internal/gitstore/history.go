@@ -200,6 +200,9 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 		return nil, &RevisionError{Rev: rev, Path: path, Err: ErrNotInRevision,
 			Msg: fmt.Sprintf("%s est un dossier dans la révision %s, pas un fichier", path, rev)}
 	}
+	if err := s.verifyPath(s.gitPath(path), e.mode); err != nil {
+		return nil, err
+	}
 	return s.readObject(e.hash, plumbing.BlobObject)
 }
 

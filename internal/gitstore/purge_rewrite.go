@@ -181,6 +181,19 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 			stack = stack[:len(stack)-1]
 		}
 	}
+	// The rewrite copies every tree into new commits: none may hold a path acc refuses
+	// (verifypath.go), whatever brought it into the history.
+	v := s.newPathVerifier()
+	for _, h := range hist.order {
+		c := hist.commits[h]
+		var base Hash
+		if len(c.parents) > 0 {
+			base = hist.commits[c.parents[0]].tree
+		}
+		if err := v.commit(h, c.tree, base); err != nil {
+			return nil, err
+		}
+	}
 	return hist, nil
 }
 
