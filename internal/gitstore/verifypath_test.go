@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The names a hostile remote tries, with whether a tree entry may carry them.
@@ -235,7 +236,8 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 	marie.sync()
 	paul := join(t, url, "Paul Durand")
 	good := strings.TrimSpace(git(t, bare, "rev-parse", "main"))
-	hook := mkBlob(t, bare, "#!/bin/sh\ntouch /tmp/acc-hook-ran\n")
+	marker := filepath.Join(t.TempDir(), "crochet-execute")
+	hook := mkBlob(t, bare, "#!/bin/sh\ntouch "+marker+"\n")
 	hooks := mkRawTree(t, bare, craftedEntry{modeExec, "post-checkout", hook})
 	dotgit := func(name string) craftedEntry {
 		return craftedEntry{modeTree, name, mkRawTree(t, bare, craftedEntry{modeTree, "hooks", hooks})}
@@ -296,7 +298,7 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 		}
 		git(t, bare, "update-ref", "refs/heads/main", good)
 	}
-	if _, err := os.Lstat("/tmp/acc-hook-ran"); err == nil {
+	if _, err := os.Lstat(marker); err == nil {
 		t.Fatal("a planted hook ran")
 	}
 
@@ -342,4 +344,63 @@ func TestVerifyCommitsReadsOnlyChanges(t *testing.T) {
 	if err := s.verifyCommits(g, []Hash{c1, c2}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzVerifyPath: whatever a tree entry is named, an accepted name can never reach
+// outside its folder or into .git on any file system, and the single-path check agrees
+// with the name check wherever the name sits.
+func FuzzVerifyPath(f *testing.F) {
+	for _, c := range nameCases {
+		f.Add(c.name)
+	}
+	for _, s := range []string{".git\u200c", "GIT~1.", ".gIt::$DATA", ".gitmodules", "gi7eba~9", ".git/", "x:y", "con", "aux.md"} {
+		f.Add(s)
+	}
+	root := &Store{}
+	sub := &Store{Prefix: "depot/centre"}
+	f.Fuzz(func(t *testing.T, name string) {
+		reason := badName(name)
+		if reason == "" {
+			var stripped strings.Builder
+			for _, c := range name {
+				if !hfsIgnorable(c) {
+					stripped.WriteRune(c)
+				}
+			}
+			base, _, _ := strings.Cut(stripped.String(), ":")
+			switch {
+			case name == "", name == ".", name == "..":
+				t.Fatalf("%q accepted", name)
+			case strings.ContainsAny(name, "/\\:\x00"):
+				t.Fatalf("%q accepted with a separator or a stream", name)
+			case strings.EqualFold(strings.TrimRight(base, ". "), ".git"):
+				t.Fatalf("%q accepted, reads as .git", name)
+			case !utf8.ValidString(name):
+				t.Fatalf("%q accepted, invalid UTF-8", name)
+			}
+			for _, c := range name {
+				if c < 0x20 || c == 0x7f || hfsIgnorable(c) {
+					t.Fatalf("%q accepted with %U", name, c)
+				}
+			}
+		}
+		for _, p := range []struct {
+			s    *Store
+			path string
+		}{
+			{root, "beneficiaires/x/" + name},
+			{root, "conflits/" + name + "/f.md"},
+			{sub, name + "/a.md"},
+			{sub, "depot/" + name},
+		} {
+			err := p.s.verifyPath(p.path, modeFile)
+			if reason != "" && !strings.Contains(name, "/") && err == nil {
+				t.Fatalf("%q refused by badName (%s) but %q accepted", name, reason, p.path)
+			}
+			var ue *UnsafePathError
+			if err != nil && (!errors.As(err, &ue) || !strings.HasPrefix(p.path, ue.Path)) {
+				t.Fatalf("%q: %v", p.path, err)
+			}
+		}
+	})
 }
