@@ -404,3 +404,42 @@ func FuzzVerifyPath(f *testing.F) {
 		}
 	})
 }
+
+// TestReadsAtRevisionAndPurgeRefuseCraftedTrees: show --at and report --at (ReadAt,
+// ListAt) and the purge rewrite meet a crafted tree in local history (brought by git
+// fetch, say): they refuse it, naming the path, and the purge writes nothing.
+func TestReadsAtRevisionAndPurgeRefuseCraftedTrees(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, "jean", Change{Path: "acc.yaml", Content: []byte("organisation: T\n")},
+		Change{Path: "beneficiaires/jean-dupont/fiche.md", Content: []byte("---\nid: jean-dupont\n---\n")})
+	link := mkBlob(t, dir, "../../../etc/passwd")
+	esc := mkBlob(t, dir, "x\n")
+	folder := mkRawTree(t, dir, craftedEntry{modeSymlink, "fiche.md", link}, craftedEntry{modeFile, "a\x1b[2J.md", esc})
+	benefs := mkRawTree(t, dir, craftedEntry{modeTree, "jean-dupont", folder})
+	acc := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD:acc.yaml"))
+	root := mkRawTree(t, dir, craftedEntry{modeTree, "beneficiaires", benefs}, craftedEntry{modeFile, "acc.yaml", acc})
+	c := strings.TrimSpace(git(t, dir, "commit-tree", root, "-p", "HEAD", "-m", "piège"))
+	git(t, dir, "update-ref", "refs/heads/piege", c)
+
+	var ue *UnsafePathError
+	if _, err := s.ReadAt("beneficiaires/jean-dupont/fiche.md", "piege"); !errors.As(err, &ue) || ue.Path != "beneficiaires/jean-dupont/fiche.md" {
+		t.Fatalf("ReadAt through a symlink: %v", err)
+	}
+	if _, err := s.ListAt("beneficiaires/jean-dupont", "piege"); !errors.As(err, &ue) || strings.Contains(err.Error(), "\x1b") {
+		t.Fatalf("ListAt: %v", err)
+	}
+	if _, err := s.ReadAt("beneficiaires/jean-dupont/fiche.md", "main"); err != nil {
+		t.Fatalf("ReadAt on sound history: %v", err)
+	}
+	head := strings.TrimSpace(git(t, dir, "rev-parse", "main"))
+	if _, err := s.Purge(context.Background(), "jean-dupont", testSig, testSig); !errors.As(err, &ue) {
+		t.Fatalf("purge over a crafted history: %v", err)
+	}
+	if h := strings.TrimSpace(git(t, dir, "rev-parse", "main")); h != head {
+		t.Fatal("purge moved main")
+	}
+	if p := strings.TrimSpace(git(t, dir, "rev-parse", "piege")); p != c {
+		t.Fatal("purge rewrote the crafted branch")
+	}
+}
