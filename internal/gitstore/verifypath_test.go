@@ -269,6 +269,7 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 	}
 	before := paul.head()
 	packs := packNames(t, paul.dir)
+	loose := git(t, paul.dir, "count-objects")
 	for _, c := range cases {
 		hostileCommit(t, bare, c.extra)
 		_, err := paul.syncErr(false)
@@ -287,6 +288,9 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 		}
 		if got := packNames(t, paul.dir); strings.Join(got, ",") != strings.Join(packs, ",") {
 			t.Fatalf("%q: packs left: %v (before %v)", c.path, got, packs)
+		}
+		if l := git(t, paul.dir, "count-objects"); l != loose {
+			t.Fatalf("%q: loose objects left: %s (before %s)", c.path, l, loose)
 		}
 		checkClean(t, paul.dir)
 		dir := filepath.Join(t.TempDir(), "clone")
