@@ -324,6 +324,13 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 	if err != nil {
 		return err
 	}
+	// Names that differ only by case are one file on macOS and Windows: one would
+	// overwrite the other. Beneficiaries' ids are lowercase already, and outside the
+	// case-file folder Git's own rules apply.
+	var folded map[string]string
+	if st.kind == psCase || st.kind == psFree || st.kind == psBenef {
+		folded = make(map[string]string, len(entries))
+	}
 	j := 0
 	prev := ""
 	for i, e := range entries {
@@ -346,6 +353,13 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 			return &UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}
 		}
 		prev = key
+		if folded != nil {
+			k := strings.ToLower(e.name)
+			if other, ok := folded[k]; ok {
+				return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)}
+			}
+			folded[k] = e.name
+		}
 		// Both lists are in Git's order: the base entry of the same name, if any, is
 		// found by moving forward only.
 		var b *treeEntry

@@ -265,6 +265,7 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 		{inBenef(craftedEntry{modeExec, "lancer.sh", hook}), "beneficiaires/x/lancer.sh"},
 		{inBenef(craftedEntry{modeFile, "a\x1b[31m.md", hook}), "beneficiaires/x/a\x1b[31m.md"},
 		{inBenef(dotgit(".Git")), "beneficiaires/x/.Git"},
+		{inBenef(craftedEntry{modeFile, "Fiche.md", hook}), "beneficiaires/x/fiche.md"},
 		{craftedEntry{modeFile, "README.md", hook}, "README.md"},
 	}
 	before := paul.head()
