@@ -566,26 +566,33 @@ func (s *Store) fetchBranch(ctx context.Context, h *heldLock, rc *remoteConn, na
 		return Hash{}, false, err
 	}
 	s.refreshObjects()
-	if v, ok := cs.refs[plumbing.ReferenceName(tracking)]; ok {
-		// Before anything refers to what came in: a refused tree leaves no ref and no
-		// pack behind (verifypath.go).
-		if err := s.verifyIncoming(Hash(v)); err != nil {
-			removeNewPacks(s.CommonDir, before)
-			s.refreshObjects()
-			var ue *UnsafePathError
-			if errors.As(err, &ue) {
-				return Hash{}, false, fmt.Errorf("le dépôt partagé %s contient un chemin qu'acc refuse d'écrire : %w ; "+
-					"rien n'a été écrit (le dépôt partagé doit être réparé avec git)", RedactURL(rc.url), err)
-			}
-			return Hash{}, false, err
+	v, fetched := cs.refs[plumbing.ReferenceName(tracking)]
+	head := Hash(v)
+	if !fetched {
+		// Already up to date: the remote-tracking ref may still hold commits that this
+		// branch lacks, brought by a git fetch: checked all the same.
+		if head, _, err = s.readRef(tracking); err != nil || head.IsZero() {
+			return head, false, err
 		}
-		if err := s.setRef(h, tracking, false, Hash(v), "acc sync : réception", ident); err != nil {
-			return Hash{}, false, err
-		}
-		return Hash(v), false, nil
 	}
-	cur, _, err := s.readRef(tracking)
-	return cur, false, err
+	// Before anything refers to what came in: a refused tree leaves no ref and no pack
+	// behind (verifypath.go).
+	if err := s.verifyIncoming(head); err != nil {
+		removeNewPacks(s.CommonDir, before)
+		s.refreshObjects()
+		var ue *UnsafePathError
+		if errors.As(err, &ue) {
+			return Hash{}, false, fmt.Errorf("le dépôt partagé %s contient un chemin qu'acc refuse d'écrire : %w ; "+
+				"rien n'a été écrit (le dépôt partagé doit être réparé avec git)", RedactURL(rc.url), err)
+		}
+		return Hash{}, false, err
+	}
+	if fetched {
+		if err := s.setRef(h, tracking, false, head, "acc sync : réception", ident); err != nil {
+			return Hash{}, false, err
+		}
+	}
+	return head, false, nil
 }
 
 // commitsToSend lists the commits reachable from local and not from remote.

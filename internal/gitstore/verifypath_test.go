@@ -322,6 +322,21 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 	git(t, bare, "update-ref", "refs/heads/main", good)
 	paul.sync()
 	checkClean(t, paul.dir)
+
+	// Brought by a git fetch by hand: the remote has nothing new for acc, the
+	// remote-tracking ref is checked all the same.
+	hostileCommit(t, bare, dotgit(".git"))
+	git(t, paul.dir, "fetch", "-q", "origin")
+	if _, err := paul.syncErr(false); !errors.As(err, &ue) || ue.Path != ".git" {
+		t.Fatalf("after git fetch: %v", err)
+	}
+	if h := paul.head(); h != before {
+		t.Fatal("HEAD moved")
+	}
+	// (git fsck --strict would now complain: git fetch stored the crafted objects.)
+	if st := git(t, paul.dir, "status", "--porcelain", "--ignored"); st != "" {
+		t.Fatalf("files written:\n%s", st)
+	}
 }
 
 // TestVerifyCommitsReadsOnlyChanges: a commit whose trees are those of its parent but
