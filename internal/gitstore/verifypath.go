@@ -285,6 +285,10 @@ type pathVerifier struct {
 	s     *Store
 	rules pathRules
 	done  map[verifiedTree]bool
+	// The trees read for the previous commit and for this one: a commit's base is
+	// usually the commit checked just before, whose large trees (beneficiaires/) are
+	// then not read and parsed twice.
+	prev, cur map[Hash][]treeEntry
 }
 
 type verifiedTree struct {
@@ -293,7 +297,22 @@ type verifiedTree struct {
 }
 
 func (s *Store) newPathVerifier() *pathVerifier {
-	return &pathVerifier{s: s, rules: s.pathRules(), done: map[verifiedTree]bool{}}
+	return &pathVerifier{s: s, rules: s.pathRules(), done: map[verifiedTree]bool{}, cur: map[Hash][]treeEntry{}}
+}
+
+func (v *pathVerifier) entries(t Hash) ([]treeEntry, error) {
+	if e, ok := v.cur[t]; ok {
+		return e, nil
+	}
+	e, ok := v.prev[t]
+	if !ok {
+		var err error
+		if e, err = v.s.treeEntries(t); err != nil {
+			return nil, err
+		}
+	}
+	v.cur[t] = e
+	return e, nil
 }
 
 // commit checks the tree of commit c against base, the tree of its first parent (zero
@@ -303,6 +322,7 @@ func (s *Store) newPathVerifier() *pathVerifier {
 // what the commits it receives change: the cost follows the trees received, as Git's
 // fsck of a fetch does.
 func (v *pathVerifier) commit(c, tree, base Hash) error {
+	defer func() { v.prev, v.cur = v.cur, make(map[Hash][]treeEntry, len(v.cur)) }()
 	if err := v.tree(tree, base, v.rules.root(), ""); err != nil {
 		if ue, ok := err.(*UnsafePathError); ok {
 			ue.Commit = c
@@ -316,13 +336,15 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 	if t == base || v.done[verifiedTree{t, st}] {
 		return nil
 	}
-	entries, err := v.s.treeEntries(t)
+	entries, err := v.entries(t)
 	if err != nil {
 		return err
 	}
-	baseEntries, err := v.s.treeEntries(base)
-	if err != nil {
-		return err
+	var baseEntries []treeEntry
+	if !base.IsZero() {
+		if baseEntries, err = v.entries(base); err != nil {
+			return err
+		}
 	}
 	// Names that differ only by case are one file on macOS and Windows: one would
 	// overwrite the other. Beneficiaries' ids are lowercase already, and outside the
