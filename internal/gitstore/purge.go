@@ -488,6 +488,7 @@ func (s *Store) planPurge(ctx context.Context, id string) (*PurgeReport, error) 
 	}
 	ids := map[string]bool{id: true}
 	rw := newRewriter(s, hashSink{}, st.dir, ids, newScrubber(ids, names, st.scan.all), st.hist)
+	rw.markNotes(notesRoots(st.snap, st.hist))
 	if err := rw.run(ctx); err != nil {
 		return nil, err
 	}
@@ -548,13 +549,22 @@ func (s *Store) fillLimits(st *purgeState, rep *PurgeReport, ids []string) {
 	rep.Alternates = err == nil
 }
 
-// refUpdates maps every reference to its rewritten target.
+// refUpdates maps every reference to its rewritten target. A replacement (git replace,
+// refs/replace/<name>) of an object the rewrite changed would replace nothing any more:
+// it is deleted.
 func refUpdates(rw *rewriter, snap *refSnapshot) ([]refUpdate, error) {
 	var ups []refUpdate
 	for _, r := range snap.refs {
 		nv, err := rw.mapTarget(r.value)
 		if err != nil {
 			return nil, err
+		}
+		if name, ok := strings.CutPrefix(r.name, "refs/replace/"); ok {
+			if old, err := ParseHash(name); err == nil {
+				if _, ok := rw.hist.commits[old]; ok && (rw.drop[old] || rw.newOf[old] != old) {
+					nv = Hash{}
+				}
+			}
 		}
 		if nv != r.value {
 			ups = append(ups, refUpdate{gitRef: r, new: nv})
@@ -802,6 +812,7 @@ func (s *Store) erase(ctx context.Context, h *heldLock, st *purgeState, rep *Pur
 	defer ow.discard()
 	sink := &writeSink{ow: ow}
 	rw := newRewriter(s, sink, st.dir, idSet, sc, st.hist)
+	rw.markNotes(notesRoots(st.snap, st.hist))
 	if err := rw.run(ctx); err != nil {
 		return err
 	}

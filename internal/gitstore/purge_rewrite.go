@@ -500,13 +500,19 @@ type rewriter struct {
 	drop  map[Hash]bool // old commits dropped
 	info  map[Hash]*newCommit
 	tags  map[Hash]Hash
+	// notes marks the commits of notes histories (purge_notes.go); notesMemo and
+	// noteMention remember their rewritten trees and which note blobs name a person.
+	notes       map[Hash]bool
+	notesMemo   map[Hash]Hash
+	noteMention map[Hash]bool
 
 	rewritten, dropped int
 }
 
 func newRewriter(s *Store, sink objSink, dirGP string, ids map[string]bool, sc *scrubber, hist *history) *rewriter {
 	rw := &rewriter{s: s, sink: sink, dir: strings.Split(dirGP, "/"), ids: ids, sc: sc, hist: hist,
-		newOf: map[Hash]Hash{}, drop: map[Hash]bool{}, info: map[Hash]*newCommit{}, tags: map[Hash]Hash{}}
+		newOf: map[Hash]Hash{}, drop: map[Hash]bool{}, info: map[Hash]*newCommit{}, tags: map[Hash]Hash{},
+		notes: map[Hash]bool{}, notesMemo: map[Hash]Hash{}, noteMention: map[Hash]bool{}}
 	rw.memo = make([]map[Hash]stripResult, len(rw.dir)+1)
 	for i := range rw.memo {
 		rw.memo[i] = map[Hash]stripResult{}
@@ -607,14 +613,20 @@ func (rw *rewriter) isAncestor(a, b Hash) bool {
 	return false
 }
 
-// run rewrites every commit of the history, parents first.
+// run rewrites every commit of the history, parents first; the notes histories last,
+// once the new names of the commits they annotate are known.
 func (rw *rewriter) run(ctx context.Context) error {
-	for _, old := range rw.hist.order {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := rw.rewriteCommit(old); err != nil {
-			return err
+	for _, notesPass := range []bool{false, true} {
+		for _, old := range rw.hist.order {
+			if rw.notes[old] != notesPass {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := rw.rewriteCommit(old); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -660,6 +672,12 @@ func (rw *rewriter) rewriteCommit(old Hash) error {
 	st, err := rw.strip(c.tree, 0)
 	if err != nil {
 		return err
+	}
+	if rw.notes[old] && !st.empty {
+		if st.h, err = rw.rewriteNotes(st.h); err != nil {
+			return err
+		}
+		st.empty = st.h == emptyTree
 	}
 	tree := st.h
 	if st.empty {
