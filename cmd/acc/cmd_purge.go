@@ -202,7 +202,37 @@ func (a *app) printPurgePlan(p *gitstore.PurgeReport) {
 		fmt.Fprintf(w, "  - références réécrites : %s ;\n", strings.Join(names, ", "))
 	}
 	fmt.Fprintln(w, "  - les journaux de références (reflog), les objets Git devenus inutiles et le cache d'acc.")
+	printRefAdvice(w, p.Refs)
 	fmt.Fprintln(w, "C'est définitif : rien ne pourra être récupéré depuis ce dépôt.")
+}
+
+// refAdvice says, for a reference outside branches, tags and remote-tracking branches,
+// what the erasure does to it and what is left to do ("" for the ordinary kinds).
+func refAdvice(r gitstore.RefChange) string {
+	switch {
+	case strings.HasPrefix(r.Name, "refs/notes/"):
+		return "notes Git : les notes qui nomment la personne sont supprimées, les autres suivent leurs commits réécrits"
+	case strings.HasPrefix(r.Name, "refs/replace/") && r.New.IsZero():
+		return "remplacement (git replace) supprimé : il remplaçait un commit réécrit ; recréez-le si besoin (git replace)"
+	case strings.HasPrefix(r.Name, "refs/original/"):
+		return "sauvegarde laissée par git filter-branch : réécrite ; supprimez-la si elle ne sert plus (git update-ref -d " + r.Name + ")"
+	case strings.HasPrefix(r.Name, "refs/pull/"), strings.HasPrefix(r.Name, "refs/merge-requests/"):
+		return "demande de fusion d'une forge : réécrite ici, mais la forge garde la sienne : demandez son effacement à l'administrateur"
+	case strings.HasPrefix(r.Name, "refs/heads/"), strings.HasPrefix(r.Name, "refs/tags/"),
+		strings.HasPrefix(r.Name, "refs/remotes/"), strings.HasPrefix(r.Name, "refs/acc/"):
+		return ""
+	case r.New.IsZero():
+		return "référence supprimée (elle ne contenait que la personne)"
+	}
+	return "référence réécrite ; acc ne sait pas quel outil l'a créée : vérifiez qu'aucune copie n'en existe ailleurs"
+}
+
+func printRefAdvice(w io.Writer, refs []gitstore.RefChange) {
+	for _, r := range refs {
+		if a := refAdvice(r); a != "" {
+			fmt.Fprintf(w, "  - %s : %s ;\n", r.Name, a)
+		}
+	}
 }
 
 func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
@@ -213,6 +243,7 @@ func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
 		countOf(r.Rewritten, "commit réécrit", "commits réécrits"), countOf(r.Dropped, "supprimé", "supprimés"),
 		countOf(len(r.Refs), "référence mise à jour", "références mises à jour"),
 		countOf(r.Objects, "objet Git supprimé", "objets Git supprimés"))
+	printRefAdvice(w, r.Refs)
 	if !r.Commit.IsZero() {
 		fmt.Fprintf(w, "Effacement enregistré par le commit %s (%s) : une empreinte, sans identifiant ni nom.\n",
 			r.Commit.String()[:10], gitstore.PurgeRecordsFile)
