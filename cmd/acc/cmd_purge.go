@@ -63,12 +63,47 @@ interrompu.`,
 	return c
 }
 
-// purgeErr maps the store's erasure errors to exit codes.
+// finishInterruptedPurge finishes an erasure that a kill interrupted, before any other
+// command writes (called with the lock held): until it is finished, a commit or a sync
+// could keep or send what was being erased.
+func (a *app) finishInterruptedPurge(ws *workspace) error {
+	if !ws.store.PendingPurge() {
+		return nil
+	}
+	fmt.Fprintln(a.stderr, "acc : un effacement (acc purge) a été interrompu : il est terminé d'abord")
+	author, committer, ok, err := ws.store.Identity()
+	if err != nil {
+		return repoErr(err)
+	}
+	if !ok {
+		author.Name = ws.repo.Config.Formateur
+		if author.Name == "" {
+			author.Name = "acc"
+		}
+		committer.Name = author.Name
+	}
+	rep, err := ws.store.ResumePurge(a.ctx, author, committer)
+	if err != nil {
+		return purgeErr(fmt.Errorf("%w ; relancez « acc purge --appliquer » pour le terminer", err))
+	}
+	if rep != nil {
+		w := a.stdout
+		a.stdout = a.stderr
+		a.printPurgeDone(rep)
+		a.stdout = w
+	}
+	return nil
+}
+
+// purgeErr maps the store's erasure errors to exit codes and chooses the hint.
 func purgeErr(err error) error {
 	var unknown *gitstore.PurgeUnknownError
+	var pending *gitstore.PurgePendingError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &pending):
+		return repoErr(fmt.Errorf("%w ; terminez-le avec « acc purge --appliquer »", err))
 	case errors.As(err, &unknown):
 		return usageErr("%v : rien n'a été effacé", err)
 	case errors.Is(err, casefile.ErrBadID):
@@ -88,9 +123,23 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 	if err != nil {
 		return err
 	}
+	finished := false
+	if ws.store.PendingPurge() {
+		// Finish the interrupted erasure first (a.lock does): it may be this one.
+		unlock, err := a.lock(ws)
+		if err != nil {
+			return err
+		}
+		unlock()
+		finished = true
+	}
 	plan, err := ws.store.PlanPurge(a.ctx, id)
 	if err != nil {
 		var unknown *gitstore.PurgeUnknownError
+		if finished && errors.As(err, &unknown) {
+			fmt.Fprintf(a.stdout, "Plus rien à effacer pour « %s ».\n", id)
+			return nil
+		}
 		if errors.As(err, &unknown) {
 			ids, _ := ws.repo.Beneficiaries()
 			if s := casefile.Suggest(id, ids); s != "" {

@@ -148,7 +148,10 @@ func (a *app) runSync(o syncOptions) error {
 func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 	var pending *gitstore.ConflictPendingError
 	var re *gitstore.RemoteError
+	var purging *gitstore.PurgePendingError
 	switch {
+	case errors.As(err, &purging):
+		return purgeErr(err)
 	case errors.As(err, &pending):
 		a.printConflict(pending.Conflict)
 		return &exitError{code: exitFindings, err: err}

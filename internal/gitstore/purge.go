@@ -75,6 +75,15 @@ type PurgeRefusedError struct {
 
 func (e *PurgeRefusedError) Error() string { return e.Msg }
 
+// PurgePendingError is returned by a command that writes (Sync) while an erasure was
+// interrupted (PendingPurge): it must be finished first (ResumePurge), or what the
+// command writes or sends could still hold the person.
+type PurgePendingError struct{}
+
+func (e *PurgePendingError) Error() string {
+	return "un effacement a été interrompu et n'est pas terminé : rien n'a été fait"
+}
+
 // PurgeReport describes an erasure: planned (PlanPurge) or done (Purge, ApplyPurges).
 type PurgeReport struct {
 	// IDs are the beneficiaries erased (one for Purge; those matched for ApplyPurges).

@@ -149,6 +149,9 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 		return nil, err
 	}
 	defer h.clearRecords()
+	if s.PendingPurge() {
+		return nil, &PurgePendingError{}
+	}
 	name := opts.Remote
 	if name == "" {
 		name = DefaultRemote
