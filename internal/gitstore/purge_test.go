@@ -124,7 +124,11 @@ func traces(t *testing.T, dir string) []string {
 	look("git rev-list --all --objects", git(t, dir, "rev-list", "--all", "--objects", "--reflog"))
 	look("git cat-file --batch-all-objects", git(t, dir, "cat-file", "--batch-all-objects", "--batch", "--unordered"))
 	look("git reflog", git(t, dir, "reflog", "--all"))
-	_ = filepath.WalkDir(filepath.Join(dir, ".git"), func(p string, d fs.DirEntry, err error) error {
+	gitDir := filepath.Join(dir, ".git")
+	if _, err := os.Stat(gitDir); err != nil {
+		gitDir = dir // a bare repository
+	}
+	_ = filepath.WalkDir(gitDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
