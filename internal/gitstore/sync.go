@@ -228,7 +228,7 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 		sort.Strings(res.Changed)
 	}()
 	tracking := "refs/remotes/" + name + "/" + res.Branch
-	sweep := false         // an erasure was carried to the remote's other references
+	sweep := false       // an erasure was carried to the remote's other references
 	var unclean []string // remote references it could not clean
 
 	for attempt := 1; ; attempt++ {
