@@ -12,6 +12,16 @@ import (
 	"github.com/acc-formation/acc/internal/gitstore"
 )
 
+// erasurePolicy tells the store who a beneficiary is and what names them (the domain's
+// rules, in casefile).
+var erasurePolicy = &gitstore.PurgePolicy{
+	Dir:     casefile.BeneficiariesDir,
+	Fiche:   casefile.FicheFile,
+	CheckID: casefile.CheckID,
+	Names:   casefile.FicheNames,
+	Matcher: casefile.MentionMatcher,
+}
+
 type purgeOptions struct {
 	yes    bool
 	dryRun bool
@@ -98,12 +108,9 @@ func (a *app) finishInterruptedPurge(ws *workspace) error {
 // purgeErr maps the store's erasure errors to exit codes and chooses the hint.
 func purgeErr(err error) error {
 	var unknown *gitstore.PurgeUnknownError
-	var pending *gitstore.PurgePendingError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &pending):
-		return repoErr(fmt.Errorf("%w ; terminez-le avec « acc purge --appliquer »", err))
 	case errors.As(err, &unknown):
 		return usageErr("%v : rien n'a été effacé", err)
 	case errors.Is(err, casefile.ErrBadID):

@@ -148,17 +148,10 @@ func (a *app) runSync(o syncOptions) error {
 func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 	var pending *gitstore.ConflictPendingError
 	var re *gitstore.RemoteError
-	var purging *gitstore.PurgePendingError
-	var unclean *gitstore.PurgeRemoteError
 	switch {
-	case errors.As(err, &purging):
-		return purgeErr(err)
-	case errors.As(err, &unclean):
-		return repoErr(fmt.Errorf("%w ; si la forge protège ces références, autorisez-y la réécriture (« force push ») "+
-			"ou supprimez-les, puis relancez acc sync", err))
 	case errors.As(err, &pending):
 		a.printConflict(pending.Conflict)
-		return &exitError{code: exitFindings, err: err}
+		return &exitError{code: exitFindings, err: withHint(err)}
 	case errors.As(err, &re):
 		switch {
 		case res != nil && res.RolledBack:

@@ -48,6 +48,7 @@ func (a *app) open() (*workspace, error) {
 	}
 	store.Clock = a.now
 	store.Getenv = a.getenv
+	store.Erasure = erasurePolicy
 	return &workspace{repo: repo, reg: reg, store: store, wd: wd}, nil
 }
 

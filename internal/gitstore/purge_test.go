@@ -424,7 +424,7 @@ func TestApplyPurgesResidue(t *testing.T) {
 }
 
 func TestScrubber(t *testing.T) {
-	sc := newScrubber(map[string]bool{"jean-dupont": true}, [][2]string{{"Jean", "Dupont"}, {"Jean", "Du Pont-Aven"}},
+	sc := newScrubber(testPolicy, map[string]bool{"jean-dupont": true}, [][2]string{{"Jean", "Dupont"}, {"Jean", "Du Pont-Aven"}},
 		map[string]bool{"jean-dupont": true, "jean-dupont-2": true, "paul-martin": true})
 	for text, want := range map[string]bool{
 		"fiche : jean-dupont (2026-11-02)":     true,
@@ -542,4 +542,17 @@ func TestPurgeRefKinds(t *testing.T) {
 		t.Fatalf("after git gc:\n%s", strings.Join(left, "\n"))
 	}
 	fsckOK(t, dir)
+}
+
+// TestPurgeNeedsPolicy: without the domain's policy, no erasure is attempted.
+func TestPurgeNeedsPolicy(t *testing.T) {
+	_, caseRoot := buildCaseload(t, "")
+	s := openLocked(t, caseRoot)
+	s.Erasure = nil
+	if _, err := s.Purge(context.Background(), purgedID, testSig, testSig); !errors.Is(err, ErrNoPurgePolicy) {
+		t.Fatalf("Purge without policy: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(caseRoot, "beneficiaires", purgedID)); err != nil {
+		t.Fatalf("something was erased: %v", err)
+	}
 }

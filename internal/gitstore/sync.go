@@ -45,8 +45,7 @@ type NoRemoteError struct {
 }
 
 func (e *NoRemoteError) Error() string {
-	return fmt.Sprintf("aucun dépôt partagé « %s » n'est configuré : ajoutez-le avec « git remote add %s ADRESSE » "+
-		"(ou rejoignez le dépôt de l'équipe avec « acc clone ADRESSE DOSSIER »)", e.Name, e.Name)
+	return fmt.Sprintf("aucun dépôt partagé « %s » n'est configuré", e.Name)
 }
 
 // ConflictPendingError is returned by Sync without Resume while a previous sync waits
@@ -56,7 +55,7 @@ type ConflictPendingError struct {
 }
 
 func (e *ConflictPendingError) Error() string {
-	return "une synchronisation arrêtée sur un conflit attend votre choix : terminez-la avec « acc sync --resume » (ou « acc sync --annuler »)"
+	return "une synchronisation arrêtée sur un conflit attend votre choix"
 }
 
 // errRemoteMoved: the remote's branch is no longer where the integration started.
@@ -376,8 +375,8 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 			res.After = start
 		}
 		if remoteHas != nil {
-			res.Notes = append(res.Notes, "un effacement (acc purge) doit réécrire l'historique du dépôt partagé : "+
-				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'un acc sync")
+			res.Notes = append(res.Notes, "un effacement doit réécrire l'historique du dépôt partagé : "+
+				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'une synchronisation")
 		}
 		return res, perr
 	}

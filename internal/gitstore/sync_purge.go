@@ -15,8 +15,6 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
-
-	"github.com/acc-formation/acc/casefile"
 )
 
 // Erasures travel with acc sync (see purge.go): a record in .acc/purges that one side has
@@ -37,6 +35,10 @@ import (
 // And before anything is sent, the commits this clone would push are checked: a folder
 // that one of the records designates is erased here first (ApplyPurges), so that a sync
 // never pushes an erased person back.
+
+// ErrPurgeDuringConflict is returned by Sync when resuming a conflict and an erasure
+// arrived meanwhile: the conflict must be abandoned, then the sync run again.
+var ErrPurgeDuringConflict = errors.New("un effacement est arrivé pendant la résolution du conflit")
 
 // distantPrefix is the private namespace where a sweep fetches the remote's branches and
 // tags.
@@ -106,8 +108,7 @@ func (s *Store) syncPurges(ctx context.Context, h *heldLock, rc *remoteConn, nam
 		}
 	}
 	if resuming {
-		return 0, nil, nil, errors.New("un effacement est arrivé pendant la résolution du conflit : " +
-			"abandonnez-la puis relancez la synchronisation")
+		return 0, nil, nil, ErrPurgeDuringConflict
 	}
 	var others []distantRef
 	if sweep {
@@ -303,7 +304,11 @@ func (s *Store) erasedIn(local, remote Hash, records []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	dir := s.gitPath(casefile.BeneficiariesDir)
+	pol, err := s.policy()
+	if err != nil {
+		return false, err
+	}
+	dir := s.gitPath(pol.Dir)
 	folders := func(c Hash) (map[string]Hash, error) {
 		tree, err := s.treeOf(c)
 		if err != nil {
