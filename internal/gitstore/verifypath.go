@@ -289,6 +289,7 @@ type pathVerifier struct {
 	// usually the commit checked just before, whose large trees (beneficiaires/) are
 	// then not read and parsed twice.
 	prev, cur map[Hash][]treeEntry
+	root      pathState
 }
 
 type verifiedTree struct {
@@ -297,8 +298,12 @@ type verifiedTree struct {
 }
 
 func (s *Store) newPathVerifier() *pathVerifier {
-	return &pathVerifier{s: s, rules: s.pathRules(), done: map[verifiedTree]bool{}, cur: map[Hash][]treeEntry{}}
+	r := s.pathRules()
+	return &pathVerifier{s: s, rules: r, root: r.root(), done: map[verifiedTree]bool{}, cur: map[Hash][]treeEntry{}}
 }
+
+// namesOnly makes v check names and modes only, as outside the case-file folder.
+func (v *pathVerifier) namesOnly() { v.root = pathState{kind: psOutside} }
 
 func (v *pathVerifier) entries(t Hash) ([]treeEntry, error) {
 	if e, ok := v.cur[t]; ok {
@@ -323,7 +328,7 @@ func (v *pathVerifier) entries(t Hash) ([]treeEntry, error) {
 // fsck of a fetch does.
 func (v *pathVerifier) commit(c, tree, base Hash) error {
 	defer func() { v.prev, v.cur = v.cur, make(map[Hash][]treeEntry, len(v.cur)) }()
-	if err := v.tree(tree, base, v.rules.root(), ""); err != nil {
+	if err := v.tree(tree, base, v.root, ""); err != nil {
 		if ue, ok := err.(*UnsafePathError); ok {
 			ue.Commit = c
 		}
