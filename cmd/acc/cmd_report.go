@@ -420,9 +420,7 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(wd, file)
 	}
-	// A report holds personal data: readable by its owner only, as the case
-	// files are.
-	pf, err := newPendingFile(file, 0o600)
+	pf, err := newPendingFile(file)
 	if err != nil {
 		return usageErr("-o %s : %v", typed, err)
 	}
