@@ -114,7 +114,6 @@ type PathError struct {
 
 func (e *PathError) Error() string { return e.Path + " : " + e.Msg }
 
-
 // Run checks the case files of a repository and streams the findings to
 // sink. It returns a *ConfigError when acc.yaml's rules are wrong, a
 // *PathError for a path it cannot check, a *templates.LoadError for a broken
