@@ -371,13 +371,7 @@ func writeSmallFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return writeFileDurably(path, data, 0o600)
-}
-
-// writeFileDurably replaces path with data through the one atomic write
-// (atomicfile), with exactly perm whatever the umask.
-func writeFileDurably(path string, data []byte, perm fs.FileMode) error {
-	return atomicfile.WriteFile(path, data, perm)
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // removeDurably removes a file and fsyncs its folder; a missing file is not an error.
