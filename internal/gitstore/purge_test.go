@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -468,9 +467,6 @@ func TestMergePurgeRecords(t *testing.T) {
 // TestPurgeNeverDeletesThroughALink: beneficiaires/ made a link to a folder
 // outside the work tree: the purge fails and the outside folder is untouched.
 func TestPurgeNeverDeletesThroughALink(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symlinks")
-	}
 	dir := newRepo(t)
 	s := openLocked(t, dir)
 	mustCommit(t, s, accMsg("init : dépôt", "init"), Change{Path: "acc.yaml", Content: []byte("organisation: Test\n")})
