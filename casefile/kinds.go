@@ -1,0 +1,37 @@
+package casefile
+
+import "github.com/acc-formation/acc/templates"
+
+// steps are the built-in interview types, the steps of the methodology in
+// the order of DESIGN §1.
+var steps = []string{TypeInitial, TypeDiagnostic, TypeCoElab, TypeContract, TypeFollowUp, TypeReview}
+
+// IsStep reports whether name is one of the six built-in interview types.
+func IsStep(name string) bool {
+	for _, s := range steps {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// KindsOf returns the Kinds of a repository's types: its interview types
+// (built-in, overridden or its own) with their phase and rank, from the type
+// definitions.
+func KindsOf(reg *templates.Registry) Kinds {
+	return func(name string) (Kind, bool) {
+		t, ok := reg.Lookup(name)
+		if !ok || !t.Interview {
+			return Kind{}, false
+		}
+		k := Kind{Phase: t.Phase, Rank: t.Rank}
+		switch {
+		case IsStep(t.Name):
+			k.Builtin = t.Name
+		case IsStep(t.Base):
+			k.Builtin = t.Base
+		}
+		return k, true
+	}
+}
