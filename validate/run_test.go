@@ -37,7 +37,7 @@ func TestLocations(t *testing.T) {
 	pm := "beneficiaires/paul-martin/"
 	want := []string{
 		"beneficiaires/Paul Durand/fiche.md:1:1: erreur emplacement",
-		"beneficiaires/Paul Durand/fiche.md:3:5: erreur emplacement", // id paul-durand ≠ folder
+		"beneficiaires/Paul Durand/fiche.md:3:5: erreur emplacement",               // id paul-durand ≠ folder
 		"beneficiaires/Paul Durand/fiche.md:6:14: avertissement premier-entretien", // entered in January, never met
 		jd + "2026-05-26-entretien-suvi.md:1:1: erreur emplacement",
 		jd + "2026-05-26-entretien-suvi.md:4:7: avertissement rythme", // the misnamed copy still counts as a follow-up
