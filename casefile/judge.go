@@ -49,6 +49,10 @@ type Concern struct {
 	// Waived is true when Doc waives the rule (derogations, DESIGN §5):
 	// validate counts the waiver, every other reader leaves the concern out.
 	Waived bool
+	// From is the first day the concern applies, Until the first day it no
+	// longer does; zero leaves that side open. A judgement on a day holds
+	// only the concerns that apply that day.
+	From, Until time.Time
 
 	// Date is what the rule counts from: the deadline (objectif-en-retard,
 	// action-en-retard), the draft's date (brouillon-ancien), the planned
@@ -57,7 +61,8 @@ type Concern struct {
 	// entry (premier-entretien), the last contact (conservation).
 	Date time.Time
 	// Days is the measure the rule compares with Limit: days late, the gap,
-	// the draft's age, days since the entry; months are not counted
+	// the draft's age, days since the entry, counted on the day judged
+	// (only the gaps of rythme do not depend on it); months are not counted
 	// (conservation compares dates).
 	Days  int
 	Limit int // the rule's parameter in force
@@ -83,9 +88,11 @@ type Draft struct {
 	Doc  *Document
 	Date time.Time
 	Days int // its age on the day judged
-	// Old is true when brouillon-ancien applies to it (rule on, older than
-	// its `jours`).
+	// Old is true when brouillon-ancien applies to it on the day judged
+	// (rule on, older than its `jours`, not waived).
 	Old bool
+	// OldFrom is the first day it is old; zero when it never is.
+	OldFrom time.Time
 }
 
 // Judgement is the one answer to the time- and phase-based questions about
@@ -94,11 +101,25 @@ type Draft struct {
 // Every command reads it; none judges time on its own.
 type Judgement struct {
 	Today time.Time
-	// Concerns are in a stable order: objectives and actions, rythme,
-	// entretien-non-documente, brouillon-ancien, absence-sans-relance,
-	// decrochage, premier-entretien, conservation.
+	// Concerns are those that apply on Today, in a stable order: objectives
+	// and actions, rythme, entretien-non-documente, brouillon-ancien,
+	// absence-sans-relance, decrochage, premier-entretien, conservation.
 	Concerns []Concern
 	// Drafts lists every dated draft, old or not, in fold order.
+	Drafts []Draft
+	*Outlook
+}
+
+// Outlook is what the judgement of a case is on any day: every concern
+// with the days it applies, the drafts with the day they become old, and
+// the facts the rules count from. It depends on the case and the settings
+// only, so that a caller may keep what it derives from it between runs
+// (the reports do) and judge it again on another day (On).
+type Outlook struct {
+	// Concerns are every concern the case raises on some day (see
+	// Concern.From), in the order of Judgement.Concerns.
+	Concerns []Concern
+	// Drafts lists every dated draft, with the day it becomes old.
 	Drafts []Draft
 	// Planned is the interview planned by the latest plan (prochain_entretien)
 	// that no interview, held or missed, followed yet, with the document that
@@ -108,6 +129,9 @@ type Judgement struct {
 	// LastContact is the last contact as conservation counts it: the latest
 	// held interview, relance or date_sortie; date_entree when there is none.
 	LastContact time.Time
+	// LastHeld is the latest held interview or relance: the last time
+	// someone spoke to the person; zero when none.
+	LastHeld time.Time
 	// PurgeFrom is the first day the case is past the retention period; zero
 	// when conservation is off or there is no date to count from.
 	PurgeFrom time.Time
@@ -120,7 +144,7 @@ type Judgement struct {
 
 // judge holds what the rules share while judging one case.
 type judge struct {
-	*Judgement
+	*Outlook
 	// dated are the interviews of a known type with a usable date, held or
 	// missed, in fold order; held those that took place.
 	dated, held []*Document
@@ -131,13 +155,38 @@ type judge struct {
 // defaults of DESIGN §5) and its types. A rule set to desactive gives no
 // concern, whatever asks.
 func Judge(c *Case, rules *RuleSettings, kinds Kinds, today time.Time) *Judgement {
+	return Foresee(c, rules, kinds).On(today)
+}
+
+// On returns the judgement of the outlook's case on a day.
+func (o *Outlook) On(today time.Time) *Judgement {
+	j := &Judgement{Today: Day(today), Outlook: o}
+	for _, c := range o.Concerns {
+		if !c.From.IsZero() && j.Today.Before(c.From) || !c.Until.IsZero() && !j.Today.Before(c.Until) {
+			continue
+		}
+		if c.Gap != GapLong && c.Gap != GapShort {
+			c.Days = DaysBetween(c.Date, j.Today)
+		}
+		j.Concerns = append(j.Concerns, c)
+	}
+	for _, d := range o.Drafts {
+		d.Days = DaysBetween(d.Date, j.Today)
+		d.Old = !d.OldFrom.IsZero() && !j.Today.Before(d.OldFrom)
+		j.Drafts = append(j.Drafts, d)
+	}
+	return j
+}
+
+// Foresee returns the outlook of a case (see Judge for the arguments).
+func Foresee(c *Case, rules *RuleSettings, kinds Kinds) *Outlook {
 	if rules == nil {
 		rules = defaultRules
 	}
 	if kinds == nil {
 		kinds = func(string) (Kind, bool) { return Kind{}, false }
 	}
-	j := &judge{Judgement: &Judgement{Today: Day(today), c: c, kinds: kinds, rules: rules}, dates: map[*Document]time.Time{}}
+	j := &judge{Outlook: &Outlook{c: c, kinds: kinds, rules: rules}, dates: map[*Document]time.Time{}}
 	for _, d := range c.Interviews {
 		k, ok := kinds(d.Type())
 		if !ok {
@@ -163,7 +212,7 @@ func Judge(c *Case, rules *RuleSettings, kinds Kinds, today time.Time) *Judgemen
 	j.missed()
 	j.firstInterview()
 	j.retention()
-	return j.Judgement
+	return j.Outlook
 }
 
 // dateOf returns the date of an interview: the frontmatter's when valid,
@@ -292,24 +341,24 @@ func (j *judge) objectives() {
 		if !CheckObjectiveID(o.ID) || o.Closed() || !knownObjectiveStatus(o.Status()) {
 			continue
 		}
-		if !o.Echeance.IsZero() && o.Echeance.Before(j.Today) {
+		if !o.Echeance.IsZero() {
 			n, d := lastGiving(o, "echeance")
 			if d == nil {
 				d = o.Last().Doc
 				n, _ = Get(o.Last().Node, "id")
 			}
 			j.add(Concern{Rule: "objectif-en-retard", Doc: d, Node: n, Key: "objectifs[" + o.ID + "].echeance",
-				Date: o.Echeance, Days: DaysBetween(o.Echeance, j.Today), Objective: o})
+				Date: o.Echeance, From: after(o.Echeance, 0), Objective: o})
 		}
 		for i := range o.Actions {
 			a := &o.Actions[i]
-			if a.Fait || a.Echeance.IsZero() || !a.Echeance.Before(j.Today) {
+			if a.Fait || a.Echeance.IsZero() {
 				continue
 			}
 			ech, _ := Get(a.Node, "echeance")
 			j.add(Concern{Rule: "action-en-retard", Doc: a.Doc, Node: ech,
 				Key:  "objectifs[" + o.ID + "].actions[" + strconv.Itoa(i+1) + "]",
-				Date: a.Echeance, Days: DaysBetween(a.Echeance, j.Today), Objective: o, Action: a, ActionIndex: i + 1})
+				Date: a.Echeance, From: after(a.Echeance, 0), Objective: o, Action: a, ActionIndex: i + 1})
 		}
 	}
 }
@@ -347,7 +396,7 @@ func (j *judge) rythme() {
 		return
 	}
 	last := run[len(run)-1]
-	if gap := DaysBetween(j.dates[last], j.Today); gap > maxGap {
+	{
 		d, n := last, (*yaml.Node)(nil)
 		if f := j.c.Fiche; f != nil && f.Front != nil {
 			d = f
@@ -355,7 +404,7 @@ func (j *judge) rythme() {
 		} else {
 			n, _ = last.Get("date")
 		}
-		j.add(Concern{Rule: "rythme", Gap: GapSince, Doc: d, Node: n, Key: "rythme:depuis", Date: j.dates[last], Days: gap, Limit: maxGap})
+		j.add(Concern{Rule: "rythme", Gap: GapSince, Doc: d, Node: n, Key: "rythme:depuis", Date: j.dates[last], From: after(j.dates[last], maxGap), Limit: maxGap})
 	}
 }
 
@@ -384,8 +433,8 @@ func (j *judge) undocumented() {
 	if j.c.Active() {
 		j.Planned, j.PlannedFrom = p, from
 	}
-	if j.c.Running() && p.Before(j.Today) {
-		j.add(Concern{Rule: "entretien-non-documente", Doc: from, Node: plan, Key: "prochain_entretien", Date: p, Days: DaysBetween(p, j.Today)})
+	if j.c.Running() {
+		j.add(Concern{Rule: "entretien-non-documente", Doc: from, Node: plan, Key: "prochain_entretien", Date: p, From: after(p, 0)})
 	}
 }
 
@@ -397,13 +446,12 @@ func (j *judge) drafts() {
 		if d.Statut() != DocDraft {
 			continue
 		}
-		age := DaysBetween(j.dates[d], j.Today)
-		dr := Draft{Doc: d, Date: j.dates[d], Days: age}
-		if age > j.rules.DraftDays {
-			st, _ := d.Get("statut")
-			n := len(j.Concerns)
-			j.add(Concern{Rule: "brouillon-ancien", Doc: d, Node: st, Key: "statut", Date: j.dates[d], Days: age, Limit: j.rules.DraftDays})
-			dr.Old = on && len(j.Concerns) > n && !j.Concerns[n].Waived
+		dr := Draft{Doc: d, Date: j.dates[d]}
+		st, _ := d.Get("statut")
+		n := len(j.Concerns)
+		j.add(Concern{Rule: "brouillon-ancien", Doc: d, Node: st, Key: "statut", Date: j.dates[d], From: after(j.dates[d], j.rules.DraftDays), Limit: j.rules.DraftDays})
+		if on && len(j.Concerns) > n && !j.Concerns[n].Waived {
+			dr.OldFrom = j.Concerns[n].From
 		}
 		j.Drafts = append(j.Drafts, dr)
 	}
@@ -420,7 +468,7 @@ func (j *judge) missed() {
 			continue
 		}
 		if v, _ := d.Get("relance"); IsNull(v) || v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
-			j.add(Concern{Rule: "absence-sans-relance", Doc: d, Key: "relance", Date: j.dates[d], Days: DaysBetween(j.dates[d], j.Today)})
+			j.add(Concern{Rule: "absence-sans-relance", Doc: d, Key: "relance", Date: j.dates[d]})
 		}
 	}
 	if !j.c.Running() {
@@ -435,14 +483,14 @@ func (j *judge) missed() {
 		streak++
 		if streak == 2 {
 			pn, _ := d.Get("presence")
-			j.add(Concern{Rule: "decrochage", Doc: d, Node: pn, Key: "presence", Date: j.dates[d], Days: DaysBetween(j.dates[d], j.Today)})
+			j.add(Concern{Rule: "decrochage", Doc: d, Node: pn, Key: "presence", Date: j.dates[d]})
 		}
 	}
 }
 
 // firstInterview applies premier-entretien: a fiche en-cours whose
-// date_entree is more than `jours` days ago, with no interview held (on
-// or before today) since.
+// date_entree is more than `jours` days ago, with no interview held yet
+// (an interview dated after the day judged is not held yet).
 func (j *judge) firstInterview() {
 	f := j.c.Fiche
 	if f == nil || f.Statut() != FicheInProgress {
@@ -452,19 +500,19 @@ func (j *judge) firstInterview() {
 	if !ok {
 		return
 	}
-	limit := j.rules.FirstInterviewDays
-	days := DaysBetween(entree, j.Today)
-	if days <= limit {
-		return
-	}
+	var first time.Time
 	for _, d := range j.held {
-		if !j.dates[d].After(j.Today) {
-			return
+		if t := j.dates[d]; first.IsZero() || t.Before(first) {
+			first = t
 		}
 	}
+	limit := j.rules.FirstInterviewDays
 	n, _ := f.Get("date_entree")
-	j.add(Concern{Rule: "premier-entretien", Doc: f, Node: n, Key: "date_entree", Date: entree, Days: days, Limit: limit})
+	j.add(Concern{Rule: "premier-entretien", Doc: f, Node: n, Key: "date_entree", Date: entree, From: after(entree, limit), Until: first, Limit: limit})
 }
+
+// after returns the first day more than n days after t.
+func after(t time.Time, n int) time.Time { return t.AddDate(0, 0, n+1) }
 
 // retention computes the last contact and applies conservation: the last
 // contact is older than `mois` months.
@@ -481,6 +529,7 @@ func (j *judge) retention() {
 		}
 		later(d.Date("relance"))
 	}
+	j.LastHeld = last
 	f := j.c.Fiche
 	if f != nil {
 		later(f.Date("date_sortie"))
@@ -493,13 +542,10 @@ func (j *judge) retention() {
 		return
 	}
 	months := j.rules.RetentionMonths
-	limit := last.AddDate(0, months, 0)
-	j.PurgeFrom = limit.AddDate(0, 0, 1)
-	if limit.Before(j.Today) {
-		j.add(Concern{Rule: "conservation", Doc: f, Key: "conservation", Date: last, Limit: months})
-		if j.Concerns[len(j.Concerns)-1].Waived {
-			j.PurgeFrom = time.Time{}
-		}
+	j.PurgeFrom = after(last.AddDate(0, months, 0), 0)
+	j.add(Concern{Rule: "conservation", Doc: f, Key: "conservation", Date: last, From: j.PurgeFrom, Limit: months})
+	if j.Concerns[len(j.Concerns)-1].Waived {
+		j.PurgeFrom = time.Time{}
 	}
 }
 
@@ -508,15 +554,22 @@ func (j *judge) retention() {
 // no held interview of a later step exists, and the step's moment has not
 // passed (see Due).
 func (j *Judgement) Pending(step string) bool {
-	if !j.c.Active() {
-		return false
-	}
-	k, ok := j.kinds(step)
-	if ok && j.maxRank > k.Rank {
+	if !j.MayCome(step) {
 		return false
 	}
 	due, ok := j.Due(step)
-	return !ok || j.Today.Before(due) || j.Today.Equal(due)
+	return !ok || !j.Today.After(due)
+}
+
+// MayCome reports whether a step of the methodology may still come, time
+// aside: the accompaniment is active and no held interview of a later step
+// exists.
+func (o *Outlook) MayCome(step string) bool {
+	if !o.c.Active() {
+		return false
+	}
+	k, ok := o.kinds(step)
+	return !ok || o.maxRank <= k.Rank
 }
 
 // Due returns the day by which a step of the methodology is expected,
@@ -526,7 +579,7 @@ func (j *Judgement) Pending(step string) bool {
 // the first follow-up one more interval later. The bilan has no such day:
 // it closes the accompaniment. ok is false when there is no date to count
 // from, or for the bilan and types that are not built-in steps.
-func (j *Judgement) Due(step string) (time.Time, bool) {
+func (j *Outlook) Due(step string) (time.Time, bool) {
 	if j.c.Fiche == nil {
 		return time.Time{}, false
 	}
@@ -545,18 +598,4 @@ func (j *Judgement) Due(step string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return entree.AddDate(0, 0, days), true
-}
-
-// IsInterview reports whether a document is an interview of a known type.
-func (j *Judgement) IsInterview(d *Document) bool {
-	_, ok := j.kinds(d.Type())
-	return ok
-}
-
-// StepOf returns the built-in step a document counts as, "" when none.
-func (j *Judgement) StepOf(d *Document) string {
-	if k, ok := j.kinds(d.Type()); ok {
-		return k.Builtin
-	}
-	return ""
 }

@@ -51,35 +51,35 @@ type Options struct {
 	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
 	Types func(name string) (TypeInfo, bool)
 
-	// MaxGapDays is the longest gap without contact before a beneficiary
-	// needs attention; 0 means DefaultMaxGapDays.
-	MaxGapDays int
-	// DraftMaxDays is the age past which a draft needs attention; 0 means
-	// DefaultDraftMaxDays.
-	DraftMaxDays int
-	// RetentionMonths is the retention period after the last contact, shown
-	// in the data-protection notice; 0 means DefaultRetentionMonths.
+	// Rules are the repository's rule settings: the reports judge time and
+	// phase with casefile.Judge, as validate, status and list do, so that a
+	// rule set to desactive disappears from them too. Nil means the
+	// defaults of DESIGN §5, with the parameters below when set.
+	Rules *casefile.RuleSettings
+
+	// MaxGapDays (rythme's intervalle_max_jours), DraftMaxDays
+	// (brouillon-ancien's jours) and RetentionMonths (conservation's mois)
+	// override the parameters of Rules when not 0. ApplyConfig sets them
+	// from acc.yaml; the reports show them.
+	MaxGapDays      int
+	DraftMaxDays    int
 	RetentionMonths int
 }
 
 // ApplyConfig copies what the reports use from acc.yaml: the organisation and
-// the parameters of the rules rythme, brouillon-ancien and conservation.
-// Values that are missing or not positive integers are left as they are.
+// the rule settings (casefile.NewRuleSettings). Rule settings that acc.yaml
+// gets wrong are left as they are: opening the repository reports them.
 func (o *Options) ApplyConfig(cfg *casefile.Config) {
 	if cfg == nil {
 		return
 	}
 	o.Organisation = cfg.Organisation
-	param := func(rule, key string, dst *int) {
-		if rc, ok := cfg.Rules[rule]; ok {
-			if v, ok := casefile.IntOf(rc.Params[key]); ok && v > 0 {
-				*dst = v
-			}
-		}
+	rules, err := casefile.NewRuleSettings(cfg, "")
+	if err != nil {
+		return
 	}
-	param("rythme", "intervalle_max_jours", &o.MaxGapDays)
-	param("brouillon-ancien", "jours", &o.DraftMaxDays)
-	param("conservation", "mois", &o.RetentionMonths)
+	o.Rules = rules
+	o.MaxGapDays, o.DraftMaxDays, o.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 }
 
 // Errors of invalid options.
@@ -114,16 +114,45 @@ func newSettings(o Options) (*settings, error) {
 	if s.Types == nil {
 		s.Types = BuiltinTypes
 	}
-	if s.MaxGapDays <= 0 {
-		s.MaxGapDays = DefaultMaxGapDays
+	rules := casefile.DefaultRuleSettings()
+	if o.Rules != nil {
+		c := *o.Rules
+		rules = &c
 	}
-	if s.DraftMaxDays <= 0 {
-		s.DraftMaxDays = DefaultDraftMaxDays
+	if o.MaxGapDays > 0 {
+		rules.RythmeMax = o.MaxGapDays
 	}
-	if s.RetentionMonths <= 0 {
-		s.RetentionMonths = DefaultRetentionMonths
+	if o.DraftMaxDays > 0 {
+		rules.DraftDays = o.DraftMaxDays
 	}
+	if o.RetentionMonths > 0 {
+		rules.RetentionMonths = o.RetentionMonths
+	}
+	s.Rules = rules
+	s.MaxGapDays, s.DraftMaxDays, s.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 	return s, nil
+}
+
+// judge is the one judgement of time and phase of a case (casefile.Judge),
+// on the report's day.
+func (s *settings) judge(c *casefile.Case) *casefile.Judgement {
+	return casefile.Judge(c, s.Rules, s.kinds, s.Today)
+}
+
+// kinds gives the judgement the methodology's view of the types.
+func (s *settings) kinds(name string) (casefile.Kind, bool) {
+	t, ok := s.Types(name)
+	if !ok {
+		return casefile.Kind{}, false
+	}
+	k := casefile.Kind{Phase: t.Phase, Rank: t.Rank}
+	switch {
+	case casefile.IsStep(name):
+		k.Builtin = name
+	case casefile.IsStep(t.Base):
+		k.Builtin = t.Base
+	}
+	return k, true
 }
 
 func (s *settings) header(kind string) Header {
@@ -143,16 +172,8 @@ func (s *settings) rank(name string) (int, bool) {
 // kind returns the built-in type a document counts as for the methodology:
 // its own type when built-in, else its base type when that is built-in, else "".
 func (s *settings) kind(d *casefile.Document) string {
-	name := d.Type()
-	if _, ok := builtinTypes[name]; ok {
-		return name
-	}
-	if t, ok := s.Types(name); ok {
-		if _, ok := builtinTypes[t.Base]; ok {
-			return t.Base
-		}
-	}
-	return ""
+	k, _ := s.kinds(d.Type())
+	return k.Builtin
 }
 
 // TypeInfo is what reports need to know about an interview type. The CLI

@@ -366,6 +366,7 @@ type beneficiaryJSON struct {
 	LastContact       jsonDate `json:"dernier_contact"`
 	Planned           jsonDate `json:"prochain_entretien"`
 	Undocumented      bool     `json:"entretien_non_documente"`
+	NoFirstInterview  bool     `json:"premier_entretien_manquant"`
 	Interviews        int      `json:"entretiens"`
 	OpenObjectives    int      `json:"objectifs_ouverts"`
 	OverdueObjectives int      `json:"objectifs_en_retard"`
@@ -420,7 +421,7 @@ func (l *lister) beneficiary(s casefile.Summary) {
 	l.beneficiaryJSON = append(l.beneficiaryJSON, beneficiaryJSON{
 		ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Statut: s.Statut, Phase: s.Phase, Referent: s.Referent,
 		Dispositif: s.Dispositif, Entree: jsonDate(s.Entree), Sortie: jsonDate(s.Sortie),
-		LastContact: jsonDate(s.LastContact), Planned: jsonDate(s.Planned), Undocumented: s.Undocumented,
+		LastContact: jsonDate(s.LastContact), Planned: jsonDate(s.Planned), Undocumented: s.Undocumented, NoFirstInterview: s.NoFirstInterview,
 		Interviews: s.Interviews, OpenObjectives: s.OpenObjectives, OverdueObjectives: s.OverdueObjectives,
 		OverdueActions: s.OverdueActions, KeepUntil: jsonDate(keep), ToPurge: s.ToPurge(l.q.Today),
 	})
