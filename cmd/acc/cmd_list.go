@@ -60,7 +60,8 @@ Les filtres :
   --du D, --au D   bornes incluses : date d'entrée (bénéficiaires), date de
                    l'entretien, échéance de l'objectif
   --en-retard      bénéficiaires avec un objectif, une action ou un entretien
-                   prévu en retard ; objectifs en retard (échéance ou action)
+                   prévu en retard, ou sans premier entretien ; objectifs en
+                   retard (échéance ou action)
   --a-purger       bénéficiaires dont le dernier contact dépasse la durée de
                    conservation (règle conservation, 24 mois par défaut)
 
