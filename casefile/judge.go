@@ -11,6 +11,7 @@ import (
 // Kind is what the judgement knows of a document type: its place in the
 // methodology (DESIGN §1).
 type Kind struct {
+	Label string // "Entretien de suivi"
 	Phase string // accueil, construction, accompagnement
 	Rank  int    // methodology order, 1..6 for the built-ins
 	// Builtin is the built-in type the type counts as: its own name for a

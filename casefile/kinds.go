@@ -16,6 +16,11 @@ func IsStep(name string) bool {
 	return false
 }
 
+// BuiltinKind returns the Kind of one of acc's own interview types (no
+// repository overrides), for callers that have no repository (the reports'
+// default).
+func BuiltinKind(name string) (Kind, bool) { return KindsOf(templates.Builtin())(name) }
+
 // KindsOf returns the Kinds of a repository's types: its interview types
 // (built-in, overridden or its own) with their phase and rank, from the type
 // definitions.
@@ -25,7 +30,7 @@ func KindsOf(reg *templates.Registry) Kinds {
 		if !ok || !t.Interview {
 			return Kind{}, false
 		}
-		k := Kind{Phase: t.Phase, Rank: t.Rank}
+		k := Kind{Label: t.Label, Phase: t.Phase, Rank: t.Rank}
 		switch {
 		case IsStep(t.Name):
 			k.Builtin = t.Name

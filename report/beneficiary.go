@@ -399,7 +399,6 @@ func (s *settings) phaseOf(c *casefile.Case) string {
 	return ""
 }
 
-
 func (s *settings) objective(o *casefile.Objective, p func(string) string, j *casefile.Judgement) Objective {
 	out := Objective{
 		ID: o.ID, Deadline: isoDate(o.Echeance), Status: o.Status(), Closed: o.Closed(), Retained: o.Retained,

@@ -313,7 +313,7 @@ func valueLabel(key, v string) string {
 	}
 	switch key {
 	case "type":
-		if t, ok := builtinTypes[v]; ok {
+		if t, ok := BuiltinTypes(v); ok {
 			return t.Label
 		}
 		if v == "fiche" {

@@ -207,20 +207,19 @@ const (
 	ficheDropped    = "abandon"
 )
 
-var builtinTypes = map[string]TypeInfo{
-	TypeInitial:    {"Entretien initial", phaseWelcome, 1, ""},
-	TypeDiagnostic: {"Entretien de diagnostic", phaseWelcome, 2, ""},
-	TypeCoElab:     {"Co-élaboration du projet", phaseBuild, 3, ""},
-	TypeContract:   {"Contractualisation", phaseBuild, 4, ""},
-	TypeFollowUp:   {"Entretien de suivi", phaseFollow, 5, ""},
-	TypeReview:     {"Entretien de bilan", phaseFollow, 6, ""},
-}
-
-// BuiltinTypes describes the six interview types of DESIGN §1; it is the
-// default of Options.Types and a rank function for casefile.NewCase.
+// BuiltinTypes describes acc's own interview types (DESIGN §1), from their
+// definitions (templates/types); it is the default of Options.Types and a
+// rank function for casefile.NewCase.
 func BuiltinTypes(name string) (TypeInfo, bool) {
-	t, ok := builtinTypes[name]
-	return t, ok
+	k, ok := casefile.BuiltinKind(name)
+	if !ok {
+		return TypeInfo{}, false
+	}
+	base := ""
+	if k.Builtin != name {
+		base = k.Builtin
+	}
+	return TypeInfo{Label: k.Label, Phase: k.Phase, Rank: k.Rank, Base: base}, true
 }
 
 // Pseudonym returns the stable pseudonym of a beneficiary id under a
