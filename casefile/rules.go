@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -70,38 +71,18 @@ type RuleInfo struct {
 	Waivable bool   // false only for donnee-sensible
 }
 
-// Rules lists every rule of DESIGN §5, in the contract's order: the one
-// table of rule ids, default severities and help.
-var Rules = []RuleInfo{
-	{"frontmatter-invalide", SeverityError, "Frontmatter YAML absent ou illisible.", "Chaque document commence par une ligne ---, les champs YAML, puis une ligne --- fermante. Corrigez la syntaxe à la ligne indiquée.", true},
-	{"champ-manquant", SeverityError, "Champ obligatoire absent.", "Ajoutez le champ indiqué dans le frontmatter ; « acc types » liste les champs de chaque type.", true},
-	{"champ-invalide", SeverityError, "Champ de type, de valeur ou de date incorrect.", "Corrigez la valeur : dates au format AAAA-MM-JJ, valeurs permises listées par « acc types ».", true},
-	{"champ-inconnu", SeverityWarning, "Champ inconnu (faute de frappe probable).", "Vérifiez l'orthographe du champ ; une suggestion est proposée quand un champ connu est proche.", true},
-	{"section-manquante", SeverityError, "Section obligatoire absente.", "Ajoutez le titre de niveau 2 (« ## ») indiqué ; la casse, les accents et la numérotation sont libres.", true},
-	{"section-vide", SeverityWarning, "Section obligatoire sans contenu (document finalisé).", "Rédigez la section : les consignes du modèle sont des commentaires HTML et ne comptent pas comme du texte.", true},
-	{"objectif-incomplet", SeverityError, "Objectif sans intitulé, indicateur ou échéance.", "Un objectif SMART a un intitulé précis, un indicateur mesurable et une échéance datée.", true},
-	{"objectif-echeance", SeverityError, "Échéance antérieure à la date du document qui déclare l'objectif.", "Donnez une échéance postérieure à la date de l'entretien.", true},
-	{"objectif-inconnu", SeverityError, "Référence à un objectif jamais déclaré.", "Déclarez l'objectif (champ objectifs) dans un entretien antérieur ou corrigez l'identifiant.", true},
-	{"objectif-duplique", SeverityError, "Identifiant d'objectif déclaré deux fois dans un même document.", "Chaque objectif a un identifiant unique ; pour réviser un objectif, déclarez-le dans un document ultérieur.", true},
-	{"objectif-en-retard", SeverityWarning, "Échéance d'objectif dépassée sans qu'il soit atteint.", "Faites le point lors du prochain suivi : statut final, ou nouvelle échéance (statut reporte).", true},
-	{"action-en-retard", SeverityWarning, "Action non faite après son échéance.", "Marquez l'action faite (fait: true) ou révisez l'objectif avec une nouvelle échéance.", true},
-	{"objectif-non-cloture", SeverityError, "Bilan finalisé laissant un objectif sans statut final.", "Dans suivi_objectifs du bilan, donnez à chaque objectif un statut final : atteint, partiellement-atteint, non-atteint ou abandonne.", true},
-	{"evaluation-manquante", SeverityError, "Suivi ou bilan finalisé sans évaluation.", "Ajoutez evaluation: { autonomie: 1-4, interactions: 1-4 }.", true},
-	{"contrat-non-signe", SeverityError, "Contractualisation finalisée sans date de signature ou signataires.", "Ajoutez signe_le (date) et signataires (liste des noms).", true},
-	{"sequence", SeverityWarning, "Ordre des phases non respecté.", "Le parcours suit accueil, construction puis accompagnement : vérifiez les dates et les types des entretiens.", true},
-	{"rythme", SeverityWarning, "Écart entre entretiens trop long ou trop court.", "Planifiez les entretiens dans l'intervalle fixé par acc.yaml (regles.rythme), ou justifiez l'écart par une dérogation.", true},
-	{"entretien-non-documente", SeverityWarning, "Entretien prévu passé sans document.", "Créez le compte rendu de l'entretien prévu (acc new) ou notez l'absence.", true},
-	{"brouillon-ancien", SeverityWarning, "Brouillon resté ouvert trop longtemps.", "Finalisez le document (statut: finalise) une fois complet.", true},
-	{"cloture-sans-bilan", SeverityError, "Parcours terminé sans bilan finalisé.", "Rédigez et finalisez l'entretien de bilan avant de clore la fiche.", true},
-	{"emplacement", SeverityError, "Nom de fichier, dossier et frontmatter en désaccord.", "Le fichier beneficiaires/<id>/<AAAA-MM-JJ>-<type>.md doit avoir le même bénéficiaire, type et date dans son frontmatter.", true},
-	{"donnee-sensible", SeverityError, "Donnée interdite : numéro de sécurité sociale (NIR) ou IBAN.", "Supprimez cette donnée : elle ne doit pas être conservée dans le dossier. Elle bloque l'enregistrement du fichier.", false},
-	{"absence-sans-relance", SeverityWarning, "Entretien manqué sans relance.", "Recontactez la personne et notez la date dans relance.", true},
-	{"decrochage", SeverityWarning, "Deux entretiens manqués de suite : risque de décrochage.", "Organisez un contact rapide et adaptez l'accompagnement.", true},
-	{"information-rgpd", SeverityError, "Entretien initial finalisé sans information RGPD.", "Notez dans information_rgpd la date où la personne a été informée de l'usage de ses données.", true},
-	{"premier-entretien", SeverityWarning, "Fiche en cours sans entretien tenu dans le délai après l'entrée.", "Tenez l'entretien initial dans les premières semaines (regles.premier-entretien.jours, 30 par défaut) : sans premier entretien, l'accompagnement n'a pas commencé.", true},
-	{"conservation", SeverityWarning, "Dernier contact plus ancien que la durée de conservation.", "Archivez, anonymisez ou purgez le dossier (acc purge) : la CNIL recommande 24 mois après le dernier contact.", true},
-	{"derogation-sans-motif", SeverityError, "Dérogation sans motif.", "Chaque dérogation indique la règle et le motif qui la justifie.", true},
-	{"propos-jugeant", SeverityInfo, "Mots qui jugent la personne plutôt que de décrire des faits.", "Décrivez des faits observables plutôt que de qualifier la personne.", true},
+// Rules lists every rule of DESIGN §5, in the contract's order, read from
+// the one table of rule ids, default severities and help: the data file
+// templates/rules.yaml.
+var Rules = rulesFromDefs(templates.Rules())
+
+func rulesFromDefs(defs []templates.RuleDef) []RuleInfo {
+	out := make([]RuleInfo, len(defs))
+	for i, d := range defs {
+		sev, _ := ParseSeverity(d.Default) // rules.yaml is checked when read
+		out[i] = RuleInfo{ID: d.ID, Default: sev, Summary: d.Summary, Help: d.Help, Waivable: d.Waivable}
+	}
+	return out
 }
 
 // Rule returns the description of a rule id.

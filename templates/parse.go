@@ -405,9 +405,9 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 			f.requiredIf, err = p.condition(v, attr)
 		case "regle":
 			f.rule, err = p.text(v, attr)
-			if err == nil && !contains(ruleIDs, f.rule) {
+			if ids := ruleIDs(); err == nil && !contains(ids, f.rule) {
 				msg := fmt.Sprintf("règle « %s » inconnue", f.rule)
-				if s := textkey.Suggest(f.rule, ruleIDs); s != "" {
+				if s := textkey.Suggest(f.rule, ids); s != "" {
 					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 				}
 				err = p.errAt(v, "%s", msg)
@@ -502,17 +502,6 @@ func (p *parser) requirement(n *yaml.Node) (Requirement, error) {
 		}
 	}
 	return 0, p.errAt(n, "« requis » : non, oui ou finalise est attendu")
-}
-
-// ruleIDs are the rule ids of DESIGN §5, the only ones a field's regle may name.
-var ruleIDs = []string{
-	"frontmatter-invalide", "champ-manquant", "champ-invalide", "champ-inconnu",
-	"section-manquante", "section-vide", "objectif-incomplet", "objectif-echeance",
-	"objectif-inconnu", "objectif-duplique", "objectif-en-retard", "action-en-retard",
-	"objectif-non-cloture", "evaluation-manquante", "contrat-non-signe", "sequence",
-	"rythme", "entretien-non-documente", "brouillon-ancien", "cloture-sans-bilan",
-	"emplacement", "donnee-sensible", "absence-sans-relance", "decrochage",
-	"information-rgpd", "conservation", "derogation-sans-motif", "propos-jugeant",
 }
 
 func contains(list []string, s string) bool {
