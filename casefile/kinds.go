@@ -1,6 +1,10 @@
 package casefile
 
-import "github.com/acc-formation/acc/templates"
+import (
+	"sync"
+
+	"github.com/acc-formation/acc/templates"
+)
 
 // steps are the built-in interview types, the steps of the methodology in
 // the order of DESIGN §1.
@@ -40,3 +44,39 @@ func KindsOf(reg *templates.Registry) Kinds {
 		return k, true
 	}
 }
+
+// FieldLabels returns the French names of frontmatter keys (the fields'
+// libelle in the type definitions) of a repository's types, the fiche
+// included, nested keys too: the first definition of a key that gives one
+// names it. ok is false for a key no type names.
+func FieldLabels(reg *templates.Registry) func(key string) (label string, ok bool) {
+	m := map[string]string{}
+	var walk func(fs []*templates.Field)
+	walk = func(fs []*templates.Field) {
+		for _, f := range fs {
+			if f == nil {
+				continue
+			}
+			if _, seen := m[f.Key]; !seen && f.Key != "" && f.Label != "" {
+				m[f.Key] = f.Label
+			}
+			walk(f.Fields)
+			if f.Item != nil {
+				walk(append([]*templates.Field{f.Item}, f.Item.Fields...))
+			}
+		}
+	}
+	for _, t := range append([]*templates.Type{reg.Fiche()}, reg.Types()...) {
+		walk(t.Fields)
+	}
+	return func(key string) (string, bool) {
+		l, ok := m[key]
+		return l, ok
+	}
+}
+
+var builtinLabels = sync.OnceValue(func() func(string) (string, bool) { return FieldLabels(templates.Builtin()) })
+
+// BuiltinFieldLabel returns the French name of a frontmatter key of acc's
+// own types (see FieldLabels).
+func BuiltinFieldLabel(key string) (string, bool) { return builtinLabels()(key) }

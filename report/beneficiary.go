@@ -611,7 +611,7 @@ func (s *settings) barriers(c *casefile.Case, p func(string) string) *Barriers {
 		b.Assessments = append(b.Assessments, Assessment{Date: dateStr(d, "date"), Path: p(d.Path)})
 		for _, pr := range casefile.Pairs(fr) {
 			k := pr.Key.Value
-			if _, known := barrierLabels[k]; !known && levels[k] == nil {
+			if !slices.Contains(barrierKeys, k) && levels[k] == nil {
 				extra = append(extra, k)
 			}
 			if levels[k] == nil {

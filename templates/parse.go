@@ -79,6 +79,7 @@ type fieldSpec struct {
 	required    Requirement
 	requiredIf  *condSpec
 	rule        string
+	label       string
 	description string
 	pattern     string
 	dflt        string
@@ -96,7 +97,7 @@ var (
 	topKeys     = []string{"nom", "libelle", "phase", "base", "objectif", "description", "sections", "champs"}
 	commonKeys  = []string{"description", "sections", "champs"}
 	sectionKeys = []string{"titre", "consigne", "si", "facultative"}
-	fieldKeys   = []string{"type", "requis", "requis_si", "regle", "description", "defaut",
+	fieldKeys   = []string{"type", "libelle", "requis", "requis_si", "regle", "description", "defaut",
 		"valeurs", "min", "max", "element", "non_vide", "champs", "autres", "expression"}
 
 	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
@@ -412,6 +413,9 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 				}
 				err = p.errAt(v, "%s", msg)
 			}
+		case "libelle":
+			f.label, err = p.text(v, attr)
+			f.label = strings.TrimSpace(f.label)
 		case "description":
 			f.description, err = p.text(v, attr)
 			f.description = strings.TrimSpace(f.description)
