@@ -694,7 +694,7 @@ func (s *settings) docText(d *casefile.Document) DocText {
 }
 
 func (s *settings) field(key string, v *yaml.Node) Field {
-	f := Field{Key: key, Label: keyLabel(key)}
+	f := Field{Key: key, Label: s.keyLabel(key)}
 	if v == nil {
 		return f
 	}
@@ -742,7 +742,7 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 			if item.Kind == yaml.MappingNode {
 				// The id is the child's label already.
 				child.Children = slices.DeleteFunc(child.Children, func(c Field) bool {
-					return (c.Label == keyLabel("id") || c.Label == keyLabel("objectif")) && c.Value == label
+					return (c.Label == s.keyLabel("id") || c.Label == s.keyLabel("objectif")) && c.Value == label
 				})
 			}
 			f.Children = append(f.Children, child)

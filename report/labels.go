@@ -237,8 +237,8 @@ func severityLabel(s string) string {
 
 // keyLabel names a frontmatter key in French, for the full-text annex: the
 // field's libelle in the type definitions, else the key itself.
-func keyLabel(k string) string {
-	if l, ok := casefile.BuiltinFieldLabel(k); ok {
+func (s *settings) keyLabel(k string) string {
+	if l, ok := s.FieldLabel(k); ok {
 		return l
 	}
 	return k

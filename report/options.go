@@ -50,6 +50,10 @@ type Options struct {
 	// Types describes the document types (label, phase, methodology order).
 	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
 	Types func(name string) (TypeInfo, bool)
+	// FieldLabel names a frontmatter key in French (the fields' libelle of
+	// the type definitions, casefile.FieldLabels). Nil means acc's own
+	// types' (casefile.BuiltinFieldLabel).
+	FieldLabel func(key string) (string, bool)
 
 	// Rules are the repository's rule settings: the reports judge time and
 	// phase with casefile.Judge, as validate, status and list do, so that a
@@ -113,6 +117,9 @@ func newSettings(o Options) (*settings, error) {
 	s.today = casefile.FormatDate(s.Today)
 	if s.Types == nil {
 		s.Types = BuiltinTypes
+	}
+	if s.FieldLabel == nil {
+		s.FieldLabel = casefile.BuiltinFieldLabel
 	}
 	rules := casefile.DefaultRuleSettings()
 	if o.Rules != nil {
