@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type CaseloadEntry struct {
 	concerns           []entryConcern // the outlook's concerns that are not waived
 	satisfaction       int            // 1–4 from the latest finalised bilan, 0 when none
 }
+
+// gaps are the kinds of rythme concerns, by their index in an entry.
+var gaps = []string{"", casefile.GapLong, casefile.GapShort, casefile.GapSince}
 
 // entryConcern is a concern of the outlook, as the caseload shows it.
 type entryConcern struct {
@@ -285,8 +289,8 @@ func (e *CaseloadEntry) AppendBinary(b []byte) ([]byte, error) {
 	}
 	w.Uint(uint64(len(e.concerns)))
 	for _, c := range e.concerns {
-		w.Str(c.rule)
-		w.Str(c.gap)
+		w.Uint(uint64(slices.IndexFunc(casefile.Rules, func(r casefile.RuleInfo) bool { return r.ID == c.rule })))
+		w.Uint(uint64(slices.Index(gaps, c.gap)))
 		w.Date(c.from)
 		w.Date(c.until)
 		w.Date(c.date)
@@ -318,7 +322,12 @@ func (e *CaseloadEntry) UnmarshalBinary(b []byte) error {
 	if n := d.Count(); n > 0 {
 		x.concerns = make([]entryConcern, n)
 		for i := range x.concerns {
-			x.concerns[i] = entryConcern{rule: d.Str(), gap: d.Str(), from: d.Date(), until: d.Date(), date: d.Date(), label: d.Str()}
+			// Rule and gap as indexes: decoding them allocates nothing.
+			rule, gap := d.SmallUint(), d.SmallUint()
+			if rule >= len(casefile.Rules) || gap >= len(gaps) {
+				return errBadEntry
+			}
+			x.concerns[i] = entryConcern{rule: casefile.Rules[rule].ID, gap: gaps[gap], from: d.Date(), until: d.Date(), date: d.Date(), label: d.Str()}
 		}
 	}
 	if err := end(d); err != nil {
