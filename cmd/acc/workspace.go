@@ -48,6 +48,7 @@ func (a *app) open() (*workspace, error) {
 	}
 	store.Clock = a.now
 	store.Getenv = a.getenv
+	store.Erasure = erasurePolicy
 	return &workspace{repo: repo, reg: reg, store: store, wd: wd}, nil
 }
 
@@ -79,13 +80,18 @@ func (a *app) lock(ws *workspace) (func(), error) {
 		return nil, repoErr(err)
 	}
 	var once sync.Once
-	return func() {
+	release := func() {
 		once.Do(func() {
 			if err := unlock(); err != nil {
 				fmt.Fprintf(a.stderr, "acc : libération du verrou : %v\n", err)
 			}
 		})
-	}, nil
+	}
+	if err := a.finishInterruptedPurge(ws); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
 }
 
 // identity returns the author and committer of the next commit: the trainer's
