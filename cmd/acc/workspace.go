@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ type workspace struct {
 	reg   *templates.Registry
 	store *gitstore.Store
 	wd    string
+	// warn receives the French warnings about case files left out of a
+	// listing or a report (too large, alias bomb).
+	warn io.Writer
 }
 
 // open opens the case-file repository around the working directory.
@@ -49,7 +53,7 @@ func (a *app) open() (*workspace, error) {
 	store.Clock = a.now
 	store.Getenv = a.getenv
 	store.Erasure = erasurePolicy
-	return &workspace{repo: repo, reg: reg, store: store, wd: wd}, nil
+	return &workspace{repo: repo, reg: reg, store: store, wd: wd, warn: a.stderr}, nil
 }
 
 // lockTimeout returns ACC_LOCK_TIMEOUT (a Go duration such as "2s", or a

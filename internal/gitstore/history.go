@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/casefile"
 )
 
 // ErrUnknownRevision matches (errors.Is) every error about a revision that does not
@@ -202,6 +204,13 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 	}
 	if err := s.verifyPath(s.gitPath(path), e.mode); err != nil {
 		return nil, err
+	}
+	// A blob from the shared remote may be of any size: refuse a case file
+	// over the size every reader refuses before it is inflated.
+	if st, err := s.objects(); err == nil {
+		if n, err := st.EncodedObjectSize(plumbing.Hash(e.hash)); err == nil && n > casefile.MaxFileSize {
+			return nil, fmt.Errorf("%s (révision %s) : %w", path, rev, casefile.ErrTooLarge)
+		}
 	}
 	return s.readObject(e.hash, plumbing.BlobObject)
 }

@@ -913,6 +913,12 @@ func (s *Store) erase(ctx context.Context, h *heldLock, st *purgeState, rep *Pur
 	s.step("purge-index")
 	for _, f := range folders {
 		disk := s.diskPath(f)
+		// RemoveAll does not follow a link named as its argument, but it
+		// does go through a linked parent (beneficiaires/ -> /elsewhere):
+		// never delete outside the work tree.
+		if err := checkNoSymlink(s.Root, filepath.FromSlash(f)); err != nil {
+			return fmt.Errorf("suppression du dossier %s refusée : %w", f, err)
+		}
 		if err := os.RemoveAll(disk); err != nil {
 			return fmt.Errorf("suppression du dossier %s : %w", f, err)
 		}

@@ -556,3 +556,23 @@ func TestPurgeNeedsPolicy(t *testing.T) {
 		t.Fatalf("something was erased: %v", err)
 	}
 }
+
+// TestPurgeNeverDeletesThroughALink: beneficiaires/ made a link to a folder
+// outside the work tree: the purge fails and the outside folder is untouched.
+func TestPurgeNeverDeletesThroughALink(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, accMsg("init : dépôt", "init"), Change{Path: "acc.yaml", Content: []byte("organisation: Test\n")})
+	outside := t.TempDir()
+	canary := filepath.Join(outside, "brouillon", "fiche.md")
+	writeFile(t, canary, ficheOf("brouillon", "Eve", "Brouillon"))
+	if err := os.Symlink(outside, filepath.Join(dir, "beneficiaires")); err != nil {
+		t.Skip(err)
+	}
+	if _, err := s.Purge(context.Background(), "brouillon", testSig, testSig); err == nil {
+		t.Fatal("purge through a linked beneficiaires/ succeeded")
+	}
+	if _, err := os.Stat(canary); err != nil {
+		t.Fatalf("file outside the work tree deleted: %v", err)
+	}
+}
