@@ -19,7 +19,8 @@ import (
 // no symlink, no submodule, no name Windows cannot write, and inside the case-file
 // folder only what a case-file repository holds (DESIGN §2):
 //
-//	acc.yaml .gitattributes .gitignore   files at the top
+//	acc.yaml .gitattributes .gitignore   files at the top (any other whose name does
+//	                                     not start with ".": a README.md, as examples/)
 //	.acc/… conflits/…                    files and folders, safe names
 //	beneficiaires/.gitkeep               the folder's placeholder (acc init)
 //	beneficiaires/<id>/…                 <id> as casefile.CheckID; its documents (<nom>.md)
@@ -81,7 +82,7 @@ func (r pathRules) root() pathState {
 }
 
 // caseLayout is the French summary of what a case-file folder holds, for messages.
-const caseLayout = "un dépôt de dossiers ne contient que acc.yaml, .gitattributes, .gitignore, .acc/, beneficiaires/<id>/… et conflits/"
+const caseLayout = "un dépôt de dossiers ne contient, outre des fichiers à sa racine (acc.yaml…), que .gitattributes, .gitignore, .acc/, beneficiaires/<id>/… et conflits/"
 
 // step checks the entry name (mode as in a tree) in a folder whose state is st, and
 // returns the state of its content (for a folder). reason is "" when it is accepted.
@@ -118,8 +119,10 @@ func (r pathRules) step(st pathState, name, mode string) (next pathState, reason
 		return pathState{kind: psOutside}, ""
 	case psCase:
 		switch {
-		case !isTree && (name == casefile.ConfigFile || name == ".gitattributes" || name == ".gitignore"):
+		case !isTree && (name == ".gitattributes" || name == ".gitignore"):
 			return st, ""
+		case !isTree && !strings.HasPrefix(name, ".") && name != casefile.BeneficiariesDir && name != conflictsDir:
+			return st, "" // acc.yaml, and a README.md as in the project's examples/
 		case isTree && (name == casefile.AccDir || name == conflictsDir):
 			return pathState{kind: psFree}, ""
 		case isTree && name == casefile.BeneficiariesDir:

@@ -96,7 +96,10 @@ func TestVerifyPathLayout(t *testing.T) {
 		{root, "beneficiaires/jean-dupont/.gitkeep", modeFile, true},
 		{root, "conflits/beneficiaires/jean-dupont/fiche.md", modeFile, true},
 
-		{root, "README.md", modeFile, false},
+		{root, "README.md", modeFile, true},
+		{root, "docs/README.md", modeFile, false},
+		{root, ".env", modeFile, false},
+		{root, "installer.sh", modeExec, false},
 		{root, "acc.yaml", modeTree, false},
 		{root, "beneficiaires", modeFile, false},
 		{root, "beneficiaires/Jean Dupont/fiche.md", modeFile, false},
@@ -121,7 +124,8 @@ func TestVerifyPathLayout(t *testing.T) {
 		{sub, "src/main.go", modeFile, true},
 		{sub, "scripts/build.sh", modeExec, true},
 		{sub, "examples/autre/README.md", modeFile, true},
-		{sub, "examples/centre/README.md", modeFile, false},
+		{sub, "examples/centre/README.md", modeFile, true},
+		{sub, "examples/centre/docs/a.md", modeFile, false},
 		{sub, "src/.git/config", modeFile, false},
 		{sub, "docs/lien", modeSymlink, false},
 		{sub, "vendor/lib", modeGitlink, false},
@@ -266,7 +270,8 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 		{inBenef(craftedEntry{modeFile, "a\x1b[31m.md", hook}), "beneficiaires/x/a\x1b[31m.md"},
 		{inBenef(dotgit(".Git")), "beneficiaires/x/.Git"},
 		{inBenef(craftedEntry{modeFile, "Fiche.md", hook}), "beneficiaires/x/fiche.md"},
-		{craftedEntry{modeFile, "README.md", hook}, "README.md"},
+		{craftedEntry{modeTree, "scripts", hooks}, "scripts"},
+		{craftedEntry{modeFile, ".envrc", hook}, ".envrc"},
 	}
 	before := paul.head()
 	packs := packNames(t, paul.dir)
