@@ -16,6 +16,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // app holds what every command needs: streams, environment, clock and the
@@ -30,18 +32,46 @@ type app struct {
 
 	dir   string // -C
 	today string // --today
+
+	// panicAt makes acc panic at a named place ("commande", "goroutine"):
+	// set only by the test binary (ACC_TEST_PANIC in main_test.go), so that
+	// the scripts can check how a bug is reported. Never set by Main.
+	panicAt string
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, ctx: context.Background()}
 }
 
-func (a *app) run(args []string) int {
+func (a *app) run(args []string) (code int) {
+	// stderr carries messages only: a control character that slipped into
+	// one (a file name, a remote's words, a value) is escaped on its way.
+	esc := termtext.NewWriter(a.stderr)
+	a.stderr = esc
+	defer esc.Flush()
+	// A panic is a bug in acc (DESIGN §4): exit 4 with a French message,
+	// never a Go stack trace unless ACC_DEBUG=1. Panics in the goroutines
+	// acc starts come back here as a *bug.Panic error (package bug).
+	defer func() {
+		if r := recover(); r != nil {
+			code = a.reportBug(bug.From(r))
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a.ctx = ctx
 	root := a.rootCmd()
 	root.SetArgs(args)
+	switch a.panicAt {
+	case "commande":
+		root.PersistentPreRun = func(*cobra.Command, []string) { panic("ACC_TEST_PANIC: commande") }
+	case "goroutine":
+		root.PersistentPreRunE = func(*cobra.Command, []string) error {
+			done := make(chan error, 1)
+			go func() { done <- bug.Call(func() error { panic("ACC_TEST_PANIC: goroutine") }) }()
+			return <-done
+		}
+	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -58,7 +88,10 @@ func (a *app) run(args []string) int {
 		}
 		err = usageErr("%s (voir « acc --help »)", msg)
 	}
-	code := exitCode(err)
+	code = exitCode(err)
+	if p := (*bug.Panic)(nil); errors.As(err, &p) {
+		return a.reportBug(p)
+	}
 	if code == exitInterrupted {
 		// The wrapped error ends in Go's English "context canceled".
 		fmt.Fprintln(a.stderr, "acc : interrompu, rien n'a été perdu")
@@ -68,6 +101,23 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "acc : %s\n", msg)
 	}
 	return code
+}
+
+// reportBug tells the user that acc has a bug and what to send, and returns
+// exit 4. The panic's value and stack may quote a file name or a value, so
+// they are printed only when asked for with ACC_DEBUG=1.
+func (a *app) reportBug(p *bug.Panic) int {
+	fmt.Fprint(a.stderr, `acc : erreur interne — c'est un bogue d'acc, pas une erreur de votre part.
+Merci de le signaler aux mainteneurs d'acc en indiquant la version (acc --version)
+et la commande lancée, sans noms ni identifiants de personnes. Vérifiez ensuite
+le dépôt avec « acc doctor ».
+`)
+	if a.getenv("ACC_DEBUG") == "1" {
+		fmt.Fprintf(a.stderr, "\nTrace technique (ACC_DEBUG=1 ; relisez-la avant de l'envoyer, elle peut citer un nom de fichier) :\n%s", p.Detail())
+	} else {
+		fmt.Fprintln(a.stderr, "Pour joindre la trace technique, relancez la commande avec ACC_DEBUG=1.")
+	}
+	return exitInternal
 }
 
 // workDir returns the directory commands run in: -C applied to the process's

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/report"
 	"github.com/acc-formation/acc/validate"
@@ -383,7 +384,8 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 			wg.Add(1)
 			go func(i int, id string) {
 				defer wg.Done()
-				c, err := s.load(id)
+				var c *casefile.Case
+				err := bug.Call(func() (err error) { c, err = s.load(id); return err })
 				slots[i] <- result{c, err}
 			}(i, id)
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // Change is one file of a commit.
@@ -343,7 +345,7 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 	// The new index depends only on the changed entries: it is built, written and
 	// fsynced while the trees and the commit are (index.lock is ours).
 	indexDone := make(chan error, 1)
-	go func() { indexDone <- s.writeIndexLock(ixLock, ups) }()
+	go func() { indexDone <- bug.Call(func() error { return s.writeIndexLock(ixLock, ups) }) }()
 	waited := false
 	waitIndex := func() error {
 		if waited {

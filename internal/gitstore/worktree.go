@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // BlobHash returns the Git blob id of data, as `git hash-object` computes it.
@@ -75,6 +77,7 @@ func (s *Store) statChanges(entries []IndexEntry) (changed, deleted []string, er
 		wg.Add(1)
 		go func(p *part, es []IndexEntry) {
 			defer wg.Done()
+			defer bug.Recover(&p.err)
 			quick := s.quickStat(es)
 			for i, e := range es {
 				switch quick[i] {
@@ -231,7 +234,8 @@ func (dc *dirCache) untracked(s *Store, dir string, tracked func(string) bool, k
 	var visit func(rel string)
 	visit = func(rel string) {
 		defer wg.Done()
-		rec, err := dc.read(s, rel)
+		var rec dirRecord
+		err := bug.Call(func() (err error) { rec, err = dc.read(s, rel); return err })
 		if err != nil {
 			mu.Lock()
 			if firstErr == nil {
