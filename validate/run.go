@@ -503,6 +503,12 @@ func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
 	if res.caseRan {
 		st.Beneficiaries++
 	}
+	// Every finding reaches the writers (text, JSON, SARIF, JUnit, GitHub,
+	// GitLab) and the reports through here: the one place where a message
+	// that quotes a value is kept from repeating a NIR or an IBAN.
+	for i := range res.findings {
+		res.findings[i] = masked(res.findings[i])
+	}
 	sortFindings(res.findings)
 	fi := 0
 	for _, d := range res.docs {
@@ -522,6 +528,7 @@ func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
 	}
 	if ws != nil {
 		for _, w := range res.waivers {
+			w.Motif = MaskSensitive(w.Motif)
 			ws.Waiver(w)
 		}
 	}

@@ -20,6 +20,7 @@ const (
 // sensitiveMatch is one piece of sensitive data at a byte offset.
 type sensitiveMatch struct {
 	Offset int
+	Len    int // in bytes
 	Kind   sensitiveKind
 }
 
@@ -46,12 +47,12 @@ func scanSensitive(src []byte) []sensitiveMatch {
 		// letter or a digit: skipWord consumed those).
 		if isDigit {
 			if n := matchNIR(src, i); n > 0 {
-				out = append(out, sensitiveMatch{Offset: i, Kind: kindNIR})
+				out = append(out, sensitiveMatch{Offset: i, Len: n, Kind: kindNIR})
 				i += n
 				continue
 			}
 		} else if n := matchIBAN(src, i); n > 0 {
-			out = append(out, sensitiveMatch{Offset: i, Kind: kindIBAN})
+			out = append(out, sensitiveMatch{Offset: i, Len: n, Kind: kindIBAN})
 			i += n
 			continue
 		}
