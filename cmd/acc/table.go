@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // table is the output of a listing: a readable, aligned table with a header
@@ -31,14 +32,10 @@ func (a *app) stdoutTerminal() bool {
 	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
-// cellText keeps a cell on its line and in its column: tabs, line breaks
-// and other control characters become spaces.
-func cellText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || r == ' ' }), " ")
-}
+// cellText keeps a cell on its line and in its column, and the terminal
+// safe: tabs, line breaks and other control characters are escaped
+// (termtext.Line).
+func cellText(s string) string { return termtext.Line(s) }
 
 // writeTable prints t for a terminal or a pipe (see table).
 func (a *app) writeTable(t *table) error {

@@ -32,10 +32,13 @@ func unsafe(r rune) bool {
 	return false
 }
 
-// Line returns s on one line and free of control characters: each control
-// character (line breaks and tabs included), bidirectional control and
-// invalid UTF-8 byte is replaced by a visible Go-style escape (\n, \t,
-// \x1b, \u202e). Text without any is returned as is.
+// Line returns s on one line and free of control characters. A line break
+// (CRLF counting as one) or a tab becomes a space: harmless once on one
+// line, and how a wrapped message or a name typed with a stray tab reads
+// best. Every other control character, bidirectional control and invalid
+// UTF-8 byte becomes a visible Go-style escape (\x1b, \u009b, \u202e,
+// \xff), so that what would have acted on the terminal shows instead. Text
+// without any is returned as is.
 func Line(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
@@ -57,12 +60,11 @@ func Line(s string) string {
 		case r == utf8.RuneError && n == 1:
 			b.WriteString(`\x`)
 			b.WriteString(hex2(s[i]))
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
+		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			b.WriteByte(' ')
+			n = 2
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
 		case unsafe(r) && r < 0x80:
 			b.WriteString(`\x`)
 			b.WriteString(hex2(byte(r)))

@@ -9,9 +9,9 @@ func TestLine(t *testing.T) {
 	for in, want := range map[string]string{
 		"beneficiaires/jean/fiche.md": "beneficiaires/jean/fiche.md",
 		"Élodie N'Guessan":            "Élodie N'Guessan",
-		"a\nb.md":                     `a\nb.md`,
+		"a\nb.md":                     `a b.md`,
 		"\x1b[31mrouge":               `\x1b[31mrouge`,
-		"a\r\nb\tc\x7f":               `a\r\nb\tc\x7f`,
+		"a\r\nb\tc\x7f\rd":            `a b c\x7f d`,
 		"\u009b2J":                    `\u009b2J`,
 		"abc\u202efdp.exe":            `abc\u202efdp.exe`,
 		"bad\x9bbyte":                 `bad\x9bbyte`,
