@@ -82,7 +82,7 @@ func (a *app) run(args []string) (code int) {
 		for _, c := range root.Commands() {
 			names = append(names, c.Name())
 		}
-		msg := fmt.Sprintf("commande inconnue « %s »", name)
+		msg := fmt.Sprintf("commande inconnue « %s »", termtext.Arg(name))
 		if s := casefile.Suggest(name, names); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}
@@ -136,7 +136,7 @@ func (a *app) workDir() (string, error) {
 	}
 	fi, err := os.Stat(d)
 	if err != nil || !fi.IsDir() {
-		return "", usageErr("-C %s : dossier introuvable", a.dir)
+		return "", usageErr("-C %s : dossier introuvable", termtext.Arg(a.dir))
 	}
 	return d, nil
 }
@@ -168,20 +168,21 @@ func (a *app) interactive() bool {
 }
 
 // relPath returns p (absolute) relative to the working directory after -C,
-// as Git prints paths.
+// as Git prints paths, for display: escaped (termtext.Line), since a file
+// name may hold any character.
 func (a *app) relPath(p string) string {
 	wd, err := a.workDir()
 	if err != nil {
-		return p
+		return termtext.Line(p)
 	}
 	if r, err := filepath.EvalSymlinks(wd); err == nil {
 		wd = r
 	}
 	rel, err := filepath.Rel(wd, p)
 	if err != nil {
-		return p
+		return termtext.Line(p)
 	}
-	return rel
+	return termtext.Line(rel)
 }
 
 const usageTemplate = `Utilisation :{{if .Runnable}}

@@ -25,6 +25,7 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/bug"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/report"
 	"github.com/acc-formation/acc/validate"
 )
@@ -68,7 +69,7 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
   acc report jean-dupont --at 2026-06-30`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.json && c.Flags().Changed("format") && o.format != "json" {
-				return usageErr("--json et --format %s se contredisent", o.format)
+				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
 			}
 			return a.runReport(args, o)
 		},
@@ -127,7 +128,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	}
 	for _, id := range ids {
 		if err := casefile.CheckID(id); err != nil || !contains(all, id) {
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", id)
+			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(id))
 			if o.at != "" {
 				msg += fmt.Sprintf(" à la date --at %s", o.at)
 			}
@@ -292,7 +293,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 		h, err := ws.store.CommitAt(local)
 		if err != nil {
-			return nil, usageErr("--at %s : %v", at, err)
+			return nil, usageErr("--at %s : %v", termtext.Arg(at), err)
 		}
 		rev = h.String()
 		opt.AsOf = d
@@ -408,11 +409,15 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 // writeOutput writes to stdout, or to a file replaced atomically.
 func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if file == "" {
-		w := bufio.NewWriter(a.stdout)
+		out := a.terminalSafe()
+		w := bufio.NewWriter(out)
 		if err := write(w); err != nil {
 			return repoErr(err)
 		}
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	wd, err := a.workDir()
 	if err != nil {
@@ -426,7 +431,7 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	// files are.
 	pf, err := newPendingFile(file, 0o600)
 	if err != nil {
-		return usageErr("-o %s : %v", typed, err)
+		return usageErr("-o %s : %v", termtext.Arg(typed), err)
 	}
 	defer pf.abort()
 	if err := write(pf.buf); err != nil {

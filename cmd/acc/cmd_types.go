@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -185,7 +186,7 @@ func unknownTypeErr(reg *templates.Registry, name string, withFiche bool) error 
 	for _, t := range reg.Types() {
 		names = append(names, t.Name)
 	}
-	msg := fmt.Sprintf("type de document inconnu « %s »", name)
+	msg := fmt.Sprintf("type de document inconnu « %s »", termtext.Arg(name))
 	if s := casefile.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 	}

@@ -32,6 +32,27 @@ func (a *app) stdoutTerminal() bool {
 	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
+// flushWriter is an io.Writer with a Flush.
+type flushWriter interface {
+	io.Writer
+	Flush() error
+}
+
+type noFlush struct{ io.Writer }
+
+func (noFlush) Flush() error { return nil }
+
+// terminalSafe returns stdout for text printed as it is (a document, a
+// report): escaped by termtext.Writer when a person reads it on a terminal,
+// so that what a document holds cannot act on the terminal; untouched in a
+// pipe or a file, where it is data.
+func (a *app) terminalSafe() flushWriter {
+	if a.stdoutTerminal() {
+		return termtext.NewWriter(a.stdout)
+	}
+	return noFlush{a.stdout}
+}
+
 // cellText keeps a cell on its line and in its column, and the terminal
 // safe: tabs, line breaks and other control characters are escaped
 // (termtext.Line).

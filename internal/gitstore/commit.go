@@ -108,6 +108,10 @@ func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author
 	return id, err
 }
 
+// CheckPath reports whether Commit accepts p as a path, so that a caller can
+// leave aside a file whose name it would refuse and record the others.
+func CheckPath(p string) error { return checkCasePath(p) }
+
 // checkCasePath refuses paths that are not clean relative slash paths.
 func checkCasePath(p string) error {
 	bad := func(why string) error { return fmt.Errorf("chemin refusé %q : %s", p, why) }
