@@ -224,7 +224,7 @@ func matchIBAN(src []byte, i int) int {
 			return 0
 		}
 	}
-	country := string([]byte{src[i] &^ 0x20, src[i+1] &^ 0x20})
+	country := [2]byte{src[i] &^ 0x20, src[i+1] &^ 0x20}
 	// Collect up to 34 characters; ends[n] is the byte offset just after
 	// the (n+1)-th character.
 	var chars [34]byte
@@ -258,7 +258,7 @@ func matchIBAN(src []byte, i int) int {
 		}
 		return 0
 	}
-	if l, ok := ibanLengths[country]; ok {
+	if l, ok := ibanLengths[string(country[:])]; ok {
 		return try(l)
 	}
 	// Unknown country: try the ends of groups only (where the run stops or

@@ -10,8 +10,7 @@ func TestCallInGoroutine(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- Call(func() error {
-			var m map[string]int
-			m["x"] = 1 // a real runtime panic
+			set(nil) // a real runtime panic: assignment to entry in nil map
 			return nil
 		})
 	}()
@@ -40,3 +39,5 @@ func TestCallInGoroutine(t *testing.T) {
 		t.Errorf("Call = %v, want the ordinary error", err)
 	}
 }
+
+func set(m map[string]int) { m["x"] = 1 }

@@ -139,11 +139,10 @@ const (
 // dirCache remembers, per folder (case-relative), its modification time
 // and its entries when it was last read.
 type dirCache struct {
-	mu      sync.Mutex
-	dirs    map[string]dirRecord
-	dirty   bool
-	readAt  time.Time // when this process started reading folders
-	version string
+	mu     sync.Mutex
+	dirs   map[string]dirRecord
+	dirty  bool
+	readAt time.Time // when this process started reading folders
 }
 
 type dirRecord struct {
