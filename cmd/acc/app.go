@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/casefile"
@@ -308,18 +310,29 @@ func frenchArgsError(err error) string {
 }
 
 func frenchFlagError(err error) string {
+	// The value typed is echoed escaped and cut (termtext.Arg): it may be
+	// anything, of any length. The parser's reason would repeat it.
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) {
+		msg := fmt.Sprintf("valeur incorrecte « %s » pour l'option --%s", termtext.Arg(ive.GetValue()), ive.GetFlag().Name)
+		var ne *strconv.NumError
+		if cause := errors.Unwrap(ive); cause != nil && !errors.As(cause, &ne) {
+			msg += " : " + termtext.Line(cause.Error()) // acc's own French reason
+		}
+		return msg
+	}
 	s := err.Error()
 	switch {
 	case strings.HasPrefix(s, "unknown flag: "):
-		return "option inconnue " + strings.TrimPrefix(s, "unknown flag: ")
+		return "option inconnue " + termtext.Arg(strings.TrimPrefix(s, "unknown flag: "))
 	case strings.HasPrefix(s, "unknown shorthand flag: "):
-		return "option inconnue " + strings.TrimPrefix(s, "unknown shorthand flag: ")
+		return "option inconnue " + termtext.Arg(strings.TrimPrefix(s, "unknown shorthand flag: "))
 	case strings.HasPrefix(s, "flag needs an argument: "):
 		return "valeur manquante pour l'option " + strings.TrimPrefix(s, "flag needs an argument: ")
 	case strings.HasPrefix(s, "invalid argument "):
 		return "valeur incorrecte : " + strings.TrimPrefix(s, "invalid argument ")
 	}
-	return s
+	return termtext.Line(s)
 }
 
 // errIs is errors.Is, kept short for the commands.
