@@ -124,16 +124,18 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s — %s", t.Name, t.Label)
+		// An organisation's types come from the repository: escaped.
+		line := termtext.Line
+		fmt.Fprintf(&b, "%s — %s", line(t.Name), line(t.Label))
 		if t.Phase != "" {
-			fmt.Fprintf(&b, " (phase %s)", strings.ToLower(t.PhaseLabel()))
+			fmt.Fprintf(&b, " (phase %s)", line(strings.ToLower(t.PhaseLabel())))
 		}
 		if !t.Builtin {
 			b.WriteString(" [propre à l'organisation]")
 		}
 		b.WriteString("\n")
 		if t.Purpose != "" {
-			fmt.Fprintf(&b, "  objectif : %s\n", t.Purpose)
+			fmt.Fprintf(&b, "  objectif : %s\n", line(t.Purpose))
 		}
 		var always, final []string
 		for _, f := range t.Fields {
@@ -145,10 +147,10 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 			}
 		}
 		if len(always) > 0 {
-			fmt.Fprintf(&b, "  champs requis : %s\n", strings.Join(always, ", "))
+			fmt.Fprintf(&b, "  champs requis : %s\n", line(strings.Join(always, ", ")))
 		}
 		if len(final) > 0 {
-			fmt.Fprintf(&b, "  requis une fois finalisé : %s\n", strings.Join(final, ", "))
+			fmt.Fprintf(&b, "  requis une fois finalisé : %s\n", line(strings.Join(final, ", ")))
 		}
 		var secs []string
 		for _, s := range t.Sections {
@@ -162,7 +164,7 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 			secs = append(secs, title)
 		}
 		if len(secs) > 0 {
-			fmt.Fprintf(&b, "  sections : %s\n", strings.Join(secs, " · "))
+			fmt.Fprintf(&b, "  sections : %s\n", line(strings.Join(secs, " · ")))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
