@@ -39,6 +39,10 @@ type app struct {
 	// set only by the test binary (ACC_TEST_PANIC in main_test.go), so that
 	// the scripts can check how a bug is reported. Never set by Main.
 	panicAt string
+
+	// editorErr is the process's own stderr, for the editor acc runs: it
+	// draws on the terminal and must reach it untouched.
+	editorErr io.Writer
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
@@ -49,7 +53,7 @@ func (a *app) run(args []string) (code int) {
 	// stderr carries messages only: a control character that slipped into
 	// one (a file name, a remote's words, a value) is escaped on its way.
 	esc := termtext.NewWriter(a.stderr)
-	a.stderr = esc
+	a.editorErr, a.stderr = a.stderr, esc
 	defer esc.Flush()
 	// A panic is a bug in acc (DESIGN §4): exit 4 with a French message,
 	// never a Go stack trace unless ACC_DEBUG=1. Panics in the goroutines

@@ -81,9 +81,12 @@ func (a *app) editAndCommit(ws *workspace, rel string) error {
 	// The editor runs through the shell, as Git runs it, so that an editor
 	// command with arguments or quotes works as typed.
 	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.editorErr
+	if cmd.Stderr == nil {
+		cmd.Stderr = a.stderr
+	}
 	if f, ok := a.stdout.(*os.File); !ok || f == nil {
-		cmd.Stdout = a.stderr // keep stdout for the path alone
+		cmd.Stdout = cmd.Stderr // keep stdout for the path alone
 	}
 	if err := cmd.Run(); err != nil {
 		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
