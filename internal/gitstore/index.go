@@ -573,13 +573,18 @@ func (s *Store) indexPath() string { return filepath.Join(s.GitDir, "index") }
 // readIndex maps and checks this worktree's index and calls fn with it; a missing file is
 // an empty index. The mapping is released when fn returns: fn must copy what it keeps.
 func (s *Store) readIndex(fn func(ix *indexFile) error) error {
-	data, release, err := mapFile(s.indexPath())
+	return readIndexFile(s.indexPath(), fn)
+}
+
+// readIndexFile is readIndex for the index at path (another worktree's, for recovery).
+func readIndexFile(path string, fn func(ix *indexFile) error) error {
+	data, release, err := mapFile(path)
 	if err != nil {
 		return fmt.Errorf("lecture de l'index Git : %w", err)
 	}
 	defer release()
-	return guardFaults(s.indexPath(), func() error {
-		ix, err := parseIndex(s.indexPath(), data)
+	return guardFaults(path, func() error {
+		ix, err := parseIndex(path, data)
 		if err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ type Store struct {
 	recovery Recovery
 
 	// crashHook, set by tests, is called at each step of a commit ("files", "locks",
-	// "objects", "index-written", "journal", "ref", "reflog", "index") to kill the
+	// "objects", "index-written", "journal", "index", "ref", "reflog") to kill the
 	// process there.
 	crashHook func(step string)
 }
