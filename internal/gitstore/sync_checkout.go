@@ -248,8 +248,6 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 // pendingFile is a file of a checkout written under a temporary name.
 type pendingFile struct {
 	tmp, final string
-	f          *os.File
-	u          *indexUpdate
 }
 
 // checkoutFiles puts the changed paths in their new state on disk and returns their
@@ -257,16 +255,15 @@ type pendingFile struct {
 // is written to a temporary file in its folder (recorded in acc's lock, so that a kill
 // leaves nothing the next holder does not remove), the temporary files are fsynced
 // together, renamed into place, and their folders fsynced once each: a clone of 10,000
-// documents costs one flush of the file system's journal, not 20,000.
+// documents costs one flush of the file system's journal, not 20,000. Each temporary
+// file is closed as soon as it is written (and reopened for its fsync when there are
+// few): a clone of 100,000 documents must work under a limit of 256 open files.
 func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate, error) {
 	ups := make([]indexUpdate, len(changes))
 	dirs := map[string]bool{}
 	var pend []pendingFile
 	defer func() {
 		for _, p := range pend {
-			if p.f != nil {
-				p.f.Close()
-			}
 			if p.tmp != "" {
 				os.Remove(p.tmp)
 			}
@@ -328,14 +325,16 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		if err != nil {
 			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
 		}
-		pend = append(pend, pendingFile{tmp: tmp, final: disk, f: f, u: u})
-		if _, err := f.Write(data); err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+		pend = append(pend, pendingFile{tmp: tmp, final: disk})
+		_, err = f.Write(data)
+		if fi, serr := f.Stat(); err == nil && serr == nil && fi.Mode().Perm() != perm {
+			err = f.Chmod(perm)
 		}
-		if fi, err := f.Stat(); err == nil && fi.Mode().Perm() != perm {
-			if err := f.Chmod(perm); err != nil {
-				return nil, err
-			}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
 		}
 		dirs[dir] = true
 	}
@@ -343,10 +342,6 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	// renames and one after; few: an fsync per file and per folder.
 	bulk := false
 	if len(pend) >= 64 {
-		for i := range pend {
-			pend[i].f.Close()
-			pend[i].f = nil
-		}
 		ok, err := syncFS(s.Root)
 		if err != nil {
 			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
@@ -355,18 +350,14 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	}
 	if !bulk {
 		if err := parallelLimit(len(pend), 16, func(i int) error {
-			f := pend[i].f
-			if f == nil {
-				var err error
-				if f, err = os.OpenFile(pend[i].tmp, os.O_WRONLY, 0); err != nil {
-					return err
-				}
+			f, err := os.OpenFile(pend[i].tmp, os.O_WRONLY, 0)
+			if err != nil {
+				return err
 			}
-			err := f.Sync()
+			err = f.Sync()
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
-			pend[i].f = nil
 			return err
 		}); err != nil {
 			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
@@ -487,10 +478,16 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 	if err := refLock.sync(); err != nil {
 		return err
 	}
-	if err := refLock.commit(); err != nil {
-		if refLock.done {
+	// The index before the branch, as in commitOnce (and for the same reason).
+	if err := ixLock.commit(); err != nil {
+		if ixLock.done {
 			h.dirty = true
 		}
+		return err
+	}
+	s.step("sync-index")
+	if err := refLock.commit(); err != nil {
+		h.dirty = true
 		return err
 	}
 	s.step("sync-ref")
@@ -500,9 +497,6 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 		firstErr = err
 	}
 	if err := s.appendReflog("HEAD", old, new, id, msg); err != nil && firstErr == nil {
-		firstErr = err
-	}
-	if err := ixLock.commit(); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	if firstErr != nil {
