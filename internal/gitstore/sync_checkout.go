@@ -262,6 +262,8 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	ups := make([]indexUpdate, len(changes))
 	dirs := map[string]bool{}
 	var pend []pendingFile
+	read, closeReader := s.bulkReader()
+	defer closeReader()
 	defer func() {
 		for _, p := range pend {
 			if p.tmp != "" {
@@ -300,7 +302,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
 			continue // already there: only its stat data is needed
 		}
-		data, err := s.readObject(c.new.hash, plumbing.BlobObject)
+		data, err := read(c.new.hash, plumbing.BlobObject)
 		if err != nil {
 			return nil, err
 		}

@@ -488,7 +488,9 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if err != nil {
 		return nil, err
 	}
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	// A small object cache: the pack is streamed object by object (transport_upload.go);
+	// the cache only spares re-reading the trees a walk compares twice.
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte))
 	sess, err := server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
 	if err != nil {
 		return nil, err
@@ -512,7 +514,7 @@ func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackReque
 		}
 	}
 	req.Haves = haves
-	return f.UploadPackSession.UploadPack(ctx, req)
+	return uploadPack(ctx, f.st, req, haves)
 }
 
 func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
