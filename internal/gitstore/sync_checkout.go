@@ -285,6 +285,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		ups[i].delete = true
 	}
 	s.step("sync-first-file")
+	ready := map[string]bool{}
 	for i, c := range changes {
 		if !c.new.present() {
 			continue
@@ -296,8 +297,17 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 			u.mode = 0o100755
 		}
 		disk := s.diskPath(c.path)
-		if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
-			return nil, err
+		dir := filepath.Dir(disk)
+		// Each folder is checked (no link on the way) and created once per checkout:
+		// nothing removes folders from here on.
+		if !ready[dir] {
+			if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
+				return nil, err
+			}
+			if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
+				return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
+			}
+			ready[dir] = true
 		}
 		if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
 			continue // already there: only its stat data is needed
@@ -314,10 +324,6 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 			perm |= 0o100
 		} else {
 			perm &^= 0o111
-		}
-		dir := filepath.Dir(disk)
-		if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
-			return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
 		}
 		tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
 		if err := h.record("tmp " + strconv.Quote(tmp)); err != nil {
