@@ -489,8 +489,10 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 		return nil, err
 	}
 	// A small object cache: the pack is streamed object by object (transport_upload.go);
-	// the cache only spares re-reading the trees a walk compares twice.
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte))
+	// the cache only spares re-reading the trees a walk compares twice. A few pack files
+	// stay open (closed with the session) rather than one opened per object.
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte),
+		filesystem.Options{MaxOpenDescriptors: 8})
 	sess, err := server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
 	if err != nil {
 		return nil, err
@@ -504,6 +506,14 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 type havesFilter struct {
 	transport.UploadPackSession
 	st *filesystem.Storage
+}
+
+func (f *havesFilter) Close() error {
+	err := f.UploadPackSession.Close()
+	if cerr := f.st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
