@@ -70,7 +70,17 @@ func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.U
 // ancestors and trees) lacks none of the objects it needs after receiving these.
 func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash) ([]plumbing.Hash, error) {
 	has := map[plumbing.Hash]bool{}
-	stack := append([]plumbing.Hash(nil), haves...)
+	var stack []plumbing.Hash
+	for _, h := range haves {
+		// Tags (a fetch of refs/tags/* sends them as haves) count by what they peel to.
+		target, typ, _, err := peelTags(st, h)
+		if err != nil {
+			return nil, err
+		}
+		if typ == plumbing.CommitObject {
+			stack = append(stack, target)
+		}
+	}
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -133,7 +143,28 @@ func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash
 		return nil
 	}
 	seen := map[plumbing.Hash]bool{}
-	stack = append(stack[:0], wants...)
+	stack = stack[:0]
+	for _, h := range wants {
+		// A want may be a tag (of a commit, a tree or a blob): the tags and what they
+		// point to are sent.
+		target, typ, tags, err := peelTags(st, h)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tags {
+			add(t)
+		}
+		switch typ {
+		case plumbing.CommitObject:
+			stack = append(stack, target)
+		case plumbing.TreeObject:
+			if err := walk(plumbing.ZeroHash, target); err != nil {
+				return nil, err
+			}
+		default:
+			add(target)
+		}
+	}
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -236,4 +267,26 @@ func writePackObject(bw *bufio.Writer, zw *zlib.Writer, st storer.EncodedObjectS
 		return fmt.Errorf("objet %s : %d octets lus, %d annoncés", h, n, obj.Size())
 	}
 	return zw.Close()
+}
+
+// peelTags follows annotated tags from h to the object they finally designate; tags
+// lists the tag objects on the way.
+func peelTags(st storer.EncodedObjectStorer, h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []plumbing.Hash, error) {
+	var tags []plumbing.Hash
+	for range 16 {
+		obj, err := st.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return h, plumbing.InvalidObject, nil, err
+		}
+		if obj.Type() != plumbing.TagObject {
+			return h, obj.Type(), tags, nil
+		}
+		tag, err := object.DecodeTag(st, obj)
+		if err != nil {
+			return h, plumbing.InvalidObject, nil, err
+		}
+		tags = append(tags, h)
+		h = tag.Target
+	}
+	return h, plumbing.InvalidObject, nil, fmt.Errorf("chaîne d'étiquettes trop longue à partir de %s", h)
 }
