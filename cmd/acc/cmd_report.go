@@ -103,6 +103,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	}
 	opt := report.Options{Today: today, Anonymize: o.anonymize, SummaryOnly: o.summary}
 	opt.ApplyConfig(ws.repo.Config)
+	opt.FieldLabel = casefile.FieldLabels(ws.reg)
 	opt.Types = func(name string) (report.TypeInfo, bool) {
 		t, ok := ws.reg.Lookup(name)
 		if !ok || !t.Interview {

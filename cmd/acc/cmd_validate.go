@@ -26,6 +26,15 @@ type validateOptions struct {
 	noCache      bool
 }
 
+// ruleList lists the rules for the help, from the one rule table.
+func ruleList() string {
+	var b strings.Builder
+	for _, r := range validate.Rules {
+		fmt.Fprintf(&b, "  %-24s %-13s %s\n", r.ID, r.Default.French(), r.Summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
 func (a *app) validateCmd() *cobra.Command {
 	o := validateOptions{maxWarnings: -1}
 	c := &cobra.Command{
@@ -41,7 +50,10 @@ d'avertissements avec --max-warnings ou --strict), 2 pour une commande
 incorrecte, 3 pour un problème de dépôt.
 
 Formats : text (par défaut), json, sarif, junit, github (par défaut quand
-GITHUB_ACTIONS=true), gitlab (Code Quality).`,
+GITHUB_ACTIONS=true), gitlab (Code Quality).
+
+Règles, avec leur sévérité par défaut (acc.yaml, regles:, les règle) :
+` + ruleList(),
 		Example: `  acc validate
   acc validate beneficiaires/jean-dupont
   acc validate --today 2026-12-01 --strict
