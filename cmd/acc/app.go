@@ -207,6 +207,8 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.purgeCmd(),
 		a.doctorCmd(),
 		a.hookCmd(),
+		a.rmCmd(),
+		a.mvCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

@@ -195,15 +195,7 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return message
 	}
 	if len(rels) == 1 {
-		id, base, _ := casefile.SplitCasePath(rels[0])
-		t := docType(ws, base)
-		if t == "" {
-			t = path.Base(rels[0])
-		}
-		subj := t + " : " + id
-		if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
-			subj += " (" + casefile.FormatDate(fn.Date) + ")"
-		}
+		subj := docSubject(ws, rels[0])
 		if _, err := os.Lstat(ws.repo.Abs(rels[0])); err != nil {
 			return subj + " supprimé"
 		}
@@ -219,4 +211,19 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return fmt.Sprintf("%s : %d documents modifiés", id, len(rels))
 	}
 	return fmt.Sprintf("%d documents modifiés (%d bénéficiaires)", len(rels), len(ids))
+}
+
+// docSubject names one document in a commit subject by type, beneficiary id
+// and date: "entretien-suivi : jean-dupont (2026-12-09)".
+func docSubject(ws *workspace, rel string) string {
+	id, base, _ := casefile.SplitCasePath(rel)
+	t := docType(ws, base)
+	if t == "" {
+		t = path.Base(rel)
+	}
+	subj := t + " : " + id
+	if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
+		subj += " (" + casefile.FormatDate(fn.Date) + ")"
+	}
+	return subj
 }
