@@ -209,6 +209,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.hookCmd(),
 		a.rmCmd(),
 		a.mvCmd(),
+		a.importCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

@@ -158,6 +158,11 @@ func readSmallRegular(path string, limit int64) ([]byte, bool) {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
 		return nil, false
 	}
+	return readBounded(path, limit)
+}
+
+// readBounded reads at most limit bytes of a file; a longer one is refused.
+func readBounded(path string, limit int64) ([]byte, bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false

@@ -117,7 +117,7 @@ func (a *app) docDate(s string) (time.Time, error) {
 	if s == "" {
 		return a.todayDate()
 	}
-	d, err := casefile.ParseDate(s)
+	d, err := casefile.ParseUserDate(s)
 	if err != nil {
 		return time.Time{}, usageErr("--date : %v", err)
 	}
