@@ -207,6 +207,16 @@ func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, 
 		return fmt.Sprintf("brouillon depuis %s, à finaliser : %s", daysText(it.Days), path(it.Doc.Path))
 	case casefile.AttnDraft:
 		return fmt.Sprintf("brouillon du %s à finaliser : %s", dayText(it.Date), path(it.Doc.Path))
+	case casefile.AttnNoContact:
+		return fmt.Sprintf("aucun entretien depuis le %s (%s, au plus %s) : planifiez le prochain entretien", dayText(it.Date), daysText(it.Days), daysText(it.Limit))
+	case casefile.AttnFirstInterview:
+		return fmt.Sprintf("entré le %s, aucun entretien tenu depuis %s (au plus %s) : tenez l'entretien initial (acc new entretien-initial -b %s)", dayText(it.Date), daysText(it.Days), daysText(it.Limit), s.ID)
+	case casefile.AttnNoRelance:
+		return fmt.Sprintf("entretien manqué le %s sans relance : recontactez la personne et notez la date dans relance (%s)", dayText(it.Date), path(it.Doc.Path))
+	case casefile.AttnDropout:
+		return fmt.Sprintf("deuxième entretien manqué de suite le %s : risque de décrochage, organisez un contact rapide", dayText(it.Date))
+	case casefile.AttnRetention:
+		return fmt.Sprintf("dernier contact le %s, il y a plus de %d mois : archivez, anonymisez ou purgez le dossier (acc purge %s)", dayText(it.Date), it.Limit, s.ID)
 	}
 	return it.Kind + " : " + path(it.Doc.Path)
 }
