@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
@@ -136,19 +139,37 @@ func people(ws *workspace) ([]person, error) {
 	if err != nil {
 		return nil, repoErr(err)
 	}
-	out := make([]person, 0, len(ids))
-	for _, id := range ids {
-		rel := casefile.FichePath(id)
-		src, ok := readSmallRegular(ws.repo.Abs(rel), maxFicheSize)
-		if !ok {
-			continue
-		}
-		d := casefile.Parse(rel, src)
-		p := person{id: id, prenom: d.Str("prenom"), nom: d.Str("nom")}
-		p.entree, _ = d.Date("date_entree")
-		out = append(out, p)
+	// One file read and one YAML parse per person: spread over the cores
+	// (10k fiches cost about 0.5 s of CPU).
+	out := make([]person, len(ids))
+	ok := make([]bool, len(ids))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
+				rel := casefile.FichePath(ids[i])
+				src, readable := readSmallRegular(ws.repo.Abs(rel), maxFicheSize)
+				if !readable {
+					continue
+				}
+				d := casefile.ParseFront(rel, src)
+				out[i] = person{id: ids[i], prenom: d.Str("prenom"), nom: d.Str("nom")}
+				out[i].entree, _ = d.Date("date_entree")
+				ok[i] = true
+			}
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	kept := out[:0]
+	for i, p := range out {
+		if ok[i] {
+			kept = append(kept, p)
+		}
+	}
+	return kept, nil
 }
 
 // readSmallRegular reads a regular file (never through a link) of at most
