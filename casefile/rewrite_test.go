@@ -54,3 +54,18 @@ func TestReplaceTopValue(t *testing.T) {
 		t.Fatalf("reads back as %q", d.Str("id"))
 	}
 }
+
+// ParseFront reads the same frontmatter as Parse, without the body.
+func TestParseFrontMatchesParse(t *testing.T) {
+	for _, src := range []string{
+		"\ufeff---\r\ntype: fiche\r\nprenom: Ele\u0301onore\r\nnom: \"N'Guessan\"\r\n---\r\n## Situation\r\n",
+		"---\nid: x\n: broken\n---\n",
+		"no frontmatter\n",
+	} {
+		full, front := Parse("f.md", []byte(src)), ParseFront("f.md", []byte(src))
+		if full.Str("prenom") != front.Str("prenom") || full.Str("nom") != front.Str("nom") ||
+			(full.FrontErr == nil) != (front.FrontErr == nil) || full.BodyLine != front.BodyLine || len(front.Headings) != 0 {
+			t.Errorf("%q: Parse and ParseFront differ", src)
+		}
+	}
+}
