@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) importCmd() *cobra.Command {
@@ -39,7 +40,7 @@ créé sans rien écrire.`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			if w := casefile.FoldText(args[0]); w != beneficiaryWord && w != beneficiaryWord+"s" {
-				return usageErr("« acc import %s » : seul « acc import beneficiaires FICHIER.csv » existe", args[0])
+				return usageErr("« acc import %s » : seul « acc import beneficiaires FICHIER.csv » existe", termtext.Arg(args[0]))
 			}
 			return a.runImport(args[1], dryRun)
 		},
@@ -72,13 +73,14 @@ func (a *app) runImport(file string, dryRun bool) error {
 	}
 	fi, err := os.Stat(abs)
 	if err != nil || !fi.Mode().IsRegular() {
-		return usageErr("%s : fichier introuvable", file)
+		return usageErr("%s : fichier introuvable", termtext.Arg(file))
 	}
 	data, ok := readBounded(abs, casefile.MaxImportSize)
 	if !ok {
-		return usageErr("%s : illisible ou trop gros (plus de %d Mo) : importez-le en plusieurs fois", file, casefile.MaxImportSize>>20)
+		return usageErr("%s : illisible ou trop gros (plus de %d Mo) : importez-le en plusieurs fois", termtext.Arg(file), casefile.MaxImportSize>>20)
 	}
-	rows, ignored, err := casefile.ParseImportCSV(file, data)
+	shown := termtext.Arg(file)
+	rows, ignored, err := casefile.ParseImportCSV(shown, data)
 	if err != nil {
 		return usageErr("%v\nrien n'a été importé", err)
 	}
@@ -98,7 +100,7 @@ func (a *app) runImport(file string, dryRun bool) error {
 		}
 	}
 	defer unlock()
-	plan, err := a.planImport(ws, file, rows, today, author.Name)
+	plan, err := a.planImport(ws, shown, rows, today, author.Name)
 	if err != nil {
 		return err
 	}
@@ -107,8 +109,8 @@ func (a *app) runImport(file string, dryRun bool) error {
 	}
 	if dryRun {
 		for _, p := range plan {
-			fmt.Fprintf(a.stdout, "%s:%d\t%s\t%s %s\tentrée %s\n", file, p.row.Line, a.relPath(ws.repo.Abs(p.change.Path)),
-				p.row.Prenom, p.row.Nom, casefile.FormatDate(entryDate(p.row, today)))
+			fmt.Fprintf(a.stdout, "%s:%d\t%s\t%s %s\tentrée %s\n", shown, p.row.Line, a.relPath(ws.repo.Abs(p.change.Path)),
+				termtext.Line(p.row.Prenom), termtext.Line(p.row.Nom), casefile.FormatDate(entryDate(p.row, today)))
 		}
 		fmt.Fprintf(a.stderr, "acc : %d fiches seraient créées (--dry-run : rien n'a été écrit)\n", len(plan))
 		return nil

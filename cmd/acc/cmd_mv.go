@@ -10,6 +10,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) mvCmd() *cobra.Command {
@@ -51,7 +52,7 @@ func (a *app) runMv(oldID, newID string) error {
 	}
 	if !ws.repo.HasBeneficiary(oldID) {
 		ids, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("bénéficiaire « %s » inconnu", oldID)
+		msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(oldID))
 		if s := casefile.Suggest(oldID, ids); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}

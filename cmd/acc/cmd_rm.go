@@ -11,6 +11,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) rmCmd() *cobra.Command {
@@ -42,9 +43,10 @@ func (a *app) runRm(arg string) error {
 	if err != nil {
 		return err
 	}
+	shown := termtext.Arg(arg)
 	id, base, _ := casefile.SplitCasePath(rel)
 	if base == casefile.FicheFile {
-		return usageErr("%s est la fiche du bénéficiaire : acc rm ne supprime que des entretiens. Pour corriger son identifiant : acc mv %s NOUVEL-ID ; pour effacer la personne de tout l'historique (droit à l'effacement) : acc purge %s", arg, id, id)
+		return usageErr("%s est la fiche du bénéficiaire : acc rm ne supprime que des entretiens. Pour corriger son identifiant : acc mv %s NOUVEL-ID ; pour effacer la personne de tout l'historique (droit à l'effacement) : acc purge %s", shown, id, id)
 	}
 	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
@@ -62,15 +64,15 @@ func (a *app) runRm(arg string) error {
 	}
 	switch {
 	case !inHead && !onDisk:
-		return usageErr("%s : document introuvable", arg)
+		return usageErr("%s : document introuvable", shown)
 	case !inHead:
 		// Deleting it would lose it for good: history has never seen it.
-		return usageErr("%s n'a jamais été enregistré : acc rm ne supprime que ce que l'historique garde ; s'il est de trop, supprimez le fichier vous-même", arg)
+		return usageErr("%s n'a jamais été enregistré : acc rm ne supprime que ce que l'historique garde ; s'il est de trop, supprimez le fichier vous-même", shown)
 	case onDisk:
 		// What the history would not keep is refused, not lost.
 		data, ok := readSmallRegular(ws.repo.Abs(rel), fi.Size())
 		if !ok || gitstore.BlobHash(data) != head {
-			return usageErr("%s a des modifications non enregistrées : enregistrez-les d'abord (acc commit %s) pour que l'historique les garde, puis relancez acc rm ; rien n'a été supprimé", arg, arg)
+			return usageErr("%s a des modifications non enregistrées : enregistrez-les d'abord (acc commit %s) pour que l'historique les garde, puis relancez acc rm ; rien n'a été supprimé", shown, shown)
 		}
 	}
 	subject := docSubject(ws, rel) + " supprimé"
@@ -79,6 +81,6 @@ func (a *app) runRm(arg string) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	fmt.Fprintf(a.stderr, "acc : supprimé (%s) ; l'historique le garde : acc log %s\n", subject, filepath.ToSlash(arg))
+	fmt.Fprintf(a.stderr, "acc : supprimé (%s) ; l'historique le garde : acc log %s\n", subject, termtext.Arg(filepath.ToSlash(arg)))
 	return nil
 }
