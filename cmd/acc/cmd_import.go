@@ -79,7 +79,7 @@ func (a *app) runImport(file string, dryRun bool) error {
 	if !ok {
 		return usageErr("%s : illisible ou trop gros (plus de %d Mo) : importez-le en plusieurs fois", termtext.Arg(file), casefile.MaxImportSize>>20)
 	}
-	shown := termtext.Arg(file)
+	shown := termtext.Line(file)
 	rows, ignored, err := casefile.ParseImportCSV(shown, data)
 	if err != nil {
 		return usageErr("%v\nrien n'a été importé", err)
