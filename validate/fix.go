@@ -240,3 +240,15 @@ func SortFixes(fixes []Fix) {
 		return a.Key < b.Key
 	})
 }
+
+// TypeOf returns the type a document is checked against (its `type` when
+// known, else its file name's), nil when neither says: the editor's
+// completion and hover follow the judgement.
+func (x *Fixer) TypeOf(d *casefile.Document) *templates.Type {
+	c := &docCheck{e: x.e, d: d, base: path.Base(d.Path)}
+	ft, _, _ := c.checkFileName()
+	if d.FrontErr != nil {
+		return x.e.typeByID[ft]
+	}
+	return c.checkType(ft)
+}

@@ -207,6 +207,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.purgeCmd(),
 		a.doctorCmd(),
 		a.hookCmd(),
+		a.lspCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

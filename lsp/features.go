@@ -1,0 +1,279 @@
+package lsp
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/templates"
+	"github.com/acc-formation/acc/validate"
+)
+
+// fixAllKind is the code action applying every safe fix of a document.
+const fixAllKind = "source.fixAll.acc"
+
+var (
+	keyPrefix   = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*)?$`)
+	valuePrefix = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):\s*([^\s#]*)$`)
+	headPrefix  = regexp.MustCompile(`^##\s*([^#].*)?$`)
+	keyLine     = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s*:`)
+)
+
+// context of a position in a document: its parsed text, its type and
+// whether the position is in the frontmatter.
+type place struct {
+	d      *casefile.Document
+	typ    *templates.Type
+	front  bool
+	prefix string // the line up to the position
+	line   string // the whole line
+}
+
+func (s *server) place(uri string, pos Position) (*repo, *place, bool) {
+	text, _, _, ok := s.snapshot(uri)
+	if !ok {
+		return nil, nil, false
+	}
+	r, rel, ok := s.target(uri)
+	if !ok {
+		return nil, nil, false
+	}
+	l := newLines(text)
+	start, end, ok := l.span(pos.Line)
+	if !ok {
+		return nil, nil, false
+	}
+	at := byteOffset(text, pos)
+	if at < start || at > end {
+		at = end
+	}
+	d := casefile.Parse(rel, text)
+	pl := &place{d: d, typ: r.fixer.TypeOf(d), prefix: string(text[start:at]), line: string(text[start:end])}
+	// Lines 2 up to the closing delimiter (line BodyLine-1) hold the
+	// frontmatter; the closing line itself is where a new key is typed.
+	n := pos.Line + 1
+	pl.front = d.HasFront && n >= 2 && n <= d.BodyLine-1 && strings.TrimSpace(pl.line) != "---"
+	return r, pl, true
+}
+
+func (s *server) completion(p TextDocumentPositionParams) CompletionList {
+	out := CompletionList{Items: []CompletionItem{}}
+	_, pl, ok := s.place(p.TextDocument.URI, p.Position)
+	if !ok || pl.typ == nil {
+		return out
+	}
+	if !pl.front {
+		if m := headPrefix.FindStringSubmatch(pl.prefix); m != nil {
+			for _, sec := range pl.typ.Sections {
+				if _, there := pl.d.Section(casefile.NormalizeHeading(sec.Title)); there {
+					continue
+				}
+				out.Items = append(out.Items, CompletionItem{Label: sec.Title, Kind: kindKeyword,
+					Detail: "section de « " + pl.typ.Label + " »", Documentation: markdown(strings.TrimSpace(sec.Prompt))})
+			}
+		}
+		return out
+	}
+	if keyPrefix.MatchString(pl.prefix) {
+		for i, f := range pl.typ.Fields {
+			if _, k := casefile.Get(pl.d.Front, f.Key); k != nil {
+				continue
+			}
+			out.Items = append(out.Items, CompletionItem{Label: f.Key, Kind: kindField, Detail: fieldDetail(f),
+				Documentation: markdown(fieldDoc(f)), InsertText: f.Key + ": ", SortText: sortKey(i)})
+		}
+		return out
+	}
+	m := valuePrefix.FindStringSubmatch(pl.prefix)
+	if m == nil {
+		return out
+	}
+	key := m[2]
+	if key == "regle" {
+		for _, r := range validate.Rules {
+			out.Items = append(out.Items, CompletionItem{Label: r.ID, Kind: kindConstant, Detail: r.Summary})
+		}
+		return out
+	}
+	f := findField(pl.typ.Fields, key, m[1] == "")
+	if f == nil {
+		return out
+	}
+	switch f.Kind {
+	case templates.KindChoice:
+		for _, v := range f.Values {
+			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue, Detail: fieldDetail(f)})
+		}
+	case templates.KindBoolean:
+		for _, v := range []string{"true", "false"} {
+			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue})
+		}
+	case templates.KindDate:
+		if t, err := s.o.Today(); err == nil {
+			out.Items = append(out.Items, CompletionItem{Label: t.Format("2006-01-02"), Kind: kindText, Detail: "aujourd'hui"})
+		}
+	}
+	return out
+}
+
+func sortKey(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }
+
+// findField finds the field of a key: at the top level when top, else the
+// first sub-field of that name at any depth.
+func findField(fields []*templates.Field, key string, top bool) *templates.Field {
+	if top {
+		for _, f := range fields {
+			if f.Key == key {
+				return f
+			}
+		}
+		return nil
+	}
+	var walk func(fs []*templates.Field) *templates.Field
+	walk = func(fs []*templates.Field) *templates.Field {
+		for _, f := range fs {
+			for _, sub := range [][]*templates.Field{f.Fields, itemFields(f)} {
+				for _, g := range sub {
+					if g.Key == key {
+						return g
+					}
+				}
+				if g := walk(sub); g != nil {
+					return g
+				}
+			}
+		}
+		return nil
+	}
+	return walk(fields)
+}
+
+func itemFields(f *templates.Field) []*templates.Field {
+	if f.Item == nil {
+		return nil
+	}
+	return f.Item.Fields
+}
+
+func fieldDetail(f *templates.Field) string {
+	if f.Label != "" {
+		return f.Label + " — " + f.Expected()
+	}
+	return f.Expected()
+}
+
+func fieldDoc(f *templates.Field) string {
+	var b strings.Builder
+	if f.Label != "" {
+		b.WriteString("**" + f.Label + "**\n\n")
+	}
+	if f.Description != "" {
+		b.WriteString(strings.TrimSpace(f.Description) + "\n\n")
+	}
+	b.WriteString("Attendu : " + f.Expected())
+	if len(f.Values) > 0 {
+		b.WriteString("\n\nValeurs : `" + strings.Join(f.Values, "`, `") + "`")
+	}
+	return b.String()
+}
+
+func markdown(s string) *MarkupContent {
+	if s == "" {
+		return nil
+	}
+	return &MarkupContent{Kind: "markdown", Value: s}
+}
+
+func (s *server) hover(p TextDocumentPositionParams) *Hover {
+	_, pl, ok := s.place(p.TextDocument.URI, p.Position)
+	if !ok || pl.typ == nil || !pl.front {
+		return nil
+	}
+	m := keyLine.FindStringSubmatch(pl.line)
+	if m == nil {
+		return nil
+	}
+	f := findField(pl.typ.Fields, m[2], m[1] == "")
+	if f == nil {
+		return nil
+	}
+	return &Hover{Contents: MarkupContent{Kind: "markdown", Value: "`" + f.Key + "` — " + fieldDoc(f)}}
+}
+
+// codeActions offers the safe fixes of the findings on the requested
+// lines (and those the editor names), and one action applying them all.
+func (s *server) codeActions(ctx context.Context, p CodeActionParams) []CodeAction {
+	out := []CodeAction{}
+	uri := p.TextDocument.URI
+	r, rel, ok := s.target(uri)
+	if !ok {
+		return out
+	}
+	text, findings, _ := s.currentFindings(ctx, uri)
+	fixes := r.fixer.Fixes(rel, text, findings)
+	if len(fixes) == 0 {
+		return out
+	}
+	l := newLines(text)
+	named := map[string]bool{}
+	for _, d := range p.Context.Diagnostics {
+		named[d.Code+"\x00"+d.Message] = true
+	}
+	wantQuick, wantAll := len(p.Context.Only) == 0, len(p.Context.Only) == 0
+	for _, k := range p.Context.Only {
+		wantQuick = wantQuick || strings.HasPrefix("quickfix", k)
+		wantAll = wantAll || strings.HasPrefix(fixAllKind, k)
+	}
+	diags := diagnostics(l, findingsOf(fixes))
+	for i, fx := range fixes {
+		line := diags[i].Range.Start.Line
+		if !wantQuick || !(named[fx.Finding.Rule+"\x00"+fx.Finding.Message] || line >= p.Range.Start.Line && line <= p.Range.End.Line) {
+			continue
+		}
+		out = append(out, CodeAction{Title: fx.Title, Kind: "quickfix", Diagnostics: []Diagnostic{diags[i]}, IsPreferred: true,
+			Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{uri: textEdits(l, fx.Edits)}}})
+	}
+	if wantAll && len(fixes) > 1 {
+		out = append(out, CodeAction{Title: "Appliquer les corrections sûres d'acc", Kind: fixAllKind,
+			Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{uri: textEdits(l, validate.Merge(fixes))}}})
+	}
+	return out
+}
+
+func findingsOf(fixes []validate.Fix) []validate.Finding {
+	out := make([]validate.Finding, len(fixes))
+	for i, f := range fixes {
+		out[i] = f.Finding
+	}
+	return out
+}
+
+// textEdits converts line edits to the editor's, with the text's own line
+// break.
+func textEdits(l *lines, edits []validate.Edit) []TextEdit {
+	nl := "\n"
+	if strings.Contains(string(l.text), "\r\n") {
+		nl = "\r\n"
+	}
+	var out []TextEdit
+	last := len(l.starts) - 1
+	for _, e := range edits {
+		text := strings.ReplaceAll(e.Text, "\n", nl)
+		switch {
+		case e.Line <= 0 || e.Line-1 > last:
+			end := lineEnd(l, last)
+			if end.Character > 0 {
+				text = nl + text
+			}
+			out = append(out, TextEdit{Range: Range{Start: end, End: end}, NewText: text})
+		case e.Replace:
+			start := Position{Line: e.Line - 1}
+			out = append(out, TextEdit{Range: Range{Start: start, End: lineEnd(l, e.Line-1)}, NewText: e.Text})
+		default:
+			at := Position{Line: e.Line - 1}
+			out = append(out, TextEdit{Range: Range{Start: at, End: at}, NewText: text})
+		}
+	}
+	return out
+}
