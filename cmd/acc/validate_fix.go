@@ -7,6 +7,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/atomicfile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -67,7 +68,7 @@ func (a *app) fixSafely(ws *workspace, opts validate.RunOptions) error {
 			continue
 		}
 		if err := atomicfile.WriteFile(abs, out, fi.Mode().Perm()); err != nil {
-			return repoErr(fmt.Errorf("%s : écriture impossible (%s)", p, outputErrReason(err)))
+			return repoErr(fmt.Errorf("%s : écriture impossible (%s)", termtext.Line(p), outputErrReason(err)))
 		}
 		fixed = append(fixed, p)
 		count += len(fixes)
