@@ -18,7 +18,88 @@ var (
 	valuePrefix = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):\s*([^\s#]*)$`)
 	headPrefix  = regexp.MustCompile(`^##\s*([^#].*)?$`)
 	keyLine     = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s*:`)
+	// listItemPrefix is a list item being typed: "  - O".
+	listItemPrefix = regexp.MustCompile(`^(\s*)-\s+([^\s:#]*)$`)
+	// idValue is an objective id after objectif: or id:, or as a list item.
+	idValue = regexp.MustCompile(`^(\s*)(?:-\s+)?(?:(?:objectif|id)\s*:\s*)?([A-Za-z0-9_-]+)\s*(?:#.*)?$`)
 )
+
+// parentKey returns the key of the block a line at that indentation
+// belongs to: the nearest line above it, less indented, ending with "key:".
+func parentKey(pl *place, line, indent int) string {
+	l := newLines(pl.d.Src)
+	for n := line - 1; n >= 1; n-- {
+		a, b, ok := l.span(n)
+		if !ok {
+			continue
+		}
+		text := string(pl.d.Src[a:b])
+		trimmed := strings.TrimLeft(text, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if len(text)-len(trimmed) < indent || len(text)-len(trimmed) == indent && !strings.HasPrefix(trimmed, "-") {
+			if m := keyLine.FindStringSubmatch(text); m != nil {
+				return m[2]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// objectiveItems proposes the objective ids of the case, with their
+// intitulé.
+func (s *server) objectiveItems(uri string, pl *place) []CompletionItem {
+	c := s.caseOf(uri, pl)
+	if c == nil {
+		return nil
+	}
+	var out []CompletionItem
+	for _, o := range c.Objectives {
+		out = append(out, CompletionItem{Label: o.ID, Kind: kindConstant, Detail: o.Intitule, Documentation: markdown(objectiveDoc(o))})
+	}
+	return out
+}
+
+// caseOf folds the case of the document, its buffer in place of its file.
+func (s *server) caseOf(uri string, pl *place) *casefile.Case {
+	r, rel, ok := s.target(uri)
+	if !ok {
+		return nil
+	}
+	parts := strings.Split(rel, "/")
+	return r.fixer.CaseOf(r.root, parts[1], pl.d)
+}
+
+// objectiveDoc is an objective's folded state: intitulé, indicateur,
+// échéance with its revisions, status.
+func objectiveDoc(o *casefile.Objective) string {
+	var b strings.Builder
+	b.WriteString("**" + o.ID + "** — " + orDash(o.Intitule) + "\n\n")
+	b.WriteString("- Indicateur : " + orDash(o.Indicateur) + "\n")
+	ech := "—"
+	if !o.Echeance.IsZero() {
+		ech = casefile.FormatDate(o.Echeance)
+	}
+	b.WriteString("- Échéance : " + ech + "\n")
+	if n := len(o.Revisions); n > 1 {
+		var dates []string
+		for _, r := range o.Revisions {
+			dates = append(dates, casefile.FormatDate(r.Date))
+		}
+		b.WriteString("- Déclaré puis révisé : " + strings.Join(dates, ", ") + "\n")
+	}
+	b.WriteString("- Statut : " + orDash(o.Status()) + "\n")
+	return b.String()
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
 
 // context of a position in a document: its parsed text, its type and
 // whether the position is in the frontmatter.
@@ -85,11 +166,21 @@ func (s *server) completion(p TextDocumentPositionParams) CompletionList {
 		}
 		return out
 	}
+	if item := listItemPrefix.FindStringSubmatch(pl.prefix); item != nil {
+		if parentKey(pl, p.Position.Line, len(item[1])) == "objectifs_retenus" {
+			out.Items = append(out.Items, s.objectiveItems(p.TextDocument.URI, pl)...)
+		}
+		return out
+	}
 	m := valuePrefix.FindStringSubmatch(pl.prefix)
 	if m == nil {
 		return out
 	}
 	key := m[2]
+	if key == "objectif" {
+		out.Items = append(out.Items, s.objectiveItems(p.TextDocument.URI, pl)...)
+		return out
+	}
 	if key == "regle" {
 		for _, r := range validate.Rules {
 			out.Items = append(out.Items, CompletionItem{Label: r.ID, Kind: kindConstant, Detail: r.Summary})
@@ -187,8 +278,34 @@ func markdown(s string) *MarkupContent {
 
 func (s *server) hover(p TextDocumentPositionParams) *Hover {
 	_, pl, ok := s.place(p.TextDocument.URI, p.Position)
-	if !ok || pl.typ == nil || !pl.front {
+	if !ok {
 		return nil
+	}
+	var parts []string
+	if pl.typ != nil && pl.front {
+		parts = append(parts, s.frontHover(p, pl)...)
+	}
+	parts = append(parts, s.ruleHelp(p)...)
+	if len(parts) == 0 {
+		return nil
+	}
+	return &Hover{Contents: MarkupContent{Kind: "markdown", Value: strings.Join(parts, "\n\n---\n\n")}}
+}
+
+// frontHover describes the key under the position, or the objective whose
+// id it is.
+func (s *server) frontHover(p TextDocumentPositionParams, pl *place) []string {
+	if m := idValue.FindStringSubmatch(pl.line); m != nil {
+		k := keyLine.FindStringSubmatch(pl.line)
+		onID := k == nil && parentKey(pl, p.Position.Line, len(m[1])) == "objectifs_retenus" ||
+			k != nil && (k[2] == "objectif" || k[2] == "id") && len(pl.prefix) > strings.Index(pl.line, ":")
+		if onID {
+			if c := s.caseOf(p.TextDocument.URI, pl); c != nil {
+				if o := c.Objective(m[2]); o != nil {
+					return []string{objectiveDoc(o)}
+				}
+			}
+		}
 	}
 	m := keyLine.FindStringSubmatch(pl.line)
 	if m == nil {
@@ -198,7 +315,30 @@ func (s *server) hover(p TextDocumentPositionParams) *Hover {
 	if f == nil {
 		return nil
 	}
-	return &Hover{Contents: MarkupContent{Kind: "markdown", Value: "`" + f.Key + "` — " + fieldDoc(f)}}
+	return []string{"`" + f.Key + "` — " + fieldDoc(f)}
+}
+
+// ruleHelp gives the help of the rules of the findings on the line.
+func (s *server) ruleHelp(p TextDocumentPositionParams) []string {
+	text, findings, fresh, ok := s.snapshot(p.TextDocument.URI)
+	if !ok || !fresh {
+		return nil
+	}
+	l := newLines(text)
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range findings {
+		if editorPos(l, f.Line, f.Column).Line != p.Position.Line || seen[f.Rule] {
+			continue
+		}
+		seen[f.Rule] = true
+		for _, r := range validate.Rules {
+			if r.ID == f.Rule {
+				out = append(out, "**"+r.ID+"** : "+r.Summary+"\n\n"+strings.TrimSpace(r.Help))
+			}
+		}
+	}
+	return out
 }
 
 // codeActions offers the safe fixes of the findings on the requested

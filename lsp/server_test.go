@@ -296,8 +296,24 @@ func TestDiagnosticsCompletionHoverCodeActions(t *testing.T) {
 		t.Errorf("complétion des sections : %v", labels(list))
 	}
 
-	// Hover on a key.
+	c.call("textDocument/completion", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 9, Character: len("  - objectif: ")}}, &list)
+	if !hasItem(list, "O1") || !hasItem(list, "O2") || !hasItem(list, "O3") {
+		t.Errorf("complétion des objectifs du dossier : %v", labels(list))
+	}
+
+	// Hover on a key; on an objective id: its folded state; on a line with
+	// a finding: the rule's help.
 	var h *Hover
+	c.call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 9, Character: len("  - objectif: O")}}, &h)
+	if h == nil || !strings.Contains(h.Contents.Value, "**O1**") || !strings.Contains(h.Contents.Value, "Statut : ") || !strings.Contains(h.Contents.Value, "Indicateur : ") {
+		t.Errorf("survol de O1 : %+v", h)
+	}
+	h = nil
+	c.call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 7, Character: 1}}, &h)
+	if h == nil || !strings.Contains(h.Contents.Value, "`evaluation`") || !strings.Contains(h.Contents.Value, "**champ-inconnu**") {
+		t.Errorf("survol d'une ligne à constat : %+v", h)
+	}
+	h = nil
 	c.call("textDocument/hover", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 6, Character: 2}}, &h)
 	if h == nil || !strings.Contains(h.Contents.Value, "presence") || !strings.Contains(h.Contents.Value, "`absent`") {
 		t.Errorf("survol de presence : %+v", h)
