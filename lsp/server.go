@@ -116,7 +116,7 @@ func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		return map[string]any{
 			"capabilities": map[string]any{
 				// Positions count UTF-16 code units, the protocol's default.
-				"positionEncoding": "utf-16",
+				"positionEncoding":   "utf-16",
 				"textDocumentSync":   map[string]any{"openClose": true, "change": 2, "save": map[string]any{"includeText": false}},
 				"completionProvider": map[string]any{"triggerCharacters": []string{":", " ", "#", "-"}},
 				"hoverProvider":      true,
