@@ -67,6 +67,10 @@ type server struct {
 	logger *log.Logger
 	cancel func()
 
+	// pub orders the publications of a document's diagnostics with its
+	// closing: what a computation finished after didClose is never shown.
+	pub sync.Mutex
+
 	mu       sync.Mutex
 	docs     map[string]*document // by URI
 	repos    map[string]*repo     // by case-file root
@@ -110,6 +114,15 @@ func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "paramètres illisibles"}
 		}
 		return nil
+	}
+	s.mu.Lock()
+	down := s.shutdown
+	s.mu.Unlock()
+	if down && req.Method != "exit" {
+		if req.Notif {
+			return nil, nil
+		}
+		return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidRequest, Message: "serveur arrêté (shutdown)"}
 	}
 	switch req.Method {
 	case "initialize":
@@ -231,6 +244,8 @@ func (s *server) change(p DidChangeTextDocumentParams) {
 }
 
 func (s *server) close(uri string) {
+	s.pub.Lock()
+	defer s.pub.Unlock()
 	s.mu.Lock()
 	d := s.docs[uri]
 	delete(s.docs, uri)
@@ -315,6 +330,8 @@ func (s *server) diagnose(d *document, gen int) {
 	text, version, uri := d.text, d.version, d.uri
 	s.mu.Unlock()
 	findings, ok := s.findings(context.Background(), uri, text)
+	s.pub.Lock()
+	defer s.pub.Unlock()
 	s.mu.Lock()
 	if d.gen != gen {
 		s.mu.Unlock()

@@ -488,3 +488,21 @@ func FuzzEdits(f *testing.F) {
 		c.waitDiags(uri, version)
 	})
 }
+
+func TestShutdownThenExit(t *testing.T) {
+	root := copyTree(t, "../examples")
+	c := newClient(t, time.Millisecond)
+	c.initialize(root)
+	var none any
+	c.call("shutdown", nil, &none)
+	err := c.conn.Call(context.Background(), "textDocument/hover", TextDocumentPositionParams{}, &none)
+	if err == nil || !strings.Contains(err.Error(), "shutdown") {
+		t.Errorf("requête après shutdown : %v", err)
+	}
+	c.notify("exit", nil)
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("le serveur ne s'arrête pas après exit")
+	}
+}
