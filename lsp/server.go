@@ -45,13 +45,15 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, o Options) error {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	s := &server{o: o, docs: map[string]*document{}, repos: map[string]*repo{}, logger: log.New(o.Log, "acc lsp : ", 0)}
+	s := &server{o: o, docs: map[string]*document{}, repos: map[string]*repo{}, logger: log.New(o.Log, "acc lsp : ", 0),
+		ready: make(chan struct{})}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.cancel = cancel
 	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}),
 		jsonrpc2.HandlerWithError(s.handle), jsonrpc2.SetLogger(s.logger))
 	s.conn = conn
+	close(s.ready)
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
@@ -64,6 +66,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, o Options) error {
 type server struct {
 	o      Options
 	conn   *jsonrpc2.Conn
+	ready  chan struct{} // closed once conn is set: messages may come first
 	logger *log.Logger
 	cancel func()
 
@@ -349,6 +352,7 @@ func (s *server) publish(uri string, version *int, diags []Diagnostic) {
 	if diags == nil {
 		diags = []Diagnostic{}
 	}
+	<-s.ready
 	err := s.conn.Notify(context.Background(), "textDocument/publishDiagnostics",
 		PublishDiagnosticsParams{URI: uri, Version: version, Diagnostics: diags})
 	if err != nil && !errors.Is(err, jsonrpc2.ErrClosed) {
