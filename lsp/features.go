@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/acc-formation/acc/casefile"
@@ -18,6 +19,9 @@ var (
 	valuePrefix = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):\s*([^\s#]*)$`)
 	headPrefix  = regexp.MustCompile(`^##\s*([^#].*)?$`)
 	keyLine     = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s*:`)
+	// nestedKeyPrefix is an indented key being typed, maybe starting a list
+	// item: "  mobi", "  - obj".
+	nestedKeyPrefix = regexp.MustCompile(`^( +)(-\s+)?([A-Za-z_][A-Za-z0-9_-]*)?$`)
 	// listItemPrefix is a list item being typed: "  - O".
 	listItemPrefix = regexp.MustCompile(`^(\s*)-\s+([^\s:#]*)$`)
 	// idValue is an objective id after objectif: or id:, or as a list item.
@@ -46,6 +50,91 @@ func parentKey(pl *place, line, indent int) string {
 		}
 	}
 	return ""
+}
+
+// pathAt returns the keys leading to the mapping that a line indented by
+// indent belongs to, from the top: "suivi_objectifs", "[]" for a list item,
+// and so on. nil at the top level.
+func pathAt(pl *place, line, indent int) []string {
+	l := newLines(pl.d.Src)
+	var rev []string
+	for n := line - 1; n >= 1 && indent > 0; n-- {
+		a, b, ok := l.span(n)
+		if !ok {
+			continue
+		}
+		text := string(pl.d.Src[a:b])
+		trimmed := strings.TrimLeft(text, " ")
+		ind := len(text) - len(trimmed)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") || ind >= indent || trimmed == "---" {
+			continue
+		}
+		if strings.HasPrefix(trimmed, "-") {
+			// Inside a list item: its mapping is the list's item.
+			rev = append(rev, "[]")
+			indent = ind
+			continue
+		}
+		m := keyLine.FindStringSubmatch(text)
+		if m == nil {
+			return nil
+		}
+		rev = append(rev, m[2])
+		indent = ind
+	}
+	out := make([]string, len(rev))
+	for i, k := range rev {
+		out[len(rev)-1-i] = k
+	}
+	return out
+}
+
+// lineField resolves a path of pathAt to the field it names, nil when the
+// type does not know it.
+func lineField(pl *place, path []string) *templates.Field {
+	fields := pl.typ.Fields
+	var f *templates.Field
+	for _, k := range path {
+		if k == "[]" {
+			if f == nil || f.Item == nil {
+				return nil
+			}
+			f = f.Item
+			fields = f.Fields
+			continue
+		}
+		if f = fieldOf(fields, k); f == nil {
+			return nil
+		}
+		fields = f.Fields
+	}
+	return f
+}
+
+// containerFields returns the fields of the mapping a key written after
+// lead ("    " or "  - ") on a line belongs to.
+func containerFields(pl *place, line int, lead string) []*templates.Field {
+	trimmed := strings.TrimLeft(lead, " ")
+	indent := len(lead) - len(trimmed)
+	path := pathAt(pl, line, indent)
+	if strings.HasPrefix(trimmed, "-") {
+		path = append(path, "[]")
+	} else if len(path) == 0 {
+		return pl.typ.Fields
+	}
+	if f := lineField(pl, path); f != nil {
+		return f.Fields
+	}
+	return nil
+}
+
+func fieldOf(fields []*templates.Field, key string) *templates.Field {
+	for _, f := range fields {
+		if f.Key == key {
+			return f
+		}
+	}
+	return nil
 }
 
 // objectiveItems proposes the objective ids of the case, with their
@@ -166,6 +255,29 @@ func (s *server) completion(p TextDocumentPositionParams) CompletionList {
 		}
 		return out
 	}
+	if m := nestedKeyPrefix.FindStringSubmatch(pl.prefix); m != nil {
+		// A key of a nested mapping: evaluation, freins, an item of
+		// suivi_objectifs or objectifs. "  - O" under objectifs_retenus is an
+		// objective id, handled below.
+		indent := len(m[1])
+		var fields []*templates.Field
+		if m[2] != "" {
+			if list := lineField(pl, pathAt(pl, p.Position.Line, indent)); list != nil && list.Item != nil {
+				fields = list.Item.Fields
+			}
+		} else if f := lineField(pl, pathAt(pl, p.Position.Line, indent)); f != nil {
+			fields = f.Fields
+		} else if path := pathAt(pl, p.Position.Line, indent); len(path) == 0 {
+			fields = pl.typ.Fields
+		}
+		for i, f := range fields {
+			out.Items = append(out.Items, CompletionItem{Label: f.Key, Kind: kindField, Detail: fieldDetail(f),
+				Documentation: markdown(fieldDoc(f)), InsertText: f.Key + ": ", SortText: sortKey(i)})
+		}
+		if len(fields) > 0 {
+			return out
+		}
+	}
 	if item := listItemPrefix.FindStringSubmatch(pl.prefix); item != nil {
 		if parentKey(pl, p.Position.Line, len(item[1])) == "objectifs_retenus" {
 			out.Items = append(out.Items, s.objectiveItems(p.TextDocument.URI, pl)...)
@@ -188,6 +300,11 @@ func (s *server) completion(p TextDocumentPositionParams) CompletionList {
 		return out
 	}
 	f := findField(pl.typ.Fields, key, m[1] == "")
+	if m[1] != "" {
+		if g := fieldOf(containerFields(pl, p.Position.Line, m[1]), key); g != nil {
+			f = g
+		}
+	}
 	if f == nil {
 		return out
 	}
@@ -195,6 +312,12 @@ func (s *server) completion(p TextDocumentPositionParams) CompletionList {
 	case templates.KindChoice:
 		for _, v := range f.Values {
 			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue, Detail: fieldDetail(f)})
+		}
+	case templates.KindInteger:
+		if f.Min != nil && f.Max != nil && *f.Max-*f.Min <= 10 {
+			for v := *f.Min; v <= *f.Max; v++ {
+				out.Items = append(out.Items, CompletionItem{Label: strconv.Itoa(v), Kind: kindValue, Detail: fieldDetail(f), SortText: sortKey(v - *f.Min)})
+			}
 		}
 	case templates.KindBoolean:
 		for _, v := range []string{"true", "false"} {

@@ -301,6 +301,15 @@ func TestDiagnosticsCompletionHoverCodeActions(t *testing.T) {
 		t.Errorf("complétion des objectifs du dossier : %v", labels(list))
 	}
 
+	c.call("textDocument/completion", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 10, Character: 4}}, &list)
+	if !hasItem(list, "commentaire") || !hasItem(list, "statut") || hasItem(list, "formateur") {
+		t.Errorf("complétion des clés d'un élément de suivi_objectifs : %v", labels(list))
+	}
+	c.call("textDocument/completion", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 10, Character: len("    statut: ")}}, &list)
+	if !hasItem(list, "atteint") || !hasItem(list, "en-cours") || hasItem(list, "brouillon") {
+		t.Errorf("complétion du statut d'un objectif : %v", labels(list))
+	}
+
 	// Hover on a key; on an objective id: its folded state; on a line with
 	// a finding: the rule's help.
 	var h *Hover
@@ -504,5 +513,23 @@ func TestShutdownThenExit(t *testing.T) {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("le serveur ne s'arrête pas après exit")
+	}
+}
+
+func TestNestedKeysAndLevels(t *testing.T) {
+	root := copyTree(t, "../examples")
+	c := newClient(t, time.Millisecond)
+	c.initialize(root)
+	uri := fileURI(filepath.Join(root, "beneficiaires", "maelle-kergoat", "2026-11-27-entretien-diagnostic.md"))
+	text := "---\ntype: entretien-diagnostic\nfreins:\n  mobilite: \n  \n---\n"
+	c.open(uri, text, 1)
+	var list CompletionList
+	c.call("textDocument/completion", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 4, Character: 2}}, &list)
+	if !hasItem(list, "logement") || !hasItem(list, "numerique") || hasItem(list, "statut") {
+		t.Errorf("complétion des clés de freins : %v", labels(list))
+	}
+	c.call("textDocument/completion", TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: Position{Line: 3, Character: len("  mobilite: ")}}, &list)
+	if got := strings.Join(labels(list), ","); got != "0,1,2,3" {
+		t.Errorf("niveaux d'un frein : %s", got)
 	}
 }
