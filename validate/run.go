@@ -68,6 +68,9 @@ type RunOptions struct {
 	// stray file or link directly under beneficiaires/.
 	Documents     func(f *Folder)
 	WantDocuments func(f *Folder) bool
+
+	// overlay holds unsaved texts checked in place of files (CheckText).
+	overlay map[string][]byte
 }
 
 // ChangeSet lists the paths that changed since a revision, relative to Root
@@ -151,7 +154,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 		return st, err
 	}
 	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache,
-		docs: opts.Documents, wantDocs: opts.WantDocuments}
+		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
@@ -400,6 +403,7 @@ type runner struct {
 	fp       string
 	docs     func(*Folder)
 	wantDocs func(*Folder) bool
+	overlay  map[string][]byte
 }
 
 // result is what one unit gives.
@@ -748,6 +752,9 @@ func forced(rule, p, format string, args ...any) Finding {
 // stat signature or its content is unchanged, else read, parsed and checked;
 // and the parsed document, nil when the entry came from the cache.
 func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *result) (*docEntry, *casefile.Document) {
+	if src, ok := r.overlay[p]; ok {
+		return r.checkOverlay(p, id, src, res)
+	}
 	var prev *docEntry
 	if old != nil {
 		prev = old.byPath[p]

@@ -267,6 +267,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.rmCmd(),
 		a.mvCmd(),
 		a.importCmd(),
+		a.lspCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

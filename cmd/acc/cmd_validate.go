@@ -25,6 +25,7 @@ type validateOptions struct {
 	maxWarnings  int
 	strict       bool
 	noCache      bool
+	fix          bool
 }
 
 // ruleList lists the rules for the help, from the one rule table.
@@ -81,6 +82,7 @@ Règles, avec leur sévérité par défaut (acc.yaml, regles:, les règle) :
 	f.IntVar(&o.maxWarnings, "max-warnings", -1, "échouer au-delà de `N` avertissements")
 	f.BoolVar(&o.strict, "strict", false, "échouer au moindre avertissement (--max-warnings 0)")
 	f.BoolVar(&o.noCache, "sans-cache", false, "ne pas utiliser le cache de .git/acc/cache")
+	f.BoolVar(&o.fix, "fix", false, "appliquer d'abord les corrections sûres (sections et champs obligatoires manquants, titres mal orthographiés) et les enregistrer")
 	return c
 }
 
@@ -143,6 +145,11 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		// beneficiaries a run visits: memory stays flat whatever the caseload
 		// (acc report's one-file pack is loaded whole).
 		opts.Cache = validate.DirCache{Dir: ws.store.CacheDir("validate")}
+	}
+	if o.fix {
+		if err := a.fixSafely(ws, opts); err != nil {
+			return err
+		}
 	}
 	wopts := validate.Options{GitPrefix: ws.store.Prefix, ToolVersion: version}
 	if format == validate.FormatGitHub {
