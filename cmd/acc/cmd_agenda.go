@@ -180,12 +180,13 @@ func agendaWindow(today time.Time, o agendaOptions) (from, to time.Time, err err
 	return
 }
 
-// agendaEvents keeps the events of the window, and those before it that
-// are late on the day judged (still to do).
+// agendaEvents keeps the events of the window, and those the judgement
+// finds late on the day judged, whatever their date (still to do: the same
+// items as acc status).
 func agendaEvents(events []casefile.Event, today, from, to time.Time) []casefile.Event {
 	var out []casefile.Event
 	for _, e := range events {
-		if !e.Date.Before(from) && !e.Date.After(to) || e.Date.Before(from) && e.Late(today) {
+		if !e.Date.Before(from) && !e.Date.After(to) || e.Late(today) {
 			out = append(out, e)
 		}
 	}
