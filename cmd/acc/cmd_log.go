@@ -11,6 +11,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type logOptions struct {
@@ -118,7 +119,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 		}
 		if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil {
 			ids, _ := ws.repo.Beneficiaries()
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", arg)
+			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(arg))
 			if s := casefile.Suggest(arg, ids); s != "" {
 				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 			}
@@ -143,7 +144,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 func checkGitPath(rel string) error {
 	for _, c := range strings.Split(rel, "/") {
 		if strings.EqualFold(c, ".git") {
-			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", rel)
+			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", termtext.Arg(rel))
 		}
 	}
 	return nil
@@ -164,7 +165,7 @@ func (a *app) runLog(arg string, o logOptions) error {
 	}
 	if len(commits) == 0 && target != "" {
 		if _, err := os.Lstat(ws.repo.Abs(target)); err != nil {
-			return usageErr("%s : aucun historique, et rien à ce chemin", arg)
+			return usageErr("%s : aucun historique, et rien à ce chemin", termtext.Arg(arg))
 		}
 	}
 	out := logJSON{Version: 1, Path: target, Commits: make([]commitJSON, 0, len(commits))}
