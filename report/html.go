@@ -87,6 +87,7 @@ type caseloadView struct {
 	RowHead                 []string
 	Rows                    [][]string
 	Period                  *periodView
+	PeriodChart             *barChart
 }
 
 type qualiopiView struct {
@@ -135,7 +136,7 @@ func benViewOf(b *Beneficiary, i int) benView {
 }
 
 func caseloadViewOf(r *Caseload) *caseloadView {
-	v := &caseloadView{Period: r.periodView()}
+	v := &caseloadView{Period: r.periodView(), PeriodChart: r.Period.monthsChart()}
 	var in []barInput
 	for _, t := range r.ByStatus {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {

@@ -123,7 +123,21 @@ type PeriodStats struct {
 	Missed           Count    `json:"interviews_missed"` // presence absent or excuse, in the period
 	// ByProgramme gives the same figures per dispositif ("" for none).
 	ByProgramme []ProgrammeRow `json:"by_programme"`
+	// ByMonth counts the entries and exits of the period per month, from
+	// the period's first month to its last (without bounds, those of the
+	// data), the latest maxMonths at most.
+	ByMonth []MonthRow `json:"by_month"`
 }
+
+// MonthRow is a month's entries and exits.
+type MonthRow struct {
+	Month   string `json:"month"` // AAAA-MM
+	Entries Count  `json:"entries"`
+	Exits   Count  `json:"exits"`
+}
+
+// maxMonths bounds the monthly series: ten years.
+const maxMonths = 120
 
 // ProgrammeRow is a programme's figures over the scope.
 type ProgrammeRow struct {
@@ -143,6 +157,18 @@ type periodAgg struct {
 	reasons                                               map[string]int
 	durationSum, durations                                int
 	programmes                                            map[string]*[6]int // total, entries, exits, reached, held, missed
+	months                                                map[string]*[2]int // AAAA-MM: entries, exits
+}
+
+// month counts an entry (0) or an exit (1) in its month.
+func (p *periodAgg) month(t time.Time, i int) {
+	k := t.Format("2006-01")
+	m := p.months[k]
+	if m == nil {
+		m = new([2]int)
+		p.months[k] = m
+	}
+	m[i]++
 }
 
 // addPeriod counts an entry in scope; it returns the interviews held and
@@ -151,7 +177,7 @@ func (b *CaseloadBuilder) addPeriod(e *CaseloadEntry) (held, missed int) {
 	sc := b.s.Scope
 	p := b.period
 	if p == nil {
-		p = &periodAgg{exitStatus: map[string]int{}, reasons: map[string]int{}, programmes: map[string]*[6]int{}}
+		p = &periodAgg{exitStatus: map[string]int{}, reasons: map[string]int{}, programmes: map[string]*[6]int{}, months: map[string]*[2]int{}}
 		b.period = p
 	}
 	entry, _ := casefile.ParseDate(e.entry)
@@ -164,9 +190,11 @@ func (b *CaseloadBuilder) addPeriod(e *CaseloadEntry) (held, missed int) {
 	if sc.in(entry) {
 		p.entries++
 		prog[1]++
+		p.month(entry, 0)
 	}
 	if sc.in(e.exit) {
 		p.exits++
+		p.month(e.exit, 1)
 		prog[2]++
 		p.exitStatus[e.status]++
 		p.leaversReached += e.reached
@@ -208,7 +236,7 @@ func (b *CaseloadBuilder) periodStats() *PeriodStats {
 	}
 	p := b.period
 	if p == nil {
-		p = &periodAgg{exitStatus: map[string]int{}, reasons: map[string]int{}, programmes: map[string]*[6]int{}}
+		p = &periodAgg{exitStatus: map[string]int{}, reasons: map[string]int{}, programmes: map[string]*[6]int{}, months: map[string]*[2]int{}}
 	}
 	st := &PeriodStats{Entries: Count{N: p.entries}, Exits: Count{N: p.exits}, Reached: Count{N: p.reached},
 		ReachedByLeavers: Count{N: p.leaversReached}, Held: Count{N: p.held}, Missed: Count{N: p.missed}}
@@ -245,6 +273,31 @@ func (b *CaseloadBuilder) periodStats() *PeriodStats {
 		st.ByProgramme = append(st.ByProgramme, ProgrammeRow{Name: n, Total: Count{N: v[0]}, Entries: Count{N: v[1]},
 			Exits: Count{N: v[2]}, Reached: Count{N: v[3]}, Held: Count{N: v[4]}, Missed: Count{N: v[5]}})
 	}
+	st.ByMonth = []MonthRow{}
+	first, last := b.s.Scope.From, b.s.Scope.To
+	for k := range p.months {
+		t, _ := time.Parse("2006-01", k)
+		if b.s.Scope.From.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		if b.s.Scope.To.IsZero() && (last.IsZero() || t.After(last)) {
+			last = t
+		}
+	}
+	if !first.IsZero() && !last.IsZero() {
+		first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if lo := time.Date(last.Year(), last.Month()-maxMonths+1, 1, 0, 0, 0, 0, time.UTC); first.Before(lo) {
+			first = lo
+		}
+		for t := first; !t.After(last); t = t.AddDate(0, 1, 0) {
+			k := t.Format("2006-01")
+			row := MonthRow{Month: k}
+			if m := p.months[k]; m != nil {
+				row.Entries.N, row.Exits.N = m[0], m[1]
+			}
+			st.ByMonth = append(st.ByMonth, row)
+		}
+	}
 	return st
 }
 
@@ -268,6 +321,12 @@ func (st *PeriodStats) suppressLines(total *Count) (lines []sumLine, others []*C
 	}
 	lines = append(lines, sumLine{total, totals}, sumLine{&st.Entries, entries}, sumLine{&st.Exits, exits},
 		sumLine{&st.Reached, reached}, sumLine{&st.Held, held}, sumLine{&st.Missed, missed})
+	var mEntries, mExits []*Count
+	for i := range st.ByMonth {
+		mEntries = append(mEntries, &st.ByMonth[i].Entries)
+		mExits = append(mExits, &st.ByMonth[i].Exits)
+	}
+	lines = append(lines, sumLine{&st.Entries, mEntries}, sumLine{&st.Exits, mExits})
 	others = append(others, &st.ReachedByLeavers)
 	return lines, others
 }
@@ -338,6 +397,13 @@ func (r *Caseload) periodView() *periodView {
 		}
 		rows = append(rows, []string{name, p.Total.String(), p.Entries.String(), p.Exits.String(), p.Reached.String(), p.Held.String(), p.Missed.String()})
 	}
+	if len(st.ByMonth) > 0 {
+		rows = [][]string{}
+		for _, m := range st.ByMonth {
+			rows = append(rows, []string{monthLabel(m.Month), m.Entries.String(), m.Exits.String()})
+		}
+		v.Tables = append(v.Tables, periodTable{"Entrées et sorties par mois", []string{"Mois", "Entrées", "Sorties"}, rows})
+	}
 	v.Tables = append(v.Tables, periodTable{"Par dispositif", []string{"Dispositif", "Personnes", "Entrées", "Sorties", "Objectifs atteints", "Entretiens tenus", "Entretiens manqués"}, rows})
 	return v
 }
@@ -357,4 +423,30 @@ func (m *md) period(r *Caseload) {
 		m.para(t.Caption + " :")
 		m.table(t.Head, t.Rows)
 	}
+}
+
+// frenchMonths are the months' names, January first.
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// monthLabel writes AAAA-MM as "juin 2026".
+func monthLabel(k string) string {
+	t, err := time.Parse("2006-01", k)
+	if err != nil {
+		return k
+	}
+	return frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// monthsChart draws the entries and exits of each month of the period.
+func (st *PeriodStats) monthsChart() *barChart {
+	if st == nil || len(st.ByMonth) == 0 {
+		return nil
+	}
+	in := make([]barInput, 0, len(st.ByMonth))
+	for _, m := range st.ByMonth {
+		in = append(in, barInput{Label: monthLabel(m.Month), Parts: []barPart{
+			{m.Entries.N, m.Entries.Suppressed, "c-ok", "Entrées"}, {m.Exits.N, m.Exits.Suppressed, "c-bad", "Sorties"},
+		}})
+	}
+	return barsChart("chart-months", "Entrées et sorties par mois", in, true)
 }

@@ -111,8 +111,18 @@ func TestCaseloadPeriodBoundaries(t *testing.T) {
 	if !strings.HasPrefix(md, "# File active — Centre de formation Les Tilleuls — du 1er avril 2026 au 30 juin 2026\n") || !strings.Contains(md, "## Sur la période") {
 		t.Errorf("markdown:\n%s", md)
 	}
-	if html := string(render(t, HTML, r)); !strings.Contains(html, "<h2 id=\"period\">Sur la période</h2>") {
-		t.Errorf("HTML has no period section")
+	if html := string(render(t, HTML, r)); !strings.Contains(html, "<h2 id=\"period\">Sur la période</h2>") ||
+		!strings.Contains(html, `<title id="chart-months-t">Entrées et sorties par mois</title>`) ||
+		!strings.Contains(html, "juin 2026 : 1 / 0") {
+		t.Errorf("HTML has no period section or no monthly chart")
+	}
+	// Every month of the period, even an empty one.
+	var months []string
+	for _, m := range p.ByMonth {
+		months = append(months, m.Month+"="+m.Entries.String()+"/"+m.Exits.String())
+	}
+	if got := strings.Join(months, " "); got != "2026-04=0/1 2026-05=0/1 2026-06=1/0" {
+		t.Errorf("by month: %s", got)
 	}
 }
 
