@@ -14,7 +14,6 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
@@ -247,24 +246,8 @@ func Init(dir string) (*Store, error) {
 		}
 		branch = b
 	}
-	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
-		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
-	}
-	// go-git writes only "bare = false"; write the core settings `git init` writes, so
-	// that Git and acc agree (reflogs in particular).
-	cfg, err := repo.Config()
-	if err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
-	}
-	core := cfg.Raw.Section("core")
-	core.SetOption("repositoryformatversion", "0")
-	core.SetOption("filemode", "true")
-	core.SetOption("logallrefupdates", "true")
-	if err := repo.SetConfig(cfg); err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
+	if err := initRepoAt(dir, branch); err != nil {
+		return nil, err
 	}
 	s, err = Open(dir)
 	if err != nil {

@@ -219,6 +219,13 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range changes {
+		if c.new.present() {
+			if err := s.verifyPath(c.path, c.new.mode); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := s.checkModes(changes); err != nil {
 		return nil, err
 	}
