@@ -398,11 +398,11 @@ func (r *Caseload) periodView() *periodView {
 		rows = append(rows, []string{name, p.Total.String(), p.Entries.String(), p.Exits.String(), p.Reached.String(), p.Held.String(), p.Missed.String()})
 	}
 	if len(st.ByMonth) > 0 {
-		rows = [][]string{}
+		months := make([][]string, 0, len(st.ByMonth))
 		for _, m := range st.ByMonth {
-			rows = append(rows, []string{monthLabel(m.Month), m.Entries.String(), m.Exits.String()})
+			months = append(months, []string{monthLabel(m.Month), m.Entries.String(), m.Exits.String()})
 		}
-		v.Tables = append(v.Tables, periodTable{"Entrées et sorties par mois", []string{"Mois", "Entrées", "Sorties"}, rows})
+		v.Tables = append(v.Tables, periodTable{"Entrées et sorties par mois", []string{"Mois", "Entrées", "Sorties"}, months})
 	}
 	v.Tables = append(v.Tables, periodTable{"Par dispositif", []string{"Dispositif", "Personnes", "Entrées", "Sorties", "Objectifs atteints", "Entretiens tenus", "Entretiens manqués"}, rows})
 	return v

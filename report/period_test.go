@@ -108,6 +108,9 @@ func TestCaseloadPeriodBoundaries(t *testing.T) {
 		}
 	}
 	md := string(render(t, Markdown, r))
+	if !strings.Contains(md, "| PLIE Nord | 2 | 0 | 1 | 0 | 2 | 2 |") || !strings.Contains(md, "| avril 2026 | 0 | 1 |") {
+		t.Errorf("markdown tables:\n%s", md)
+	}
 	if !strings.HasPrefix(md, "# File active — Centre de formation Les Tilleuls — du 1er avril 2026 au 30 juin 2026\n") || !strings.Contains(md, "## Sur la période") {
 		t.Errorf("markdown:\n%s", md)
 	}
