@@ -82,7 +82,7 @@ type Store struct {
 	recovery Recovery
 
 	// crashHook, set by tests, is called at each step of a commit ("files", "locks",
-	// "objects", "index-written", "journal", "ref", "reflog", "index") to kill the
+	// "objects", "index-written", "journal", "index", "ref", "reflog") to kill the
 	// process there.
 	crashHook func(step string)
 }
@@ -341,17 +341,22 @@ func (s *Store) repository() (*gogit.Repository, error) {
 	if s.repo != nil {
 		return s.repo, nil
 	}
-	var fs billy.Filesystem = osfs.New(s.GitDir)
-	if s.CommonDir != s.GitDir {
-		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(s.CommonDir))
-	}
-	st := filesystem.NewStorage(fs, cache.NewObjectLRUDefault())
+	st := filesystem.NewStorage(s.gitFS(), cache.NewObjectLRUDefault())
 	r, err := gogit.Open(configlessStorage{st}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ouverture du dépôt Git %s : %w", s.Root, err)
 	}
 	s.repo, s.storage = r, st
 	return r, nil
+}
+
+// gitFS is the repository's git dir for go-git, its common dir included.
+func (s *Store) gitFS() billy.Filesystem {
+	var fs billy.Filesystem = osfs.New(s.GitDir)
+	if s.CommonDir != s.GitDir {
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(s.CommonDir))
+	}
+	return fs
 }
 
 // refreshObjects forgets go-git's list of packs, after another program may have repacked.

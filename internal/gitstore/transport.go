@@ -521,7 +521,11 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if err != nil {
 		return nil, err
 	}
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	// A small object cache: the pack is streamed object by object (transport_upload.go);
+	// the cache only spares re-reading the trees a walk compares twice. A few pack files
+	// stay open (closed with the session) rather than one opened per object.
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte),
+		filesystem.Options{MaxOpenDescriptors: 8})
 	sess, err := server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
 	if err != nil {
 		return nil, err
@@ -537,6 +541,14 @@ type havesFilter struct {
 	st *filesystem.Storage
 }
 
+func (f *havesFilter) Close() error {
+	err := f.UploadPackSession.Close()
+	if cerr := f.st.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
 	haves := req.Haves[:0:0]
 	for _, h := range req.Haves {
@@ -545,7 +557,7 @@ func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackReque
 		}
 	}
 	req.Haves = haves
-	return f.UploadPackSession.UploadPack(ctx, req)
+	return uploadPack(ctx, f.st, req, haves)
 }
 
 func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
