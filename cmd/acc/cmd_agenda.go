@@ -60,7 +60,7 @@ les identifiants des bénéficiaires et des objectifs, jamais un nom ni un
 intitulé, sauf avec --noms, à n'utiliser que pour un agenda qui reste sur
 votre poste.
 
-Dates : AAAA-MM-JJ.`,
+Dates : AAAA-MM-JJ ou JJ/MM/AAAA.`,
 		Example: "  acc agenda\n  acc agenda --du 2026-12-01 --au 2026-12-31\n  acc agenda --json\n  acc agenda --ics -o agenda.ics",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
