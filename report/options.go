@@ -68,6 +68,11 @@ type Options struct {
 	MaxGapDays      int
 	DraftMaxDays    int
 	RetentionMonths int
+
+	// Scope restricts the caseload and the Qualiopi evidence to a period,
+	// a programme, a trainer (acc report --du, --au, --dispositif,
+	// --formateur); the zero value keeps everyone.
+	Scope Scope
 }
 
 // ApplyConfig copies what the reports use from acc.yaml: the organisation and
@@ -164,6 +169,9 @@ func (s *settings) kinds(name string) (casefile.Kind, bool) {
 
 func (s *settings) header(kind string) Header {
 	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize}
+	if kind == KindCaseload || kind == KindQualiopi {
+		h.Perimeter = s.Scope.perimeter()
+	}
 	if !s.AsOf.IsZero() {
 		h.AsOf = casefile.FormatDate(s.AsOf)
 	}

@@ -257,6 +257,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.validateCmd(),
 		a.reportCmd(),
 		a.statusCmd(),
+		a.agendaCmd(),
 		a.listCmd(),
 		a.logCmd(),
 		a.showCmd(),

@@ -215,7 +215,7 @@ func optionalDate(flag, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := casefile.ParseDate(s)
+	d, err := casefile.ParseUserDate(s)
 	if err != nil {
 		return time.Time{}, usageErr("%s : %v", flag, err)
 	}

@@ -38,6 +38,8 @@ type reportOptions struct {
 	qualiopi  bool
 	summary   bool
 	at        string
+	// The scope of the caseload and the Qualiopi evidence.
+	from, to, dispositif, formateur string
 }
 
 func (a *app) reportCmd() *cobra.Command {
@@ -61,12 +63,24 @@ ce qui manque, pour chaque bénéficiaire.
 --anonymize : pseudonymes stables au lieu des noms, aucun texte libre, effectifs
 inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 
---at DATE : le rapport tel que les dossiers étaient à cette date (historique Git).`,
+--at DATE : le rapport tel que les dossiers étaient à cette date (historique Git).
+
+Périmètre de la file active et de l'audit Qualiopi (combinables) :
+  --du D, --au D    les personnes accompagnées sur la période (entrées avant
+                    sa fin, pas sorties avant son début) ; la file active
+                    ajoute ce qui s'y est passé : entrées, sorties et leurs
+                    motifs, durée moyenne des parcours, entretiens tenus et
+                    manqués, objectifs atteints, par dispositif ;
+  --dispositif X    les fiches de ce dispositif (majuscules et accents
+                    ignorés) ;
+  --formateur X     les fiches de ce référent (une partie du nom suffit).
+Le titre et le JSON (perimetre) disent le périmètre retenu.`,
 		Example: `  acc report
   acc report elodie-n-guessan --format html -o elodie.html
   acc report --qualiopi --format html -o audit.html
   acc report --anonymize --format json
-  acc report jean-dupont --at 2026-06-30`,
+  acc report jean-dupont --at 2026-06-30
+  acc report --du 2026-01-01 --au 2026-06-30 --dispositif PLIE`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.json && c.Flags().Changed("format") && o.format != "json" {
 				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
@@ -82,6 +96,10 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
 	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
 	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (AAAA-MM-JJ) ou révision Git")
+	f.StringVar(&o.from, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.to, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
+	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
 	return c
 }
@@ -103,6 +121,9 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		return err
 	}
 	opt := report.Options{Today: today, Anonymize: o.anonymize, SummaryOnly: o.summary}
+	if opt.Scope, err = reportScope(o, len(ids) > 0); err != nil {
+		return err
+	}
 	opt.ApplyConfig(ws.repo.Config)
 	opt.FieldLabel = casefile.FieldLabels(ws.reg)
 	opt.Types = func(name string) (report.TypeInfo, bool) {
@@ -202,6 +223,27 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		}
 	}
 	return a.writeOutput(o.output, func(w io.Writer) error { return report.Write(w, format, model) })
+}
+
+// reportScope checks the scope options: they restrict the caseload and the
+// Qualiopi evidence, not the report of named beneficiaries.
+func reportScope(o reportOptions, named bool) (report.Scope, error) {
+	var sc report.Scope
+	var err error
+	if sc.From, err = optionalDate("--du", o.from); err != nil {
+		return sc, err
+	}
+	if sc.To, err = optionalDate("--au", o.to); err != nil {
+		return sc, err
+	}
+	if !sc.From.IsZero() && !sc.To.IsZero() && sc.To.Before(sc.From) {
+		return sc, usageErr("--du %s est après --au %s", o.from, o.to)
+	}
+	sc.Dispositif, sc.Formateur = strings.TrimSpace(o.dispositif), strings.TrimSpace(o.formateur)
+	if sc.IsSet() && named {
+		return sc, usageErr("--du, --au, --dispositif et --formateur restreignent la file active ou l'audit Qualiopi : retirez les identifiants (acc report --du … ou acc report --qualiopi --du …)")
+	}
+	return sc, nil
 }
 
 func findingsOrEmpty(m map[string][]validate.Finding, id, at string) []validate.Finding {
