@@ -766,11 +766,13 @@ func (r *runner) cachedOrCheck(p, id string, dir *folderFiles, name string, old 
 	sum := blobID(src)
 	if prev != nil && prev.sum == sum {
 		res.cached++
-		if prev.sig == sig {
+		if prev.sig == sig && !r.wouldTrust(sig) {
 			return prev, nil
 		}
-		// Same content, new stat (touched, checked out again): record the
-		// new signature so that the next run need not read it.
+		// Same content: either a new stat (touched, checked out again) or
+		// a record too close to the file's times to be trusted, that this
+		// run's stamp would make trusted (a cold run right after a clone):
+		// record it again so that the next run need not read the file.
 		e := *prev
 		e.sig = sig
 		return &e, nil
@@ -778,6 +780,13 @@ func (r *runner) cachedOrCheck(p, id string, dir *folderFiles, name string, old 
 	res.parsed++
 	d := casefile.Parse(p, src)
 	return &docEntry{path: p, sum: sum, sig: sig, findings: r.e.checkDocument(d, id), facts: factsOf(d)}, d
+}
+
+// wouldTrust reports whether a record put by this run would let later runs
+// trust a file of signature sig without reading it.
+func (r *runner) wouldTrust(sig fileSig) bool {
+	s, ok := r.cache.(stamper)
+	return ok && trustedAt(sig, s.Stamp())
 }
 
 // document parses and checks a file outside a beneficiary folder.
