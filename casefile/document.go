@@ -3,6 +3,7 @@ package casefile
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -35,6 +36,10 @@ type Document struct {
 	FrontErr *ParseError
 	// HasFront reports that delimiters were found, even around nothing.
 	HasFront bool
+	// Overflow reports that the frontmatter was refused because its YAML
+	// aliases would expand it past maxAliasGrowth nodes (an "alias bomb"):
+	// Front is nil and FrontErr says so.
+	Overflow bool
 
 	// Headings are the body's headings in order, with file positions.
 	Headings []Heading
@@ -236,7 +241,44 @@ func (d *Document) parseYAML(data []byte) {
 			Msg: "le frontmatter doit être une liste de champs « clé: valeur »"}
 		return
 	}
+	if budget := countNodes(top, false, math.MaxInt) + maxAliasGrowth; countNodes(top, true, budget) > budget {
+		d.Overflow = true
+		d.FrontErr = &ParseError{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
+			Msg: fmt.Sprintf("YAML illisible : trop d'alias YAML (le frontmatter se développerait en plus de %d éléments) ; écrivez les valeurs sans alias", budget)}
+		return
+	}
 	d.Front = top
+}
+
+// maxAliasGrowth bounds how many nodes YAML aliases may add to a
+// frontmatter when they are followed. yaml.v3 does not expand aliases into
+// a yaml.Node, but every reader that follows them (report, status, list)
+// would: 555 bytes of nested aliases make 9^9 nodes, and a report of
+// gigabytes. No case file needs aliases at all; a few are allowed.
+const maxAliasGrowth = 10000
+
+// countNodes counts the nodes under n, following aliases when follow is
+// set, and stops counting past limit.
+func countNodes(n *yaml.Node, follow bool, limit int) int {
+	count := 0
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || count > limit {
+			return
+		}
+		count++
+		if n.Kind == yaml.AliasNode {
+			if follow && depth < 64 {
+				walk(n.Alias, depth+1)
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth)
+		}
+	}
+	walk(n, 0)
+	return count
 }
 
 // findTab returns the 1-based line and column of the first tab in the

@@ -48,7 +48,10 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := os.ReadFile(filepath.Join(root, ConfigFile))
+	if err := checkLinks(root); err != nil {
+		return nil, err
+	}
+	src, _, err := ReadFile(filepath.Join(root, ConfigFile))
 	if err != nil {
 		return nil, fmt.Errorf("lecture de %s : %w", ConfigFile, err)
 	}
@@ -57,6 +60,32 @@ func Open(dir string) (*Repo, error) {
 		return nil, err
 	}
 	return &Repo{Root: root, Config: cfg}, nil
+}
+
+// LinkError is a file or folder of the repository's own layout (acc.yaml,
+// beneficiaires/, .acc/types…) that is a symbolic link: acc refuses to
+// work through it, since it could lead outside the repository (a clone
+// brings links from the shared remote).
+type LinkError struct {
+	Path string // slash path relative to the root
+}
+
+func (e *LinkError) Error() string {
+	return fmt.Sprintf("%s est un lien symbolique : acc ne suit pas les liens, qui pourraient mener hors du dépôt ; remplacez-le par le fichier ou le dossier lui-même", e.Path)
+}
+
+// layoutPaths are the paths acc reads or writes through, whatever the
+// command: none of them may be a link.
+var layoutPaths = []string{ConfigFile, BeneficiariesDir, AccDir, AccDir + "/types", AccDir + "/templates"}
+
+// checkLinks refuses a repository whose layout goes through a link.
+func checkLinks(root string) error {
+	for _, p := range layoutPaths {
+		if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return &LinkError{Path: p}
+		}
+	}
+	return nil
 }
 
 // Abs returns the absolute path of a slash path relative to the root.
@@ -82,6 +111,9 @@ func (r *Repo) Rel(p string) (string, error) {
 // Beneficiaries returns the ids of the folders under beneficiaires/, sorted.
 // Entries that are not folders, or whose name is not a valid id, are skipped.
 func (r *Repo) Beneficiaries() ([]string, error) {
+	if err := checkLinks(r.Root); err != nil {
+		return nil, err // made a link since Open
+	}
 	ents, err := os.ReadDir(r.Abs(BeneficiariesDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -148,9 +149,9 @@ func Load(accDir string) (*Registry, error) {
 		case strings.HasPrefix(name, "_"):
 			return nil, &LoadError{Path: p, Msg: "les noms commençant par « _ » sont réservés à acc"}
 		}
-		src, err := os.ReadFile(p)
+		src, err := readBounded(p)
 		if err != nil {
-			return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+			return nil, err
 		}
 		d, err := parseDef(p, src, false, false)
 		if err != nil {
@@ -187,9 +188,9 @@ func Load(accDir string) (*Registry, error) {
 			}
 			return nil, &LoadError{Path: p, Msg: msg}
 		}
-		src, err := os.ReadFile(p)
+		src, err := readBounded(p)
 		if err != nil {
-			return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+			return nil, err
 		}
 		tmpls[tname] = tmplFile{path: p, text: string(src)}
 		overridden = true
@@ -215,10 +216,45 @@ func readDir(dir string) ([]string, error) {
 		if strings.HasPrefix(e.Name(), ".") || e.IsDir() {
 			continue
 		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// The folder comes from the shared remote: a link could make
+			// acc read /etc/… as a type.
+			return nil, &LoadError{Path: filepath.Join(dir, e.Name()), Msg: "lien symbolique : acc ne suit pas les liens, qui pourraient mener hors du dépôt ; remplacez-le par le fichier lui-même"}
+		}
 		names = append(names, e.Name())
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// MaxFileSize bounds an organisation's type or template file: a type is a
+// few kilobytes; these files come from the shared remote and are read by
+// every command.
+const MaxFileSize = 256 << 10
+
+// readBounded reads a type or template file, refusing a link, a special
+// file, or a file over MaxFileSize before reading it.
+func readBounded(p string) ([]byte, error) {
+	lfi, err := os.Lstat(p)
+	if err != nil {
+		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+	}
+	if !lfi.Mode().IsRegular() {
+		return nil, &LoadError{Path: p, Msg: "pas un fichier ordinaire (lien symbolique ou fichier spécial) : acc ne le lit pas"}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+	}
+	if len(src) > MaxFileSize {
+		return nil, &LoadError{Path: p, Msg: fmt.Sprintf("fichier de plus de %d Kio : un type ou un modèle n'est pas si long", MaxFileSize>>10)}
+	}
+	return src, nil
 }
 
 func frenchIOError(err error) string {

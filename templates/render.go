@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
 	"unicode"
@@ -221,11 +222,72 @@ func (r *Registry) Render(typeName string, d Data) ([]byte, error) {
 		return nil, err
 	}
 	tm := r.tmpl[t.Name]
-	var buf bytes.Buffer
-	if err := tm.Execute(&buf, d); err != nil {
-		return nil, templateError(tm.Name(), err)
+	out, err := execute(tm, d)
+	if err != nil {
+		return nil, err
 	}
-	return complete(t, buf.Bytes()), nil
+	return complete(t, out), nil
+}
+
+// MaxRenderSize bounds what a template may write: a new document is a few
+// kilobytes, and a template comes from the shared remote, so a loop must not
+// commit hundreds of megabytes.
+const MaxRenderSize = 1 << 20
+
+// maxRenderTime bounds the execution of a template: text/template has no
+// step budget, and `{{range 2000000000}}{{end}}` writes nothing while it
+// loops; every command renders an organisation's templates once (to check
+// them), so a slow one would stall them all. A real template runs in well
+// under a millisecond.
+const maxRenderTime = 2 * time.Second
+
+var (
+	errRenderSize = errors.New("render: too large")
+	errRenderTime = errors.New("render: too long")
+)
+
+// boundedBuffer fails writes past MaxRenderSize, and every write once the
+// execution was given up.
+type boundedBuffer struct {
+	buf     bytes.Buffer
+	stopped atomic.Bool
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	if b.stopped.Load() {
+		return 0, errRenderTime
+	}
+	if b.buf.Len()+len(p) > MaxRenderSize {
+		return 0, errRenderSize
+	}
+	return b.buf.Write(p)
+}
+
+// execute runs a template within MaxRenderSize and maxRenderTime. Past the
+// time, the execution is given up: its goroutine stops at its next write,
+// or with the process.
+func execute(tm *template.Template, d Data) ([]byte, error) {
+	b := &boundedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- tm.Execute(b, d) }()
+	timer := time.NewTimer(maxRenderTime)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-done:
+	case <-timer.C:
+		b.stopped.Store(true)
+		err = errRenderTime
+	}
+	switch {
+	case err == nil:
+		return b.buf.Bytes(), nil
+	case errors.Is(err, errRenderSize):
+		return nil, &LoadError{Path: tm.Name(), Msg: fmt.Sprintf("modèle trop long à l'exécution : il écrirait plus de %d Mio (une boucle {{range}} sans fin ?)", MaxRenderSize>>20)}
+	case errors.Is(err, errRenderTime):
+		return nil, &LoadError{Path: tm.Name(), Msg: fmt.Sprintf("modèle trop long à l'exécution : plus de %d s (une boucle {{range}} sans fin ?)", int(maxRenderTime/time.Second))}
+	}
+	return nil, templateError(tm.Name(), err)
 }
 
 // prepare checks the data and fills defaults.

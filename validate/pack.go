@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/binrec"
 )
 
@@ -33,8 +33,8 @@ type PackCache struct {
 	file  string
 	mu    sync.Mutex
 	recs  map[string]packRecord
-	stamp int64    // nanoseconds; 0 when the file system's time is unknown
-	tmp   *os.File // created by OpenPack, renamed over file by Flush
+	stamp int64            // nanoseconds; 0 when the file system's time is unknown
+	tmp   *atomicfile.File // created by OpenPack, renamed over file by Flush
 	dirty bool
 }
 
@@ -56,13 +56,12 @@ func OpenPack(file string) *PackCache {
 	p := &PackCache{file: file, recs: map[string]packRecord{}}
 	dir, base := filepath.Split(file)
 	if err := os.MkdirAll(dir, 0o700); err == nil {
-		if tmp, err := os.CreateTemp(dir, base+".tmp-*"); err == nil {
-			if fi, err := tmp.Stat(); err == nil {
+		if tmp, err := atomicfile.Create(file, 0o600); err == nil {
+			if fi, err := tmp.Stat(); err == nil && fi.Mode().IsRegular() {
 				p.tmp, p.stamp = tmp, fi.ModTime().UnixNano()
 				removeStaleTemps(dir, base, fi.ModTime())
 			} else {
-				tmp.Close()
-				os.Remove(tmp.Name())
+				tmp.Abort()
 			}
 		}
 	}
@@ -79,7 +78,7 @@ func removeStaleTemps(dir, base string, now time.Time) {
 		return
 	}
 	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), base+".tmp-") {
+		if !atomicfile.IsTemp(e.Name(), base) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil && fi.ModTime().Before(now.Add(-time.Hour)) {
@@ -245,16 +244,12 @@ func (p *PackCache) Flush() error {
 	if err == nil {
 		_, err = p.tmp.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
 	}
-	name := p.tmp.Name()
-	if cerr := p.tmp.Close(); err == nil {
-		err = cerr
-	}
-	p.tmp = nil
 	if err == nil {
-		err = os.Rename(name, p.file)
+		err = p.tmp.Commit()
 	}
+	p.tmp.Abort()
+	p.tmp = nil
 	if err != nil {
-		os.Remove(name)
 		return err
 	}
 	p.dirty = false
@@ -266,9 +261,7 @@ func (p *PackCache) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tmp != nil {
-		name := p.tmp.Name()
-		p.tmp.Close()
-		os.Remove(name)
+		p.tmp.Abort()
 		p.tmp = nil
 	}
 }

@@ -157,7 +157,7 @@ func TestPackCacheFile(t *testing.T) {
 	}
 
 	// The temporary file of a run killed an hour ago is removed.
-	stale := filepath.Join(dir, "p.pack.tmp-123")
+	stale := filepath.Join(dir, ".p.pack.tmp-123")
 	os.WriteFile(stale, nil, 0o600)
 	old := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(stale, old, old)

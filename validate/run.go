@@ -115,10 +115,6 @@ type PathError struct {
 
 func (e *PathError) Error() string { return e.Path + " : " + e.Msg }
 
-// maxFileSize bounds what is read of one case file: a larger file is
-// reported, not parsed.
-const maxFileSize = 16 << 20
-
 // Run checks the case files of a repository and streams the findings to
 // sink. It returns a *ConfigError when acc.yaml's rules are wrong, a
 // *PathError for a path it cannot check, a *templates.LoadError for a broken
@@ -757,7 +753,7 @@ func (r *runner) cachedOrCheck(p, id string, dir *folderFiles, name string, old 
 	if err != nil {
 		ent := &docEntry{path: p, broken: true}
 		msg := "fichier illisible (%s) : rendez-le lisible ; les règles du dossier (rythme, séquence, objectifs…) n'ont pas été vérifiées pour ce bénéficiaire"
-		if errors.Is(err, errTooLarge) {
+		if errors.Is(err, casefile.ErrTooLarge) {
 			msg = "fichier de plus de 16 Mio (%s) : un compte rendu n'est pas si long ; les règles du dossier n'ont pas été vérifiées pour ce bénéficiaire"
 		}
 		ent.findings = append(ent.findings, forced("frontmatter-invalide", p, msg, ioReason(err)))
@@ -801,53 +797,15 @@ func (r *runner) document(p, id string, _ bool) *docEntry {
 	return &docEntry{path: p, findings: c.out}
 }
 
-var errTooLarge = errors.New("trop volumineux")
-
-// readFileOS reads a regular file through package os, refusing one larger
-// than maxFileSize, and returns its stat signature too. It is the reader on
-// systems without readFile's direct system calls.
-func readFileOS(name string) ([]byte, fileSig, error) {
-	f, err := os.Open(name)
+// readFile is the one reader of case files (casefile.ReadFile), with the
+// file's stat signature.
+func readFile(name string) ([]byte, fileSig, error) {
+	src, fi, err := casefile.ReadFile(name)
 	if err != nil {
 		return nil, fileSig{}, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fileSig{}, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fileSig{}, errNotRegular
-	}
-	if fi.Size() > maxFileSize {
-		return nil, fileSig{}, fmt.Errorf("%w : %d octets", errTooLarge, fi.Size())
-	}
-	// One read of the size fstat gave (a file being written meanwhile is
-	// read as it stood; the next run sees the change).
-	buf := make([]byte, fi.Size(), fi.Size()+512)
-	n, err := io.ReadFull(f, buf)
-	buf = buf[:n]
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		return buf, statSig(fi), nil // it shrank
-	case err != nil:
-		return nil, fileSig{}, err
-	}
-	if fi.Size() > 0 {
-		return buf, statSig(fi), nil
-	}
-	// Size 0 may mean "unknown" (some virtual file systems): read to the end.
-	rest, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fileSig{}, err
-	}
-	if len(rest) > maxFileSize {
-		return nil, fileSig{}, fmt.Errorf("%w : plus de %d octets", errTooLarge, maxFileSize)
-	}
-	return append(buf, rest...), statSig(fi), nil
+	return src, statSig(fi), nil
 }
-
-var errNotRegular = errors.New("pas un fichier ordinaire")
 
 // blobID returns the Git blob id of content: the key under which Git itself
 // knows the file, so that a caller may one day take it from the index.

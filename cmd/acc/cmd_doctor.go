@@ -78,8 +78,12 @@ func (a *app) runDoctor(jsonOut bool) error {
 	}
 	store.Clock = a.now
 	store.Getenv = a.getenv
+	store.Erasure = erasurePolicy
 	shared := repo != nil && repo.Config.Permissions == casefile.PermShared
-	checks = append(checks, store.Doctor(a.ctx, gitstore.DoctorOptions{Shared: shared})...)
+	for _, c := range store.Doctor(a.ctx, gitstore.DoctorOptions{Shared: shared}) {
+		c.Advice = doctorAdvice(c)
+		checks = append(checks, c)
+	}
 	checks = append(checks, a.identityCheck(store, repo), hookCheck(store))
 
 	var ok, warn, prob int

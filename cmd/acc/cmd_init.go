@@ -91,6 +91,7 @@ func (a *app) runInit(dir string, o initOptions) error {
 	}
 	store.Clock = a.now
 	store.Getenv = a.getenv
+	store.Erasure = erasurePolicy
 	ids := casefile.IDsReadable
 	if o.pseudonyms {
 		ids = casefile.IDsPseudo

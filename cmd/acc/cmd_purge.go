@@ -12,6 +12,16 @@ import (
 	"github.com/acc-formation/acc/internal/gitstore"
 )
 
+// erasurePolicy tells the store who a beneficiary is and what names them (the domain's
+// rules, in casefile).
+var erasurePolicy = &gitstore.PurgePolicy{
+	Dir:     casefile.BeneficiariesDir,
+	Fiche:   casefile.FicheFile,
+	CheckID: casefile.CheckID,
+	Names:   casefile.FicheNames,
+	Matcher: casefile.MentionMatcher,
+}
+
 type purgeOptions struct {
 	yes    bool
 	dryRun bool
@@ -63,7 +73,39 @@ interrompu.`,
 	return c
 }
 
-// purgeErr maps the store's erasure errors to exit codes.
+// finishInterruptedPurge finishes an erasure that a kill interrupted, before any other
+// command writes (called with the lock held): until it is finished, a commit or a sync
+// could keep or send what was being erased.
+func (a *app) finishInterruptedPurge(ws *workspace) error {
+	if !ws.store.PendingPurge() {
+		return nil
+	}
+	fmt.Fprintln(a.stderr, "acc : un effacement (acc purge) a été interrompu : il est terminé d'abord")
+	author, committer, ok, err := ws.store.Identity()
+	if err != nil {
+		return repoErr(err)
+	}
+	if !ok {
+		author.Name = ws.repo.Config.Formateur
+		if author.Name == "" {
+			author.Name = "acc"
+		}
+		committer.Name = author.Name
+	}
+	rep, err := ws.store.ResumePurge(a.ctx, author, committer)
+	if err != nil {
+		return purgeErr(fmt.Errorf("%w ; relancez « acc purge --appliquer » pour le terminer", err))
+	}
+	if rep != nil {
+		w := a.stdout
+		a.stdout = a.stderr
+		a.printPurgeDone(rep)
+		a.stdout = w
+	}
+	return nil
+}
+
+// purgeErr maps the store's erasure errors to exit codes and chooses the hint.
 func purgeErr(err error) error {
 	var unknown *gitstore.PurgeUnknownError
 	switch {
@@ -88,9 +130,23 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 	if err != nil {
 		return err
 	}
+	finished := false
+	if ws.store.PendingPurge() {
+		// Finish the interrupted erasure first (a.lock does): it may be this one.
+		unlock, err := a.lock(ws)
+		if err != nil {
+			return err
+		}
+		unlock()
+		finished = true
+	}
 	plan, err := ws.store.PlanPurge(a.ctx, id)
 	if err != nil {
 		var unknown *gitstore.PurgeUnknownError
+		if finished && errors.As(err, &unknown) {
+			fmt.Fprintf(a.stdout, "Plus rien à effacer pour « %s ».\n", id)
+			return nil
+		}
 		if errors.As(err, &unknown) {
 			ids, _ := ws.repo.Beneficiaries()
 			if s := casefile.Suggest(id, ids); s != "" {
@@ -202,7 +258,37 @@ func (a *app) printPurgePlan(p *gitstore.PurgeReport) {
 		fmt.Fprintf(w, "  - références réécrites : %s ;\n", strings.Join(names, ", "))
 	}
 	fmt.Fprintln(w, "  - les journaux de références (reflog), les objets Git devenus inutiles et le cache d'acc.")
+	printRefAdvice(w, p.Refs)
 	fmt.Fprintln(w, "C'est définitif : rien ne pourra être récupéré depuis ce dépôt.")
+}
+
+// refAdvice says, for a reference outside branches, tags and remote-tracking branches,
+// what the erasure does to it and what is left to do ("" for the ordinary kinds).
+func refAdvice(r gitstore.RefChange) string {
+	switch {
+	case strings.HasPrefix(r.Name, "refs/notes/"):
+		return "notes Git : les notes qui nomment la personne sont supprimées, les autres suivent leurs commits réécrits"
+	case strings.HasPrefix(r.Name, "refs/replace/") && r.New.IsZero():
+		return "remplacement (git replace) supprimé : il remplaçait un commit réécrit ; recréez-le si besoin (git replace)"
+	case strings.HasPrefix(r.Name, "refs/original/"):
+		return "sauvegarde laissée par git filter-branch : réécrite ; supprimez-la si elle ne sert plus (git update-ref -d " + r.Name + ")"
+	case strings.HasPrefix(r.Name, "refs/pull/"), strings.HasPrefix(r.Name, "refs/merge-requests/"):
+		return "demande de fusion d'une forge : réécrite ici, mais la forge garde la sienne : demandez son effacement à l'administrateur"
+	case strings.HasPrefix(r.Name, "refs/heads/"), strings.HasPrefix(r.Name, "refs/tags/"),
+		strings.HasPrefix(r.Name, "refs/remotes/"), strings.HasPrefix(r.Name, "refs/acc/"):
+		return ""
+	case r.New.IsZero():
+		return "référence supprimée (elle ne contenait que la personne)"
+	}
+	return "référence réécrite ; acc ne sait pas quel outil l'a créée : vérifiez qu'aucune copie n'en existe ailleurs"
+}
+
+func printRefAdvice(w io.Writer, refs []gitstore.RefChange) {
+	for _, r := range refs {
+		if a := refAdvice(r); a != "" {
+			fmt.Fprintf(w, "  - %s : %s ;\n", r.Name, a)
+		}
+	}
 }
 
 func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
@@ -213,6 +299,7 @@ func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
 		countOf(r.Rewritten, "commit réécrit", "commits réécrits"), countOf(r.Dropped, "supprimé", "supprimés"),
 		countOf(len(r.Refs), "référence mise à jour", "références mises à jour"),
 		countOf(r.Objects, "objet Git supprimé", "objets Git supprimés"))
+	printRefAdvice(w, r.Refs)
 	if !r.Commit.IsZero() {
 		fmt.Fprintf(w, "Effacement enregistré par le commit %s (%s) : une empreinte, sans identifiant ni nom.\n",
 			r.Commit.String()[:10], gitstore.PurgeRecordsFile)

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -277,10 +278,8 @@ func workTreeCases(ws *workspace) *caseSource {
 			// A case file that is a link is never followed (DESIGN §5.1):
 			// it could bring a file from outside the repository into a
 			// report. The validator reports it (emplacement).
-			if fi, err := os.Lstat(ws.repo.Abs(rel)); err == nil && !fi.Mode().IsRegular() {
-				return nil, errNotRegular
-			}
-			return os.ReadFile(ws.repo.Abs(rel))
+			b, _, err := casefile.ReadFile(ws.repo.Abs(rel))
+			return b, err
 		},
 	}
 }
@@ -339,34 +338,78 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 		}
 		return out, nil
 	}
-	src.read = func(rel string) ([]byte, error) { return ws.store.ReadAt(rel, rev) }
+	src.read = func(rel string) ([]byte, error) {
+		b, err := ws.store.ReadAt(rel, rev)
+		if err == nil {
+			err = casefile.CheckSize(len(b))
+		}
+		return b, err
+	}
 	return src, nil
 }
 
-// load parses and folds one beneficiary's case.
+// load parses and folds one beneficiary's case, writing to ws.warn the
+// files it left out.
 func (s *caseSource) load(id string) (*casefile.Case, error) {
+	c, warns, err := s.loadNoting(id)
+	s.warnAll(warns)
+	return c, err
+}
+
+func (s *caseSource) warnAll(warns []string) {
+	if s.ws.warn == nil {
+		return
+	}
+	for _, w := range warns {
+		fmt.Fprintf(s.ws.warn, "acc : %s\n", w)
+	}
+}
+
+// loadNoting is load, returning the warnings instead: a file too large is
+// left out, an alias bomb is kept without its frontmatter (the validator
+// reports both as errors naming the file); the other files are read.
+func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 	files, err := s.list(id)
 	if err != nil {
-		return nil, repoErr(err)
+		return nil, nil, repoErr(err)
 	}
 	var fiche *casefile.Document
 	var docs []*casefile.Document
+	var warns []string
 	for _, f := range files {
 		b, err := s.read(f)
-		if errors.Is(err, errNotRegular) {
+		if errors.Is(err, casefile.ErrNotRegular) {
+			continue
+		}
+		if errors.Is(err, casefile.ErrTooLarge) {
+			warns = append(warns, fmt.Sprintf("%s : fichier de plus de 16 Mio ignoré (un compte rendu n'est pas si long) ; acc validate le signale", printable(f)))
 			continue
 		}
 		if err != nil {
-			return nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
+			return nil, nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
 		}
 		d := casefile.Parse(f, b)
+		if d.Overflow {
+			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", printable(f)))
+		}
 		if path.Base(f) == casefile.FicheFile {
 			fiche = d
 		} else {
 			docs = append(docs, d)
 		}
 	}
-	return casefile.NewCase(id, fiche, docs, s.ws.rank), nil
+	return casefile.NewCase(id, fiche, docs, s.ws.rank), warns, nil
+}
+
+// printable replaces the control characters of a file name taken from the
+// repository, so that it cannot drive the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // each loads the cases in parallel and hands them to fn in order, from one
@@ -374,8 +417,9 @@ func (s *caseSource) load(id string) (*casefile.Case, error) {
 func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 	workers := runtime.GOMAXPROCS(0)
 	type result struct {
-		c   *casefile.Case
-		err error
+		c     *casefile.Case
+		warns []string
+		err   error
 	}
 	slots := make([]chan result, len(ids))
 	for i := range slots {
@@ -389,8 +433,8 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 			wg.Add(1)
 			go func(i int, id string) {
 				defer wg.Done()
-				c, err := s.load(id)
-				slots[i] <- result{c, err}
+				c, warns, err := s.loadNoting(id)
+				slots[i] <- result{c, warns, err}
 			}(i, id)
 		}
 	}()
@@ -402,6 +446,7 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 			first = r.err
 		}
 		if first == nil {
+			s.warnAll(r.warns)
 			fn(r.c)
 		}
 	}
@@ -426,9 +471,7 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(wd, file)
 	}
-	// A report holds personal data: readable by its owner only, as the case
-	// files are.
-	pf, err := newPendingFile(file, 0o600)
+	pf, err := newPendingFile(file)
 	if err != nil {
 		return usageErr("-o %s : %v", typed, err)
 	}
@@ -921,7 +964,3 @@ func retainBeneficiaries(ws *workspace, pack *validate.PackCache) {
 	}
 	pack.Retain(func(name string) bool { return names[name] })
 }
-
-// errNotRegular marks a case file that is a link or a special file: left
-// out of reports.
-var errNotRegular = errors.New("pas un fichier ordinaire")

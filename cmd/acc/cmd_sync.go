@@ -125,6 +125,10 @@ func (a *app) runSync(o syncOptions) error {
 			fmt.Fprintf(a.stderr, "acc : %s\n", n)
 		}
 	}
+	if unclean := new(*gitstore.PurgeRemoteError); err != nil && errors.As(err, unclean) && res != nil {
+		// The branch was synchronised: say so before naming what the erasure missed.
+		a.printSync(ws, res)
+	}
 	if err != nil {
 		return a.syncError(res, err)
 	}
@@ -151,7 +155,7 @@ func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 	switch {
 	case errors.As(err, &pending):
 		a.printConflict(pending.Conflict)
-		return &exitError{code: exitFindings, err: err}
+		return &exitError{code: exitFindings, err: withHint(err)}
 	case errors.As(err, &re):
 		switch {
 		case res != nil && res.RolledBack:

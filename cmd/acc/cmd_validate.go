@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/validate"
 )
@@ -164,7 +165,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(ws.wd, file)
 		}
-		pf, err := newPendingFile(file, 0o644)
+		pf, err := newPendingFile(file)
 		if err != nil {
 			return usageErr("--output %s : %v", out.file, err)
 		}
@@ -248,33 +249,30 @@ func warningCount(n int) string {
 	return fmt.Sprintf("%d avertissements", n)
 }
 
-// pendingFile is an output file written to a temporary file and renamed
-// into place once complete: a reader never sees half a report.
+// pendingFile is an output file (report -o, validate --output), written
+// through atomicfile: a reader never sees half a report, and the file is
+// readable by its owner only, whatever the mode of the file it replaces (a
+// report or a list of findings names beneficiaries). A device or a FIFO
+// (/dev/null, /dev/stdout) is written through, never replaced.
 type pendingFile struct {
-	path string
-	mode os.FileMode
-	tmp  *os.File
-	buf  *bufio.Writer
+	f   *atomicfile.File
+	buf *bufio.Writer
 }
 
-// newPendingFile prepares path, to be created with mode (an existing file
-// keeps its own). Errors are French.
-func newPendingFile(path string, mode os.FileMode) (*pendingFile, error) {
+// newPendingFile prepares path. Errors are French.
+func newPendingFile(path string) (*pendingFile, error) {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("le dossier %s n'existe pas", dir)
 	}
-	if fi, err := os.Stat(path); err == nil {
-		if fi.IsDir() {
-			return nil, errors.New("c'est un dossier, pas un fichier")
-		}
-		mode = fi.Mode().Perm()
+	f, err := atomicfile.Create(path, 0o600)
+	if errors.Is(err, atomicfile.ErrIsDir) {
+		return nil, err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("impossible d'écrire dans %s (%s)", dir, outputErrReason(err))
 	}
-	return &pendingFile{path: path, mode: mode, tmp: tmp, buf: bufio.NewWriter(tmp)}, nil
+	return &pendingFile{f: f, buf: bufio.NewWriter(f)}, nil
 }
 
 // outputErrReason is the French reason of a file-system error, without the path.
@@ -296,25 +294,7 @@ func (p *pendingFile) commit() error {
 	if err := p.buf.Flush(); err != nil {
 		return err
 	}
-	if err := p.tmp.Sync(); err != nil {
-		return err
-	}
-	if err := p.tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(p.tmp.Name(), p.mode); err != nil {
-		return err
-	}
-	if err := os.Rename(p.tmp.Name(), p.path); err != nil {
-		return err
-	}
-	p.tmp = nil
-	return nil
+	return p.f.Commit()
 }
 
-func (p *pendingFile) abort() {
-	if p.tmp != nil {
-		p.tmp.Close()
-		os.Remove(p.tmp.Name())
-	}
-}
+func (p *pendingFile) abort() { p.f.Abort() }

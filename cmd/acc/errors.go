@@ -34,7 +34,7 @@ func usageErr(format string, args ...any) error {
 }
 
 // repoErr reports a repository problem (exit 3).
-func repoErr(err error) error { return &exitError{code: exitRepo, err: err} }
+func repoErr(err error) error { return &exitError{code: exitRepo, err: withHint(err)} }
 
 // errFindings is returned when the work was done but findings remain; the
 // findings have been printed already.

@@ -56,6 +56,21 @@ func TestScript(t *testing.T) {
 			return os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o600)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// filesize FILE MAX checks that a file holds at most MAX bytes.
+			"filesize": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: filesize FILE MAXBYTES")
+				}
+				max, err := strconv.ParseInt(args[1], 10, 64)
+				if err != nil {
+					ts.Fatalf("filesize: bad size %q", args[1])
+				}
+				fi, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if fi.Size() > max {
+					ts.Fatalf("%s holds %d bytes, more than %d", args[0], fi.Size(), max)
+				}
+			},
 			// exits N CMD ARGS... runs a program and checks its exact exit code;
 			// its output is then available to stdout/stderr as after exec.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ type workspace struct {
 	reg   *templates.Registry
 	store *gitstore.Store
 	wd    string
+	// warn receives the French warnings about case files left out of a
+	// listing or a report (too large, alias bomb).
+	warn io.Writer
 }
 
 // open opens the case-file repository around the working directory.
@@ -48,7 +52,8 @@ func (a *app) open() (*workspace, error) {
 	}
 	store.Clock = a.now
 	store.Getenv = a.getenv
-	return &workspace{repo: repo, reg: reg, store: store, wd: wd}, nil
+	store.Erasure = erasurePolicy
+	return &workspace{repo: repo, reg: reg, store: store, wd: wd, warn: a.stderr}, nil
 }
 
 // lockTimeout returns ACC_LOCK_TIMEOUT (a Go duration such as "2s", or a
@@ -79,13 +84,18 @@ func (a *app) lock(ws *workspace) (func(), error) {
 		return nil, repoErr(err)
 	}
 	var once sync.Once
-	return func() {
+	release := func() {
 		once.Do(func() {
 			if err := unlock(); err != nil {
 				fmt.Fprintf(a.stderr, "acc : libération du verrou : %v\n", err)
 			}
 		})
-	}, nil
+	}
+	if err := a.finishInterruptedPurge(ws); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
 }
 
 // identity returns the author and committer of the next commit: the trainer's

@@ -536,8 +536,7 @@ func (s *Store) checkHistory() Check {
 func (s *Store) checkPurges(ctx context.Context) Check {
 	c := Check{ID: "effacements"}
 	if s.PendingPurge() {
-		c.Status, c.Message = CheckProblem, "un effacement (acc purge) a été interrompu : le dossier est peut-être encore en partie présent"
-		c.Advice = "acc purge --appliquer"
+		c.Status, c.Message = CheckProblem, "un effacement a été interrompu : le dossier est peut-être encore en partie présent"
 		return c
 	}
 	records, err := s.PurgeRecords(Hash{})
@@ -561,7 +560,6 @@ func (s *Store) checkPurges(ctx context.Context) Check {
 	case len(left) > 0:
 		c.Status = CheckProblem
 		c.Message = fmt.Sprintf("%d dossier(s) effacé(s) sont encore présents dans cette copie (revenus par un git pull, une ancienne branche ?)", len(left))
-		c.Advice = "acc purge --appliquer"
 		return c
 	}
 	c.Message = fmt.Sprintf("%d effacement(s) enregistré(s), appliqué(s) dans cette copie", len(records))

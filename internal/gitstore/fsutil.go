@@ -7,9 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/acc-formation/acc/internal/atomicfile"
 )
 
 // ExistsError is returned by Commit when a change marked Exclusive names a file that
@@ -45,21 +46,7 @@ func randSuffix() string {
 }
 
 // syncDir fsyncs a folder so that a rename or a creation inside it survives a power loss.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil && runtime.GOOS == "windows" {
-		// Folders cannot be fsynced there; NTFS journals renames.
-		return nil
-	}
-	return err
-}
+func syncDir(dir string) error { return atomicfile.SyncDir(dir) }
 
 // mkdirAll creates dir and its missing parents with perm, fsyncing the parent of each
 // folder it creates. stop is a folder known to exist (the work tree root): nothing above
@@ -384,28 +371,7 @@ func writeSmallFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return writeFileDurably(path, data, 0o600)
-}
-
-// writeFileDurably replaces path with data: a temporary file in the same
-// folder, written, given perm (whatever the umask), fsynced, renamed over
-// path, then the folder fsynced. The temporary file is removed on every
-// error path.
-func writeFileDurably(path string, data []byte, perm fs.FileMode) error {
-	dir, base := filepath.Split(path)
-	tmp := filepath.Join(dir, "."+base+".acc-"+randSuffix()+".tmp")
-	err := writeSyncedFile(tmp, data, perm)
-	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Clean(dir))
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // removeDurably removes a file and fsyncs its folder; a missing file is not an error.

@@ -58,6 +58,7 @@ func runHelper(mode string) int {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		return 3
 	}
+	s.Erasure = testPolicy
 	ctx := context.Background()
 	sig := Signature{Name: "Enfant", Email: "enfant@example.org"}
 	switch mode {
@@ -205,6 +206,7 @@ func openLocked(t testing.TB, caseRoot string) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Erasure = testPolicy
 	unlock, err := s.Lock(context.Background(), 5*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)

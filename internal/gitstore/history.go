@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/casefile"
 )
 
 // ErrUnknownRevision matches (errors.Is) every error about a revision that does not
@@ -199,6 +201,13 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 	if e.isTree() || e.mode == modeGitlink {
 		return nil, &RevisionError{Rev: rev, Path: path, Err: ErrNotInRevision,
 			Msg: fmt.Sprintf("%s est un dossier dans la révision %s, pas un fichier", path, rev)}
+	}
+	// A blob from the shared remote may be of any size: refuse a case file
+	// over the size every reader refuses before it is inflated.
+	if st, err := s.objects(); err == nil {
+		if n, err := st.EncodedObjectSize(plumbing.Hash(e.hash)); err == nil && n > casefile.MaxFileSize {
+			return nil, fmt.Errorf("%s (révision %s) : %w", path, rev, casefile.ErrTooLarge)
+		}
 	}
 	return s.readObject(e.hash, plumbing.BlobObject)
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/acc-formation/acc/internal/atomicfile"
 )
 
 // HooksDir returns the folder where Git looks for hooks: core.hooksPath when set (a
@@ -63,7 +65,7 @@ func (s *Store) WriteHook(name string, content []byte, backup bool) (path, saved
 		}
 	}
 	// Executable whatever the umask: Git runs only executable hooks.
-	if err := writeFileDurably(path, content, 0o755); err != nil {
+	if err := atomicfile.WriteFile(path, content, 0o755); err != nil {
 		return "", "", fmt.Errorf("écriture de %s : %w", path, err)
 	}
 	return path, saved, nil

@@ -57,6 +57,50 @@ func PurgeRecordFor(id string, blob Hash) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// PurgePolicy is what the domain says about the people an erasure designates: the store
+// knows how to rewrite a history, not who a person is.
+type PurgePolicy struct {
+	// Dir is the case-relative folder that holds one folder per person, named by id.
+	Dir string
+	// Fiche is the file of a person's folder that identifies them: its first version
+	// makes the record of the erasure, its versions give the names.
+	Fiche string
+	// CheckID tells whether an id is well formed.
+	CheckID func(id string) error
+	// Names returns the first and last names that a version of Fiche gives.
+	Names func(data []byte) [][2]string
+	// Matcher returns the test of whether a text (a commit or tag message, a note, a
+	// file) names one of ids, given their names and the ids of everyone else.
+	Matcher func(ids []string, names [][2]string, others []string) func(text string) bool
+}
+
+// ErrNoPurgePolicy is returned when an erasure is asked of a Store without Erasure.
+var ErrNoPurgePolicy = errors.New("politique d'effacement absente (erreur interne)")
+
+func (s *Store) policy() (*PurgePolicy, error) {
+	if s.Erasure == nil || s.Erasure.CheckID == nil || s.Erasure.Names == nil || s.Erasure.Matcher == nil {
+		return nil, ErrNoPurgePolicy
+	}
+	return s.Erasure, nil
+}
+
+// newScrubber builds the scrubber of the people ids (all: every id that ever had a
+// folder).
+func newScrubber(pol *PurgePolicy, ids map[string]bool, names [][2]string, all map[string]bool) *scrubber {
+	var idList, others []string
+	for id := range ids {
+		idList = append(idList, id)
+	}
+	for id := range all {
+		if !ids[id] {
+			others = append(others, id)
+		}
+	}
+	sort.Strings(idList)
+	sort.Strings(others)
+	return &scrubber{mentions: pol.Matcher(idList, names, others)}
+}
+
 // PurgeUnknownError is returned when the id is nowhere: not on disk, not in the index,
 // not in any commit reachable from a reference or a reflog.
 type PurgeUnknownError struct {
@@ -71,9 +115,21 @@ func (e *PurgeUnknownError) Error() string {
 // not reach everything (a stash, a linked worktree, an operation in progress...).
 type PurgeRefusedError struct {
 	Msg string
+	// SyncPending: a sync is unfinished or stopped on a conflict (it must be finished
+	// first).
+	SyncPending bool
 }
 
 func (e *PurgeRefusedError) Error() string { return e.Msg }
+
+// PurgePendingError is returned by a command that writes (Sync) while an erasure was
+// interrupted (PendingPurge): it must be finished first (ResumePurge), or what the
+// command writes or sends could still hold the person.
+type PurgePendingError struct{}
+
+func (e *PurgePendingError) Error() string {
+	return "un effacement a été interrompu et n'est pas terminé : rien n'a été fait"
+}
 
 // PurgeReport describes an erasure: planned (PlanPurge) or done (Purge, ApplyPurges).
 type PurgeReport struct {
@@ -135,7 +191,7 @@ func (s *Store) readPurgeJournal() (*purgeJournal, error) {
 		case "kind":
 			j.kind = v
 		case "id":
-			if casefile.CheckID(v) == nil {
+			if checkJournalID(v) == nil {
 				j.ids = append(j.ids, v)
 			}
 		case "record":
@@ -149,6 +205,15 @@ func (s *Store) readPurgeJournal() (*purgeJournal, error) {
 		return nil, os.Remove(s.purgeJournalPath())
 	}
 	return j, nil
+}
+
+// checkJournalID accepts, from the journal, only a plain folder name: the journal is
+// read before any policy is at hand (PendingPurge, doctor).
+func checkJournalID(id string) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\\\x00") || strings.HasPrefix(id, ".") {
+		return errors.New("identifiant invalide")
+	}
+	return nil
 }
 
 func (s *Store) writePurgeJournal(j *purgeJournal) error {
@@ -289,7 +354,7 @@ func (s *Store) checkPurgeable(snap *refSnapshot) error {
 	}
 	for _, f := range []string{"journal", "conflit.json"} {
 		if _, err := os.Lstat(filepath.Join(s.CommonDir, "acc", "sync", f)); err == nil {
-			return refuse("une synchronisation (acc sync) est inachevée ou arrêtée sur un conflit : terminez-la (acc sync --resume) puis recommencez")
+			return &PurgeRefusedError{Msg: "une synchronisation est inachevée ou arrêtée sur un conflit", SyncPending: true}
 		}
 	}
 	if _, err := os.Lstat(filepath.Join(s.CommonDir, "shallow")); err == nil {
@@ -345,6 +410,7 @@ func (s *Store) reflogCommits() []Hash {
 
 // purgeState is what an erasure reads before writing anything.
 type purgeState struct {
+	pol  *PurgePolicy
 	snap *refSnapshot
 	hist *history
 	scan *folderScan
@@ -352,6 +418,10 @@ type purgeState struct {
 }
 
 func (s *Store) readPurgeState(ctx context.Context, want map[string]bool) (*purgeState, error) {
+	pol, err := s.policy()
+	if err != nil {
+		return nil, err
+	}
 	s.refreshObjects()
 	snap, err := s.listRefs()
 	if err != nil {
@@ -375,23 +445,23 @@ func (s *Store) readPurgeState(ctx context.Context, want map[string]bool) (*purg
 	if err != nil {
 		return nil, err
 	}
-	dir := s.gitPath(casefile.BeneficiariesDir)
+	dir := s.gitPath(pol.Dir)
 	scan, err := s.scanFolders(ctx, hist, dir, want)
 	if err != nil {
 		return nil, err
 	}
-	return &purgeState{snap: snap, hist: hist, scan: scan, dir: dir}, nil
+	return &purgeState{pol: pol, snap: snap, hist: hist, scan: scan, dir: dir}, nil
 }
 
 // witness returns the file whose content identifies the person's folder in a record: the
 // fiche of the first version of the folder, else its first file.
-func (s *Store) witness(folder Hash) (Hash, bool, error) {
+func (s *Store) witness(pol *PurgePolicy, folder Hash) (Hash, bool, error) {
 	var blobs []folderBlob
 	if err := s.folderBlobs(folder, "", &blobs); err != nil {
 		return Hash{}, false, err
 	}
 	for _, b := range blobs {
-		if b.path == casefile.FicheFile {
+		if b.path == pol.Fiche {
 			return b.hash, true, nil
 		}
 	}
@@ -406,16 +476,7 @@ func (s *Store) witness(folder Hash) (Hash, bool, error) {
 func (s *Store) personNames(st *purgeState, ids []string) ([][2]string, error) {
 	var out [][2]string
 	seen := map[Hash]bool{}
-	add := func(data []byte) {
-		d := casefile.Parse(casefile.FicheFile, data)
-		if d.Front == nil {
-			return
-		}
-		p, n := d.Str("prenom"), d.Str("nom")
-		if p != "" || n != "" {
-			out = append(out, [2]string{p, n})
-		}
-	}
+	add := func(data []byte) { out = append(out, st.pol.Names(data)...) }
 	for _, id := range ids {
 		for _, t := range st.scan.folders[id] {
 			var blobs []folderBlob
@@ -423,7 +484,7 @@ func (s *Store) personNames(st *purgeState, ids []string) ([][2]string, error) {
 				return nil, err
 			}
 			for _, b := range blobs {
-				if b.path != casefile.FicheFile || seen[b.hash] {
+				if b.path != st.pol.Fiche || seen[b.hash] {
 					continue
 				}
 				seen[b.hash] = true
@@ -434,7 +495,7 @@ func (s *Store) personNames(st *purgeState, ids []string) ([][2]string, error) {
 				add(data)
 			}
 		}
-		if data, err := os.ReadFile(s.diskPath(st.dir + "/" + id + "/" + casefile.FicheFile)); err == nil {
+		if data, err := os.ReadFile(s.diskPath(st.dir + "/" + id + "/" + st.pol.Fiche)); err == nil {
 			add(data)
 		}
 	}
@@ -468,7 +529,11 @@ func (s *Store) PlanPurge(ctx context.Context, id string) (out *PurgeReport, err
 }
 
 func (s *Store) planPurge(ctx context.Context, id string) (*PurgeReport, error) {
-	if err := casefile.CheckID(id); err != nil {
+	pol, err := s.policy()
+	if err != nil {
+		return nil, err
+	}
+	if err := pol.CheckID(id); err != nil {
 		return nil, err
 	}
 	st, err := s.readPurgeState(ctx, map[string]bool{id: true})
@@ -487,7 +552,8 @@ func (s *Store) planPurge(ctx context.Context, id string) (*PurgeReport, error) 
 		return nil, err
 	}
 	ids := map[string]bool{id: true}
-	rw := newRewriter(s, hashSink{}, st.dir, ids, newScrubber(ids, names, st.scan.all), st.hist)
+	rw := newRewriter(s, hashSink{}, st.dir, ids, newScrubber(st.pol, ids, names, st.scan.all), st.hist)
+	rw.markNotes(notesRoots(st.snap, st.hist))
 	if err := rw.run(ctx); err != nil {
 		return nil, err
 	}
@@ -512,7 +578,7 @@ func (s *Store) locate(st *purgeState, id string) (*PurgeReport, bool, error) {
 		return nil, false, err
 	}
 	if first, ok := st.scan.first[id]; ok {
-		blob, ok, err := s.witness(first)
+		blob, ok, err := s.witness(st.pol, first)
 		if err != nil {
 			return nil, false, err
 		}
@@ -548,13 +614,22 @@ func (s *Store) fillLimits(st *purgeState, rep *PurgeReport, ids []string) {
 	rep.Alternates = err == nil
 }
 
-// refUpdates maps every reference to its rewritten target.
+// refUpdates maps every reference to its rewritten target. A replacement (git replace,
+// refs/replace/<name>) of an object the rewrite changed would replace nothing any more:
+// it is deleted.
 func refUpdates(rw *rewriter, snap *refSnapshot) ([]refUpdate, error) {
 	var ups []refUpdate
 	for _, r := range snap.refs {
 		nv, err := rw.mapTarget(r.value)
 		if err != nil {
 			return nil, err
+		}
+		if name, ok := strings.CutPrefix(r.name, "refs/replace/"); ok {
+			if old, err := ParseHash(name); err == nil {
+				if _, ok := rw.hist.commits[old]; ok && (rw.drop[old] || rw.newOf[old] != old) {
+					nv = Hash{}
+				}
+			}
 		}
 		if nv != r.value {
 			ups = append(ups, refUpdate{gitRef: r, new: nv})
@@ -580,7 +655,11 @@ func (s *Store) purge(ctx context.Context, id string, author, committer Signatur
 	if err != nil {
 		return nil, err
 	}
-	if err := casefile.CheckID(id); err != nil {
+	pol, err := s.policy()
+	if err != nil {
+		return nil, err
+	}
+	if err := pol.CheckID(id); err != nil {
 		return nil, err
 	}
 	j, err := s.readPurgeJournal()
@@ -797,11 +876,12 @@ func (s *Store) erase(ctx context.Context, h *heldLock, st *purgeState, rep *Pur
 	if err != nil {
 		return err
 	}
-	sc := newScrubber(idSet, names, st.scan.all)
+	sc := newScrubber(st.pol, idSet, names, st.scan.all)
 	ow := s.newObjectWriter()
 	defer ow.discard()
 	sink := &writeSink{ow: ow}
 	rw := newRewriter(s, sink, st.dir, idSet, sc, st.hist)
+	rw.markNotes(notesRoots(st.snap, st.hist))
 	if err := rw.run(ctx); err != nil {
 		return err
 	}
@@ -833,6 +913,12 @@ func (s *Store) erase(ctx context.Context, h *heldLock, st *purgeState, rep *Pur
 	s.step("purge-index")
 	for _, f := range folders {
 		disk := s.diskPath(f)
+		// RemoveAll does not follow a link named as its argument, but it
+		// does go through a linked parent (beneficiaires/ -> /elsewhere):
+		// never delete outside the work tree.
+		if err := checkNoSymlink(s.Root, filepath.FromSlash(f)); err != nil {
+			return fmt.Errorf("suppression du dossier %s refusée : %w", f, err)
+		}
 		if err := os.RemoveAll(disk); err != nil {
 			return fmt.Errorf("suppression du dossier %s : %w", f, err)
 		}

@@ -43,6 +43,7 @@ func BenchmarkPurge(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				s.Erasure = testPolicy
 				unlock, err := s.Lock(ctx, time.Second, nil)
 				if err != nil {
 					b.Fatal(err)

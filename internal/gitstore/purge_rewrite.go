@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/acc-formation/acc/casefile"
 )
 
 // emptyTree is the name of the tree with no entry.
@@ -321,107 +319,10 @@ func (w *writeSink) put(typ string, data []byte) (Hash, error) {
 	return h, nil
 }
 
-// scrubber finds the lines of a message that name an erased beneficiary: their id, or
-// their name ("Prénom Nom", "Nom Prénom", or the family name alone), compared without case
-// or accents, as whole words. Other beneficiaries' ids are blanked out first, so that
-// erasing jean-dupont leaves "jean-dupont-2" alone.
+// scrubber finds the lines of a message that name an erased beneficiary; what counts as
+// naming them is the policy's (PurgePolicy.Matcher).
 type scrubber struct {
-	ids      map[string]bool
-	others   map[string]bool
-	patterns []string // normalised, " word word "
-}
-
-func newScrubber(ids map[string]bool, names [][2]string, all map[string]bool) *scrubber {
-	sc := &scrubber{ids: ids, others: map[string]bool{}}
-	for id := range all {
-		if !ids[id] {
-			sc.others[id] = true
-		}
-	}
-	seen := map[string]bool{}
-	add := func(p string) {
-		p = normalizeWords(p)
-		if strings.TrimSpace(p) == "" || seen[p] {
-			return
-		}
-		seen[p] = true
-		sc.patterns = append(sc.patterns, p)
-	}
-	for _, n := range names {
-		prenom, nom := strings.TrimSpace(n[0]), strings.TrimSpace(n[1])
-		if prenom != "" && nom != "" {
-			add(prenom + " " + nom)
-			add(nom + " " + prenom)
-		}
-		if len(strings.TrimSpace(normalizeWords(nom))) >= 3 {
-			add(nom)
-		}
-	}
-	return sc
-}
-
-// normalizeWords folds case and accents and turns every run of characters other than
-// a-z and 0-9 into one space, with a space at both ends.
-func normalizeWords(s string) string {
-	f := casefile.FoldText(s)
-	var b strings.Builder
-	b.Grow(len(f) + 2)
-	b.WriteByte(' ')
-	space := true
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b.WriteByte(c)
-			space = false
-		} else if !space {
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	if !space {
-		b.WriteByte(' ')
-	}
-	return b.String()
-}
-
-func isIDByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' }
-
-// mentions tells whether text names an erased beneficiary.
-func (sc *scrubber) mentions(text string) bool {
-	f := casefile.FoldText(text)
-	var kept strings.Builder
-	kept.Grow(len(f))
-	for i := 0; i < len(f); {
-		if !isIDByte(f[i]) {
-			kept.WriteByte(f[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(f) && isIDByte(f[j]) {
-			j++
-		}
-		tok := f[i:j]
-		switch {
-		case sc.ids[tok]:
-			return true
-		case sc.others[tok]:
-			kept.WriteByte(' ')
-		default:
-			kept.WriteString(tok)
-		}
-		i = j
-	}
-	if len(sc.patterns) == 0 {
-		return false
-	}
-	n := normalizeWords(kept.String())
-	for _, p := range sc.patterns {
-		if strings.Contains(n, p) {
-			return true
-		}
-	}
-	return false
+	mentions func(text string) bool
 }
 
 // erasedSubject replaces the subject of a message that named an erased beneficiary.
@@ -500,13 +401,19 @@ type rewriter struct {
 	drop  map[Hash]bool // old commits dropped
 	info  map[Hash]*newCommit
 	tags  map[Hash]Hash
+	// notes marks the commits of notes histories (purge_notes.go); notesMemo and
+	// noteMention remember their rewritten trees and which note blobs name a person.
+	notes       map[Hash]bool
+	notesMemo   map[Hash]Hash
+	noteMention map[Hash]bool
 
 	rewritten, dropped int
 }
 
 func newRewriter(s *Store, sink objSink, dirGP string, ids map[string]bool, sc *scrubber, hist *history) *rewriter {
 	rw := &rewriter{s: s, sink: sink, dir: strings.Split(dirGP, "/"), ids: ids, sc: sc, hist: hist,
-		newOf: map[Hash]Hash{}, drop: map[Hash]bool{}, info: map[Hash]*newCommit{}, tags: map[Hash]Hash{}}
+		newOf: map[Hash]Hash{}, drop: map[Hash]bool{}, info: map[Hash]*newCommit{}, tags: map[Hash]Hash{},
+		notes: map[Hash]bool{}, notesMemo: map[Hash]Hash{}, noteMention: map[Hash]bool{}}
 	rw.memo = make([]map[Hash]stripResult, len(rw.dir)+1)
 	for i := range rw.memo {
 		rw.memo[i] = map[Hash]stripResult{}
@@ -607,14 +514,20 @@ func (rw *rewriter) isAncestor(a, b Hash) bool {
 	return false
 }
 
-// run rewrites every commit of the history, parents first.
+// run rewrites every commit of the history, parents first; the notes histories last,
+// once the new names of the commits they annotate are known.
 func (rw *rewriter) run(ctx context.Context) error {
-	for _, old := range rw.hist.order {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := rw.rewriteCommit(old); err != nil {
-			return err
+	for _, notesPass := range []bool{false, true} {
+		for _, old := range rw.hist.order {
+			if rw.notes[old] != notesPass {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := rw.rewriteCommit(old); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -660,6 +573,12 @@ func (rw *rewriter) rewriteCommit(old Hash) error {
 	st, err := rw.strip(c.tree, 0)
 	if err != nil {
 		return err
+	}
+	if rw.notes[old] && !st.empty {
+		if st.h, err = rw.rewriteNotes(st.h); err != nil {
+			return err
+		}
+		st.empty = st.h == emptyTree
 	}
 	tree := st.h
 	if st.empty {

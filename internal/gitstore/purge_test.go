@@ -124,7 +124,11 @@ func traces(t *testing.T, dir string) []string {
 	look("git rev-list --all --objects", git(t, dir, "rev-list", "--all", "--objects", "--reflog"))
 	look("git cat-file --batch-all-objects", git(t, dir, "cat-file", "--batch-all-objects", "--batch", "--unordered"))
 	look("git reflog", git(t, dir, "reflog", "--all"))
-	_ = filepath.WalkDir(filepath.Join(dir, ".git"), func(p string, d fs.DirEntry, err error) error {
+	gitDir := filepath.Join(dir, ".git")
+	if _, err := os.Stat(gitDir); err != nil {
+		gitDir = dir // a bare repository
+	}
+	_ = filepath.WalkDir(gitDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
@@ -420,7 +424,7 @@ func TestApplyPurgesResidue(t *testing.T) {
 }
 
 func TestScrubber(t *testing.T) {
-	sc := newScrubber(map[string]bool{"jean-dupont": true}, [][2]string{{"Jean", "Dupont"}, {"Jean", "Du Pont-Aven"}},
+	sc := newScrubber(testPolicy, map[string]bool{"jean-dupont": true}, [][2]string{{"Jean", "Dupont"}, {"Jean", "Du Pont-Aven"}},
 		map[string]bool{"jean-dupont": true, "jean-dupont-2": true, "paul-martin": true})
 	for text, want := range map[string]bool{
 		"fiche : jean-dupont (2026-11-02)":     true,
@@ -461,5 +465,114 @@ func TestMergePurgeRecords(t *testing.T) {
 	}
 	if len(parseRecords([]byte("# commentaire\nxyz\n"+strings.Repeat("A", 64)+"\n"))) != 0 {
 		t.Error("invalid lines taken as records")
+	}
+}
+
+// TestPurgeRefKinds: every namespace of references is rewritten or deleted as fits its
+// kind. Git notes that name the person go; the others follow their commits' new names;
+// a replacement of a rewritten commit goes; refs/original, refs/pull and unknown
+// namespaces are rewritten like branches.
+func TestPurgeRefKinds(t *testing.T) {
+	dir, caseRoot := buildCaseload(t, "")
+	// Paul's commit named by the git CLI ("Suivi de Paul, relu avec M. Dupont") is
+	// rewritten; the acc commit before it is not.
+	paulCommit := strings.TrimSpace(git(t, dir, "log", "-1", "--format=%H", "--grep=Suivi de Paul", "main"))
+	firstFiche := strings.TrimSpace(git(t, dir, "log", "-1", "--format=%H", "--grep=fiche : paul-martin", "main"))
+	root := strings.TrimSpace(git(t, dir, "rev-list", "--max-parents=0", "main"))
+	jeanOnly := strings.TrimSpace(git(t, dir, "rev-parse", "cote"))
+	const keptNote = "Paul a apporté son CV, relu le 10/11"
+	const keptOld = "Note sur la fiche de Paul"
+	git(t, dir, "notes", "add", "-m", keptNote, paulCommit)
+	git(t, dir, "notes", "add", "-m", keptOld, root)
+	git(t, dir, "notes", "add", "-m", "Appel de Jean Dupont : "+purgedSecret, firstFiche+"~1")
+	git(t, dir, "notes", "--ref=revue", "add", "-m", "Relu : jean-dupont va mieux", jeanOnly)
+	git(t, dir, "notes", "--ref=revue", "add", "-m", "Relu sans remarque", paulCommit)
+	git(t, dir, "update-ref", "refs/original/refs/heads/main", "main")
+	git(t, dir, "update-ref", "refs/pull/1/head", "cote")
+	git(t, dir, "update-ref", "refs/divers/x", "main~1")
+	git(t, dir, "replace", "--graft", paulCommit, firstFiche)
+	other := strings.TrimSpace(git(t, dir, "commit-tree", root+"^{tree}", "-m", "init (remplacé)"))
+	git(t, dir, "replace", root, other)
+	if before := strings.Join(traces(t, dir), "\n"); !strings.Contains(before, "git cat-file --batch-all-objects: nom") {
+		t.Fatalf("the judge cannot fail:\n%s", before)
+	}
+	s := openLocked(t, caseRoot)
+	rep, err := s.Purge(context.Background(), purgedID, testSig, testSig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := traces(t, dir); len(left) > 0 {
+		t.Fatalf("after the purge:\n%s", strings.Join(left, "\n"))
+	}
+	fsckOK(t, dir)
+	moved := map[string]RefChange{}
+	for _, r := range rep.Refs {
+		moved[r.Name] = r
+	}
+	for _, name := range []string{"refs/notes/commits", "refs/notes/revue", "refs/original/refs/heads/main", "refs/pull/1/head", "refs/divers/x"} {
+		if _, ok := moved[name]; !ok {
+			t.Errorf("%s not rewritten: %+v", name, rep.Refs)
+		}
+	}
+	if r := moved["refs/replace/"+paulCommit]; !r.New.IsZero() || r.Old.IsZero() {
+		t.Errorf("replacement of a rewritten commit: %+v", r)
+	}
+	if _, ok := moved["refs/replace/"+root]; ok {
+		t.Errorf("replacement of an untouched commit moved")
+	}
+	// The notes that did not name the person follow their commits.
+	newPaul := strings.TrimSpace(git(t, dir, "log", "-1", "--format=%H", "--grep=Détail : rien sur jean-dupont-2", "main"))
+	if newPaul == paulCommit || newPaul == "" {
+		t.Fatalf("Paul's commit was not rewritten: %q", newPaul)
+	}
+	if got := strings.TrimSpace(git(t, dir, "notes", "show", newPaul)); got != keptNote {
+		t.Errorf("note on the rewritten commit: %q", got)
+	}
+	if got := strings.TrimSpace(git(t, dir, "notes", "show", root)); got != keptOld {
+		t.Errorf("note on an untouched commit: %q", got)
+	}
+	if got := strings.TrimSpace(git(t, dir, "notes", "--ref=revue", "show", newPaul)); got != "Relu sans remarque" {
+		t.Errorf("second notes ref: %q", got)
+	}
+	if out := git(t, dir, "notes", "list"); strings.Count(out, "\n") != 2 {
+		t.Errorf("notes left:\n%s", out)
+	}
+	git(t, dir, "gc", "-q", "--prune=now")
+	if left := traces(t, dir); len(left) > 0 {
+		t.Fatalf("after git gc:\n%s", strings.Join(left, "\n"))
+	}
+	fsckOK(t, dir)
+}
+
+// TestPurgeNeedsPolicy: without the domain's policy, no erasure is attempted.
+func TestPurgeNeedsPolicy(t *testing.T) {
+	_, caseRoot := buildCaseload(t, "")
+	s := openLocked(t, caseRoot)
+	s.Erasure = nil
+	if _, err := s.Purge(context.Background(), purgedID, testSig, testSig); !errors.Is(err, ErrNoPurgePolicy) {
+		t.Fatalf("Purge without policy: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(caseRoot, "beneficiaires", purgedID)); err != nil {
+		t.Fatalf("something was erased: %v", err)
+	}
+}
+
+// TestPurgeNeverDeletesThroughALink: beneficiaires/ made a link to a folder
+// outside the work tree: the purge fails and the outside folder is untouched.
+func TestPurgeNeverDeletesThroughALink(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, accMsg("init : dépôt", "init"), Change{Path: "acc.yaml", Content: []byte("organisation: Test\n")})
+	outside := t.TempDir()
+	canary := filepath.Join(outside, "brouillon", "fiche.md")
+	writeFile(t, canary, ficheOf("brouillon", "Eve", "Brouillon"))
+	if err := os.Symlink(outside, filepath.Join(dir, "beneficiaires")); err != nil {
+		t.Skip(err)
+	}
+	if _, err := s.Purge(context.Background(), "brouillon", testSig, testSig); err == nil {
+		t.Fatal("purge through a linked beneficiaires/ succeeded")
+	}
+	if _, err := os.Stat(canary); err != nil {
+		t.Fatalf("file outside the work tree deleted: %v", err)
 	}
 }

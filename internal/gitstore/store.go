@@ -61,6 +61,9 @@ type Store struct {
 	Clock func() time.Time
 	// Getenv reads the environment (GIT_AUTHOR_NAME, HOME, ...). Default os.Getenv.
 	Getenv func(string) string
+	// Erasure is the domain's policy for erasures (purge.go): without it, Purge,
+	// ApplyPurges and a Sync that carries an erasure fail.
+	Erasure *PurgePolicy
 	// GitLockWait is how long Commit waits for a Git lock file (index.lock, a ref's .lock)
 	// held by another program before failing. Default 2 s.
 	GitLockWait time.Duration

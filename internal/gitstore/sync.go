@@ -45,8 +45,7 @@ type NoRemoteError struct {
 }
 
 func (e *NoRemoteError) Error() string {
-	return fmt.Sprintf("aucun dépôt partagé « %s » n'est configuré : ajoutez-le avec « git remote add %s ADRESSE » "+
-		"(ou rejoignez le dépôt de l'équipe avec « acc clone ADRESSE DOSSIER »)", e.Name, e.Name)
+	return fmt.Sprintf("aucun dépôt partagé « %s » n'est configuré", e.Name)
 }
 
 // ConflictPendingError is returned by Sync without Resume while a previous sync waits
@@ -56,7 +55,7 @@ type ConflictPendingError struct {
 }
 
 func (e *ConflictPendingError) Error() string {
-	return "une synchronisation arrêtée sur un conflit attend votre choix : terminez-la avec « acc sync --resume » (ou « acc sync --annuler »)"
+	return "une synchronisation arrêtée sur un conflit attend votre choix"
 }
 
 // errRemoteMoved: the remote's branch is no longer where the integration started.
@@ -149,6 +148,9 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 		return nil, err
 	}
 	defer h.clearRecords()
+	if s.PendingPurge() {
+		return nil, &PurgePendingError{}
+	}
 	name := opts.Remote
 	if name == "" {
 		name = DefaultRemote
@@ -225,6 +227,8 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 		sort.Strings(res.Changed)
 	}()
 	tracking := "refs/remotes/" + name + "/" + res.Branch
+	sweep := false       // an erasure was carried to the remote's other references
+	var unclean []string // remote references it could not clean
 
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
@@ -247,9 +251,17 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 		lease := remote
 		var remoteHas map[Hash]bool
 		if !remote.IsZero() && !local.IsZero() {
-			applied, has, err := s.syncPurges(ctx, local, remote, st != nil)
+			applied, has, others, err := s.syncPurges(ctx, h, rcFetch, name, branch, local, remote, st != nil, opts.Timeout, committer)
 			if err != nil {
 				return res, err
+			}
+			if others != nil {
+				sweep = true
+				failed, err := s.pushDistant(ctx, h, rcPush, others, has, opts.Timeout)
+				if err != nil {
+					return res, err
+				}
+				unclean = append(unclean, failed...)
 			}
 			if applied > 0 {
 				res.Purges += applied
@@ -363,8 +375,8 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 			res.After = start
 		}
 		if remoteHas != nil {
-			res.Notes = append(res.Notes, "un effacement (acc purge) doit réécrire l'historique du dépôt partagé : "+
-				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'un acc sync")
+			res.Notes = append(res.Notes, "un effacement doit réécrire l'historique du dépôt partagé : "+
+				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'une synchronisation")
 		}
 		return res, perr
 	}
@@ -375,62 +387,13 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 			return res, err
 		}
 	}
+	if len(unclean) > 0 {
+		return res, &PurgeRemoteError{Refs: unclean}
+	}
+	if sweep {
+		return res, s.finishSweep()
+	}
 	return res, nil
-}
-
-// syncPurges applies the erasures that local and remote do not share (see purge.go):
-// ApplyPurges erases the people they designate from every reference, local branch and
-// remote-tracking branch included. It returns how many records it applied and, when it
-// did, the commits the remote holds (read before the rewrite, which prunes them), so
-// that the push sends what the remote lacks.
-func (s *Store) syncPurges(ctx context.Context, local, remote Hash, resuming bool) (int, map[Hash]bool, error) {
-	lrec, err := s.PurgeRecords(local)
-	if err != nil {
-		return 0, nil, err
-	}
-	rrec, err := s.PurgeRecords(remote)
-	if err != nil {
-		return 0, nil, err
-	}
-	in := map[string]int{}
-	for _, r := range lrec {
-		in[r] |= 1
-	}
-	for _, r := range rrec {
-		in[r] |= 2
-	}
-	var missing []string
-	for r, sides := range in {
-		if sides != 3 {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		return 0, nil, nil
-	}
-	if resuming {
-		return 0, nil, errors.New("un effacement (acc purge) est arrivé pendant la résolution du conflit : " +
-			"abandonnez-la (acc sync --annuler) puis relancez acc sync")
-	}
-	sort.Strings(missing)
-	g := newCommitGraph(s)
-	all, err := g.all(remote)
-	if err != nil {
-		return 0, nil, err
-	}
-	has := make(map[Hash]bool, len(all))
-	for _, h := range all {
-		has[h] = true
-	}
-	rep, err := s.ApplyPurges(ctx, missing)
-	if err != nil {
-		return 0, nil, fmt.Errorf("application d'un effacement (acc purge) : %w", err)
-	}
-	s.refreshObjects()
-	if rep == nil || len(rep.IDs) == 0 {
-		return 0, nil, nil
-	}
-	return len(rep.Records), has, nil
 }
 
 // stopOnConflict keeps everything for the trainer's choice: a branch on the local head

@@ -72,6 +72,7 @@ func (tr *trainer) withStore(fn func(s *Store)) {
 	if err != nil {
 		tr.t.Fatal(err)
 	}
+	s.Erasure = testPolicy
 	unlock, err := s.Lock(context.Background(), 5*time.Second, nil)
 	if err != nil {
 		tr.t.Fatal(err)
@@ -449,6 +450,7 @@ func TestSyncRetriesWhenSomeonePushedMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Erasure = testPolicy
 	s.crashHook = func(step string) {
 		if step == "sync-before-push" && !pushed {
 			pushed = true
@@ -602,6 +604,7 @@ func TestSyncHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Erasure = testPolicy
 	s.crashHook = func(at string) {
 		if at == step {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acc-formation/acc/internal/atomicfile"
 )
 
 // BlobHash returns the Git blob id of data, as `git hash-object` computes it.
@@ -207,17 +209,8 @@ func (dc *dirCache) save(s *Store) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".dossiers-*")
-	if err != nil {
-		return
-	}
-	_, err = tmp.Write(b.Bytes())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || os.Rename(tmp.Name(), name) != nil {
-		os.Remove(tmp.Name())
-	}
+	// A cache: losing it costs a walk, so a failed write is ignored.
+	_ = atomicfile.WriteFile(name, b.Bytes(), 0o600)
 }
 
 // untracked walks the folders under dir, reading only those whose
