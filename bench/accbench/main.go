@@ -15,7 +15,8 @@
 //     folder when npm can; skipped with a message otherwise).
 //   - acc report --format json, cold (.git/acc removed: the same state as a
 //     fresh clone for acc) and warm.
-//   - acc commit after editing 10 files vs git add -A && git commit.
+//   - acc commit after editing 10 files vs git add -A && git commit, then
+//     acc validate --changed-since HEAD~1 (those 10 documents).
 //   - acc new TYPE (with its commit) vs git add FILE && git commit.
 //
 // Each figure is the median over -runs runs (after one warm-up clone that is
@@ -310,7 +311,7 @@ func (b *bench) size(n int) ([]row, error) {
 			peerRuns = 1
 		}
 	}
-	var cold, warm, warmText, grep, mdl, repCold, repWarm, accCommit, gitCommit, accNew, gitNew series
+	var cold, warm, warmText, grep, mdl, repCold, repWarm, accCommit, changed, gitCommit, accNew, gitNew series
 	for i := -1; i < b.runs; i++ { // run -1 is the warm-up
 		r, err := b.clone(src, i+1)
 		if err != nil {
@@ -369,6 +370,11 @@ func (b *bench) size(n int) ([]row, error) {
 		if err := keep(&accCommit, x, err); err != nil {
 			return nil, err
 		}
+		// The 10 documents of that commit, the cache warm.
+		x, err = r.measure(b.acc, "validate", "--changed-since", "HEAD~1")
+		if err := keep(&changed, x, err); err != nil {
+			return nil, err
+		}
 		edit(1)
 		x, err = r.chain([]string{"git", "add", "-A"}, []string{"git", "commit", "-qm", "pair"})
 		if err := keep(&gitCommit, x, err); err != nil {
@@ -395,6 +401,7 @@ func (b *bench) size(n int) ([]row, error) {
 		{what: "acc validate (texte), chaud", acc: warmText.median()},
 		{what: "acc report --format json, froid", acc: repCold.median()},
 		{what: "acc report --format json, chaud", acc: repWarm.median()},
+		{what: "acc validate --changed-since, 10 documents", acc: changed.median()},
 		{what: "acc commit, 10 fichiers modifiés", acc: accCommit.median(), peer: "git add -A && git commit", other: gitCommit.median(), hasPeer: true},
 		{what: "acc new", acc: accNew.median(), peer: "git add && git commit", other: gitNew.median(), hasPeer: true},
 	}
