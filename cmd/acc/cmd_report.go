@@ -224,9 +224,14 @@ func contains(list []string, s string) bool {
 // findingsByBeneficiary validates the repository (or the given
 // beneficiaries) and groups the findings by beneficiary id.
 func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
-	vpack := validationPack(ws)
-	defer vpack.Close()
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config, Cache: vpack}
+	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
+	var vpack *validate.PackCache
+	if len(ids) == 0 {
+		// As acc validate: the pack for a whole run only.
+		vpack = validationPack(ws)
+		defer vpack.Close()
+		opts.Cache = vpack
+	}
 	for _, id := range ids {
 		opts.Paths = append(opts.Paths, ws.repo.Abs(casefile.BeneficiaryDir(id)))
 	}
@@ -234,8 +239,7 @@ func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string
 	if _, err := validate.Run(a.ctx, opts, sink); err != nil {
 		return nil, validateErr(err)
 	}
-	if len(ids) == 0 {
-		// As acc validate: only a whole run writes the pack back.
+	if vpack != nil {
 		retainBeneficiaries(ws, vpack)
 		vpack.Flush()
 	}
