@@ -40,24 +40,32 @@ const (
 	AttnOldDraft = "brouillon-ancien"
 	// AttnDraft is a draft within the limit.
 	AttnDraft = "brouillon"
+	// AttnNoContact is a fiche en-cours with no interview for longer than
+	// rythme's intervalle_max_jours (since the contract).
+	AttnNoContact = "rythme"
+	// AttnFirstInterview is a fiche en-cours whose first interview has not
+	// been held in time (premier-entretien).
+	AttnFirstInterview = "premier-entretien"
+	// AttnNoRelance is an interview missed without relance.
+	AttnNoRelance = "absence-sans-relance"
+	// AttnDropout is a second missed interview in a row (decrochage).
+	AttnDropout = "decrochage"
+	// AttnRetention is a case past the retention period (conservation).
+	AttnRetention = "conservation"
 )
 
 // Query answers the questions of the read-side commands (status, list)
-// about folded cases, as of a day. It applies the same definitions as the
-// rules of DESIGN §5, so that `acc status`, `acc list` and `acc validate`
-// agree.
+// about folded cases, as of a day. Every time- and phase-based answer is
+// the judgement's (Judge), so that `acc status`, `acc list`, the reports
+// and `acc validate` agree.
 type Query struct {
 	// Today is the day time-based answers judge against (a case-file date:
 	// midnight UTC).
 	Today time.Time
-	// Phase gives the phase of an interview type; ok is false for a name
-	// that is not an interview type.
-	Phase func(typ string) (phase string, ok bool)
-	// DraftDays is brouillon-ancien's `jours`: a draft older than that is
-	// old. A negative value makes no draft old.
-	DraftDays int
-	// RetentionMonths is conservation's `mois`.
-	RetentionMonths int
+	// Kinds gives the interview types of the repository.
+	Kinds Kinds
+	// Rules are the repository's rule settings (nil: the defaults).
+	Rules *RuleSettings
 	// Horizon is how many days ahead of Today a planned interview is
 	// announced (AttnPlanned): 6 shows the coming week, today included.
 	Horizon int
@@ -69,11 +77,30 @@ func (q Query) isInterview(typ string) bool {
 }
 
 func (q Query) phase(typ string) (string, bool) {
-	if q.Phase == nil || typ == "" {
+	if q.Kinds == nil || typ == "" {
 		return "", false
 	}
-	return q.Phase(typ)
+	k, ok := q.Kinds(typ)
+	return k.Phase, ok
 }
+
+// Judge judges a case as of Today (see the function Judge).
+func (q Query) Judge(c *Case) *Judgement { return Judge(c, q.Rules, q.Kinds, q.Today) }
+
+// Planned returns the judgement's pending planned interview (see
+// Judgement.Planned); ok is false when there is none.
+func (q Query) Planned(c *Case) (day time.Time, from *Document, ok bool) {
+	j := q.Judge(c)
+	return j.Planned, j.PlannedFrom, !j.Planned.IsZero()
+}
+
+// LastContact returns the judgement's last contact (see
+// Judgement.LastContact).
+func (q Query) LastContact(c *Case) time.Time { return q.Judge(c).LastContact }
+
+// Late reports whether the judgement finds an objective late (see
+// Judgement.Late).
+func (q Query) Late(c *Case, o *Objective) bool { return q.Judge(c).Late(o) }
 
 // InterviewDate returns the date of an interview as the rules read it: the
 // frontmatter's `date` when valid, else the file name's.
@@ -129,14 +156,16 @@ type Summary struct {
 	Entree, Sortie    time.Time
 	Phase             string // phase of the latest interview of a known type, "" before any
 	Interviews        int
-	LastContact       time.Time // see Query.LastContact
-	Planned           time.Time // see Query.Planned; zero when none is pending or the file is closed
-	Undocumented      bool      // Planned has passed while the file is en-cours (entretien-non-documente)
+	LastContact       time.Time // see Judgement.LastContact
+	Planned           time.Time // see Judgement.Planned; zero when none is pending or the file is closed
+	Undocumented      bool      // entretien-non-documente
+	NoFirstInterview  bool      // premier-entretien
 	OpenObjectives    int
-	OverdueObjectives int
-	OverdueActions    int
+	OverdueObjectives int // objectif-en-retard
+	OverdueActions    int // action-en-retard
 	// PurgeFrom is the first day the case is past the retention period
-	// (rule conservation); zero when there is no date to count from.
+	// (rule conservation); zero when there is no date to count from or the
+	// rule is off.
 	PurgeFrom time.Time
 }
 
@@ -148,11 +177,14 @@ func (s Summary) Name() string {
 	return s.ID
 }
 
-// Late counts what is overdue: objectives, actions, and a planned interview
-// that was not documented.
+// Late counts what is overdue: objectives, actions, a planned interview
+// that was not documented, a first interview not held in time.
 func (s Summary) Late() int {
 	n := s.OverdueObjectives + s.OverdueActions
 	if s.Undocumented {
+		n++
+	}
+	if s.NoFirstInterview {
 		n++
 	}
 	return n
@@ -165,7 +197,10 @@ func (s Summary) ToPurge(today time.Time) bool {
 }
 
 // Summarize computes the summary of a case.
-func (q Query) Summarize(c *Case) Summary {
+func (q Query) Summarize(c *Case) Summary { return q.SummarizeJudged(c, q.Judge(c)) }
+
+// SummarizeJudged computes the summary of a case from its judgement.
+func (q Query) SummarizeJudged(c *Case, j *Judgement) Summary {
 	s := Summary{ID: c.ID}
 	if f := c.Fiche; f != nil {
 		s.Prenom, s.Nom = f.Str("prenom"), f.Str("nom")
@@ -181,109 +216,17 @@ func (q Query) Summarize(c *Case) Summary {
 			s.Interviews++
 		}
 	}
-	s.LastContact = q.LastContact(c)
-	if !s.LastContact.IsZero() {
-		// The same arithmetic as the rule: the limit is last contact + mois,
-		// and the case is due the day after.
-		s.PurgeFrom = s.LastContact.AddDate(0, q.RetentionMonths, 0).AddDate(0, 0, 1)
-	}
-	if p, _, ok := q.Planned(c); ok && c.Active() {
-		s.Planned = p
-		s.Undocumented = c.Running() && p.Before(q.Today)
-	}
+	s.LastContact, s.PurgeFrom, s.Planned = j.LastContact, j.PurgeFrom, j.Planned
+	s.Undocumented = j.Has("entretien-non-documente")
+	s.NoFirstInterview = j.Has("premier-entretien")
+	s.OverdueObjectives = len(j.Of("objectif-en-retard"))
+	s.OverdueActions = len(j.Of("action-en-retard"))
 	for _, o := range c.Objectives {
 		if !o.Closed() {
 			s.OpenObjectives++
 		}
-		if q.ObjectiveOverdue(c, o) {
-			s.OverdueObjectives++
-		}
-		for _, a := range o.Actions {
-			if q.ActionOverdue(c, o, a) {
-				s.OverdueActions++
-			}
-		}
 	}
 	return s
-}
-
-// LastContact returns the day of the last contact with the person, as the
-// rule conservation counts it: the latest held interview, relance or
-// date_sortie; date_entree when there is none; zero when nothing is dated.
-func (q Query) LastContact(c *Case) time.Time {
-	var last time.Time
-	later := func(t time.Time, ok bool) {
-		if ok && t.After(last) {
-			last = t
-		}
-	}
-	for _, d := range c.Interviews {
-		if !q.isInterview(d.Type()) {
-			continue
-		}
-		if d.Held() {
-			later(q.InterviewDate(d))
-		}
-		later(d.Date("relance"))
-	}
-	if c.Fiche != nil {
-		later(c.Fiche.Date("date_sortie"))
-		if last.IsZero() {
-			later(c.Fiche.Date("date_entree"))
-		}
-	}
-	return last
-}
-
-// Planned returns the interview planned by the latest interview (in fold
-// order) that gives a prochain_entretien, with that interview, when no
-// interview — held or missed — is dated on or after it: the interview still
-// to hold or to document. ok is false when there is none.
-func (q Query) Planned(c *Case) (day time.Time, from *Document, ok bool) {
-	var plan *Document
-	for _, d := range c.Interviews {
-		if v, _ := d.Get("prochain_entretien"); !IsNull(v) {
-			plan = d
-		}
-	}
-	if plan == nil {
-		return time.Time{}, nil, false
-	}
-	// Like the rule, only the latest plan counts, even when its date is
-	// unreadable (champ-invalide says so).
-	day, ok = plan.Date("prochain_entretien")
-	if !ok {
-		return time.Time{}, nil, false
-	}
-	from = plan
-	for _, d := range c.Interviews {
-		if !q.isInterview(d.Type()) {
-			continue
-		}
-		if t, ok := q.InterviewDate(d); ok && !t.Before(day) {
-			return time.Time{}, nil, false
-		}
-	}
-	return day, from, true
-}
-
-// ObjectiveOverdue reports whether an objective is past its deadline and
-// still open while the accompaniment is active (rule objectif-en-retard).
-func (q Query) ObjectiveOverdue(c *Case, o *Objective) bool {
-	return q.followed(c, o) && !o.Echeance.IsZero() && o.Echeance.Before(q.Today)
-}
-
-// ActionOverdue reports whether an action of an open objective is past its
-// deadline and not done while the accompaniment is active (rule
-// action-en-retard).
-func (q Query) ActionOverdue(c *Case, o *Objective, a Action) bool {
-	return q.followed(c, o) && !a.Fait && !a.Echeance.IsZero() && a.Echeance.Before(q.Today)
-}
-
-// followed reports whether an objective's deadlines are watched: a valid
-// id, an open, known status, an active accompaniment.
-func (q Query) followed(c *Case, o *Objective) bool {
-	return c.Active() && CheckObjectiveID(o.ID) && knownObjectiveStatus(o.Status()) && !o.Closed()
 }
 
 // ObjectiveStatuses lists the statuses of an objective's follow-up
@@ -310,60 +253,77 @@ type Attention struct {
 	// Days is Today minus Date, in days: how late (positive), or how far
 	// ahead (negative) for a planned interview; a draft's age.
 	Days int
+	// Limit is the rule's parameter (days, or months for AttnRetention).
+	Limit int
 }
 
-// Attention lists what needs attention in a case as of Today, in this
-// order: the planned interview (passed, or within the horizon), overdue
-// objectives and their overdue actions, then drafts by date. Planned
-// interviews are about running accompaniments (fiche en-cours); objectives
-// and actions about active ones (en-cours or suspendu); drafts are listed
-// whatever the fiche says.
-func (q Query) Attention(c *Case) []Attention {
+// Attention lists what needs attention in a case as of Today, from its
+// judgement, in this order: the planned interview (passed, or within the
+// horizon), overdue objectives and actions, then the other concerns of the
+// judgement (contact, first interview, missed interviews, retention), then
+// drafts by date. A waived concern is not listed.
+func (q Query) Attention(c *Case) []Attention { return q.AttentionJudged(q.Judge(c)) }
+
+// AttentionJudged lists what needs attention from a judgement.
+func (q Query) AttentionJudged(j *Judgement) []Attention {
 	var out []Attention
 	add := func(a Attention) {
 		a.Days = DaysBetween(a.Date, q.Today)
 		out = append(out, a)
 	}
-	if day, from, ok := q.Planned(c); ok && c.Running() {
-		switch {
-		case day.Before(q.Today):
-			add(Attention{Kind: AttnUndocumented, Doc: from, Date: day})
-		case DaysBetween(q.Today, day) <= q.Horizon:
-			add(Attention{Kind: AttnPlanned, Doc: from, Date: day})
+	undocumented := j.Of("entretien-non-documente")
+	for _, c := range undocumented {
+		add(Attention{Kind: AttnUndocumented, Doc: c.Doc, Date: c.Date})
+	}
+	if !j.Planned.IsZero() && len(undocumented) == 0 && j.c.Running() && !j.Planned.Before(q.Today) &&
+		DaysBetween(q.Today, j.Planned) <= q.Horizon {
+		add(Attention{Kind: AttnPlanned, Doc: j.PlannedFrom, Date: j.Planned})
+	}
+	for _, c := range j.Concerns {
+		if c.Waived {
+			continue
+		}
+		switch c.Rule {
+		case "objectif-en-retard":
+			add(Attention{Kind: AttnObjective, Doc: c.Doc, Date: c.Date, Objective: c.Objective.ID})
+		case "action-en-retard":
+			add(Attention{Kind: AttnAction, Doc: c.Doc, Date: c.Date, Objective: c.Objective.ID, Action: strings.TrimSpace(c.Action.Libelle)})
 		}
 	}
-	for _, o := range c.Objectives {
-		if q.ObjectiveOverdue(c, o) {
-			add(Attention{Kind: AttnObjective, Doc: o.Last().Doc, Date: o.Echeance, Objective: o.ID})
+	for _, c := range j.Concerns {
+		if c.Waived {
+			continue
 		}
-		for _, a := range o.Actions {
-			if q.ActionOverdue(c, o, a) {
-				add(Attention{Kind: AttnAction, Doc: a.Doc, Date: a.Echeance, Objective: o.ID, Action: strings.TrimSpace(a.Libelle)})
+		switch c.Rule {
+		case "rythme":
+			if c.Gap == GapSince {
+				add(Attention{Kind: AttnNoContact, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
 			}
+		case "premier-entretien":
+			add(Attention{Kind: AttnFirstInterview, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
+		case "absence-sans-relance":
+			add(Attention{Kind: AttnNoRelance, Doc: c.Doc, Date: c.Date})
+		case "decrochage":
+			add(Attention{Kind: AttnDropout, Doc: c.Doc, Date: c.Date})
+		case "conservation":
+			add(Attention{Kind: AttnRetention, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
 		}
 	}
-	for _, d := range c.Interviews {
-		if d.Statut() != DocDraft || !q.isInterview(d.Type()) {
-			continue
-		}
-		t, ok := q.InterviewDate(d)
-		if !ok {
-			continue
-		}
+	for _, d := range j.Drafts {
 		kind := AttnDraft
-		if q.DraftDays >= 0 && DaysBetween(t, q.Today) > q.DraftDays {
+		if d.Old {
 			kind = AttnOldDraft
 		}
-		add(Attention{Kind: kind, Doc: d, Date: t})
+		add(Attention{Kind: kind, Doc: d.Doc, Date: d.Date})
 	}
 	return out
 }
 
 // Contact reports whether an attention item calls for contacting the
 // person (an interview to hold or to document, a deadline passed), rather
-// than for paperwork (a draft).
+// than for paperwork (a draft, a case to archive).
 func (a Attention) Contact() bool {
-	return a.Kind != AttnDraft && a.Kind != AttnOldDraft
+	return a.Kind != AttnDraft && a.Kind != AttnOldDraft && a.Kind != AttnRetention
 }
 
 // InterviewRow is what listings show of one interview.
@@ -387,20 +347,6 @@ func (q Query) InterviewRows(c *Case) []InterviewRow {
 		out = append(out, r)
 	}
 	return out
-}
-
-// Late reports whether an objective is late: past its deadline, or with
-// an action past its own, while it is followed (see ObjectiveOverdue).
-func (q Query) Late(c *Case, o *Objective) bool {
-	if q.ObjectiveOverdue(c, o) {
-		return true
-	}
-	for _, a := range o.Actions {
-		if q.ActionOverdue(c, o, a) {
-			return true
-		}
-	}
-	return false
 }
 
 // Pseudo-statuses of objectives that filters accept.

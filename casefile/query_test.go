@@ -16,17 +16,21 @@ var testRanks = map[string]int{
 	"contractualisation": 4, "entretien-suivi": 5, "entretien-bilan": 6,
 }
 
+// testKinds are the built-in types of DESIGN §1.
+func testKinds(t string) (Kind, bool) {
+	p, ok := testPhases[t]
+	return Kind{Phase: p, Rank: testRanks[t], Builtin: t}, ok
+}
+
 func testQuery(today string) Query {
 	d, err := ParseDate(today)
 	if err != nil {
 		panic(err)
 	}
 	return Query{
-		Today:           d,
-		Phase:           func(t string) (string, bool) { p, ok := testPhases[t]; return p, ok },
-		DraftDays:       7,
-		RetentionMonths: 24,
-		Horizon:         6,
+		Today:   d,
+		Kinds:   testKinds,
+		Horizon: 6,
 	}
 }
 

@@ -276,7 +276,9 @@ func BuildBeneficiary(c *casefile.Case, findings []validate.Finding, opt Options
 	if err != nil {
 		return nil, err
 	}
-	return s.beneficiary(c, findings), nil
+	b := s.beneficiary(c, findings)
+	maskSensitive(b)
+	return b, nil
 }
 
 func (s *settings) beneficiary(c *casefile.Case, findings []validate.Finding) *Beneficiary {
@@ -297,7 +299,8 @@ func (s *settings) beneficiary(c *casefile.Case, findings []validate.Finding) *B
 		b.ID, b.Name, b.Person = pseudoID(s.Salt, c.ID), Pseudonym(s.Salt, c.ID), nil
 	}
 	b.Phase = s.phaseOf(c)
-	b.LastContact = isoDate(lastHeld(c))
+	j := s.judge(c)
+	b.LastContact = isoDate(j.LastHeld)
 
 	b.Timeline = []Interview{}
 	b.Ratings = []Rating{}
@@ -357,9 +360,9 @@ func (s *settings) beneficiary(c *casefile.Case, findings []validate.Finding) *B
 	b.Barriers = s.barriers(c, p)
 	b.Objectives = make([]Objective, 0, len(c.Objectives))
 	for _, o := range c.Objectives {
-		b.Objectives = append(b.Objectives, s.objective(o, p))
+		b.Objectives = append(b.Objectives, s.objective(o, p, j))
 	}
-	b.Next.Interview, b.Next.Late = s.nextInterview(c)
+	b.Next.Interview, b.Next.Late = isoDate(j.Planned), j.Has("entretien-non-documente")
 	if b.Status == ficheDone || b.Status == ficheDropped {
 		b.Next.Interview, b.Next.Late = "", false
 	}
@@ -367,7 +370,7 @@ func (s *settings) beneficiary(c *casefile.Case, findings []validate.Finding) *B
 		b.Findings = s.findings(c.ID, findings)
 	}
 	if !s.Anonymize && !s.SummaryOnly {
-		b.Privacy = s.privacy(c)
+		b.Privacy = s.privacy(c, j)
 		for _, d := range docs {
 			b.Documents = append(b.Documents, s.docText(d))
 		}
@@ -398,61 +401,7 @@ func (s *settings) phaseOf(c *casefile.Case) string {
 	return ""
 }
 
-// lastContact is the latest held interview, relance or date_sortie, as the
-// rule conservation counts it (DESIGN §5.1).
-func lastContact(c *casefile.Case) time.Time {
-	var last time.Time
-	later := func(t time.Time, ok bool) {
-		if ok && t.After(last) {
-			last = t
-		}
-	}
-	for _, d := range c.Interviews {
-		if d.Held() {
-			later(d.Date("date"))
-		}
-		later(d.Date("relance"))
-	}
-	if c.Fiche != nil {
-		later(c.Fiche.Date("date_sortie"))
-	}
-	return last
-}
-
-// lastHeld is the latest held interview or relance: the last time someone
-// spoke to the person.
-func lastHeld(c *casefile.Case) time.Time {
-	var last time.Time
-	for _, d := range c.Interviews {
-		if t, ok := d.Date("date"); ok && d.Held() && t.After(last) {
-			last = t
-		}
-		if t, ok := d.Date("relance"); ok && t.After(last) {
-			last = t
-		}
-	}
-	return last
-}
-
-// nextInterview returns the latest prochain_entretien given when no document
-// exists on or after it, and whether it is already past.
-func (s *settings) nextInterview(c *casefile.Case) (string, bool) {
-	var next, lastDoc time.Time
-	for _, d := range c.Interviews {
-		if t, ok := d.Date("prochain_entretien"); ok && t.After(next) {
-			next = t
-		}
-		if t, ok := d.Date("date"); ok && t.After(lastDoc) {
-			lastDoc = t
-		}
-	}
-	if next.IsZero() || !lastDoc.Before(next) {
-		return "", false
-	}
-	return isoDate(next), next.Before(s.Today)
-}
-
-func (s *settings) objective(o *casefile.Objective, p func(string) string) Objective {
+func (s *settings) objective(o *casefile.Objective, p func(string) string, j *casefile.Judgement) Objective {
 	out := Objective{
 		ID: o.ID, Deadline: isoDate(o.Echeance), Status: o.Status(), Closed: o.Closed(), Retained: o.Retained,
 		Revisions: []Revision{}, Followups: []Followup{}, Actions: []ActionState{},
@@ -460,9 +409,10 @@ func (s *settings) objective(o *casefile.Objective, p func(string) string) Objec
 	if !s.Anonymize {
 		out.Title, out.Indicator = o.Intitule, o.Indicateur
 	}
-	if !out.Closed && !o.Echeance.IsZero() && o.Echeance.Before(s.Today) {
-		out.Overdue = true
-		out.DaysLate = casefile.DaysBetween(o.Echeance, s.Today)
+	for _, c := range j.Of("objectif-en-retard") {
+		if c.Objective == o {
+			out.Overdue, out.DaysLate = true, c.Days
+		}
 	}
 	if len(o.Revisions) > 0 {
 		first := o.Revisions[0]
@@ -476,7 +426,8 @@ func (s *settings) objective(o *casefile.Objective, p func(string) string) Objec
 		}
 		out.Followups = append(out.Followups, fu)
 	}
-	for _, a := range o.Actions {
+	for i := range o.Actions {
+		a := &o.Actions[i]
 		as := ActionState{Deadline: isoDate(a.Echeance), Responsible: a.Responsable, Done: a.Fait}
 		if s.Anonymize {
 			if as.Responsible != "beneficiaire" && as.Responsible != "formateur" && as.Responsible != "" {
@@ -485,7 +436,7 @@ func (s *settings) objective(o *casefile.Objective, p func(string) string) Objec
 		} else {
 			as.Label = a.Libelle
 		}
-		as.Overdue = !a.Fait && !out.Closed && !a.Echeance.IsZero() && a.Echeance.Before(s.Today)
+		as.Overdue = j.ActionOverdue(a)
 		out.Actions = append(out.Actions, as)
 	}
 	return out
@@ -662,7 +613,7 @@ func (s *settings) barriers(c *casefile.Case, p func(string) string) *Barriers {
 		b.Assessments = append(b.Assessments, Assessment{Date: dateStr(d, "date"), Path: p(d.Path)})
 		for _, pr := range casefile.Pairs(fr) {
 			k := pr.Key.Value
-			if _, known := barrierLabels[k]; !known && levels[k] == nil {
+			if !slices.Contains(barrierKeys, k) && levels[k] == nil {
 				extra = append(extra, k)
 			}
 			if levels[k] == nil {
@@ -704,7 +655,7 @@ func (s *settings) findings(id string, fs []validate.Finding) []Finding {
 	return out
 }
 
-func (s *settings) privacy(c *casefile.Case) *Privacy {
+func (s *settings) privacy(c *casefile.Case, j *casefile.Judgement) *Privacy {
 	pv := &Privacy{RetentionMonths: s.RetentionMonths}
 	for _, d := range c.Interviews {
 		if t, ok := d.Date("information_rgpd"); ok {
@@ -712,7 +663,7 @@ func (s *settings) privacy(c *casefile.Case) *Privacy {
 			break
 		}
 	}
-	if last := lastContact(c); !last.IsZero() {
+	if last := j.LastContact; !last.IsZero() {
 		pv.RetainFrom = isoDate(last)
 		pv.RetainUntil = isoDate(last.AddDate(0, s.RetentionMonths, 0))
 	}
@@ -745,7 +696,7 @@ func (s *settings) docText(d *casefile.Document) DocText {
 }
 
 func (s *settings) field(key string, v *yaml.Node) Field {
-	f := Field{Key: key, Label: keyLabel(key)}
+	f := Field{Key: key, Label: s.keyLabel(key)}
 	if v == nil {
 		return f
 	}
@@ -793,7 +744,7 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 			if item.Kind == yaml.MappingNode {
 				// The id is the child's label already.
 				child.Children = slices.DeleteFunc(child.Children, func(c Field) bool {
-					return (c.Label == keyLabel("id") || c.Label == keyLabel("objectif")) && c.Value == label
+					return (c.Label == s.keyLabel("id") || c.Label == s.keyLabel("objectif")) && c.Value == label
 				})
 			}
 			f.Children = append(f.Children, child)

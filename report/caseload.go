@@ -30,6 +30,8 @@ type Caseload struct {
 	// Attention and Beneficiaries list people: null when anonymised.
 	Attention     []AttentionRow `json:"attention"`
 	Beneficiaries []Row          `json:"beneficiaries"`
+
+	criteria string // French: what puts a beneficiary on the attention list
 }
 
 // Count is a number of beneficiaries (or objectives) that an anonymised
@@ -114,21 +116,28 @@ type AttentionRow struct {
 
 // Reasons why a beneficiary needs attention.
 const (
-	ReasonNoContact    = "sans-contact"            // active, no contact for more than MaxGapDays
-	ReasonOverdue      = "objectif-en-retard"      // an open objective past its deadline
-	ReasonNoRelance    = "absence-sans-relance"    // a missed interview without relance
-	ReasonOldDraft     = "brouillon-ancien"        // a draft older than DraftMaxDays
-	ReasonUndocumented = "entretien-non-documente" // a planned interview passed without a document
+	ReasonNoContact      = "sans-contact"            // en-cours, no interview for more than MaxGapDays since the contract (rule rythme)
+	ReasonOverdue        = "objectif-en-retard"      // an open objective past its deadline
+	ReasonNoRelance      = "absence-sans-relance"    // a missed interview without relance
+	ReasonOldDraft       = "brouillon-ancien"        // a draft older than DraftMaxDays
+	ReasonUndocumented   = "entretien-non-documente" // a planned interview passed without a document
+	ReasonFirstInterview = "premier-entretien"       // en-cours, no interview held in time after the entry
+	ReasonDropout        = "decrochage"              // two missed interviews in a row
+	ReasonRetention      = "conservation"            // past the retention period
 )
 
-var reasonKinds = []string{ReasonNoContact, ReasonOverdue, ReasonNoRelance, ReasonOldDraft, ReasonUndocumented}
+var reasonKinds = []string{ReasonNoContact, ReasonOverdue, ReasonNoRelance, ReasonOldDraft, ReasonUndocumented,
+	ReasonFirstInterview, ReasonDropout, ReasonRetention}
 
 var reasonLabels = map[string]string{
-	ReasonNoContact:    "Sans contact depuis trop longtemps",
-	ReasonOverdue:      "Objectifs en retard",
-	ReasonNoRelance:    "Entretien manqué sans relance",
-	ReasonOldDraft:     "Brouillon ancien",
-	ReasonUndocumented: "Entretien prévu sans compte rendu",
+	ReasonNoContact:      "Sans contact depuis trop longtemps",
+	ReasonOverdue:        "Objectifs en retard",
+	ReasonNoRelance:      "Entretien manqué sans relance",
+	ReasonOldDraft:       "Brouillon ancien",
+	ReasonUndocumented:   "Entretien prévu sans compte rendu",
+	ReasonFirstInterview: "Premier entretien non tenu",
+	ReasonDropout:        "Risque de décrochage",
+	ReasonRetention:      "Durée de conservation dépassée",
 }
 
 func reasonLabel(k string) string {
@@ -223,7 +232,7 @@ func known(v string, m map[string]string) string {
 // Report returns the caseload report. Call it once, after every Add.
 func (b *CaseloadBuilder) Report() *Caseload {
 	s := b.s
-	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.MaxGapDays, DraftMaxDays: s.DraftMaxDays}
+	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.MaxGapDays, DraftMaxDays: s.DraftMaxDays, criteria: attentionCriteria(s.Rules)}
 	for _, n := range b.status {
 		r.Total.N += n
 	}
@@ -286,6 +295,7 @@ func (b *CaseloadBuilder) Report() *Caseload {
 		mean := float64(sum) / float64(n.N)
 		r.Satisfaction.Mean = &mean
 	}
+	maskSensitive(r)
 	return r
 }
 

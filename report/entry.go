@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,36 +12,36 @@ import (
 	"github.com/acc-formation/acc/validate"
 )
 
-// CaseloadEntry is what one case gives the caseload, whatever the day:
-// AddEntry judges time (overdue objectives, contact gaps, old drafts, late
-// interviews) against Options.Today when it aggregates the entry. A caller
-// may therefore keep entries between runs (acc report does, per
-// beneficiary, keyed by the content of the case files) and add them again
-// on another day without reading the case again. An entry depends on the
-// options it was made with, Today, AsOf and Organisation aside.
+// CaseloadEntry is what one case gives the caseload, whatever the day: it
+// keeps the outlook of the case (casefile.Foresee: every concern with the
+// days it applies), and AddEntry takes the concerns that apply on
+// Options.Today when it aggregates the entry. A caller may therefore keep
+// entries between runs (acc report does, per beneficiary, keyed by the
+// content of the case files) and add them again on another day without
+// reading the case again. An entry depends on the options it was made
+// with, Today, AsOf and Organisation aside.
 type CaseloadEntry struct {
 	id, name, referent string
-	status, phase      string // known codes, or ""
-	entry              string // date_entree as written when valid
-	entryDate          time.Time
+	status, phase      string    // known codes, or ""
+	entry              string    // date_entree as written when valid
 	lastHeld           time.Time // latest held interview or relance
-	next               time.Time // the planned interview no document followed yet
+	next               time.Time // the planned interview no document followed yet, while active
 	reached, partial   int
 	notReached, gaveUp int
-	open               []openObjective // in declaration order
-	missed             []string        // dates (dd/mm/yyyy) of interviews missed without relance
-	drafts             []draftDoc      // drafts with a valid date, in fold order
-	satisfaction       int             // 1–4 from the latest finalised bilan, 0 when none
+	open               int            // open objectives
+	concerns           []entryConcern // the outlook's concerns that are not waived
+	satisfaction       int            // 1–4 from the latest finalised bilan, 0 when none
 }
 
-type openObjective struct {
-	id       string
-	deadline time.Time
-}
+// gaps are the kinds of rythme concerns, by their index in an entry.
+var gaps = []string{"", casefile.GapLong, casefile.GapShort, casefile.GapSince}
 
-type draftDoc struct {
-	file string
-	date time.Time
+// entryConcern is a concern of the outlook, as the caseload shows it.
+type entryConcern struct {
+	rule, gap   string
+	from, until time.Time // see casefile.Concern
+	date        time.Time
+	label       string // the objective's id, the draft's file name
 }
 
 // Entry summarises a case for the caseload. It keeps no reference to the
@@ -52,7 +53,6 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 		e.status = known(f.Statut(), ficheStatusLabels)
 		e.referent = strings.Clone(f.Str("formateur_referent"))
 		e.entry = dateStr(f, "date_entree")
-		e.entryDate, _ = f.Date("date_entree")
 		if n := strings.TrimSpace(f.Str("prenom") + " " + f.Str("nom")); n != "" {
 			e.name = n
 		}
@@ -61,9 +61,20 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 		e.id, e.name = pseudoID(s.Salt, c.ID), Pseudonym(s.Salt, c.ID)
 	}
 	e.phase = known(s.phaseOf(c), phaseLabels)
-	e.lastHeld = lastHeld(c)
-	if next, _ := s.nextInterview(c); next != "" {
-		e.next, _ = casefile.ParseDate(next)
+	o := casefile.Foresee(c, s.Rules, s.kinds)
+	e.lastHeld, e.next = o.LastHeld, o.Planned
+	for _, cn := range o.Concerns {
+		if cn.Waived {
+			continue
+		}
+		ec := entryConcern{rule: cn.Rule, gap: cn.Gap, from: cn.From, until: cn.Until, date: cn.Date}
+		switch {
+		case cn.Objective != nil:
+			ec.label = strings.Clone(cn.Objective.ID)
+		case cn.Rule == "brouillon-ancien":
+			ec.label = path.Base(s.path(c.ID, cn.Doc.Path))
+		}
+		e.concerns = append(e.concerns, ec)
 	}
 	for _, o := range c.Objectives {
 		switch o.Status() {
@@ -76,17 +87,7 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 		case "abandonne":
 			e.gaveUp++
 		default:
-			e.open = append(e.open, openObjective{strings.Clone(o.ID), o.Echeance})
-		}
-	}
-	for _, d := range c.Interviews {
-		if d.Presence() == "absent" && d.Str("relance") == "" {
-			e.missed = append(e.missed, shortDate(dateStr(d, "date")))
-		}
-		if d.Statut() == statusDraft {
-			if t, ok := d.Date("date"); ok {
-				e.drafts = append(e.drafts, draftDoc{path.Base(s.path(c.ID, d.Path)), t})
-			}
+			e.open++
 		}
 	}
 	// Satisfaction: the latest finalised bilan that gives one.
@@ -125,66 +126,74 @@ func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
 	row := Row{ID: e.id, Name: e.name, Referent: e.referent, Status: e.status, Phase: e.phase, Entry: e.entry,
 		LastContact: isoDate(e.lastHeld), Errors: errs, Warnings: warnings}
 	active := row.Status == ficheInProgress || row.Status == ficheSuspended
-	next := isoDate(e.next)
-	late := !e.next.IsZero() && e.next.Before(s.Today)
 	if active {
-		row.NextInterview = next
+		row.NextInterview = isoDate(e.next)
 	}
 
 	// Objectives.
 	closed := e.reached + e.partial + e.notReached + e.gaveUp
-	row.Objectives = closed + len(e.open)
+	row.Objectives = closed + e.open
 	row.Reached = e.reached
 	b.obj[0] += row.Objectives
-	b.obj[1] += len(e.open)
+	b.obj[1] += e.open
 	b.obj[2] += e.reached
 	b.obj[3] += e.partial
 	b.obj[4] += e.notReached
 	b.obj[5] += e.gaveUp
-	var overdueIDs []string
-	for _, o := range e.open {
-		// A closed file's open objectives are not "late": nobody works on them.
-		if active && !o.deadline.IsZero() && o.deadline.Before(s.Today) {
+
+	// Reasons for attention: the concerns that apply today.
+	var noContact, first, overdue, missed, dropout, drafts, undocumented, retention []string
+	for _, c := range e.concerns {
+		if !c.from.IsZero() && s.Today.Before(c.from) || !c.until.IsZero() && !s.Today.Before(c.until) {
+			continue
+		}
+		since := days(casefile.DaysBetween(c.date, s.Today))
+		day := shortDate(isoDate(c.date))
+		switch c.rule {
+		case "rythme":
+			if c.gap == casefile.GapSince {
+				noContact = append(noContact, "Aucun contact depuis "+since+" (dernier le "+day+")")
+			}
+		case "premier-entretien":
+			first = append(first, "Aucun entretien depuis l'entrée le "+day+" ("+since+")")
+		case "objectif-en-retard":
 			row.Overdue++
 			b.obj[6]++
-			overdueIDs = append(overdueIDs, o.id+" (échéance "+shortDate(isoDate(o.deadline))+")")
+			overdue = append(overdue, c.label+" (échéance "+day+")")
+		case "absence-sans-relance":
+			missed = append(missed, day)
+		case "decrochage":
+			dropout = append(dropout, day)
+		case "brouillon-ancien":
+			drafts = append(drafts, c.label+" ("+since+")")
+		case "entretien-non-documente":
+			undocumented = append(undocumented, "Entretien prévu le "+day+" sans compte rendu")
+		case "conservation":
+			retention = append(retention, "Dernier contact le "+day+" : archivez, anonymisez ou purgez le dossier")
 		}
 	}
-
-	// Reasons for attention.
 	var reasons []Reason
-	if row.Status == ficheInProgress {
-		last := e.lastHeld
-		since := "depuis l'entrée"
-		if last.IsZero() {
-			last = e.entryDate
-		} else {
-			since = "dernier le " + shortDate(isoDate(last))
-		}
-		if !last.IsZero() {
-			if gap := casefile.DaysBetween(last, s.Today); gap > s.MaxGapDays {
-				reasons = append(reasons, Reason{ReasonNoContact, "Aucun contact depuis " + days(gap) + " (" + since + ")"})
-			}
+	add := func(kind string, texts []string) {
+		if len(texts) > 0 {
+			reasons = append(reasons, Reason{kind, strings.Join(texts, " ; ")})
 		}
 	}
-	if len(overdueIDs) > 0 {
-		reasons = append(reasons, Reason{ReasonOverdue, "Objectifs en retard : " + strings.Join(overdueIDs, ", ")})
+	add(ReasonNoContact, noContact)
+	add(ReasonFirstInterview, first)
+	if len(overdue) > 0 {
+		add(ReasonOverdue, []string{"Objectifs en retard : " + strings.Join(overdue, ", ")})
 	}
-	if active && len(e.missed) > 0 {
-		reasons = append(reasons, Reason{ReasonNoRelance, "Entretien manqué sans relance : " + listFr(e.missed)})
+	if len(missed) > 0 {
+		add(ReasonNoRelance, []string{"Entretien manqué sans relance : " + listFr(missed)})
 	}
-	var drafts []string
-	for _, d := range e.drafts {
-		if age := casefile.DaysBetween(d.date, s.Today); age > s.DraftMaxDays {
-			drafts = append(drafts, d.file+" ("+days(age)+")")
-		}
+	if len(dropout) > 0 {
+		add(ReasonDropout, []string{"Deux entretiens manqués de suite (le " + listFr(dropout) + ") : risque de décrochage"})
 	}
 	if len(drafts) > 0 {
-		reasons = append(reasons, Reason{ReasonOldDraft, "Brouillon ouvert : " + strings.Join(drafts, ", ")})
+		add(ReasonOldDraft, []string{"Brouillon ouvert : " + strings.Join(drafts, ", ")})
 	}
-	if active && late {
-		reasons = append(reasons, Reason{ReasonUndocumented, "Entretien prévu le " + shortDate(next) + " sans compte rendu"})
-	}
+	add(ReasonUndocumented, undocumented)
+	add(ReasonRetention, retention)
 	for _, r := range reasons {
 		b.reasons[r.Kind]++
 	}
@@ -239,15 +248,23 @@ func (b *QualiopiBuilder) Row(c *casefile.Case) QualiopiRow {
 	return row
 }
 
-// AddRow adds a row made by Row, on this run or an earlier one.
-func (b *QualiopiBuilder) AddRow(r QualiopiRow) { b.rows = append(b.rows, r) }
+// AddRow adds a row made by Row, on this run or an earlier one, as it
+// stands on the report's day.
+func (b *QualiopiBuilder) AddRow(r QualiopiRow) {
+	ev := make([]Evidence, len(r.Evidence))
+	for i, e := range r.Evidence {
+		ev[i] = e.on(b.s.Today)
+	}
+	r.Evidence = ev
+	b.rows = append(b.rows, r)
+}
 
 // Binary forms of entries and rows, for callers that keep them between
 // runs. The layout is private and versioned: a caller must tie what it
 // keeps to the build of acc (validate.CacheKey does).
 
 // entryFormat is the first byte of an encoded entry or row.
-const entryFormat = 1
+const entryFormat = 2
 
 var errBadEntry = errors.New("rapport : entrée en cache illisible")
 
@@ -265,22 +282,19 @@ func (e *CaseloadEntry) AppendBinary(b []byte) ([]byte, error) {
 	for _, s := range []string{e.id, e.name, e.referent, e.status, e.phase, e.entry} {
 		w.Str(s)
 	}
-	w.Date(e.entryDate)
 	w.Date(e.lastHeld)
 	w.Date(e.next)
-	for _, n := range []int{e.reached, e.partial, e.notReached, e.gaveUp, e.satisfaction} {
+	for _, n := range []int{e.reached, e.partial, e.notReached, e.gaveUp, e.satisfaction, e.open} {
 		w.Uint(uint64(n))
 	}
-	w.Uint(uint64(len(e.open)))
-	for _, o := range e.open {
-		w.Str(o.id)
-		w.Date(o.deadline)
-	}
-	w.Strs(e.missed)
-	w.Uint(uint64(len(e.drafts)))
-	for _, d := range e.drafts {
-		w.Str(d.file)
-		w.Date(d.date)
+	w.Uint(uint64(len(e.concerns)))
+	for _, c := range e.concerns {
+		w.Uint(uint64(slices.IndexFunc(casefile.Rules, func(r casefile.RuleInfo) bool { return r.ID == c.rule })))
+		w.Uint(uint64(slices.Index(gaps, c.gap)))
+		w.Date(c.from)
+		w.Date(c.until)
+		w.Date(c.date)
+		w.Str(c.label)
 	}
 	return w.B, nil
 }
@@ -298,29 +312,22 @@ func (e *CaseloadEntry) UnmarshalBinary(b []byte) error {
 	for _, s := range []*string{&x.id, &x.name, &x.referent, &x.status, &x.phase, &x.entry} {
 		*s = d.Str()
 	}
-	x.entryDate, x.lastHeld, x.next = d.Date(), d.Date(), d.Date()
-	for _, n := range []*int{&x.reached, &x.partial, &x.notReached, &x.gaveUp, &x.satisfaction} {
+	x.lastHeld, x.next = d.Date(), d.Date()
+	for _, n := range []*int{&x.reached, &x.partial, &x.notReached, &x.gaveUp, &x.satisfaction, &x.open} {
 		*n = d.SmallUint()
 	}
 	if x.satisfaction > 4 {
 		return errBadEntry
 	}
 	if n := d.Count(); n > 0 {
-		x.open = make([]openObjective, n)
-		for i := range x.open {
-			x.open[i] = openObjective{d.Str(), d.Date()}
-		}
-	}
-	if n := d.Count(); n > 0 {
-		x.missed = make([]string, n)
-		for i := range x.missed {
-			x.missed[i] = d.Str()
-		}
-	}
-	if n := d.Count(); n > 0 {
-		x.drafts = make([]draftDoc, n)
-		for i := range x.drafts {
-			x.drafts[i] = draftDoc{d.Str(), d.Date()}
+		x.concerns = make([]entryConcern, n)
+		for i := range x.concerns {
+			// Rule and gap as indexes: decoding them allocates nothing.
+			rule, gap := d.SmallUint(), d.SmallUint()
+			if rule >= len(casefile.Rules) || gap >= len(gaps) {
+				return errBadEntry
+			}
+			x.concerns[i] = entryConcern{rule: casefile.Rules[rule].ID, gap: gaps[gap], from: d.Date(), until: d.Date(), date: d.Date(), label: d.Str()}
 		}
 	}
 	if err := end(d); err != nil {
@@ -344,6 +351,12 @@ func (r QualiopiRow) AppendBinary(b []byte) ([]byte, error) {
 		w.Strs(ev.Documents)
 		w.Strs(ev.Missing)
 		w.Strs(ev.Pending)
+		w.Uint(uint64(len(ev.later)))
+		for _, l := range ev.later {
+			w.Str(l.pending)
+			w.Str(l.missing)
+			w.Date(l.due)
+		}
 	}
 	return w.B, nil
 }
@@ -361,6 +374,12 @@ func (r *QualiopiRow) UnmarshalBinary(b []byte) error {
 	x.Evidence = make([]Evidence, d.Count())
 	for i := range x.Evidence {
 		x.Evidence[i] = Evidence{Indicator: d.SmallUint(), State: d.Str(), Documents: d.Strs(), Missing: d.Strs(), Pending: d.Strs()}
+		if n := d.Count(); n > 0 {
+			x.Evidence[i].later = make([]later, n)
+			for k := range x.Evidence[i].later {
+				x.Evidence[i].later[k] = later{pending: d.Str(), missing: d.Str(), due: d.Date()}
+			}
+		}
 	}
 	if err := end(d); err != nil {
 		return err

@@ -114,19 +114,10 @@ func responsibleLabel(r string) string {
 // Barrier domains of the diagnostic (DESIGN §3.2), in display order.
 var barrierKeys = []string{"mobilite", "logement", "sante", "contraintes_familiales", "langue", "numerique", "administratif", "financier"}
 
-var barrierLabels = map[string]string{
-	"mobilite":               "Mobilité",
-	"logement":               "Logement",
-	"sante":                  "Santé",
-	"contraintes_familiales": "Contraintes familiales",
-	"langue":                 "Langue",
-	"numerique":              "Numérique",
-	"administratif":          "Administratif",
-	"financier":              "Financier",
-}
-
+// barrierLabel names a barrier domain: its field's libelle in the type
+// definitions (entretien-diagnostic's freins).
 func barrierLabel(k string) string {
-	if l, ok := barrierLabels[k]; ok {
+	if l, ok := casefile.BuiltinFieldLabel(k); ok {
 		return l
 	}
 	return k
@@ -244,60 +235,10 @@ func severityLabel(s string) string {
 	return s
 }
 
-// keyLabels are the French words of frontmatter keys, for the full-text annex.
-var keyLabels = map[string]string{
-	"type":                "Type de document",
-	"beneficiaire":        "Bénéficiaire",
-	"date":                "Date",
-	"formateur":           "Formateur",
-	"statut":              "Statut",
-	"objectif_entretien":  "Objectif de l'entretien",
-	"presence":            "Présence",
-	"relance":             "Relance",
-	"duree_minutes":       "Durée (minutes)",
-	"modalite":            "Modalité",
-	"prochain_entretien":  "Prochain entretien",
-	"objectifs":           "Objectifs",
-	"suivi_objectifs":     "Suivi des objectifs",
-	"evaluation":          "Évaluation",
-	"derogations":         "Dérogations",
-	"information_rgpd":    "Information sur l'usage des données",
-	"freins":              "Freins (0 aucun à 3 bloquant)",
-	"besoin_compensation": "Besoin de compensation (handicap)",
-	"engagements":         "Engagements",
-	"objectifs_retenus":   "Objectifs retenus",
-	"signe_le":            "Signé le",
-	"signataires":         "Signataires",
-	"suites":              "Suites",
-	"satisfaction":        "Satisfaction (1 à 4)",
-	"id":                  "Identifiant",
-	"prenom":              "Prénom",
-	"nom":                 "Nom",
-	"date_entree":         "Date d'entrée",
-	"formateur_referent":  "Formateur référent",
-	"dispositif":          "Dispositif",
-	"date_sortie":         "Date de sortie",
-	"motif_sortie":        "Motif de sortie",
-	"intitule":            "Intitulé",
-	"indicateur":          "Indicateur",
-	"echeance":            "Échéance",
-	"actions":             "Actions",
-	"libelle":             "Libellé",
-	"responsable":         "Responsable",
-	"fait":                "Fait",
-	"objectif":            "Objectif",
-	"commentaire":         "Commentaire",
-	"autonomie":           "Autonomie (1 à 4)",
-	"interactions":        "Interactions (1 à 4)",
-	"regle":               "Règle",
-	"motif":               "Motif",
-}
-
-func keyLabel(k string) string {
-	if l, ok := keyLabels[k]; ok {
-		return l
-	}
-	if l, ok := barrierLabels[k]; ok {
+// keyLabel names a frontmatter key in French, for the full-text annex: the
+// field's libelle in the type definitions, else the key itself.
+func (s *settings) keyLabel(k string) string {
+	if l, ok := s.FieldLabel(k); ok {
 		return l
 	}
 	return k
@@ -313,7 +254,7 @@ func valueLabel(key, v string) string {
 	}
 	switch key {
 	case "type":
-		if t, ok := builtinTypes[v]; ok {
+		if t, ok := BuiltinTypes(v); ok {
 			return t.Label
 		}
 		if v == "fiche" {

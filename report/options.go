@@ -50,36 +50,40 @@ type Options struct {
 	// Types describes the document types (label, phase, methodology order).
 	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
 	Types func(name string) (TypeInfo, bool)
+	// FieldLabel names a frontmatter key in French (the fields' libelle of
+	// the type definitions, casefile.FieldLabels). Nil means acc's own
+	// types' (casefile.BuiltinFieldLabel).
+	FieldLabel func(key string) (string, bool)
 
-	// MaxGapDays is the longest gap without contact before a beneficiary
-	// needs attention; 0 means DefaultMaxGapDays.
-	MaxGapDays int
-	// DraftMaxDays is the age past which a draft needs attention; 0 means
-	// DefaultDraftMaxDays.
-	DraftMaxDays int
-	// RetentionMonths is the retention period after the last contact, shown
-	// in the data-protection notice; 0 means DefaultRetentionMonths.
+	// Rules are the repository's rule settings: the reports judge time and
+	// phase with casefile.Judge, as validate, status and list do, so that a
+	// rule set to desactive disappears from them too. Nil means the
+	// defaults of DESIGN §5, with the parameters below when set.
+	Rules *casefile.RuleSettings
+
+	// MaxGapDays (rythme's intervalle_max_jours), DraftMaxDays
+	// (brouillon-ancien's jours) and RetentionMonths (conservation's mois)
+	// override the parameters of Rules when not 0. ApplyConfig sets them
+	// from acc.yaml; the reports show them.
+	MaxGapDays      int
+	DraftMaxDays    int
 	RetentionMonths int
 }
 
 // ApplyConfig copies what the reports use from acc.yaml: the organisation and
-// the parameters of the rules rythme, brouillon-ancien and conservation.
-// Values that are missing or not positive integers are left as they are.
+// the rule settings (casefile.NewRuleSettings). Rule settings that acc.yaml
+// gets wrong are left as they are: opening the repository reports them.
 func (o *Options) ApplyConfig(cfg *casefile.Config) {
 	if cfg == nil {
 		return
 	}
 	o.Organisation = cfg.Organisation
-	param := func(rule, key string, dst *int) {
-		if rc, ok := cfg.Rules[rule]; ok {
-			if v, ok := casefile.IntOf(rc.Params[key]); ok && v > 0 {
-				*dst = v
-			}
-		}
+	rules, err := casefile.NewRuleSettings(cfg, "")
+	if err != nil {
+		return
 	}
-	param("rythme", "intervalle_max_jours", &o.MaxGapDays)
-	param("brouillon-ancien", "jours", &o.DraftMaxDays)
-	param("conservation", "mois", &o.RetentionMonths)
+	o.Rules = rules
+	o.MaxGapDays, o.DraftMaxDays, o.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 }
 
 // Errors of invalid options.
@@ -114,16 +118,48 @@ func newSettings(o Options) (*settings, error) {
 	if s.Types == nil {
 		s.Types = BuiltinTypes
 	}
-	if s.MaxGapDays <= 0 {
-		s.MaxGapDays = DefaultMaxGapDays
+	if s.FieldLabel == nil {
+		s.FieldLabel = casefile.BuiltinFieldLabel
 	}
-	if s.DraftMaxDays <= 0 {
-		s.DraftMaxDays = DefaultDraftMaxDays
+	rules := casefile.DefaultRuleSettings()
+	if o.Rules != nil {
+		c := *o.Rules
+		rules = &c
 	}
-	if s.RetentionMonths <= 0 {
-		s.RetentionMonths = DefaultRetentionMonths
+	if o.MaxGapDays > 0 {
+		rules.RythmeMax = o.MaxGapDays
 	}
+	if o.DraftMaxDays > 0 {
+		rules.DraftDays = o.DraftMaxDays
+	}
+	if o.RetentionMonths > 0 {
+		rules.RetentionMonths = o.RetentionMonths
+	}
+	s.Rules = rules
+	s.MaxGapDays, s.DraftMaxDays, s.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 	return s, nil
+}
+
+// judge is the one judgement of time and phase of a case (casefile.Judge),
+// on the report's day.
+func (s *settings) judge(c *casefile.Case) *casefile.Judgement {
+	return casefile.Judge(c, s.Rules, s.kinds, s.Today)
+}
+
+// kinds gives the judgement the methodology's view of the types.
+func (s *settings) kinds(name string) (casefile.Kind, bool) {
+	t, ok := s.Types(name)
+	if !ok {
+		return casefile.Kind{}, false
+	}
+	k := casefile.Kind{Phase: t.Phase, Rank: t.Rank}
+	switch {
+	case casefile.IsStep(name):
+		k.Builtin = name
+	case casefile.IsStep(t.Base):
+		k.Builtin = t.Base
+	}
+	return k, true
 }
 
 func (s *settings) header(kind string) Header {
@@ -134,25 +170,11 @@ func (s *settings) header(kind string) Header {
 	return h
 }
 
-// Rank orders types for casefile.NewCase: the methodology rank of the type.
-func (s *settings) rank(name string) (int, bool) {
-	t, ok := s.Types(name)
-	return t.Rank, ok
-}
-
 // kind returns the built-in type a document counts as for the methodology:
 // its own type when built-in, else its base type when that is built-in, else "".
 func (s *settings) kind(d *casefile.Document) string {
-	name := d.Type()
-	if _, ok := builtinTypes[name]; ok {
-		return name
-	}
-	if t, ok := s.Types(name); ok {
-		if _, ok := builtinTypes[t.Base]; ok {
-			return t.Base
-		}
-	}
-	return ""
+	k, _ := s.kinds(d.Type())
+	return k.Builtin
 }
 
 // TypeInfo is what reports need to know about an interview type. The CLI
@@ -186,20 +208,19 @@ const (
 	ficheDropped    = "abandon"
 )
 
-var builtinTypes = map[string]TypeInfo{
-	TypeInitial:    {"Entretien initial", phaseWelcome, 1, ""},
-	TypeDiagnostic: {"Entretien de diagnostic", phaseWelcome, 2, ""},
-	TypeCoElab:     {"Co-élaboration du projet", phaseBuild, 3, ""},
-	TypeContract:   {"Contractualisation", phaseBuild, 4, ""},
-	TypeFollowUp:   {"Entretien de suivi", phaseFollow, 5, ""},
-	TypeReview:     {"Entretien de bilan", phaseFollow, 6, ""},
-}
-
-// BuiltinTypes describes the six interview types of DESIGN §1; it is the
-// default of Options.Types and a rank function for casefile.NewCase.
+// BuiltinTypes describes acc's own interview types (DESIGN §1), from their
+// definitions (templates/types); it is the default of Options.Types and a
+// rank function for casefile.NewCase.
 func BuiltinTypes(name string) (TypeInfo, bool) {
-	t, ok := builtinTypes[name]
-	return t, ok
+	k, ok := casefile.BuiltinKind(name)
+	if !ok {
+		return TypeInfo{}, false
+	}
+	base := ""
+	if k.Builtin != name {
+		base = k.Builtin
+	}
+	return TypeInfo{Label: k.Label, Phase: k.Phase, Rank: k.Rank, Base: base}, true
 }
 
 // Pseudonym returns the stable pseudonym of a beneficiary id under a

@@ -81,6 +81,8 @@ type Evidence struct {
 	Documents []string `json:"documents"` // the paths that prove it, in date order
 	Missing   []string `json:"missing"`   // French: what is missing
 	Pending   []string `json:"pending"`   // French: what is still to come
+	// later is what is to come only until a day (see Evidence.on).
+	later []later
 }
 
 // QualiopiBuilder collects the evidence one case at a time.
@@ -113,7 +115,7 @@ func BuildQualiopi(cases iter.Seq2[*casefile.Case, []validate.Finding], opt Opti
 
 // Add collects the evidence of one case. The builder keeps no reference to it.
 func (b *QualiopiBuilder) Add(c *casefile.Case, _ []validate.Finding) {
-	b.rows = append(b.rows, b.Row(c))
+	b.AddRow(b.Row(c))
 }
 
 // Report returns the Qualiopi report, beneficiaries by id.
@@ -137,6 +139,7 @@ func (b *QualiopiBuilder) Report() *Qualiopi {
 		}
 		q.Summary = append(q.Summary, sum)
 	}
+	maskSensitive(q)
 	return q
 }
 
@@ -144,20 +147,28 @@ func (b *QualiopiBuilder) Report() *Qualiopi {
 type evidenceCase struct {
 	s      *settings
 	c      *casefile.Case
-	active bool // fiche en-cours or suspendu: later steps may still come
 	status string
-	// maxRank is the highest methodology rank among held interviews.
-	maxRank int
+	// o is the outlook of the one judgement of the case: whether a step may
+	// still come and by when, missed interviews, the pace. A row does not
+	// depend on the day: what is to come until a day is decided when the
+	// row is added (Evidence.on).
+	o *casefile.Outlook
 }
 
 func (s *settings) newEvidenceCase(c *casefile.Case, status string) *evidenceCase {
-	e := &evidenceCase{s: s, c: c, status: status, active: status == ficheInProgress || status == ficheSuspended}
-	for _, d := range c.Interviews {
-		if t, ok := builtinTypes[s.kind(d)]; ok && d.Held() && t.Rank > e.maxRank {
-			e.maxRank = t.Rank
+	return &evidenceCase{s: s, c: c, status: status, o: casefile.Foresee(c, s.Rules, s.kinds)}
+}
+
+// of returns the outlook's concerns of a rule that are not waived; those
+// the evidence reads do not depend on the day.
+func (e *evidenceCase) concerns(rule string) []casefile.Concern {
+	var out []casefile.Concern
+	for _, c := range e.o.Concerns {
+		if c.Rule == rule && !c.Waived {
+			out = append(out, c)
 		}
 	}
-	return e
+	return out
 }
 
 // done reports whether an interview counts as evidence: finalised and held.
@@ -175,10 +186,47 @@ func (e *evidenceCase) of(kind string) []*casefile.Document {
 
 func (e *evidenceCase) path(d *casefile.Document) string { return e.s.path(e.c.ID, d.Path) }
 
-// pending reports whether a step of that type may still come: the case is
-// active and no held interview of a later step exists.
-func (e *evidenceCase) pending(kind string) bool {
-	return e.active && e.maxRank <= builtinTypes[kind].Rank
+// toCome records what a step of that type still has to give: to come while
+// the step may still come and its moment has not passed (as the judgement
+// says: casefile.Judgement.Pending), missing after. Evidence whose moment
+// has passed is missing, never to come.
+func (e *evidenceCase) toCome(v *evidence, kind, pending, missing string) {
+	if !e.o.MayCome(kind) {
+		v.Missing = append(v.Missing, missing)
+		return
+	}
+	v.Pending = append(v.Pending, pending)
+	if due, ok := e.o.Due(kind); ok {
+		v.later = append(v.later, later{pending: pending, missing: missing, due: due})
+	}
+}
+
+// later is evidence to come until a day, missing after it.
+type later struct {
+	pending, missing string
+	due              time.Time // the last day it is to come
+}
+
+// on returns the evidence on a day: what was to come until a day now
+// past is missing.
+func (ev Evidence) on(today time.Time) Evidence {
+	var moved bool
+	for _, l := range ev.later {
+		if !today.After(l.due) {
+			continue
+		}
+		if i := slices.Index(ev.Pending, l.pending); i >= 0 {
+			ev.Pending = slices.Delete(slices.Clone(ev.Pending), i, i+1)
+			ev.Missing = append(slices.Clip(ev.Missing), l.missing)
+			moved = true
+		}
+	}
+	if moved {
+		ev.later = nil
+		v := evidence{Evidence: ev}
+		return v.result()
+	}
+	return ev
 }
 
 // evidence accumulates one indicator's result.
@@ -220,15 +268,10 @@ func (e *evidenceCase) step(v *evidence, kind, what string) *casefile.Document {
 		}
 		draft = draft || d.Statut() == statusDraft
 	}
-	switch {
-	case e.pending(kind) && draft:
-		v.Pending = append(v.Pending, what+" en brouillon")
-	case e.pending(kind):
-		v.Pending = append(v.Pending, what)
-	case draft:
-		v.Missing = append(v.Missing, what+" resté en brouillon")
-	default:
-		v.Missing = append(v.Missing, what+" absent")
+	if draft {
+		e.toCome(v, kind, what+" en brouillon", what+" resté en brouillon")
+	} else {
+		e.toCome(v, kind, what, what+" absent")
 	}
 	return nil
 }
@@ -263,11 +306,7 @@ func (v *evidence) sortDocs() { slices.Sort(v.Documents) }
 func (e *evidenceCase) objectives(v *evidence) {
 	objs := e.c.Objectives
 	if len(objs) == 0 {
-		if e.pending(TypeCoElab) {
-			v.Pending = append(v.Pending, "objectifs à définir en co-élaboration")
-		} else {
-			v.Missing = append(v.Missing, "aucun objectif déclaré")
-		}
+		e.toCome(v, TypeCoElab, "objectifs à définir en co-élaboration", "aucun objectif déclaré")
 	}
 	for _, o := range objs {
 		if len(o.Revisions) > 0 {
@@ -304,10 +343,8 @@ func (e *evidenceCase) objectives(v *evidence) {
 	case signed:
 	case unsigned != nil:
 		v.Missing = append(v.Missing, "contrat sans date de signature ou signataires ("+fileOf(e.path(unsigned))+")")
-	case e.pending(TypeContract):
-		v.Pending = append(v.Pending, "contrat d'accompagnement à signer")
 	default:
-		v.Missing = append(v.Missing, "contrat d'accompagnement signé absent")
+		e.toCome(v, TypeContract, "contrat d'accompagnement à signer", "contrat d'accompagnement signé absent")
 	}
 }
 
@@ -376,11 +413,7 @@ func (e *evidenceCase) adaptation(v *evidence) {
 		}
 	}
 	if !found && len(v.Missing) == 0 {
-		if e.pending(TypeFollowUp) {
-			v.Pending = append(v.Pending, "ajustements à documenter lors des entretiens de suivi")
-		} else {
-			v.Missing = append(v.Missing, "aucun ajustement documenté (section Ajustements des suivis)")
-		}
+		e.toCome(v, TypeFollowUp, "ajustements à documenter lors des entretiens de suivi", "aucun ajustement documenté (section Ajustements des suivis)")
 	}
 }
 
@@ -400,10 +433,10 @@ func (e *evidenceCase) assessment(v *evidence) {
 		e.step(v, TypeReview, "entretien de bilan finalisé")
 	}
 	if !rated {
-		if e.active && !followed {
-			v.Pending = append(v.Pending, "évaluations à porter dans les entretiens de suivi")
-		} else {
+		if followed {
 			v.Missing = append(v.Missing, "aucune évaluation de l'autonomie et des interactions")
+		} else {
+			e.toCome(v, TypeFollowUp, "évaluations à porter dans les entretiens de suivi", "aucune évaluation de l'autonomie et des interactions")
 		}
 	}
 }
@@ -411,13 +444,19 @@ func (e *evidenceCase) assessment(v *evidence) {
 func (e *evidenceCase) ruptures(v *evidence) {
 	s := e.s
 	followed := false
+	// Missed interviews and the pace are the judgement's concerns
+	// (absence-sans-relance, rythme): a rule turned off asks for no evidence.
+	noRelance := map[*casefile.Document]bool{}
+	for _, c := range e.concerns("absence-sans-relance") {
+		noRelance[c.Doc] = true
+	}
 	for _, d := range e.c.Interviews {
 		switch d.Presence() {
 		case "absent":
-			if _, ok := d.Date("relance"); ok {
-				v.doc(e.path(d))
-			} else {
+			if noRelance[d] {
 				v.Missing = append(v.Missing, "entretien manqué du "+shortDate(dateStr(d, "date"))+" sans relance")
+			} else if _, ok := d.Date("relance"); ok {
+				v.doc(e.path(d))
 			}
 		case "excuse":
 			v.doc(e.path(d))
@@ -426,32 +465,16 @@ func (e *evidenceCase) ruptures(v *evidence) {
 			followed = true
 		}
 	}
-	// The pace from the contract on: a gap above the maximum needs a waiver
-	// of the rule rythme on the later interview.
-	var prev time.Time
-	started := false
-	for _, d := range e.c.Interviews {
-		if !d.Held() {
+	// From the contract on, a gap above the maximum needs a waiver of the
+	// rule rythme, with its motif, on the later interview.
+	for _, c := range e.o.Concerns {
+		if c.Rule != "rythme" || c.Gap != casefile.GapLong {
 			continue
 		}
-		t, ok := d.Date("date")
-		if !ok {
-			continue
-		}
-		if s.kind(d) == TypeContract {
-			started = true
-		}
-		if started && !prev.IsZero() {
-			if gap := casefile.DaysBetween(prev, t); gap > s.MaxGapDays {
-				if waived(d, "rythme") {
-					v.doc(e.path(d))
-				} else {
-					v.Missing = append(v.Missing, "écart de "+days(gap)+" sans entretien avant celui du "+shortDate(isoDate(t))+", sans dérogation motivée")
-				}
-			}
-		}
-		if started {
-			prev = t
+		if c.Waived && waived(c.Doc, "rythme") {
+			v.doc(e.path(c.Doc))
+		} else {
+			v.Missing = append(v.Missing, "écart de "+days(c.Days)+" sans entretien avant celui du "+shortDate(isoDate(c.Date.AddDate(0, 0, c.Days)))+", sans dérogation motivée")
 		}
 	}
 	if e.status == ficheDropped {
@@ -462,11 +485,7 @@ func (e *evidenceCase) ruptures(v *evidence) {
 		}
 	}
 	if !followed && len(v.Documents) == 0 && len(v.Missing) == 0 {
-		if e.pending(TypeFollowUp) {
-			v.Pending = append(v.Pending, "suivi régulier à documenter")
-		} else {
-			v.Missing = append(v.Missing, "aucun entretien de suivi finalisé")
-		}
+		e.toCome(v, TypeFollowUp, "suivi régulier à documenter", "aucun entretien de suivi finalisé")
 		return
 	}
 	if len(v.Missing) == 0 {
@@ -500,11 +519,7 @@ func (e *evidenceCase) satisfaction(v *evidence) {
 			return
 		}
 	}
-	if e.active {
-		v.Pending = append(v.Pending, "satisfaction à recueillir au bilan")
-		return
-	}
-	v.Missing = append(v.Missing, "aucune appréciation du bénéficiaire recueillie (satisfaction du bilan)")
+	e.toCome(v, TypeReview, "satisfaction à recueillir au bilan", "aucune appréciation du bénéficiaire recueillie (satisfaction du bilan)")
 }
 
 func fileOf(p string) string {

@@ -3,6 +3,8 @@ package report
 import (
 	"strconv"
 	"strings"
+
+	"github.com/acc-formation/acc/casefile"
 )
 
 // French sentences shared by the Markdown and HTML writers, so that both
@@ -204,10 +206,41 @@ func (r *Caseload) satisfactionText() string {
 	return decimal(*s.Mean) + " sur 4 (" + plural(s.Responses.N, "réponse", "réponses") + ")"
 }
 
-func (r *Caseload) attentionCriteria() string {
-	return "Sont signalés : les bénéficiaires en cours sans contact depuis plus de " + days(r.MaxGapDays) +
-		", ceux dont un objectif a dépassé son échéance, un entretien manqué sans relance, un entretien prévu passé sans compte rendu, " +
-		"et tout brouillon ouvert depuis plus de " + days(r.DraftMaxDays) + "."
+func (r *Caseload) attentionCriteria() string { return r.criteria }
+
+// attentionCriteria says in French which concerns put a beneficiary on the
+// attention list: those of the rules that are on.
+func attentionCriteria(rules *casefile.RuleSettings) string {
+	var parts []string
+	on := rules.On
+	if on("rythme") {
+		parts = append(parts, "les bénéficiaires en cours sans entretien depuis plus de "+days(rules.RythmeMax)+" après le contrat")
+	}
+	if on("premier-entretien") {
+		parts = append(parts, "ceux sans entretien "+days(rules.FirstInterviewDays)+" après leur entrée")
+	}
+	if on("objectif-en-retard") {
+		parts = append(parts, "ceux dont un objectif a dépassé son échéance")
+	}
+	if on("absence-sans-relance") {
+		parts = append(parts, "un entretien manqué sans relance")
+	}
+	if on("decrochage") {
+		parts = append(parts, "deux entretiens manqués de suite")
+	}
+	if on("entretien-non-documente") {
+		parts = append(parts, "un entretien prévu passé sans compte rendu")
+	}
+	if on("conservation") {
+		parts = append(parts, "un dernier contact de plus de "+plural(rules.RetentionMonths, "mois", "mois"))
+	}
+	if on("brouillon-ancien") {
+		parts = append(parts, "tout brouillon ouvert depuis plus de "+days(rules.DraftDays))
+	}
+	if len(parts) == 0 {
+		return "Aucune règle de suivi n'est active (acc.yaml) : personne n'est signalé."
+	}
+	return "Sont signalés : " + listFr(parts) + "."
 }
 
 // hasUnknownStatus reports whether the "Non renseigné" status column is needed.

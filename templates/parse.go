@@ -79,6 +79,7 @@ type fieldSpec struct {
 	required    Requirement
 	requiredIf  *condSpec
 	rule        string
+	label       string
 	description string
 	pattern     string
 	dflt        string
@@ -96,12 +97,11 @@ var (
 	topKeys     = []string{"nom", "libelle", "phase", "base", "objectif", "description", "sections", "champs"}
 	commonKeys  = []string{"description", "sections", "champs"}
 	sectionKeys = []string{"titre", "consigne", "si", "facultative"}
-	fieldKeys   = []string{"type", "requis", "requis_si", "regle", "description", "defaut",
+	fieldKeys   = []string{"type", "libelle", "requis", "requis_si", "regle", "description", "defaut",
 		"valeurs", "min", "max", "element", "non_vide", "champs", "autres", "expression"}
 
 	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 	keyRE  = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	ruleRE = regexp.MustCompile(`^[a-z0-9-]+$`)
 )
 
 // parser reads one definition file.
@@ -405,13 +405,16 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 			f.requiredIf, err = p.condition(v, attr)
 		case "regle":
 			f.rule, err = p.text(v, attr)
-			if err == nil && !contains(ruleIDs, f.rule) {
+			if ids := ruleIDs(); err == nil && !contains(ids, f.rule) {
 				msg := fmt.Sprintf("règle « %s » inconnue", f.rule)
-				if s := textkey.Suggest(f.rule, ruleIDs); s != "" {
+				if s := textkey.Suggest(f.rule, ids); s != "" {
 					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
 				}
 				err = p.errAt(v, "%s", msg)
 			}
+		case "libelle":
+			f.label, err = p.text(v, attr)
+			f.label = strings.TrimSpace(f.label)
 		case "description":
 			f.description, err = p.text(v, attr)
 			f.description = strings.TrimSpace(f.description)
@@ -502,17 +505,6 @@ func (p *parser) requirement(n *yaml.Node) (Requirement, error) {
 		}
 	}
 	return 0, p.errAt(n, "« requis » : non, oui ou finalise est attendu")
-}
-
-// ruleIDs are the rule ids of DESIGN §5, the only ones a field's regle may name.
-var ruleIDs = []string{
-	"frontmatter-invalide", "champ-manquant", "champ-invalide", "champ-inconnu",
-	"section-manquante", "section-vide", "objectif-incomplet", "objectif-echeance",
-	"objectif-inconnu", "objectif-duplique", "objectif-en-retard", "action-en-retard",
-	"objectif-non-cloture", "evaluation-manquante", "contrat-non-signe", "sequence",
-	"rythme", "entretien-non-documente", "brouillon-ancien", "cloture-sans-bilan",
-	"emplacement", "donnee-sensible", "absence-sans-relance", "decrochage",
-	"information-rgpd", "conservation", "derogation-sans-motif", "propos-jugeant",
 }
 
 func contains(list []string, s string) bool {

@@ -513,3 +513,20 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// The rule table is data, read once: every rule has an id, a default, a
+// summary and help; only donnee-sensible cannot be waived.
+func TestRules(t *testing.T) {
+	rules := Rules()
+	if len(rules) < 29 || rules[0].ID != "frontmatter-invalide" {
+		t.Fatalf("rules: %d, first %+v", len(rules), rules[0])
+	}
+	for _, r := range rules {
+		if r.Summary == "" || r.Help == "" || r.Waivable != (r.ID != "donnee-sensible") {
+			t.Errorf("rule %+v", r)
+		}
+	}
+	if !contains(ruleIDs(), "premier-entretien") {
+		t.Error("premier-entretien missing")
+	}
+}

@@ -28,7 +28,7 @@ var (
 
 // Attributes each kind accepts besides the generic ones.
 var (
-	genericAttrs = []string{"type", "requis", "requis_si", "regle", "description"}
+	genericAttrs = []string{"type", "libelle", "requis", "requis_si", "regle", "description"}
 	kindAttrs    = map[Kind][]string{
 		KindText:    {"expression", "non_vide", "defaut"},
 		KindDate:    {"defaut"},
@@ -385,6 +385,8 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 			if f.Rule == "champ-manquant" {
 				f.Rule = ""
 			}
+		case "libelle":
+			f.Label = s.label
 		case "description":
 			f.Description = s.description
 		case "expression":

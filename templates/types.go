@@ -144,6 +144,7 @@ type Field struct {
 	Fields      []*Field // KindObject: the known sub-keys, in definition order
 	Closed      bool     // KindObject: unknown sub-keys are flagged
 	Pattern     string   // KindText: a Go regexp the whole value must match
+	Label       string   // French, the key's name in reports ("Date d'entrée"); "" when not given
 	Description string   // French, one or two sentences
 	Default     string   // the value assumed when the key is absent ("" if none)
 }

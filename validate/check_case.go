@@ -21,11 +21,8 @@ type caseCheck struct {
 	keys  map[string]int
 
 	// held are the interviews that took place, with a usable date and a
-	// known type, in fold order: what sequence and rythme look at.
-	held []*casefile.Document
-	// dated are the interviews with a usable date and a known type, held
-	// or missed, in fold order.
-	dated []*casefile.Document
+	// known type, in fold order: what sequence looks at.
+	held  []*casefile.Document
 	dates map[*casefile.Document]time.Time
 }
 
@@ -36,15 +33,6 @@ const (
 	typeInitial  = "entretien-initial"
 	typeContract = "contractualisation"
 	typeBilan    = "entretien-bilan"
-	typeFiche    = "fiche"
-)
-
-// Fiche statuses (DESIGN §3.1).
-const (
-	ficheOpen      = "en-cours"
-	ficheSuspended = "suspendu"
-	ficheDone      = "termine"
-	ficheDropped   = "abandon"
 )
 
 // checkCase runs the case-level rules. fiche may be nil (the folder has no
@@ -58,7 +46,6 @@ func (e *engine) checkCase(id string, fiche *casefile.Document, interviews []*ca
 			continue
 		}
 		k.dates[d] = t
-		k.dated = append(k.dated, d)
 		if d.Held() {
 			k.held = append(k.held, d)
 		}
@@ -67,12 +54,8 @@ func (e *engine) checkCase(id string, fiche *casefile.Document, interviews []*ca
 	k.references()
 	k.bilans()
 	k.sequence()
-	k.rythme()
-	k.undocumented()
-	k.drafts()
 	k.closure()
-	k.dropout()
-	k.retention()
+	k.judged(casefile.Judge(c, e.s.RuleSettings, e.kinds, k.today))
 	return k.out
 }
 
@@ -104,27 +87,6 @@ func (k *caseCheck) add(rule string, d *casefile.Document, n *yaml.Node, key, fo
 		Message: fmt.Sprintf(format, args...), Key: key})
 }
 
-// ficheStatus returns the fiche's statut, "" when there is no fiche.
-func (k *caseCheck) ficheStatus() string {
-	if k.c.Fiche == nil {
-		return ""
-	}
-	return k.c.Fiche.Statut()
-}
-
-// active reports whether the accompaniment is still running: the fiche says
-// en-cours or suspendu, or cannot be read (the doubt goes to reporting).
-func (k *caseCheck) active() bool {
-	s := k.ficheStatus()
-	return s != ficheDone && s != ficheDropped
-}
-
-// running reports whether the fiche says en-cours (or cannot be read).
-func (k *caseCheck) running() bool {
-	s := k.ficheStatus()
-	return s != ficheDone && s != ficheDropped && s != ficheSuspended
-}
-
 // given reports whether any declaration of o gives a non-empty key.
 func given(o *casefile.Objective, key string) bool {
 	for _, r := range o.Revisions {
@@ -136,20 +98,8 @@ func given(o *casefile.Objective, key string) bool {
 	return false
 }
 
-// lastGiving returns the node of key in the latest declaration of o that
-// gives it, with its document.
-func lastGiving(o *casefile.Objective, key string) (*yaml.Node, *casefile.Document) {
-	for i := len(o.Revisions) - 1; i >= 0; i-- {
-		r := o.Revisions[i]
-		if v, _ := casefile.Get(r.Node, key); !casefile.IsNull(v) {
-			return v, r.Doc
-		}
-	}
-	return nil, nil
-}
-
-// objectives applies objectif-incomplet to the folded objectives, and
-// objectif-en-retard and action-en-retard while the accompaniment runs.
+// objectives applies objectif-incomplet to the folded objectives (their
+// deadlines are the judgement's: objectif-en-retard, action-en-retard).
 func (k *caseCheck) objectives() {
 	for _, o := range k.c.Objectives {
 		if !casefile.CheckObjectiveID(o.ID) {
@@ -169,29 +119,6 @@ func (k *caseCheck) objectives() {
 		}
 		if len(miss) > 0 {
 			k.add("objectif-incomplet", last.Doc, idn, "objectifs["+o.ID+"]", "ajoutez %s à l'objectif %s", frenchList(miss), o.ID)
-		}
-		if !k.active() || o.Closed() || !knownStatus(o.Status()) {
-			continue // an unknown status is champ-invalide already
-		}
-		if !o.Echeance.IsZero() && o.Echeance.Before(k.today) {
-			n, d := lastGiving(o, "echeance")
-			if d == nil {
-				d, n = last.Doc, idn
-			}
-			k.add("objectif-en-retard", d, n, "objectifs["+o.ID+"].echeance", "l'échéance de l'objectif %s (%s) est passée et il n'est pas atteint (statut %s) : faites le point au prochain suivi (statut final, ou nouvelle échéance en révisant l'objectif)", o.ID, casefile.FormatDate(o.Echeance), o.Status())
-		}
-		for i, a := range o.Actions {
-			if a.Fait || a.Echeance.IsZero() || !a.Echeance.Before(k.today) {
-				continue
-			}
-			ech, _ := casefile.Get(a.Node, "echeance")
-			label := strings.TrimSpace(a.Libelle)
-			if label == "" {
-				label = "n° " + strconv.Itoa(i+1)
-			} else {
-				label = "« " + label + " »"
-			}
-			k.add("action-en-retard", a.Doc, ech, fmt.Sprintf("objectifs[%s].actions[%d]", o.ID, i+1), "l'action %s de l'objectif %s devait être faite le %s : marquez-la faite (fait: true) ou révisez l'objectif avec une nouvelle échéance", label, o.ID, casefile.FormatDate(a.Echeance))
 		}
 	}
 }
@@ -423,53 +350,6 @@ func capitalize(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
-// rythme checks the gaps between consecutive held interviews from the first
-// contractualisation on (reported on the later interview's date), and, while
-// the fiche is en-cours, the gap from the last one to today (reported on the
-// fiche's statut).
-func (k *caseCheck) rythme() {
-	start := -1
-	for i, d := range k.held {
-		if d.Type() == typeContract {
-			start = i
-			break
-		}
-	}
-	if start < 0 {
-		return
-	}
-	maxGap, minGap := k.e.s.RythmeMax, k.e.s.RythmeMin
-	run := k.held[start:]
-	for i := 1; i < len(run); i++ {
-		prev, cur := run[i-1], run[i]
-		gap := casefile.DaysBetween(k.dates[prev], k.dates[cur])
-		dn, _ := cur.Get("date")
-		switch {
-		case gap > maxGap:
-			k.add("rythme", cur, dn, "rythme:ecart", "%s jours depuis l'entretien du %s (au plus %d) : rapprochez les entretiens, ou justifiez l'écart par une dérogation (derogations: [{regle: rythme, motif: …}])", strconv.Itoa(gap), casefile.FormatDate(k.dates[prev]), maxGap)
-		case gap < minGap:
-			k.add("rythme", cur, dn, "rythme:rapproche", "%s après l'entretien du %s (au moins %d jours) : espacez les entretiens pour laisser le temps d'agir, ou justifiez-le par une dérogation", daysText(gap), casefile.FormatDate(k.dates[prev]), minGap)
-		}
-	}
-	if !k.running() {
-		return
-	}
-	last := run[len(run)-1]
-	if gap := casefile.DaysBetween(k.dates[last], k.today); gap > maxGap {
-		// The problem shows on the fiche, which says the accompaniment runs
-		// (statut: en-cours), not on the last interview: a waiver of that
-		// interview covers the gap before it, not the silence after.
-		d, n := last, (*yaml.Node)(nil)
-		if f := k.c.Fiche; f != nil && f.Front != nil {
-			d = f
-			n, _ = f.Get("statut")
-		} else {
-			n, _ = last.Get("date")
-		}
-		k.add("rythme", d, n, "rythme:depuis", "aucun entretien depuis le %s (%d jours, au plus %d) : planifiez le prochain entretien", casefile.FormatDate(k.dates[last]), gap, maxGap)
-	}
-}
-
 func daysText(n int) string {
 	switch n {
 	case 0:
@@ -480,49 +360,10 @@ func daysText(n int) string {
 	return strconv.Itoa(n) + " jours"
 }
 
-// undocumented applies entretien-non-documente to the latest plan: the
-// prochain_entretien of the last interview (in fold order) that gives one
-// has passed, and no interview, held or missed, is dated on or after it.
-func (k *caseCheck) undocumented() {
-	if !k.running() {
-		return
-	}
-	var plan *yaml.Node
-	var from *casefile.Document
-	for _, d := range k.c.Interviews {
-		if v, _ := d.Get("prochain_entretien"); !casefile.IsNull(v) {
-			plan, from = v, d
-		}
-	}
-	p, ok := casefile.DateOf(plan)
-	if !ok || !p.Before(k.today) {
-		return
-	}
-	for _, d := range k.dated {
-		if !k.dates[d].Before(p) {
-			return
-		}
-	}
-	k.add("entretien-non-documente", from, plan, "prochain_entretien", "l'entretien prévu le %s n'a pas de compte rendu : créez-le (acc new) ou notez l'absence (presence: absent ou excuse)", casefile.FormatDate(p))
-}
-
-// drafts applies brouillon-ancien, counted from the document's date.
-func (k *caseCheck) drafts() {
-	for _, d := range k.dated {
-		if d.Statut() != "brouillon" {
-			continue
-		}
-		if age := casefile.DaysBetween(k.dates[d], k.today); age > k.e.s.DraftDays {
-			st, _ := d.Get("statut")
-			k.add("brouillon-ancien", d, st, "statut", "brouillon depuis %d jours (au plus %d) : complétez le compte rendu et passez-le en statut: finalise", age, k.e.s.DraftDays)
-		}
-	}
-}
-
 // closure applies cloture-sans-bilan.
 func (k *caseCheck) closure() {
 	f := k.c.Fiche
-	if f == nil || f.Statut() != ficheDone {
+	if f == nil || f.Statut() != casefile.FicheDone {
 		return
 	}
 	for _, d := range k.c.Interviews {
@@ -534,55 +375,52 @@ func (k *caseCheck) closure() {
 	k.add("cloture-sans-bilan", f, st, "statut", "parcours terminé sans entretien de bilan finalisé : rédigez et finalisez l'entretien de bilan (acc new entretien-bilan), ou corrigez le statut")
 }
 
-// dropout applies decrochage while the fiche is en-cours: two missed
-// interviews in a row, reported once per run of misses on the second.
-func (k *caseCheck) dropout() {
-	if !k.running() {
-		return
-	}
-	streak := 0
-	for _, d := range k.dated {
-		if d.Held() {
-			streak = 0
+// judged reports the concerns of the one judgement of time and phase
+// (casefile.Judge) as findings, in the judgement's order. Waived concerns
+// are reported too: the waiver silences them and counts them. An absence
+// without relance is the document check's (the type's field relance names
+// the rule), not reported twice.
+func (k *caseCheck) judged(j *casefile.Judgement) {
+	for _, c := range j.Concerns {
+		if c.Rule == "absence-sans-relance" {
 			continue
 		}
-		streak++
-		if streak == 2 {
-			pn, _ := d.Get("presence")
-			k.add("decrochage", d, pn, "presence", "deuxième entretien manqué de suite (le %s) : risque de décrochage ; organisez un contact rapide et adaptez l'accompagnement", casefile.FormatDate(k.dates[d]))
-		}
+		k.add(c.Rule, c.Doc, c.Node, c.Key, "%s", concernMessage(c, k.c.ID))
 	}
 }
 
-// retention applies conservation: the last contact (latest held interview,
-// relance or date_sortie; date_entree when there is none) is older than
-// `mois` months.
-func (k *caseCheck) retention() {
-	f := k.c.Fiche
-	if f == nil || f.Front == nil {
-		return
-	}
-	var last time.Time
-	later := func(t time.Time, ok bool) {
-		if ok && t.After(last) {
-			last = t
+// concernMessage says in French what a concern is and what to do.
+func concernMessage(c casefile.Concern, id string) string {
+	switch c.Rule {
+	case "objectif-en-retard":
+		o := c.Objective
+		return fmt.Sprintf("l'échéance de l'objectif %s (%s) est passée et il n'est pas atteint (statut %s) : faites le point au prochain suivi (statut final, ou nouvelle échéance en révisant l'objectif)", o.ID, casefile.FormatDate(o.Echeance), o.Status())
+	case "action-en-retard":
+		label := strings.TrimSpace(c.Action.Libelle)
+		if label == "" {
+			label = "n° " + strconv.Itoa(c.ActionIndex)
+		} else {
+			label = "« " + label + " »"
 		}
-	}
-	for _, d := range k.dated {
-		if d.Held() {
-			later(k.dates[d], true)
+		return fmt.Sprintf("l'action %s de l'objectif %s devait être faite le %s : marquez-la faite (fait: true) ou révisez l'objectif avec une nouvelle échéance", label, c.Objective.ID, casefile.FormatDate(c.Date))
+	case "rythme":
+		switch c.Gap {
+		case casefile.GapLong:
+			return fmt.Sprintf("%s jours depuis l'entretien du %s (au plus %d) : rapprochez les entretiens, ou justifiez l'écart par une dérogation (derogations: [{regle: rythme, motif: …}])", strconv.Itoa(c.Days), casefile.FormatDate(c.Date), c.Limit)
+		case casefile.GapShort:
+			return fmt.Sprintf("%s après l'entretien du %s (au moins %d jours) : espacez les entretiens pour laisser le temps d'agir, ou justifiez-le par une dérogation", daysText(c.Days), casefile.FormatDate(c.Date), c.Limit)
 		}
-		later(d.Date("relance"))
+		return fmt.Sprintf("aucun entretien depuis le %s (%d jours, au plus %d) : planifiez le prochain entretien", casefile.FormatDate(c.Date), c.Days, c.Limit)
+	case "entretien-non-documente":
+		return fmt.Sprintf("l'entretien prévu le %s n'a pas de compte rendu : créez-le (acc new) ou notez l'absence (presence: absent ou excuse)", casefile.FormatDate(c.Date))
+	case "brouillon-ancien":
+		return fmt.Sprintf("brouillon depuis %d jours (au plus %d) : complétez le compte rendu et passez-le en statut: finalise", c.Days, c.Limit)
+	case "decrochage":
+		return fmt.Sprintf("deuxième entretien manqué de suite (le %s) : risque de décrochage ; organisez un contact rapide et adaptez l'accompagnement", casefile.FormatDate(c.Date))
+	case "premier-entretien":
+		return fmt.Sprintf("aucun entretien tenu depuis l'entrée le %s (%d jours, au plus %d) : tenez l'entretien initial (acc new entretien-initial)", casefile.FormatDate(c.Date), c.Days, c.Limit)
+	case "conservation":
+		return fmt.Sprintf("dernier contact le %s, il y a plus de %d mois : archivez, anonymisez ou purgez le dossier (acc purge %s)", casefile.FormatDate(c.Date), c.Limit, id)
 	}
-	later(f.Date("date_sortie"))
-	if last.IsZero() {
-		later(f.Date("date_entree"))
-	}
-	if last.IsZero() {
-		return
-	}
-	limit := last.AddDate(0, k.e.s.RetentionMonths, 0)
-	if limit.Before(k.today) {
-		k.add("conservation", f, nil, "conservation", "dernier contact le %s, il y a plus de %d mois : archivez, anonymisez ou purgez le dossier (acc purge %s)", casefile.FormatDate(last), k.e.s.RetentionMonths, k.c.ID)
-	}
+	return c.Rule
 }

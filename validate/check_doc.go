@@ -21,6 +21,7 @@ import (
 type engine struct {
 	s        *Settings
 	reg      *templates.Registry
+	kinds    casefile.Kinds
 	typeByID map[string]*templates.Type
 	names    []string // every type name, the fiche included, for suggestions
 	ruleIDs  []string
@@ -45,6 +46,7 @@ func newEngine(s *Settings, reg *templates.Registry) *engine {
 	for _, r := range Rules {
 		e.ruleIDs = append(e.ruleIDs, r.ID)
 	}
+	e.kinds = casefile.KindsOf(reg)
 	return e
 }
 
@@ -167,7 +169,7 @@ func (c *docCheck) checkFileName() (string, casefile.FileName, bool) {
 	if len(c.base) > 14 && c.base[10] == '-' && strings.HasSuffix(c.base, ".md") {
 		if _, err := casefile.ParseDate(c.base[:10]); err == nil {
 			rest := strings.TrimSuffix(c.base[11:], ".md")
-			if s := suggestPrefix(rest, c.e.names[1:]); s != "" {
+			if s := casefile.SuggestPrefix(rest, c.e.names[1:]); s != "" {
 				msg = fmt.Sprintf("nom de fichier « %s » invalide : type « %s » inconnu ; vouliez-vous dire %s-%s.md ?", c.base, rest, c.base[:10], s)
 			}
 		}
@@ -198,7 +200,7 @@ func (c *docCheck) checkType(fileType string) *templates.Type {
 	t := c.e.typeByID[name]
 	if t == nil {
 		msg := fmt.Sprintf("type « %s » inconnu", name)
-		if s := suggestPrefix(name, c.e.names); s != "" {
+		if s := casefile.SuggestPrefix(name, c.e.names); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		} else {
 			msg += " ; types possibles : " + strings.Join(c.e.names, ", ")
@@ -310,7 +312,7 @@ func (c *docCheck) checkMapping(m *yaml.Node, fields []*templates.Field, closed 
 		if f == nil {
 			if closed && !(prefix == "" && k == "type") {
 				msg := fmt.Sprintf("champ « %s » inconnu", kp)
-				if s := suggestPrefix(k, known); s != "" {
+				if s := casefile.SuggestPrefix(k, known); s != "" {
 					msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", joinKey(prefix, s))
 				} else {
 					msg += " : vérifiez son nom (« acc types » liste les champs)"
@@ -493,7 +495,7 @@ func (c *docCheck) scalarProblem(f *templates.Field, v *yaml.Node) string {
 			}
 		}
 		msg := fmt.Sprintf("valeur « %s » non permise", s)
-		if sug := suggestPrefix(s, f.Values); sug != "" {
+		if sug := casefile.SuggestPrefix(s, f.Values); sug != "" {
 			return msg + fmt.Sprintf(" : vouliez-vous dire « %s » ?", sug)
 		}
 		return msg + " ; attendu : " + f.Expected()
@@ -556,7 +558,7 @@ func (c *docCheck) checkWaivers() {
 			switch {
 			case !known:
 				msg := fmt.Sprintf("règle « %s » inconnue", rule)
-				if s := suggestPrefix(rule, c.e.ruleIDs); s != "" {
+				if s := casefile.SuggestPrefix(rule, c.e.ruleIDs); s != "" {
 					msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 				} else {
 					msg += " : indiquez l'identifiant d'une règle (par exemple rythme)"

@@ -2,60 +2,21 @@
 // and writes the findings in the formats CI systems read.
 package validate
 
-import "strings"
+import "github.com/acc-formation/acc/casefile"
 
-// Severity of a finding.
-type Severity int
+// Severity of a finding: casefile's, which the rule settings use.
+type Severity = casefile.Severity
 
 // Severities, from the most serious.
 const (
-	Error Severity = iota
-	Warning
-	Info
-	Off // the rule is turned off (desactive)
+	Error   = casefile.SeverityError
+	Warning = casefile.SeverityWarning
+	Info    = casefile.SeverityInfo
+	Off     = casefile.SeverityOff // the rule is turned off (desactive)
 )
 
-// String returns the JSON word: error, warning, info.
-func (s Severity) String() string {
-	switch s {
-	case Error:
-		return "error"
-	case Warning:
-		return "warning"
-	case Info:
-		return "info"
-	}
-	return "off"
-}
-
-// French returns the word of the text format and acc.yaml: erreur,
-// avertissement, info, desactive.
-func (s Severity) French() string {
-	switch s {
-	case Error:
-		return "erreur"
-	case Warning:
-		return "avertissement"
-	case Info:
-		return "info"
-	}
-	return "desactive"
-}
-
 // ParseSeverity reads a French severity word of acc.yaml.
-func ParseSeverity(w string) (Severity, bool) {
-	switch strings.TrimSpace(w) {
-	case "erreur":
-		return Error, true
-	case "avertissement":
-		return Warning, true
-	case "info":
-		return Info, true
-	case "desactive":
-		return Off, true
-	}
-	return 0, false
-}
+func ParseSeverity(w string) (Severity, bool) { return casefile.ParseSeverity(w) }
 
 // Finding is one problem found in a case file.
 type Finding struct {

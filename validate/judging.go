@@ -9,17 +9,6 @@ import (
 	"github.com/acc-formation/acc/casefile"
 )
 
-// DefaultJudgingWords is the default list of propos-jugeant: words that
-// qualify the person instead of describing facts. acc.yaml extends it with
-// `regles: { propos-jugeant: { mots: [...] } }`. Matching ignores case and
-// accents, works on whole words, and accepts a plural s or x.
-var DefaultJudgingWords = []string{
-	"paresseux", "paresseuse", "fainéant", "fainéante", "feignant", "feignante",
-	"incapable", "menteur", "menteuse", "mythomane", "manipulateur", "manipulatrice",
-	"profiteur", "profiteuse", "idiot", "idiote", "stupide", "débile",
-	"irrécupérable", "caractériel", "caractérielle", "bon à rien", "bonne à rien",
-}
-
 // wordMatcher finds judging words in text.
 type wordMatcher struct {
 	// byFirst maps the first folded token of an entry to the entries

@@ -216,6 +216,14 @@ var ruleCases = []ruleCase{
 		want: func(t *testing.T, f map[string]string) []brief {
 			return []brief{first(pInitial, Error, "information-rgpd")}
 		}},
+	{rule: "premier-entretien",
+		edit: func(t *testing.T, f map[string]string) {
+			// A second person, entered in March, never met: only her fiche.
+			f["beneficiaires/lea-martin/fiche.md"] = strings.NewReplacer("jean-dupont", "lea-martin", "Jean", "Léa", "Dupont", "Martin", "2026-01-05", "2026-03-02").Replace(f[pFiche])
+		},
+		want: func(t *testing.T, f map[string]string) []brief {
+			return []brief{at(t, f, "beneficiaires/lea-martin/fiche.md", Warning, "premier-entretien", "2026-03-02")}
+		}},
 	{rule: "conservation", today: date("2028-07-01"),
 		edit: func(t *testing.T, f map[string]string) {
 			replace(t, f, pFiche, "statut: en-cours\n", "statut: abandon\ndate_sortie: 2026-06-01\nmotif_sortie: Déménagement\n")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -36,7 +37,8 @@ func TestLocations(t *testing.T) {
 	pm := "beneficiaires/paul-martin/"
 	want := []string{
 		"beneficiaires/Paul Durand/fiche.md:1:1: erreur emplacement",
-		"beneficiaires/Paul Durand/fiche.md:3:5: erreur emplacement", // id paul-durand ≠ folder
+		"beneficiaires/Paul Durand/fiche.md:3:5: erreur emplacement",               // id paul-durand ≠ folder
+		"beneficiaires/Paul Durand/fiche.md:6:14: avertissement premier-entretien", // entered in January, never met
 		jd + "2026-05-26-entretien-suvi.md:1:1: erreur emplacement",
 		jd + "2026-05-26-entretien-suvi.md:4:7: avertissement rythme", // the misnamed copy still counts as a follow-up
 		jd + "2026-05-27-entretien-suivi.md:1:1: erreur emplacement",
@@ -238,8 +240,7 @@ func TestOrderAndCache(t *testing.T) {
 		t.Errorf("edited after the record: %+v", st)
 	}
 	// Other settings: everything is checked again.
-	s, _ := NewSettings(nil, "")
-	s.severity["champ-invalide"] = Warning
+	s := withRules(casefile.DefaultRuleSettings().WithSeverity("champ-invalide", Warning))
 	var r recorder
 	st, _ = Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Cache: cache, Settings: s}, &r)
 	if st.Cached != 0 {

@@ -12,11 +12,13 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) editCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "edit CHEMIN",
+	var message string
+	c := &cobra.Command{
+		Use:   "edit CHEMIN [-m MESSAGE]",
 		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
 		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR).
 À la fermeture de l'éditeur, acc vérifie le document, affiche ce qui manque et
@@ -30,16 +32,21 @@ Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichi
 			if err != nil {
 				return err
 			}
+			if message, err = checkMessage(ws, message); err != nil {
+				return err
+			}
 			rel, err := a.casePath(ws, args[0])
 			if err != nil {
 				return err
 			}
 			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
-				return usageErr("%s : document introuvable (acc new le crée)", args[0])
+				return usageErr("%s : document introuvable (acc new le crée)", termtext.Arg(args[0]))
 			}
-			return a.editAndCommit(ws, rel)
+			return a.editAndCommit(ws, rel, message)
 		},
 	}
+	c.Flags().StringVarP(&message, "message", "m", "", "`MESSAGE` du commit (une ligne, sans nom de personne)")
+	return c
 }
 
 // casePath turns a user-typed path (relative to the working directory) into
@@ -56,7 +63,7 @@ func (a *app) casePath(ws *workspace, p string) (string, error) {
 	}
 	id, base, ok := casefile.SplitCasePath(rel)
 	if !ok || casefile.CheckID(id) != nil || !strings.HasSuffix(base, ".md") || strings.HasPrefix(base, ".") {
-		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", p)
+		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", termtext.Arg(p))
 	}
 	return rel, nil
 }
@@ -71,23 +78,33 @@ func (a *app) editorCommand() (string, error) {
 	return "", usageErr("aucun éditeur défini : indiquez-en un, par exemple export EDITOR=nano (ou ACC_EDITOR=\"code --wait\")")
 }
 
-// editAndCommit opens rel in the editor, then validates and commits it.
-func (a *app) editAndCommit(ws *workspace, rel string) error {
+// editAndCommit opens rel in the editor, then validates and commits it,
+// with message as the subject when given.
+func (a *app) editAndCommit(ws *workspace, rel, message string) error {
+	if editor, err := a.runEditor(ws, rel); err != nil {
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
+	}
+	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, message)
+}
+
+// runEditor opens rel in the user's editor and waits for it to close; an
+// editor that fails or is cancelled (vim's :cq, a non-zero exit) is an error.
+func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 	editor, err := a.editorCommand()
 	if err != nil {
-		return err
+		return "", err
 	}
 	// The editor runs through the shell, as Git runs it, so that an editor
 	// command with arguments or quotes works as typed.
 	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.editorErr
+	if cmd.Stderr == nil {
+		cmd.Stderr = a.stderr
+	}
 	if f, ok := a.stdout.(*os.File); !ok || f == nil {
-		cmd.Stdout = a.stderr // keep stdout for the path alone
+		cmd.Stdout = cmd.Stderr // keep stdout for the path alone
 	}
-	if err := cmd.Run(); err != nil {
-		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
-	}
-	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, "")
+	return editor, cmd.Run()
 }
 
 // commitFiles validates the given case files as they are on disk, then
@@ -108,10 +125,18 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	for _, f := range sensitive(findings) {
 		blocked[f.Path] = true
 	}
+	// A name Git cannot record as is (a line break in it, made by a script
+	// or a bad copy) is left aside with a message; the others are recorded.
+	badName := map[string]bool{}
+	for _, rel := range rels {
+		if gitstore.CheckPath(rel) != nil {
+			badName[rel] = true
+		}
+	}
 	var changes []gitstore.Change
 	var ids, types, kept []string
 	for _, rel := range rels {
-		if blocked[rel] {
+		if blocked[rel] || badName[rel] {
 			continue
 		}
 		_, statErr := os.Lstat(ws.repo.Abs(rel))
@@ -123,10 +148,15 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	}
 	errs := a.printFindings(findings)
 	for p := range blocked {
-		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", p)
+		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
+	}
+	for _, p := range rels {
+		if badName[p] {
+			fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : son nom contient un caractère que Git ne peut pas enregistrer tel quel (retour à la ligne, barre oblique inverse) ; renommez-le puis relancez acc commit.\n", termtext.Line(p))
+		}
 	}
 	if len(changes) == 0 {
-		if len(blocked) > 0 {
+		if len(blocked) > 0 || len(badName) > 0 {
 			return errFindings
 		}
 		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
@@ -144,9 +174,9 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	case err != nil:
 		return repoErr(err)
 	default:
-		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", msg.Subject)
+		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", termtext.Line(msg.Subject))
 	}
-	if errs || len(blocked) > 0 {
+	if errs || len(blocked) > 0 || len(badName) > 0 {
 		return errFindings
 	}
 	return nil
@@ -182,15 +212,7 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return message
 	}
 	if len(rels) == 1 {
-		id, base, _ := casefile.SplitCasePath(rels[0])
-		t := docType(ws, base)
-		if t == "" {
-			t = path.Base(rels[0])
-		}
-		subj := t + " : " + id
-		if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
-			subj += " (" + casefile.FormatDate(fn.Date) + ")"
-		}
+		subj := docSubject(ws, rels[0])
 		if _, err := os.Lstat(ws.repo.Abs(rels[0])); err != nil {
 			return subj + " supprimé"
 		}
@@ -206,4 +228,19 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return fmt.Sprintf("%s : %d documents modifiés", id, len(rels))
 	}
 	return fmt.Sprintf("%d documents modifiés (%d bénéficiaires)", len(rels), len(ids))
+}
+
+// docSubject names one document in a commit subject by type, beneficiary id
+// and date: "entretien-suivi : jean-dupont (2026-12-09)".
+func docSubject(ws *workspace, rel string) string {
+	id, base, _ := casefile.SplitCasePath(rel)
+	t := docType(ws, base)
+	if t == "" {
+		t = path.Base(rel)
+	}
+	subj := t + " : " + id
+	if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
+		subj += " (" + casefile.FormatDate(fn.Date) + ")"
+	}
+	return subj
 }

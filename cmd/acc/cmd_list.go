@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -60,7 +61,8 @@ Les filtres :
   --du D, --au D   bornes incluses : date d'entrée (bénéficiaires), date de
                    l'entretien, échéance de l'objectif
   --en-retard      bénéficiaires avec un objectif, une action ou un entretien
-                   prévu en retard ; objectifs en retard (échéance ou action)
+                   prévu en retard, ou sans premier entretien ; objectifs en
+                   retard (échéance ou action)
   --a-purger       bénéficiaires dont le dernier contact dépasse la durée de
                    conservation (règle conservation, 24 mois par défaut)
 
@@ -111,7 +113,7 @@ func parseListKind(s string) (string, error) {
 			return v, nil
 		}
 	}
-	msg := fmt.Sprintf("que lister ? « %s » inconnu", s)
+	msg := fmt.Sprintf("que lister ? « %s » inconnu", termtext.Arg(s))
 	if sug := casefile.Suggest(k, listKinds); sug != "" {
 		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", sug)
 	}
@@ -151,7 +153,7 @@ func (ws *workspace) typePhase(name string) (string, bool) {
 }
 
 // query returns the read-side query of the workspace as of today, with
-// acc.yaml's rule settings (brouillon-ancien, conservation).
+// acc.yaml's rule settings: its answers are the one judgement's.
 func (a *app) query(ws *workspace) (casefile.Query, error) {
 	today, err := a.todayDate()
 	if err != nil {
@@ -161,12 +163,7 @@ func (a *app) query(ws *workspace) (casefile.Query, error) {
 	if err != nil {
 		return casefile.Query{}, validateErr(err)
 	}
-	draft := s.DraftDays
-	if s.Severity("brouillon-ancien") == validate.Off {
-		draft = -1 // the centre does not want old drafts pointed at
-	}
-	return casefile.Query{Today: today, Phase: ws.typePhase, DraftDays: draft,
-		RetentionMonths: s.RetentionMonths, Horizon: 6}, nil
+	return casefile.Query{Today: today, Kinds: casefile.KindsOf(ws.reg), Rules: s.RuleSettings, Horizon: 6}, nil
 }
 
 // eachCase loads the given beneficiaries' cases (all when ids is nil) in
@@ -190,7 +187,7 @@ func checkBeneficiaries(ws *workspace, ids []string, flag string) error {
 			continue
 		}
 		all, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("%s : bénéficiaire « %s » inconnu", flag, id)
+		msg := fmt.Sprintf("%s : bénéficiaire « %s » inconnu", flag, termtext.Arg(id))
 		if s := casefile.Suggest(id, all); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}
@@ -205,7 +202,7 @@ func checkValues(flag string, values, allowed []string) error {
 		if contains(allowed, v) {
 			continue
 		}
-		msg := fmt.Sprintf("%s : « %s » inconnu", flag, v)
+		msg := fmt.Sprintf("%s : « %s » inconnu", flag, termtext.Arg(v))
 		if s := casefile.Suggest(v, allowed); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}
@@ -259,7 +256,7 @@ func listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, err
 		return f, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return f, usageErr("--du %s est après --au %s", o.from, o.to)
+		return f, usageErr("--du %s est après --au %s", termtext.Arg(o.from), termtext.Arg(o.to))
 	}
 	return f, nil
 }
@@ -289,14 +286,15 @@ func (a *app) runList(kindArg string, o listOptions) error {
 	}
 	l := lister{a: a, ws: ws, q: q, f: f}
 	if err := a.eachCase(ws, ids, func(c *casefile.Case) {
-		s := q.Summarize(c)
+		j := q.Judge(c)
+		s := q.SummarizeJudged(c, j)
 		switch kind {
 		case listBeneficiaries:
 			l.beneficiary(s)
 		case listInterviews:
 			l.interviews(c, s)
 		case listObjectives:
-			l.objectives(c, s)
+			l.objectives(c, s, j)
 		}
 	}); err != nil {
 		return err
@@ -370,6 +368,7 @@ type beneficiaryJSON struct {
 	LastContact       jsonDate `json:"dernier_contact"`
 	Planned           jsonDate `json:"prochain_entretien"`
 	Undocumented      bool     `json:"entretien_non_documente"`
+	NoFirstInterview  bool     `json:"premier_entretien_manquant"`
 	Interviews        int      `json:"entretiens"`
 	OpenObjectives    int      `json:"objectifs_ouverts"`
 	OverdueObjectives int      `json:"objectifs_en_retard"`
@@ -424,7 +423,7 @@ func (l *lister) beneficiary(s casefile.Summary) {
 	l.beneficiaryJSON = append(l.beneficiaryJSON, beneficiaryJSON{
 		ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Statut: s.Statut, Phase: s.Phase, Referent: s.Referent,
 		Dispositif: s.Dispositif, Entree: jsonDate(s.Entree), Sortie: jsonDate(s.Sortie),
-		LastContact: jsonDate(s.LastContact), Planned: jsonDate(s.Planned), Undocumented: s.Undocumented,
+		LastContact: jsonDate(s.LastContact), Planned: jsonDate(s.Planned), Undocumented: s.Undocumented, NoFirstInterview: s.NoFirstInterview,
 		Interviews: s.Interviews, OpenObjectives: s.OpenObjectives, OverdueObjectives: s.OverdueObjectives,
 		OverdueActions: s.OverdueActions, KeepUntil: jsonDate(keep), ToPurge: s.ToPurge(l.q.Today),
 	})
@@ -453,18 +452,19 @@ func (l *lister) interviews(c *casefile.Case, s casefile.Summary) {
 	}
 }
 
-func (l *lister) objectives(c *casefile.Case, s casefile.Summary) {
+func (l *lister) objectives(c *casefile.Case, s casefile.Summary, jd *casefile.Judgement) {
 	for _, o := range c.Objectives {
-		late := l.q.Late(c, o)
+		late := jd.Late(o)
 		if !l.f.MatchObjective(s, o, late) {
 			continue
 		}
 		j := objectiveJSON{ID: s.ID, Objective: o.ID, Intitule: o.Intitule, Indicateur: o.Indicateur,
 			Echeance: jsonDate(o.Echeance), Statut: o.Status(), Closed: o.Closed(), Late: late,
 			Path: o.Last().Doc.Path, Revisions: len(o.Revisions), Actions: []actionJSON{}}
-		for _, act := range o.Actions {
+		for i := range o.Actions {
+			act := &o.Actions[i]
 			j.Actions = append(j.Actions, actionJSON{Libelle: act.Libelle, Echeance: jsonDate(act.Echeance),
-				Responsable: act.Responsable, Fait: act.Fait, Late: l.q.ActionOverdue(c, o, act)})
+				Responsable: act.Responsable, Fait: act.Fait, Late: jd.ActionOverdue(act)})
 		}
 		l.objectiveJSON = append(l.objectiveJSON, j)
 		lateCell := "non"

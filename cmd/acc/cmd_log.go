@@ -11,6 +11,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type logOptions struct {
@@ -64,6 +65,9 @@ var actionLabels = map[string]string{
 	casefile.ActionCommit: "enregistrement",
 	casefile.ActionSync:   "synchronisation",
 	casefile.ActionPurge:  "effacement",
+	casefile.ActionRm:     "suppression",
+	casefile.ActionMv:     "changement d'identifiant",
+	casefile.ActionImport: "import",
 }
 
 // actionLabel says what a commit did; a commit without the trailer was made
@@ -118,7 +122,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 		}
 		if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil {
 			ids, _ := ws.repo.Beneficiaries()
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", arg)
+			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(arg))
 			if s := casefile.Suggest(arg, ids); s != "" {
 				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 			}
@@ -143,7 +147,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 func checkGitPath(rel string) error {
 	for _, c := range strings.Split(rel, "/") {
 		if strings.EqualFold(c, ".git") {
-			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", rel)
+			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", termtext.Arg(rel))
 		}
 	}
 	return nil
@@ -164,7 +168,7 @@ func (a *app) runLog(arg string, o logOptions) error {
 	}
 	if len(commits) == 0 && target != "" {
 		if _, err := os.Lstat(ws.repo.Abs(target)); err != nil {
-			return usageErr("%s : aucun historique, et rien à ce chemin", arg)
+			return usageErr("%s : aucun historique, et rien à ce chemin", termtext.Arg(arg))
 		}
 	}
 	out := logJSON{Version: 1, Path: target, Commits: make([]commitJSON, 0, len(commits))}

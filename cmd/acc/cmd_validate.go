@@ -14,6 +14,7 @@ import (
 
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -25,6 +26,15 @@ type validateOptions struct {
 	maxWarnings  int
 	strict       bool
 	noCache      bool
+}
+
+// ruleList lists the rules for the help, from the one rule table.
+func ruleList() string {
+	var b strings.Builder
+	for _, r := range validate.Rules {
+		fmt.Fprintf(&b, "  %-24s %-13s %s\n", r.ID, r.Default.French(), r.Summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func (a *app) validateCmd() *cobra.Command {
@@ -42,7 +52,10 @@ d'avertissements avec --max-warnings ou --strict), 2 pour une commande
 incorrecte, 3 pour un problème de dépôt.
 
 Formats : text (par défaut), json, sarif, junit, github (par défaut quand
-GITHUB_ACTIONS=true), gitlab (Code Quality).`,
+GITHUB_ACTIONS=true), gitlab (Code Quality).
+
+Règles, avec leur sévérité par défaut (acc.yaml, regles:, les règle) :
+` + ruleList(),
 		Example: `  acc validate
   acc validate beneficiaires/jean-dupont
   acc validate --today 2026-12-01 --strict
@@ -76,7 +89,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	format := validate.DefaultFormat(a.getenv)
 	switch {
 	case o.json && o.format != "" && o.format != "json":
-		return usageErr("--json et --format %s se contredisent", o.format)
+		return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
 	case o.json:
 		format = validate.FormatJSON
 	case o.format != "":
@@ -169,7 +182,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		}
 		pf, err := newPendingFile(file)
 		if err != nil {
-			return usageErr("--output %s : %v", out.file, err)
+			return usageErr("--output %s : %v", termtext.Arg(out.file), err)
 		}
 		defer pf.abort()
 		w, err := validate.NewWriter(out.format, pf.buf, wopts)

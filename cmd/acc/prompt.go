@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // prompt asks a question on the terminal and returns the trimmed answer.
@@ -25,7 +27,7 @@ func (a *app) choose(question string, choices, labels []string) (string, error) 
 		if labels != nil && labels[i] != "" {
 			l = c + " — " + labels[i]
 		}
-		fmt.Fprintf(a.stderr, "  %2d. %s\n", i+1, l)
+		fmt.Fprintf(a.stderr, "  %2d. %s\n", i+1, termtext.Line(l))
 	}
 	ans, err := a.prompt("Votre choix (numéro ou nom) : ")
 	if err != nil {
@@ -39,5 +41,5 @@ func (a *app) choose(question string, choices, labels []string) (string, error) 
 			return c, nil
 		}
 	}
-	return "", usageErr("choix « %s » inconnu", ans)
+	return "", usageErr("choix « %s » inconnu", termtext.Arg(ans))
 }

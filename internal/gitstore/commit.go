@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // Change is one file of a commit.
@@ -105,6 +107,10 @@ func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author
 	}
 	return id, err
 }
+
+// CheckPath reports whether Commit accepts p as a path, so that a caller can
+// leave aside a file whose name it would refuse and record the others.
+func CheckPath(p string) error { return checkCasePath(p) }
 
 // checkCasePath refuses paths that are not clean relative slash paths.
 func checkCasePath(p string) error {
@@ -343,7 +349,7 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 	// The new index depends only on the changed entries: it is built, written and
 	// fsynced while the trees and the commit are (index.lock is ours).
 	indexDone := make(chan error, 1)
-	go func() { indexDone <- s.writeIndexLock(ixLock, ups) }()
+	go func() { indexDone <- bug.Call(func() error { return s.writeIndexLock(ixLock, ups) }) }()
 	waited := false
 	waitIndex := func() error {
 		if waited {
@@ -415,11 +421,24 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 		return Hash{}, false, err
 	}
 	s.step("journal")
+	// The index before the branch: git commit reads HEAD, then the index, then builds
+	// its tree from the index on top of that HEAD. Seeing the new branch with the old
+	// index, it would commit a tree without our files on top of our commit. The other
+	// way round, it bases its commit on the old branch, and its compare-and-swap on HEAD
+	// fails. A death in between leaves the index ahead of the branch: the next holder
+	// puts those entries back (recoverFrom).
+	if err := ixLock.commit(); err != nil {
+		if ixLock.done {
+			h.dirty = true
+		}
+		return Hash{}, false, err
+	}
+	s.step("index")
 	if err := refLock.commit(); err != nil {
+		h.dirty = true // the index is ahead of the branch, or the branch moved
 		if !refLock.done {
 			return Hash{}, false, err
 		}
-		h.dirty = true
 		return id, true, err
 	}
 	s.step("ref")
@@ -433,10 +452,6 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 		firstErr = err
 	}
 	s.step("reflog")
-	if err := ixLock.commit(); err != nil && firstErr == nil {
-		firstErr = err
-	}
-	s.step("index")
 	if firstErr != nil {
 		h.dirty = true
 		return id, true, fmt.Errorf("commit %s enregistré, mais : %w", id, firstErr)
