@@ -268,14 +268,24 @@ func contains(list []string, s string) bool {
 // findingsByBeneficiary validates the repository (or the given
 // beneficiaries) and groups the findings by beneficiary id.
 func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config,
-		Cache: validate.DirCache{Dir: ws.store.CacheDir("validate")}}
+	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
+	var vpack *validate.PackCache
+	if len(ids) == 0 {
+		// As acc validate: the pack for a whole run only.
+		vpack = validationPack(ws)
+		defer vpack.Close()
+		opts.Cache = vpack
+	}
 	for _, id := range ids {
 		opts.Paths = append(opts.Paths, ws.repo.Abs(casefile.BeneficiaryDir(id)))
 	}
 	sink := &groupSink{by: map[string][]validate.Finding{}}
 	if _, err := validate.Run(a.ctx, opts, sink); err != nil {
 		return nil, validateErr(err)
+	}
+	if vpack != nil {
+		retainBeneficiaries(ws, vpack)
+		vpack.Flush()
 	}
 	return sink.by, nil
 }
