@@ -101,6 +101,7 @@ Le titre et le JSON (perimetre) disent le périmètre retenu.`,
 	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
 	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
+	_ = c.RegisterFlagCompletionFunc("format", completeFixed(string(report.Markdown), string(report.HTML), string(report.JSON)))
 	return c
 }
 
