@@ -103,8 +103,7 @@ func (a *app) runStatus(o statusOptions) error {
 		return err
 	}
 	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}, Invalid: []string{}}
-	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, committableName)
 	if err != nil {
 		return repoErr(err)
 	}
