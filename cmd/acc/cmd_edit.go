@@ -56,7 +56,7 @@ courant, sinon une liste) puis ses documents.`,
 				return err
 			}
 			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
-				return usageErr("%s : document introuvable%s", termtext.Arg(args[0]), or(a.sameNameDocuments(ws, args[0]), " (acc new le crée)"))
+				return usageErr("%s : document introuvable%s", termtext.Arg(args[0]), orElse(a.sameNameDocuments(ws, args[0]), " (acc new le crée)"))
 			}
 			return a.editAndCommit(ws, rel, message)
 		},
@@ -310,8 +310,8 @@ func (a *app) sameNameDocuments(ws *workspace, typed string) string {
 	return hint
 }
 
-// or returns s, else def when s is empty.
-func or(s, def string) string {
+// orElse returns s, else def when s is empty.
+func orElse(s, def string) string {
 	if s == "" {
 		return def
 	}
