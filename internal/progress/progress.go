@@ -75,7 +75,7 @@ func (t *Terminal) Report(phase string, done, total int, unit string) {
 	if now.Sub(t.start) < t.Delay {
 		return
 	}
-	if t.shown > 0 && now.Sub(t.last) < t.Interval {
+	if now.Sub(t.last) < t.Interval {
 		return
 	}
 	t.draw(line)
@@ -102,8 +102,8 @@ func (t *Terminal) Clear() {
 	}
 	io.WriteString(t.w, "\r"+strings.Repeat(" ", t.shown)+"\r")
 	t.shown = 0
-	// The next Report draws at once: the line was there a moment ago.
-	t.last = time.Time{}
+	// last stays: output interleaved with the line (findings on the same
+	// terminal) must not let it be redrawn more often than Interval.
 }
 
 // Format returns the progress line: « Vérification : 41 200 / 100 000

@@ -74,7 +74,13 @@ func TestClearAndRedraw(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("second clear printed %q", buf.String())
 	}
-	// After a clear, the next report redraws at once, not after Interval.
+	// After a clear, the line comes back at the next report after
+	// Interval: output interleaved with it does not speed up the redraws.
+	term.Report("Import", 1201, 0, "lignes")
+	if buf.Len() != 0 {
+		t.Fatalf("redrawn within Interval of the last draw: %q", buf.String())
+	}
+	c.advance(DefaultInterval)
 	term.Report("Import", 1201, 0, "lignes")
 	if !strings.HasPrefix(buf.String(), "\rImport : 1\u00a0201") {
 		t.Fatalf("no redraw after a clear: %q", buf.String())
