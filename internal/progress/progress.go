@@ -56,7 +56,7 @@ type Terminal struct {
 	start   time.Time
 	last    time.Time // time of the last draw
 	shown   int       // width, in characters, of the line on screen; 0: none
-	pending string    // latest line not drawn yet because of the throttle
+	phase   string    // phase of the last draw
 }
 
 // NewTerminal returns a Terminal writing to w; now is the clock (the work
@@ -71,15 +71,16 @@ func (t *Terminal) Report(phase string, done, total int, unit string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	t.pending = line
 	if now.Sub(t.start) < t.Delay {
 		return
 	}
-	if now.Sub(t.last) < t.Interval {
+	// A new phase shows at once: phases are few, and a quick one would
+	// otherwise never be seen.
+	if now.Sub(t.last) < t.Interval && phase == t.phase {
 		return
 	}
 	t.draw(line)
-	t.last = now
+	t.last, t.phase = now, phase
 }
 
 func (t *Terminal) draw(line string) {
@@ -90,7 +91,6 @@ func (t *Terminal) draw(line string) {
 	}
 	io.WriteString(t.w, "\r"+line+pad)
 	t.shown = max(n, 1)
-	t.pending = ""
 }
 
 // Clear implements Reporter.

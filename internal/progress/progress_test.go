@@ -122,3 +122,17 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// A new phase is drawn at once; the same phase again waits for Interval.
+func TestPhaseChangeDrawsAtOnce(t *testing.T) {
+	term, buf, c := newTest()
+	c.advance(time.Second)
+	term.Report("Réécriture de l'historique", 1, 3, "commits")
+	term.Report("Réécriture de l'historique", 2, 3, "commits")
+	term.Report("Compactage", 1, 9, "objets")
+	term.Report("Compactage", 2, 9, "objets")
+	got := buf.String()
+	if strings.Count(got, "\r") != 2 || !strings.Contains(got, "1 / 3 commits") || !strings.HasSuffix(got, "\rCompactage : 1 / 9 objets"+strings.Repeat(" ", 17)) {
+		t.Fatalf("draws %q", got)
+	}
+}
