@@ -52,11 +52,11 @@ type Terminal struct {
 	// Interval the least time between two draws.
 	Delay, Interval time.Duration
 
-	mu      sync.Mutex
-	start   time.Time
-	last    time.Time // time of the last draw
-	shown   int       // width, in characters, of the line on screen; 0: none
-	phase   string    // phase of the last draw
+	mu    sync.Mutex
+	start time.Time
+	last  time.Time // time of the last draw
+	shown int       // width, in characters, of the line on screen; 0: none
+	phase string    // phase of the last draw
 }
 
 // NewTerminal returns a Terminal writing to w; now is the clock (the work
