@@ -9,6 +9,9 @@ const (
 	PhaseRewrite Phase = iota
 	// PhaseRepack: an erasure repacks the objects kept, counted in objects.
 	PhaseRepack
+	// PhaseWrite: a commit writes its files and their blobs, counted in
+	// files.
+	PhaseWrite
 )
 
 // progress tells Store.Progress, if set.
