@@ -89,8 +89,8 @@ Les retards se jugent à la date du jour (--today, ACC_TODAY).`,
 	f.StringSliceVar(&o.statuts, "statut", nil, "seulement ce `STATUT` (plusieurs : a,b)")
 	f.StringSliceVar(&o.phases, "phase", nil, "seulement cette `PHASE` : accueil, construction, accompagnement")
 	f.StringSliceVar(&o.types, "type", nil, "entretiens de ce `TYPE`")
-	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
 	f.BoolVar(&o.late, "en-retard", false, "seulement ce qui est en retard")
 	f.BoolVar(&o.purge, "a-purger", false, "bénéficiaires au-delà de la durée de conservation")
 	_ = c.RegisterFlagCompletionFunc("beneficiaire", a.completeIDs)
@@ -214,7 +214,7 @@ func optionalDate(flag, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := casefile.ParseDate(s)
+	d, err := casefile.ParseUserDate(s)
 	if err != nil {
 		return time.Time{}, usageErr("%s : %v", flag, err)
 	}

@@ -30,7 +30,7 @@ const beneficiaryWord = "beneficiaire"
 func (a *app) newCmd() *cobra.Command {
 	var o newOptions
 	c := &cobra.Command{
-		Use:   "new TYPE [-b ID] [--date AAAA-MM-JJ] | new beneficiaire \"Prénom Nom\"",
+		Use:   "new TYPE [-b ID] [--date JJ/MM/AAAA] | new beneficiaire \"Prénom Nom\"",
 		Short: "Créer un bénéficiaire ou un entretien à partir de son modèle",
 		Long: `« acc new beneficiaire "Prénom Nom" » crée la fiche du bénéficiaire
 (beneficiaires/<id>/fiche.md). « acc new TYPE » crée un entretien du type
@@ -51,7 +51,7 @@ Types : « acc types ».`,
 	}
 	f := c.Flags()
 	f.StringVarP(&o.beneficiary, "beneficiaire", "b", "", "`ID` du bénéficiaire (par défaut : le dossier courant)")
-	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `AAAA-MM-JJ` (par défaut : aujourd'hui)")
+	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `JJ/MM/AAAA` ou AAAA-MM-JJ (par défaut : aujourd'hui)")
 	f.BoolVar(&o.edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
 	f.StringVar(&o.id, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
 	f.StringVar(&o.dispositif, "dispositif", "", "dispositif ou programme suivi")
@@ -120,7 +120,7 @@ func (a *app) docDate(s string) (time.Time, error) {
 	if s == "" {
 		return a.todayDate()
 	}
-	d, err := casefile.ParseDate(s)
+	d, err := casefile.ParseUserDate(s)
 	if err != nil {
 		return time.Time{}, usageErr("--date : %v", err)
 	}

@@ -80,7 +80,7 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 	f.BoolVar(&o.anonymize, "anonymize", false, "pseudonymes, aucun texte libre, petits effectifs masqués")
 	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
 	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
-	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (AAAA-MM-JJ) ou révision Git")
+	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
 	c.ValidArgsFunction = a.completeIDs
 	return c
 }
@@ -287,7 +287,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 	}
 	src := &caseSource{ws: ws}
 	rev := at
-	if d, err := casefile.ParseDate(at); err == nil {
+	if d, err := casefile.ParseUserDate(at); err == nil {
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 		h, err := ws.store.CommitAt(local)
 		if err != nil {
@@ -295,7 +295,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 		}
 		rev = h.String()
 		opt.AsOf = d
-	} else if len(at) == 10 && at[4] == '-' {
+	} else if casefile.DateLike(at) {
 		return nil, usageErr("--at : %v", err)
 	}
 	if _, err := ws.store.ListAt("", rev); err != nil {
