@@ -126,7 +126,7 @@ func parseYAML(path string, src []byte) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		e := &LoadError{Path: path}
 		var msg string
-		e.Line, msg = yamlerr.Explain(err)
+		e.Line, e.Column, msg = yamlerr.Locate(src, err)
 		e.Msg = "YAML illisible : " + msg
 		return nil, e
 	}
