@@ -99,6 +99,7 @@ func Parse(path string, src []byte) *Document {
 	bodyStart := d.splitFront()
 	d.BodyLine = d.LineAt(bodyStart)
 	d.parseBody(bodyStart)
+	d.canonicalizeBuiltin()
 	return d
 }
 

@@ -142,6 +142,8 @@ func (c *docCheck) run() {
 	} else {
 		c.typ = c.checkType(fileType)
 		if c.typ != nil {
+			// The repository's own types may define their own choices.
+			casefile.Canonicalize(d.Front, c.typ.Fields)
 			c.vals = scalarsOf(d.Front)
 			c.date = c.docDate(fileName, nameOK)
 			c.checkLocation(fileName, nameOK)
@@ -474,6 +476,9 @@ func (c *docCheck) scalarProblem(f *templates.Field, v *yaml.Node) string {
 			if len(s) == 10 && s[4] == '-' && s[7] == '-' {
 				return fmt.Sprintf("la date « %s » n'existe pas : vérifiez le jour et le mois (AAAA-MM-JJ)", s)
 			}
+			if c := casefile.CanonicalDate(s); c != "" {
+				return fmt.Sprintf("date « %s » à écrire au format AAAA-MM-JJ : %s", s, c)
+			}
 			return fmt.Sprintf("« %s » n'est pas une date au format AAAA-MM-JJ", s)
 		}
 	case templates.KindInteger:
@@ -486,7 +491,7 @@ func (c *docCheck) scalarProblem(f *templates.Field, v *yaml.Node) string {
 		}
 	case templates.KindBoolean:
 		if _, ok := casefile.BoolOf(v); !ok {
-			return fmt.Sprintf("« %s » n'est pas un booléen ; écrivez true ou false", s)
+			return fmt.Sprintf("« %s » n'est pas un booléen ; écrivez true ou false (ou oui, non)", s)
 		}
 	case templates.KindChoice:
 		for _, ok := range f.Values {
