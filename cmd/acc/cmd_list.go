@@ -84,7 +84,7 @@ Les retards se jugent à la date du jour (--today, ACC_TODAY).`,
 	}
 	f := c.Flags()
 	f.BoolVar(&o.json, "json", false, "sortie JSON")
-	f.StringSliceVarP(&o.beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, répétable)")
+	f.StringSliceVarP(&o.beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, début de l'identifiant, prénom ou nom ; répétable)")
 	f.StringVar(&o.formateur, "formateur", "", "seulement ce formateur (`NOM`, ou une partie)")
 	f.StringSliceVar(&o.statuts, "statut", nil, "seulement ce `STATUT` (plusieurs : a,b)")
 	f.StringSliceVar(&o.phases, "phase", nil, "seulement cette `PHASE` : accueil, construction, accompagnement")
@@ -178,21 +178,17 @@ func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) err
 	return src.each(ids, fn)
 }
 
-// checkBeneficiaries refuses ids that name no beneficiary, with a
-// suggestion.
-func checkBeneficiaries(ws *workspace, ids []string, flag string) error {
-	for _, id := range ids {
-		if ws.repo.HasBeneficiary(id) {
-			continue
+// resolveBeneficiaries resolves each value of a repeatable -b.
+func (a *app) resolveBeneficiaries(ws *workspace, qs []string, flag string) ([]string, error) {
+	var out []string
+	for _, q := range qs {
+		id, err := a.resolveBeneficiary(ws, q, nil, flag, "")
+		if err != nil {
+			return nil, err
 		}
-		all, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("%s : bénéficiaire « %s » inconnu", flag, id)
-		if s := casefile.Suggest(id, all); s != "" {
-			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-		}
-		return usageErr("%s", msg)
+		out = append(out, id)
 	}
-	return nil
+	return out, nil
 }
 
 // checkValues refuses values outside the allowed ones, with a suggestion.
@@ -222,7 +218,7 @@ func optionalDate(flag, s string) (time.Time, error) {
 }
 
 // listFilter checks the options against the listing and builds the filter.
-func listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, error) {
+func (a *app) listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, error) {
 	f := casefile.Filter{Beneficiaries: o.beneficiaries, Formateur: o.formateur, Statuts: o.statuts,
 		Phases: o.phases, Types: o.types, Late: o.late, ToPurge: o.purge}
 	var err error
@@ -234,7 +230,7 @@ func listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, err
 	case len(o.types) > 0 && kind != listInterviews:
 		return f, usageErr("--type s'applique aux entretiens : acc list entretiens --type TYPE")
 	}
-	if err := checkBeneficiaries(ws, o.beneficiaries, "-b"); err != nil {
+	if f.Beneficiaries, err = a.resolveBeneficiaries(ws, o.beneficiaries, "-b"); err != nil {
 		return f, err
 	}
 	if err := checkValues("--statut", o.statuts, listStatuts(kind)); err != nil {
@@ -269,7 +265,7 @@ func (a *app) runList(kindArg string, o listOptions) error {
 	if err != nil {
 		return err
 	}
-	f, err := listFilter(ws, kind, o)
+	f, err := a.listFilter(ws, kind, o)
 	if err != nil {
 		return err
 	}

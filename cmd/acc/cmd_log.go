@@ -116,14 +116,13 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 		if h, err := ws.store.Log(casefile.BeneficiaryDir(arg), 1); err == nil && len(h) > 0 {
 			return casefile.BeneficiaryDir(arg), nil
 		}
-		if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil {
-			ids, _ := ws.repo.Beneficiaries()
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", arg)
-			if s := casefile.Suggest(arg, ids); s != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-			}
-			return "", usageErr("%s", msg)
+	}
+	if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil && !strings.ContainsAny(arg, `/\`) {
+		id, err := a.resolveBeneficiary(ws, arg, nil, "", "")
+		if err != nil {
+			return "", err
 		}
+		return casefile.BeneficiaryDir(id), nil
 	}
 	abs := arg
 	if !filepath.IsAbs(arg) {

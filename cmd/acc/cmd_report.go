@@ -126,16 +126,12 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := casefile.CheckID(id); err != nil || !contains(all, id) {
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", id)
-			if o.at != "" {
-				msg += fmt.Sprintf(" à la date --at %s", o.at)
-			}
-			if s := casefile.Suggest(id, all); s != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-			}
-			return usageErr("%s", msg)
+	for i, id := range ids {
+		if contains(all, id) {
+			continue
+		}
+		if ids[i], err = a.resolveBeneficiary(ws, id, append([]string{}, all...), "", o.at); err != nil {
+			return err
 		}
 	}
 	if o.at == "" && len(ids) == 0 {

@@ -180,7 +180,7 @@ func (a *app) chooseDocument(ws *workspace, rev string) (string, error) {
 	}
 	id := ws.repo.BeneficiaryOf(ws.wd)
 	if !contains(ids, id) {
-		if id, err = a.choose("Quel bénéficiaire ?", ids, nil); err != nil {
+		if id, err = a.choosePerson(ws, "Quel bénéficiaire ?", ids); err != nil {
 			return "", err
 		}
 	}
