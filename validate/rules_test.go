@@ -441,3 +441,38 @@ func TestFieldValues(t *testing.T) {
 		}
 	}
 }
+
+// A section under one of its aliases is there; a near miss of a required
+// title is reported at that heading, once, with the title to write.
+func TestSectionAliasesAndNearMisses(t *testing.T) {
+	files := cleanCase()
+	replace(t, files, pInitial, "## Attentes du bénéficiaire\n", "## Attentes de la bénéficiaire\n")
+	fs, _, err := runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 0 {
+		t.Fatalf("alias: findings:%s", dump(fs))
+	}
+	replace(t, files, pDiag, "\n## Freins\n", "\n## 2. Frein :\n")
+	replace(t, files, pDiag, "\n## Déroulement\n", "\n## Déroulment\n")
+	fs, _, err = runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{
+		at(t, files, pDiag, Error, "section-manquante", "## 2. Frein"),
+		at(t, files, pDiag, Error, "section-manquante", "## Déroulment"),
+	}
+	got := briefs(fs)
+	sortBriefs(got)
+	sortBriefs(want)
+	if strings.Join(toStrings(got), "\n") != strings.Join(toStrings(want), "\n") {
+		t.Fatalf("findings:%s", dump(fs))
+	}
+	for _, f := range fs {
+		if !strings.Contains(f.Message, "vouliez-vous dire « Freins » ?") && !strings.Contains(f.Message, "vouliez-vous dire « Déroulement » ?") {
+			t.Errorf("message: %s", f.Message)
+		}
+	}
+}
