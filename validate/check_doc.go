@@ -643,7 +643,7 @@ func (c *docCheck) checkSections() {
 			if casefile.Suggest(o.Key, m.keys) != "" {
 				used[i] = true
 				line = o.Line
-				msg = fmt.Sprintf("section « ## %s » manquante : vouliez-vous dire « %s » ? (titre « %s » ligne %d)", m.s.Title, m.s.Title, o.Text, o.Line)
+				msg = fmt.Sprintf("titre « %s » : vouliez-vous dire « %s » ? La section « ## %s » est exigée : corrigez ce titre", o.Text, m.s.Title, m.s.Title)
 				break
 			}
 		}
