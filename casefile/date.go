@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // DateLayout is the only date format of case files: YYYY-MM-DD.
@@ -14,11 +16,11 @@ const DateLayout = "2006-01-02"
 // ("2026-02-30"). The result is midnight UTC.
 func ParseDate(s string) (time.Time, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, fmt.Errorf("date %q invalide : format attendu AAAA-MM-JJ", s)
+		return time.Time{}, fmt.Errorf("date « %s » invalide : format attendu AAAA-MM-JJ", termtext.Arg(s))
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("date %q impossible : vérifiez le jour et le mois (format AAAA-MM-JJ)", s)
+		return time.Time{}, fmt.Errorf("date « %s » impossible : vérifiez le jour et le mois (format AAAA-MM-JJ)", termtext.Arg(s))
 	}
 	return t, nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // MaxIDLen is the maximum length of a beneficiary id.
@@ -54,11 +56,11 @@ func CheckID(id string) error {
 	case len(id) > MaxIDLen:
 		return fmt.Errorf("%w : %d caractères, %d au plus", ErrBadID, len(id), MaxIDLen)
 	case strings.HasPrefix(id, "-") || strings.HasSuffix(id, "-"):
-		return fmt.Errorf("%w : %q ne peut ni commencer ni finir par un tiret", ErrBadID, id)
+		return fmt.Errorf("%w : « %s » ne peut ni commencer ni finir par un tiret", ErrBadID, termtext.Arg(id))
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return fmt.Errorf("%w : %q ne peut contenir que des minuscules sans accent, des chiffres et des tirets (a-z, 0-9, -)", ErrBadID, id)
+			return fmt.Errorf("%w : « %s » ne peut contenir que des minuscules sans accent, des chiffres et des tirets (a-z, 0-9, -)", ErrBadID, termtext.Arg(id))
 		}
 	}
 	return nil

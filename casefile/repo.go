@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // ErrNotRepo is returned when no acc.yaml is found from a folder up to the
@@ -178,13 +180,13 @@ func CheckName(s string) error {
 	case s == "":
 		return errors.New("nom vide")
 	case s == "." || s == ".." || strings.Contains(s, ".."):
-		return fmt.Errorf("%q : « .. » est interdit", s)
+		return fmt.Errorf("« %s » : « .. » est interdit", termtext.Arg(s))
 	case strings.ContainsAny(s, `/\`):
-		return fmt.Errorf("%q : les séparateurs de dossier sont interdits", s)
+		return fmt.Errorf("« %s » : les séparateurs de dossier sont interdits", termtext.Arg(s))
 	case strings.HasPrefix(s, "."):
-		return fmt.Errorf("%q : un nom ne peut pas commencer par un point", s)
+		return fmt.Errorf("« %s » : un nom ne peut pas commencer par un point", termtext.Arg(s))
 	case strings.ContainsRune(s, 0):
-		return fmt.Errorf("%q : caractère nul interdit", s)
+		return fmt.Errorf("« %s » : caractère nul interdit", termtext.Arg(s))
 	}
 	return nil
 }

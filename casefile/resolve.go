@@ -45,6 +45,9 @@ func (e *UnknownPersonError) Error() string {
 	return msg + " ; les plus proches : " + strings.Join(e.Closest, ", ")
 }
 
+// maxQuery bounds what is compared with names and ids, in bytes.
+const maxQuery = 4 * MaxIDLen
+
 // ResolvePerson finds the one beneficiary that query designates (DESIGN
 // §4.2): the exact id; else the people whose id starts with it, or whose
 // first name, last name, or both (in either order) it is, accents and case
@@ -57,6 +60,11 @@ func ResolvePerson(query string, people []Person) (string, error) {
 		if p.ID == q {
 			return p.ID, nil
 		}
+	}
+	if len(q) > maxQuery {
+		// No name or id is that long: no search (the distances would cost
+		// the query's length times every name's).
+		return "", &UnknownPersonError{Query: q}
 	}
 	if strings.ContainsAny(q, `/\`) {
 		// A path is not a person: no prefix of ../jean-dupont is taken.

@@ -3,6 +3,7 @@ package casefile
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -46,6 +47,9 @@ func TestResolvePerson(t *testing.T) {
 	}
 	if _, err := ResolvePerson("../jean-dupont", people); !errors.As(err, &unk) {
 		t.Errorf("a path: %v", err)
+	}
+	if _, err := ResolvePerson(strings.Repeat("a", 100000), people); !errors.As(err, &unk) || len(unk.Closest) != 0 {
+		t.Errorf("a very long query: %v", err)
 	}
 	_, err = ResolvePerson("zzzzzzzzzzzz", people)
 	if !errors.As(err, &unk) || len(unk.Closest) != 0 {

@@ -276,7 +276,9 @@ func BuildBeneficiary(c *casefile.Case, findings []validate.Finding, opt Options
 	if err != nil {
 		return nil, err
 	}
-	return s.beneficiary(c, findings), nil
+	b := s.beneficiary(c, findings)
+	maskSensitive(b)
+	return b, nil
 }
 
 func (s *settings) beneficiary(c *casefile.Case, findings []validate.Finding) *Beneficiary {

@@ -295,6 +295,7 @@ func (b *CaseloadBuilder) Report() *Caseload {
 		mean := float64(sum) / float64(n.N)
 		r.Satisfaction.Mean = &mean
 	}
+	maskSensitive(r)
 	return r
 }
 

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -257,7 +256,7 @@ func TestHTMLRender(t *testing.T) {
 			if len(colours) < 3 {
 				t.Errorf("page of %d colours: the style sheet was not applied?", len(colours))
 			}
-			t.Log(fmt.Sprintf("%s: %d pixels encrés sur %d", name, inked, total))
+			t.Logf("%s: %d pixels encrés sur %d", name, inked, total)
 		})
 	}
 }

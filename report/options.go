@@ -170,12 +170,6 @@ func (s *settings) header(kind string) Header {
 	return h
 }
 
-// Rank orders types for casefile.NewCase: the methodology rank of the type.
-func (s *settings) rank(name string) (int, bool) {
-	t, ok := s.Types(name)
-	return t.Rank, ok
-}
-
 // kind returns the built-in type a document counts as for the methodology:
 // its own type when built-in, else its base type when that is built-in, else "".
 func (s *settings) kind(d *casefile.Document) string {

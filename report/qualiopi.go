@@ -139,6 +139,7 @@ func (b *QualiopiBuilder) Report() *Qualiopi {
 		}
 		q.Summary = append(q.Summary, sum)
 	}
+	maskSensitive(q)
 	return q
 }
 

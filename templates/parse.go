@@ -103,7 +103,6 @@ var (
 
 	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 	keyRE  = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	ruleRE = regexp.MustCompile(`^[a-z0-9-]+$`)
 )
 
 // parser reads one definition file.

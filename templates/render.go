@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/acc-formation/acc/internal/bug"
 	"github.com/acc-formation/acc/internal/textkey"
 )
 
@@ -269,7 +270,9 @@ func (b *boundedBuffer) Write(p []byte) (int, error) {
 func execute(tm *template.Template, d Data) ([]byte, error) {
 	b := &boundedBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- tm.Execute(b, d) }()
+	// text/template raises again a runtime panic of a function it calls: in
+	// this goroutine it would kill the process (package bug).
+	go func() { done <- bug.Call(func() error { return tm.Execute(b, d) }) }()
 	timer := time.NewTimer(maxRenderTime)
 	defer timer.Stop()
 	var err error
@@ -282,6 +285,8 @@ func execute(tm *template.Template, d Data) ([]byte, error) {
 	switch {
 	case err == nil:
 		return b.buf.Bytes(), nil
+	case errors.As(err, new(*bug.Panic)):
+		return nil, err
 	case errors.Is(err, errRenderSize):
 		return nil, &LoadError{Path: tm.Name(), Msg: fmt.Sprintf("modèle trop long à l'exécution : il écrirait plus de %d Mio (une boucle {{range}} sans fin ?)", MaxRenderSize>>20)}
 	case errors.Is(err, errRenderTime):

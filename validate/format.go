@@ -15,7 +15,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // Format names an output format of acc validate.
@@ -378,20 +379,14 @@ func gitPath(prefix, p string) string {
 	return path.Join(prefix, p)
 }
 
-// oneLine turns line breaks (CRLF counting as one) and other control
-// characters into spaces, so that a finding stays on its line.
-func oneLine(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine keeps a finding on its line and the terminal safe: line breaks
+// and other control characters are escaped (termtext.Line, the one escaping
+// of every acc output).
+func oneLine(s string) string { return termtext.Line(s) }
+
+// TextLine is f in the text format, with its newline: what acc validate
+// prints, and what the commands that validate what they write print.
+func TextLine(f Finding) string { return textLine(f.Path, f) }
 
 // textLine is a finding in the text format, with its newline.
 func textLine(p string, f Finding) string {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -410,6 +411,7 @@ type result struct {
 	parsed   int
 	cached   int
 	caseRan  bool
+	panic    *bug.Panic // a bug in a rule, raised again by the caller
 }
 
 func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink) (Stats, error) {
@@ -437,7 +439,7 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.out <- r.unit(j.u)
+				j.out <- r.safeUnit(j.u)
 			}
 		}()
 	}
@@ -488,11 +490,20 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 // emit passes a unit's result to the sink: each document's Document call
 // followed by its findings, paths in order.
 func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
+	if res.panic != nil {
+		panic(res.panic)
+	}
 	st.Read += res.read
 	st.Parsed += res.parsed
 	st.Cached += res.cached
 	if res.caseRan {
 		st.Beneficiaries++
+	}
+	// Every finding reaches the writers (text, JSON, SARIF, JUnit, GitHub,
+	// GitLab) and the reports through here: the one place where a message
+	// that quotes a value is kept from repeating a NIR or an IBAN.
+	for i := range res.findings {
+		res.findings[i] = masked(res.findings[i])
 	}
 	sortFindings(res.findings)
 	fi := 0
@@ -513,6 +524,7 @@ func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
 	}
 	if ws != nil {
 		for _, w := range res.waivers {
+			w.Motif = MaskSensitive(w.Motif)
 			ws.Waiver(w)
 		}
 	}
@@ -557,6 +569,18 @@ type fileSig struct {
 }
 
 // unit checks one entry of beneficiaires/.
+// safeUnit is unit run in a worker goroutine: a panic there would kill the
+// process, so it comes back as a result and is raised again by the caller,
+// whose command reports it as a bug (exit 4).
+func (r *runner) safeUnit(u *unit) (res *result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = &result{panic: bug.From(p)}
+		}
+	}()
+	return r.unit(u)
+}
+
 func (r *runner) unit(u *unit) *result {
 	res := &result{}
 	rel := path.Join(casefile.BeneficiariesDir, u.name)

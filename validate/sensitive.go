@@ -20,6 +20,7 @@ const (
 // sensitiveMatch is one piece of sensitive data at a byte offset.
 type sensitiveMatch struct {
 	Offset int
+	Len    int // in bytes
 	Kind   sensitiveKind
 }
 
@@ -46,12 +47,12 @@ func scanSensitive(src []byte) []sensitiveMatch {
 		// letter or a digit: skipWord consumed those).
 		if isDigit {
 			if n := matchNIR(src, i); n > 0 {
-				out = append(out, sensitiveMatch{Offset: i, Kind: kindNIR})
+				out = append(out, sensitiveMatch{Offset: i, Len: n, Kind: kindNIR})
 				i += n
 				continue
 			}
 		} else if n := matchIBAN(src, i); n > 0 {
-			out = append(out, sensitiveMatch{Offset: i, Kind: kindIBAN})
+			out = append(out, sensitiveMatch{Offset: i, Len: n, Kind: kindIBAN})
 			i += n
 			continue
 		}
@@ -223,7 +224,7 @@ func matchIBAN(src []byte, i int) int {
 			return 0
 		}
 	}
-	country := string([]byte{src[i] &^ 0x20, src[i+1] &^ 0x20})
+	country := [2]byte{src[i] &^ 0x20, src[i+1] &^ 0x20}
 	// Collect up to 34 characters; ends[n] is the byte offset just after
 	// the (n+1)-th character.
 	var chars [34]byte
@@ -257,7 +258,7 @@ func matchIBAN(src []byte, i int) int {
 		}
 		return 0
 	}
-	if l, ok := ibanLengths[country]; ok {
+	if l, ok := ibanLengths[string(country[:])]; ok {
 		return try(l)
 	}
 	// Unknown country: try the ends of groups only (where the run stops or

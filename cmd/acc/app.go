@@ -8,14 +8,18 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // app holds what every command needs: streams, environment, clock and the
@@ -30,18 +34,50 @@ type app struct {
 
 	dir   string // -C
 	today string // --today
+
+	// panicAt makes acc panic at a named place ("commande", "goroutine"):
+	// set only by the test binary (ACC_TEST_PANIC in main_test.go), so that
+	// the scripts can check how a bug is reported. Never set by Main.
+	panicAt string
+
+	// editorErr is the process's own stderr, for the editor acc runs: it
+	// draws on the terminal and must reach it untouched.
+	editorErr io.Writer
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, ctx: context.Background()}
 }
 
-func (a *app) run(args []string) int {
+func (a *app) run(args []string) (code int) {
+	// stderr carries messages only: a control character that slipped into
+	// one (a file name, a remote's words, a value) is escaped on its way.
+	esc := termtext.NewWriter(a.stderr)
+	a.editorErr, a.stderr = a.stderr, esc
+	defer esc.Flush()
+	// A panic is a bug in acc (DESIGN §4): exit 4 with a French message,
+	// never a Go stack trace unless ACC_DEBUG=1. Panics in the goroutines
+	// acc starts come back here as a *bug.Panic error (package bug).
+	defer func() {
+		if r := recover(); r != nil {
+			code = a.reportBug(bug.From(r))
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a.ctx = ctx
 	root := a.rootCmd()
 	root.SetArgs(args)
+	switch a.panicAt {
+	case "commande":
+		root.PersistentPreRun = func(*cobra.Command, []string) { panic("ACC_TEST_PANIC: commande") }
+	case "goroutine":
+		root.PersistentPreRunE = func(*cobra.Command, []string) error {
+			done := make(chan error, 1)
+			go func() { done <- bug.Call(func() error { panic("ACC_TEST_PANIC: goroutine") }) }()
+			return <-done
+		}
+	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -52,13 +88,16 @@ func (a *app) run(args []string) int {
 		for _, c := range root.Commands() {
 			names = append(names, c.Name())
 		}
-		msg := fmt.Sprintf("commande inconnue « %s »", name)
+		msg := fmt.Sprintf("commande inconnue « %s »", termtext.Arg(name))
 		if s := casefile.Suggest(name, names); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}
 		err = usageErr("%s (voir « acc --help »)", msg)
 	}
-	code := exitCode(err)
+	code = exitCode(err)
+	if p := (*bug.Panic)(nil); errors.As(err, &p) {
+		return a.reportBug(p)
+	}
 	if code == exitInterrupted {
 		// The wrapped error ends in Go's English "context canceled".
 		fmt.Fprintln(a.stderr, "acc : interrompu, rien n'a été perdu")
@@ -68,6 +107,23 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "acc : %s\n", msg)
 	}
 	return code
+}
+
+// reportBug tells the user that acc has a bug and what to send, and returns
+// exit 4. The panic's value and stack may quote a file name or a value, so
+// they are printed only when asked for with ACC_DEBUG=1.
+func (a *app) reportBug(p *bug.Panic) int {
+	fmt.Fprint(a.stderr, `acc : erreur interne — c'est un bogue d'acc, pas une erreur de votre part.
+Merci de le signaler aux mainteneurs d'acc en indiquant la version (acc --version)
+et la commande lancée, sans noms ni identifiants de personnes. Vérifiez ensuite
+le dépôt avec « acc doctor ».
+`)
+	if a.getenv("ACC_DEBUG") == "1" {
+		fmt.Fprintf(a.stderr, "\nTrace technique (ACC_DEBUG=1 ; relisez-la avant de l'envoyer, elle peut citer un nom de fichier) :\n%s", p.Detail())
+	} else {
+		fmt.Fprintln(a.stderr, "Pour joindre la trace technique, relancez la commande avec ACC_DEBUG=1.")
+	}
+	return exitInternal
 }
 
 // workDir returns the directory commands run in: -C applied to the process's
@@ -86,7 +142,7 @@ func (a *app) workDir() (string, error) {
 	}
 	fi, err := os.Stat(d)
 	if err != nil || !fi.IsDir() {
-		return "", usageErr("-C %s : dossier introuvable", a.dir)
+		return "", usageErr("-C %s : dossier introuvable", termtext.Arg(a.dir))
 	}
 	return d, nil
 }
@@ -118,20 +174,21 @@ func (a *app) interactive() bool {
 }
 
 // relPath returns p (absolute) relative to the working directory after -C,
-// as Git prints paths.
+// as Git prints paths, for display: escaped (termtext.Line), since a file
+// name may hold any character.
 func (a *app) relPath(p string) string {
 	wd, err := a.workDir()
 	if err != nil {
-		return p
+		return termtext.Line(p)
 	}
 	if r, err := filepath.EvalSymlinks(wd); err == nil {
 		wd = r
 	}
 	rel, err := filepath.Rel(wd, p)
 	if err != nil {
-		return p
+		return termtext.Line(p)
 	}
-	return rel
+	return termtext.Line(rel)
 }
 
 const usageTemplate = `Utilisation :{{if .Runnable}}
@@ -257,18 +314,29 @@ func frenchArgsError(err error) string {
 }
 
 func frenchFlagError(err error) string {
+	// The value typed is echoed escaped and cut (termtext.Arg): it may be
+	// anything, of any length. The parser's reason would repeat it.
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) {
+		msg := fmt.Sprintf("valeur incorrecte « %s » pour l'option --%s", termtext.Arg(ive.GetValue()), ive.GetFlag().Name)
+		var ne *strconv.NumError
+		if cause := errors.Unwrap(ive); cause != nil && !errors.As(cause, &ne) {
+			msg += " : " + termtext.Line(cause.Error()) // acc's own French reason
+		}
+		return msg
+	}
 	s := err.Error()
 	switch {
 	case strings.HasPrefix(s, "unknown flag: "):
-		return "option inconnue " + strings.TrimPrefix(s, "unknown flag: ")
+		return "option inconnue " + termtext.Arg(strings.TrimPrefix(s, "unknown flag: "))
 	case strings.HasPrefix(s, "unknown shorthand flag: "):
-		return "option inconnue " + strings.TrimPrefix(s, "unknown shorthand flag: ")
+		return "option inconnue " + termtext.Arg(strings.TrimPrefix(s, "unknown shorthand flag: "))
 	case strings.HasPrefix(s, "flag needs an argument: "):
 		return "valeur manquante pour l'option " + strings.TrimPrefix(s, "flag needs an argument: ")
 	case strings.HasPrefix(s, "invalid argument "):
 		return "valeur incorrecte : " + strings.TrimPrefix(s, "invalid argument ")
 	}
-	return s
+	return termtext.Line(s)
 }
 
 // errIs is errors.Is, kept short for the commands.

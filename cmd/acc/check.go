@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 
 	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
@@ -57,7 +56,7 @@ func validateErr(err error) error {
 func (a *app) printFindings(findings []validate.Finding) (errs bool) {
 	w := bufio.NewWriter(a.stderr)
 	for _, f := range findings {
-		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s\n", f.Path, f.Line, f.Column, f.Severity.French(), f.Rule, f.Message)
+		w.WriteString(validate.TextLine(f))
 		errs = errs || f.Severity == validate.Error
 	}
 	w.Flush()

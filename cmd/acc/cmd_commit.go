@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -112,7 +113,7 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 	for _, f := range files {
 		if _, err := os.Lstat(ws.repo.Abs(f)); err != nil {
 			if ent, ok, _ := ws.store.IndexEntry(f); !ok || ent.Path == "" {
-				return usageErr("%s : document introuvable", f)
+				return usageErr("%s : document introuvable", termtext.Arg(f))
 			}
 		}
 		add(f)

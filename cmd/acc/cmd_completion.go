@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 var completionShells = []string{"bash", "zsh", "fish"}
@@ -52,7 +53,7 @@ Pour essayer sans rien installer : source <(acc completion bash) (ou zsh).`,
 			case "fish":
 				return root.GenFishCompletion(a.stdout, true)
 			}
-			msg := fmt.Sprintf("shell « %s » non pris en charge", args[0])
+			msg := fmt.Sprintf("shell « %s » non pris en charge", termtext.Arg(args[0]))
 			if s := casefile.Suggest(args[0], completionShells); s != "" {
 				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 			}

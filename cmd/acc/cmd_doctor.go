@@ -10,6 +10,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
@@ -129,12 +130,13 @@ func (a *app) runDoctor(jsonOut bool) error {
 		w := bufio.NewWriter(a.stdout)
 		for _, c := range checks {
 			label := [...]string{"OK", "ATTENTION", "PROBLÈME"}[c.Status]
-			fmt.Fprintf(w, "%-10s %-14s %s\n", label, c.ID, c.Message)
+			// Details name files and remotes: escaped for the terminal.
+			fmt.Fprintf(w, "%-10s %-14s %s\n", label, c.ID, termtext.Line(c.Message))
 			for _, d := range c.Details {
-				fmt.Fprintf(w, "%-25s - %s\n", "", d)
+				fmt.Fprintf(w, "%-25s - %s\n", "", termtext.Line(d))
 			}
 			if c.Advice != "" && c.Status != gitstore.CheckOK {
-				fmt.Fprintf(w, "%-25s → %s\n", "", c.Advice)
+				fmt.Fprintf(w, "%-25s → %s\n", "", termtext.Line(c.Advice))
 			}
 		}
 		fmt.Fprintf(w, "Bilan : %d OK, %s, %s\n", ok, countOf(warn, "attention", "attentions"), countOf(prob, "problème", "problèmes"))
@@ -160,7 +162,7 @@ func (a *app) identityCheck(store *gitstore.Store, repo *casefile.Repo) gitstore
 		c.Advice = `git config --global user.email "prenom.nom@exemple.org"`
 	case repo != nil && repo.Config.Formateur != "":
 		c.Status = gitstore.CheckWarning
-		c.Message = fmt.Sprintf("Git ne connaît pas votre nom : les commits sont signés « %s » (formateur d'acc.yaml, commun à l'équipe)", repo.Config.Formateur)
+		c.Message = fmt.Sprintf("Git ne connaît pas votre nom : les commits sont signés « %s » (formateur d'acc.yaml, commun à l'équipe)", termtext.Line(repo.Config.Formateur))
 		c.Advice = `git config --global user.name "Prénom Nom"`
 	default:
 		c.Status, c.Message = gitstore.CheckProblem, "Git ne connaît pas votre nom : acc ne peut rien enregistrer"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) editCmd() *cobra.Command {
@@ -37,7 +38,7 @@ Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichi
 				return err
 			}
 			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
-				return usageErr("%s : document introuvable (acc new le crée)", args[0])
+				return usageErr("%s : document introuvable (acc new le crée)", termtext.Arg(args[0]))
 			}
 			return a.editAndCommit(ws, rel)
 		},
@@ -58,7 +59,7 @@ func (a *app) casePath(ws *workspace, p string) (string, error) {
 	}
 	id, base, ok := casefile.SplitCasePath(rel)
 	if !ok || casefile.CheckID(id) != nil || !strings.HasSuffix(base, ".md") || strings.HasPrefix(base, ".") {
-		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", p)
+		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", termtext.Arg(p))
 	}
 	return rel, nil
 }
@@ -85,9 +86,12 @@ func (a *app) editAndCommit(ws *workspace, rel string) error {
 	// The editor runs through the shell, as Git runs it, so that an editor
 	// command with arguments or quotes works as typed.
 	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.editorErr
+	if cmd.Stderr == nil {
+		cmd.Stderr = a.stderr
+	}
 	if f, ok := a.stdout.(*os.File); !ok || f == nil {
-		cmd.Stdout = a.stderr // keep stdout for the path alone
+		cmd.Stdout = cmd.Stderr // keep stdout for the path alone
 	}
 	if err := cmd.Run(); err != nil {
 		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
@@ -113,10 +117,18 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	for _, f := range sensitive(findings) {
 		blocked[f.Path] = true
 	}
+	// A name Git cannot record as is (a line break in it, made by a script
+	// or a bad copy) is left aside with a message; the others are recorded.
+	badName := map[string]bool{}
+	for _, rel := range rels {
+		if gitstore.CheckPath(rel) != nil {
+			badName[rel] = true
+		}
+	}
 	var changes []gitstore.Change
 	var ids, types, kept []string
 	for _, rel := range rels {
-		if blocked[rel] {
+		if blocked[rel] || badName[rel] {
 			continue
 		}
 		_, statErr := os.Lstat(ws.repo.Abs(rel))
@@ -128,10 +140,15 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	}
 	errs := a.printFindings(findings)
 	for p := range blocked {
-		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", p)
+		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
+	}
+	for _, p := range rels {
+		if badName[p] {
+			fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : son nom contient un caractère que Git ne peut pas enregistrer tel quel (retour à la ligne, barre oblique inverse) ; renommez-le puis relancez acc commit.\n", termtext.Line(p))
+		}
 	}
 	if len(changes) == 0 {
-		if len(blocked) > 0 {
+		if len(blocked) > 0 || len(badName) > 0 {
 			return errFindings
 		}
 		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
@@ -149,9 +166,9 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 	case err != nil:
 		return repoErr(err)
 	default:
-		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", msg.Subject)
+		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", termtext.Line(msg.Subject))
 	}
-	if errs || len(blocked) > 0 {
+	if errs || len(blocked) > 0 || len(badName) > 0 {
 		return errFindings
 	}
 	return nil

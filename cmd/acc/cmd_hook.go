@@ -2,11 +2,18 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
+	"github.com/acc-formation/acc/validate"
 )
 
 // hookMarker identifies the pre-commit hook acc wrote: acc updates it freely, and
@@ -19,9 +26,10 @@ func (a *app) hookCmd() *cobra.Command {
 		Short: "Installer le crochet Git qui vérifie les dossiers à chaque git commit",
 		Long: `« acc hook install » écrit le crochet Git pre-commit du dépôt
 (.git/hooks/pre-commit, ou le dossier de core.hooksPath) : à chaque
-« git commit », les documents de dossiers indexés sont vérifiés par
-« acc validate », et le commit est refusé s'ils ont une erreur, en particulier
-une donnée interdite (numéro de sécurité sociale, IBAN). Ainsi même un commit
+« git commit », tout fichier indexé du dossier acc est cherché pour une donnée
+interdite (numéro de sécurité sociale, IBAN), quels que soient son nom et son
+extension, et les documents de dossiers sont vérifiés comme par
+« acc validate » ; le commit est refusé s'il reste une erreur. Ainsi même un commit
 fait avec git, un éditeur ou une interface graphique passe par les règles
 d'acc.`,
 		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
@@ -30,8 +38,10 @@ d'acc.`,
 	install := &cobra.Command{
 		Use:   "install [--force]",
 		Short: "Écrire le crochet pre-commit qui lance acc validate",
-		Long: `Écrit le crochet Git pre-commit qui vérifie avec « acc validate » les documents
-de dossiers indexés, et refuse le commit s'il reste une erreur. Le crochet
+		Long: `Écrit le crochet Git pre-commit qui cherche une donnée interdite (NIR, IBAN)
+dans tout fichier indexé du dossier acc (notes.txt, x.MD, fichier sans
+extension, conflits/…), vérifie comme « acc validate » les documents de
+dossiers indexés, et refuse le commit s'il reste une erreur. Le crochet
 vérifie les fichiers tels qu'ils sont sur le disque : un document indexé puis
 modifié encore (git add oublié) est refusé, pour que ce qui est vérifié soit
 ce qui est enregistré.
@@ -45,8 +55,134 @@ Un crochet pre-commit qui n'a pas été écrit par acc n'est pas remplacé (code
 		},
 	}
 	install.Flags().BoolVar(&force, "force", false, "remplacer un crochet pre-commit existant (gardé sous pre-commit.avant-acc)")
-	c.AddCommand(install)
+	// What the installed hook runs: hidden, its input is git's, not a person's.
+	check := &cobra.Command{
+		Use:    "verifier",
+		Short:  "Vérifier ce qui est indexé (lancé par le crochet pre-commit)",
+		Hidden: true,
+		Args:   wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runHookCheck()
+		},
+	}
+	c.AddCommand(install, check)
 	return c
+}
+
+// runHookCheck is the pre-commit hook's work. Its standard input is what
+// the hook got from git, NUL-separated (git diff -z: names are never
+// quoted, whatever characters they hold), relative to the case-file
+// folder: the staged files (added, copied, modified, renamed), an empty
+// record, then the files changed on disk since they were staged.
+//
+// Every staged file is searched for a NIR or an IBAN, whatever its name,
+// extension or folder (notes.txt, x.MD, a file without extension, conflits/):
+// such data must never enter the history. The case documents
+// (beneficiaires/<id>/*.md) are validated as a whole, as acc validate does.
+func (a *app) runHookCheck() error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	in, err := io.ReadAll(a.stdin)
+	if err != nil {
+		return usageErr("lecture de la liste des fichiers indexés : %v", err)
+	}
+	var staged []string
+	unstaged := map[string]bool{}
+	list := &staged
+	for _, rec := range strings.Split(string(in), "\x00") {
+		switch {
+		case rec == "" && list == &staged:
+			list = nil
+		case rec == "":
+		case list == nil:
+			unstaged[rec] = true
+		default:
+			staged = append(staged, rec)
+		}
+	}
+	if len(staged) == 0 {
+		return nil
+	}
+	// acc reads the files on disk: they must be what is being committed.
+	var again []string
+	for _, p := range staged {
+		if unstaged[p] {
+			again = append(again, p)
+		}
+	}
+	if len(again) > 0 {
+		fmt.Fprintln(a.stderr, "acc : ces fichiers ont été modifiés après « git add » ; indexez-les de nouveau pour qu'acc vérifie ce qui sera enregistré :")
+		for _, p := range again {
+			fmt.Fprintf(a.stderr, "  %s\n", termtext.Line(p))
+		}
+		return errFindings
+	}
+	var docs, blocked []string
+	for _, p := range staged {
+		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+			docs = append(docs, p)
+			continue
+		}
+		found, err := fileHasSensitive(ws.repo.Abs(p))
+		if err != nil {
+			return repoErr(fmt.Errorf("lecture de %s : %w", termtext.Line(p), err))
+		}
+		if found {
+			blocked = append(blocked, p)
+		}
+	}
+	var errs bool
+	if len(docs) > 0 {
+		findings, err := a.checkFiles(ws, docs)
+		if err != nil {
+			return err
+		}
+		errs = a.printFindings(findings)
+	}
+	for _, p := range blocked {
+		fmt.Fprintf(a.stderr, "%s: erreur donnee-sensible: donnée interdite (numéro de sécurité sociale ou IBAN) dans ce fichier : retirez-la, elle ne doit pas entrer dans l'historique\n", termtext.Line(p))
+	}
+	if errs || len(blocked) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// fileHasSensitive reports whether the regular file at name holds a NIR or an
+// IBAN. It reads in chunks that overlap by more than the longest such
+// number written with separators, so that a file of any size is searched in
+// bounded memory. A link or a special file is not read (its target is not
+// what is committed).
+func fileHasSensitive(name string) (bool, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return false, err
+	}
+	defer f.Close()
+	if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
+		return false, nil
+	}
+	const chunk, overlap = 1 << 20, 256
+	buf := make([]byte, overlap+chunk)
+	kept := 0
+	for {
+		n, err := io.ReadFull(f, buf[kept:])
+		if validate.HasSensitive(buf[:kept+n]) {
+			return true, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		kept = copy(buf, buf[kept+n-overlap:kept+n])
+	}
 }
 
 func (a *app) runHookInstall(force bool) error {
@@ -100,20 +236,19 @@ func shQuote(s string) string {
 // validate on them. acc is looked up on the PATH, then at the path of the acc that
 // installed the hook.
 func hookScript(prefix, exe string) []byte {
-	pathspec := "beneficiaires/*.md"
 	relative := "--relative"
 	caseDir := "."
 	if prefix != "" {
-		pathspec = prefix + "/" + pathspec
-		relative = "--relative=" + prefix
+		relative = shQuote("--relative=" + prefix)
 		caseDir = prefix
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `#!/bin/sh
 %s
-# Crochet installé par « acc hook install » : avant chaque commit, les documents de
-# dossiers d'accompagnement indexés sont vérifiés par « acc validate » ; une erreur,
-# en particulier une donnée interdite (NIR, IBAN), refuse le commit.
+# Crochet installé par « acc hook install » : avant chaque commit, tout fichier indexé
+# du dossier acc est cherché pour une donnée interdite (NIR, IBAN), quels que soient son
+# nom et son extension, et les documents de dossiers sont vérifiés comme par
+# « acc validate » ; une erreur refuse le commit.
 
 case_dir=%s
 acc_bin=%s
@@ -131,38 +266,24 @@ fi
 # Git runs the hook from the work tree's root.
 [ -f "$case_dir/acc.yaml" ] || exit 0
 
-nl='
-'
-staged=$(git diff --cached --name-only --diff-filter=ACMR %s -- %s) || exit 1
-[ -n "$staged" ] || exit 0
-unstaged=$(git diff --name-only %s -- %s) || exit 1
-
-# acc reads the files on disk: they must be what is being committed.
-changed=
-IFS=$nl
-for f in $staged; do
-	case "$nl$unstaged$nl" in
-	*"$nl$f$nl"*) changed="$changed  $f$nl" ;;
-	esac
-done
-unset IFS
-if [ -n "$changed" ]; then
-	echo "acc : ces documents ont été modifiés après « git add » ; indexez-les de nouveau pour qu'acc vérifie ce qui sera enregistré :" >&2
-	printf '%%s' "$changed" >&2
+# Every staged file of the case-file folder (any name, any extension), then
+# an empty record, then the files changed again on disk since « git add »:
+# NUL-separated (-z), so that git never quotes a name.
+list=$(mktemp "${TMPDIR:-/tmp}/acc-crochet.XXXXXX") || exit 1
+trap 'rm -f "$list"' EXIT
+trap 'exit 1' HUP INT TERM
+if ! { git diff --cached --name-only -z --diff-filter=ACMR %s -- "$case_dir" &&
+	printf '\000' &&
+	git diff --name-only -z %s -- "$case_dir"; } >"$list"; then
+	echo "acc : git diff a échoué : commit refusé." >&2
 	exit 1
 fi
-
-set -f
-IFS=$nl
-set -- $staged
-unset IFS
-set +f
-"$acc" -C "$case_dir" validate -- "$@"
+"$acc" -C "$case_dir" hook verifier <"$list"
 status=$?
 if [ "$status" -ne 0 ]; then
 	echo "acc : commit refusé : corrigez les erreurs ci-dessus (une donnée interdite doit être retirée du document)." >&2
 fi
 exit "$status"
-`, hookMarker, shQuote(caseDir), shQuote(exe), relative, shQuote(pathspec), relative, shQuote(pathspec))
+`, hookMarker, shQuote(caseDir), shQuote(exe), relative, relative)
 	return []byte(b.String())
 }

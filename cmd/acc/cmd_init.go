@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -72,7 +73,7 @@ func (a *app) runInit(dir string, o initOptions) error {
 		}
 	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return usageErr("%s n'est pas un dossier", dir)
+		return usageErr("%s n'est pas un dossier", termtext.Arg(dir))
 	}
 	if root, err := casefile.FindRoot(dir); err == nil {
 		return usageErr("%s est déjà un dépôt acc (%s) : rien n'a été modifié", a.relPath(dir), filepath.Join(a.relPath(root), casefile.ConfigFile))

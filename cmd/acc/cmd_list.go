@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -112,7 +113,7 @@ func parseListKind(s string) (string, error) {
 			return v, nil
 		}
 	}
-	msg := fmt.Sprintf("que lister ? « %s » inconnu", s)
+	msg := fmt.Sprintf("que lister ? « %s » inconnu", termtext.Arg(s))
 	if sug := casefile.Suggest(k, listKinds); sug != "" {
 		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", sug)
 	}
@@ -197,7 +198,7 @@ func checkValues(flag string, values, allowed []string) error {
 		if contains(allowed, v) {
 			continue
 		}
-		msg := fmt.Sprintf("%s : « %s » inconnu", flag, v)
+		msg := fmt.Sprintf("%s : « %s » inconnu", flag, termtext.Arg(v))
 		if s := casefile.Suggest(v, allowed); s != "" {
 			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 		}
@@ -251,7 +252,7 @@ func (a *app) listFilter(ws *workspace, kind string, o listOptions) (casefile.Fi
 		return f, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return f, usageErr("--du %s est après --au %s", o.from, o.to)
+		return f, usageErr("--du %s est après --au %s", termtext.Arg(o.from), termtext.Arg(o.to))
 	}
 	return f, nil
 }

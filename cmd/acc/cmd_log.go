@@ -11,6 +11,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type logOptions struct {
@@ -117,7 +118,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 			return casefile.BeneficiaryDir(arg), nil
 		}
 	}
-	if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil && !strings.ContainsAny(arg, `/\`) {
+	if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil && !strings.ContainsAny(arg, `/\`) && len(arg) <= 4*casefile.MaxIDLen {
 		id, err := a.resolveBeneficiary(ws, arg, nil, "", "")
 		if err != nil {
 			return "", err
@@ -142,7 +143,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 func checkGitPath(rel string) error {
 	for _, c := range strings.Split(rel, "/") {
 		if strings.EqualFold(c, ".git") {
-			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", rel)
+			return usageErr("%s : les fichiers internes de Git ne sont pas des documents", termtext.Arg(rel))
 		}
 	}
 	return nil
@@ -163,7 +164,7 @@ func (a *app) runLog(arg string, o logOptions) error {
 	}
 	if len(commits) == 0 && target != "" {
 		if _, err := os.Lstat(ws.repo.Abs(target)); err != nil {
-			return usageErr("%s : aucun historique, et rien à ce chemin", arg)
+			return usageErr("%s : aucun historique, et rien à ce chemin", termtext.Arg(arg))
 		}
 	}
 	out := logJSON{Version: 1, Path: target, Commits: make([]commitJSON, 0, len(commits))}

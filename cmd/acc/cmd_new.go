@@ -13,6 +13,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
@@ -22,6 +23,7 @@ type newOptions struct {
 	date        string
 	edit        bool
 	id          string
+	idSet       bool // --id given, even empty: an empty id is refused, not ignored
 	dispositif  string
 }
 
@@ -46,6 +48,7 @@ Types : « acc types ».`,
   acc new entretien-suivi --date 2026-12-09 --edit`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			o.idSet = c.Flags().Changed("id")
 			return a.runNew(args, o)
 		},
 	}
@@ -95,9 +98,9 @@ func (a *app) runNew(args []string, o newOptions) error {
 		return a.newBeneficiary(ws, name, o)
 	}
 	if len(args) > 1 {
-		return usageErr("argument en trop « %s » : acc new %s [-b ID]", args[1], typ)
+		return usageErr("argument en trop « %s » : acc new %s [-b ID]", termtext.Arg(args[1]), typ)
 	}
-	if o.id != "" || o.dispositif != "" {
+	if o.idSet || o.dispositif != "" {
 		return usageErr("--id et --dispositif ne s'appliquent qu'à « acc new beneficiaire »")
 	}
 	t, ok := ws.reg.Lookup(typ)
@@ -141,7 +144,7 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	}
 	prenom, nom, _ := strings.Cut(name, " ")
 	if nom == "" {
-		return usageErr("« %s » : donnez le prénom et le nom, par exemple acc new beneficiaire \"Jean Dupont\"", name)
+		return usageErr("« %s » : donnez le prénom et le nom, par exemple acc new beneficiaire \"Jean Dupont\"", termtext.Arg(name))
 	}
 	date, err := a.docDate(o.date)
 	if err != nil {
@@ -149,6 +152,8 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	}
 	id := o.id
 	switch {
+	case o.idSet && strings.TrimSpace(id) == "":
+		return usageErr("--id : l'identifiant est vide ; donnez-en un (a-z, 0-9, -), ou retirez --id pour le tirer du nom")
 	case id != "":
 		if err := casefile.CheckName(id); err != nil {
 			return usageErr("--id %v", err)
@@ -169,7 +174,7 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	default:
 		id = casefile.Slugify(name)
 		if id == "" {
-			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", name)
+			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", termtext.Arg(name))
 		}
 	}
 	unlock, author, committer, err := a.lockAsTrainer(ws)

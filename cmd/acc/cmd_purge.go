@@ -10,6 +10,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // erasurePolicy tells the store who a beneficiary is and what names them (the domain's
@@ -313,7 +314,7 @@ func (a *app) printPurgeLimits(w io.Writer, r *gitstore.PurgeReport) {
 	if len(r.Remotes) > 0 {
 		fmt.Fprintf(w, "  - le dépôt partagé (%s) et les copies des autres formateurs : lancez « acc sync » ici, qui y publie\n"+
 			"    l'effacement, puis sur chaque autre poste ; une copie qui ne se synchronise pas garde le dossier ;\n",
-			strings.Join(r.Remotes, ", "))
+			termtext.Line(strings.Join(r.Remotes, ", ")))
 		fmt.Fprintln(w, "  - une forge (GitLab, GitHub, Gitea…) peut garder les anciens commits accessibles par leur\n"+
 			"    identifiant jusqu'à son propre nettoyage : demandez-le à l'administrateur ou à l'hébergeur ;")
 	} else {
@@ -322,10 +323,10 @@ func (a *app) printPurgeLimits(w io.Writer, r *gitstore.PurgeReport) {
 	fmt.Fprintln(w, "  - les sauvegardes (poste, serveur) : le dossier y disparaîtra quand elles expireront ;")
 	fmt.Fprintln(w, "  - les documents exportés (rapports HTML ou PDF, courriels, impressions).")
 	if len(r.Mentions) > 0 {
-		fmt.Fprintf(w, "Attention : ces fichiers nomment encore la personne (acc ne les modifie pas) : %s\n", strings.Join(r.Mentions, ", "))
+		fmt.Fprintf(w, "Attention : ces fichiers nomment encore la personne (acc ne les modifie pas) : %s\n", termtext.Line(strings.Join(r.Mentions, ", ")))
 	}
 	for _, n := range r.RefNames {
-		fmt.Fprintf(w, "Attention : la référence %s porte l'identifiant dans son nom : renommez-la (git branch -m).\n", n)
+		fmt.Fprintf(w, "Attention : la référence %s porte l'identifiant dans son nom : renommez-la (git branch -m).\n", termtext.Line(n))
 	}
 	if r.Alternates {
 		fmt.Fprintln(w, "Attention : ce dépôt emprunte des objets à un autre (.git/objects/info/alternates) : effacez-y aussi.")

@@ -19,12 +19,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/report"
 	"github.com/acc-formation/acc/validate"
 )
@@ -68,7 +69,7 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
   acc report jean-dupont --at 2026-06-30`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.json && c.Flags().Changed("format") && o.format != "json" {
-				return usageErr("--json et --format %s se contredisent", o.format)
+				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
 			}
 			return a.runReport(args, o)
 		},
@@ -287,7 +288,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 		h, err := ws.store.CommitAt(local)
 		if err != nil {
-			return nil, usageErr("--at %s : %v", at, err)
+			return nil, usageErr("--at %s : %v", termtext.Arg(at), err)
 		}
 		rev = h.String()
 		opt.AsOf = d
@@ -373,7 +374,7 @@ func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 			continue
 		}
 		if errors.Is(err, casefile.ErrTooLarge) {
-			warns = append(warns, fmt.Sprintf("%s : fichier de plus de 16 Mio ignoré (un compte rendu n'est pas si long) ; acc validate le signale", printable(f)))
+			warns = append(warns, fmt.Sprintf("%s : fichier de plus de 16 Mio ignoré (un compte rendu n'est pas si long) ; acc validate le signale", termtext.Line(f)))
 			continue
 		}
 		if err != nil {
@@ -381,7 +382,7 @@ func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 		}
 		d := casefile.Parse(f, b)
 		if d.Overflow {
-			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", printable(f)))
+			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", termtext.Line(f)))
 		}
 		if path.Base(f) == casefile.FicheFile {
 			fiche = d
@@ -390,17 +391,6 @@ func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 		}
 	}
 	return casefile.NewCase(id, fiche, docs, s.ws.rank), warns, nil
-}
-
-// printable replaces the control characters of a file name taken from the
-// repository, so that it cannot drive the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 // each loads the cases in parallel and hands them to fn in order, from one
@@ -424,7 +414,9 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 			wg.Add(1)
 			go func(i int, id string) {
 				defer wg.Done()
-				c, warns, err := s.loadNoting(id)
+				var c *casefile.Case
+				var warns []string
+				err := bug.Call(func() (err error) { c, warns, err = s.loadNoting(id); return err })
 				slots[i] <- result{c, warns, err}
 			}(i, id)
 		}
@@ -448,11 +440,15 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 // writeOutput writes to stdout, or to a file replaced atomically.
 func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if file == "" {
-		w := bufio.NewWriter(a.stdout)
+		out := a.terminalSafe()
+		w := bufio.NewWriter(out)
 		if err := write(w); err != nil {
 			return repoErr(err)
 		}
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	wd, err := a.workDir()
 	if err != nil {
@@ -464,7 +460,7 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	}
 	pf, err := newPendingFile(file)
 	if err != nil {
-		return usageErr("-o %s : %v", typed, err)
+		return usageErr("-o %s : %v", termtext.Arg(typed), err)
 	}
 	defer pf.abort()
 	if err := write(pf.buf); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type showOptions struct {
@@ -63,7 +64,7 @@ func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, e
 	if d, perr := casefile.ParseUserDate(at); perr == nil {
 		h, err := ws.store.CommitAt(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
 		if errors.Is(err, gitstore.ErrUnknownRevision) {
-			return "", time.Time{}, usageErr("--at %s : %v", at, err)
+			return "", time.Time{}, usageErr("--at %s : %v", termtext.Arg(at), err)
 		}
 		if err != nil {
 			return "", time.Time{}, repoErr(err)
@@ -109,7 +110,7 @@ func (a *app) runShow(arg string, o showOptions) error {
 			return usageErr("%v", err)
 		}
 		if rel == "." {
-			return usageErr("%s est le dépôt lui-même : donnez un document (acc show beneficiaires/ID/fiche.md)", arg)
+			return usageErr("%s est le dépôt lui-même : donnez un document (acc show beneficiaires/ID/fiche.md)", termtext.Arg(arg))
 		}
 		if err := checkGitPath(rel); err != nil {
 			return err
@@ -122,7 +123,7 @@ func (a *app) runShow(arg string, o showOptions) error {
 		case errors.As(err, &re) && errors.Is(err, gitstore.ErrNotInRevision) && re.Msg != "":
 			return usageErr("%v", err) // a folder, not a file
 		case errors.Is(err, gitstore.ErrNotInRevision) && !day.IsZero():
-			return usageErr("%s n'existait pas au %s", a.relPath(ws.repo.Abs(rel)), o.at)
+			return usageErr("%s n'existait pas au %s", a.relPath(ws.repo.Abs(rel)), termtext.Arg(o.at))
 		case errors.Is(err, gitstore.ErrUnknownRevision) && o.at == "":
 			return usageErr("rien n'est encore enregistré dans ce dépôt")
 		case errors.Is(err, gitstore.ErrNotInRevision) && o.at == "":
@@ -134,11 +135,14 @@ func (a *app) runShow(arg string, o showOptions) error {
 	}
 	if !day.IsZero() {
 		if c, ok := a.lastChange(ws, rel, day); ok {
-			fmt.Fprintf(a.stderr, "acc : %s au %s : version du commit %s\n", a.relPath(ws.repo.Abs(rel)), o.at, commitLine(c))
+			fmt.Fprintf(a.stderr, "acc : %s au %s : version du commit %s\n", a.relPath(ws.repo.Abs(rel)), termtext.Arg(o.at), termtext.Line(commitLine(c)))
 		}
 	}
-	_, err = a.stdout.Write(data)
-	return err
+	out := a.terminalSafe()
+	if _, err := out.Write(data); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 // lastChange returns the commit that last changed rel by the end of day

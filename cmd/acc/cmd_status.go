@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type statusOptions struct {
@@ -123,20 +124,21 @@ func (a *app) runStatus(o statusOptions) error {
 		}
 		b := statusBenJSON{ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Referent: s.Referent, Statut: s.Statut}
 		var block strings.Builder
-		fmt.Fprintf(&block, "%s", who(s))
+		// Names and values come from the documents: escaped for the terminal.
+		block.WriteString(termtext.Line(who(s)))
 		if s.Referent != "" {
-			fmt.Fprintf(&block, " · %s", s.Referent)
+			fmt.Fprintf(&block, " · %s", termtext.Line(s.Referent))
 		}
 		block.WriteString("\n")
 		for _, it := range items {
 			b.Contact = b.Contact || it.Contact()
 			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Doc.Path, Date: jsonDate(it.Date), Days: it.Days,
 				Objective: it.Objective, Action: it.Action, Message: attentionText(c, s, it, func(p string) string { return p })})
-			fmt.Fprintf(&block, "  - %s\n", attentionText(c, s, it, func(p string) string { return a.relPath(ws.repo.Abs(p)) }))
+			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(c, s, it, func(p string) string { return a.relPath(ws.repo.Abs(p)) })))
 		}
 		if b.Contact {
 			out.Contact = append(out.Contact, s.ID)
-			names = append(names, who(s))
+			names = append(names, termtext.Line(who(s)))
 		}
 		out.Beneficiaries = append(out.Beneficiaries, b)
 		text = append(text, block.String())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 type syncOptions struct {
@@ -62,7 +63,7 @@ est alors laissé tel qu'il était).`,
 func (a *app) runSync(o syncOptions) error {
 	switch {
 	case o.keep != "" && o.keep != "locale" && o.keep != "distante":
-		return usageErr("--garder %s : « locale » ou « distante » attendu", o.keep)
+		return usageErr("--garder %s : « locale » ou « distante » attendu", termtext.Arg(o.keep))
 	case o.keep != "" && !o.resume:
 		return usageErr("--garder va avec --resume")
 	case o.abort && o.resume:
@@ -91,7 +92,7 @@ func (a *app) runSync(o syncOptions) error {
 			return repoErr(err)
 		}
 		for _, k := range kept {
-			fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé\n", k)
+			fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé\n", termtext.Line(k))
 		}
 		fmt.Fprintln(a.stderr, "acc : synchronisation abandonnée ; vos documents sont tels que vous les avez laissés (relancez acc sync quand vous voulez)")
 		return nil
@@ -122,7 +123,7 @@ func (a *app) runSync(o syncOptions) error {
 	})
 	if res != nil {
 		for _, n := range res.Notes {
-			fmt.Fprintf(a.stderr, "acc : %s\n", n)
+			fmt.Fprintf(a.stderr, "acc : %s\n", termtext.Line(n))
 		}
 	}
 	if unclean := new(*gitstore.PurgeRemoteError); err != nil && errors.As(err, unclean) && res != nil {
@@ -138,7 +139,7 @@ func (a *app) runSync(o syncOptions) error {
 	}
 	a.printSync(ws, res)
 	for _, k := range res.KeptBeside {
-		fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé (supprimez-le quand vous n'en aurez plus besoin)\n", k)
+		fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé (supprimez-le quand vous n'en aurez plus besoin)\n", termtext.Line(k))
 	}
 	a.reportReceived(ws, res)
 	a.noteUncommitted(ws)
@@ -176,9 +177,9 @@ func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 func (a *app) printSync(ws *workspace, res *gitstore.SyncResult) {
 	switch {
 	case res.Received == 0 && !res.Pushed:
-		fmt.Fprintf(a.stdout, "Déjà à jour avec %s (%s).\n", res.Remote, res.Branch)
+		fmt.Fprintf(a.stdout, "Déjà à jour avec %s (%s).\n", termtext.Line(res.Remote), termtext.Line(res.Branch))
 	default:
-		fmt.Fprintf(a.stdout, "Synchronisé avec %s (%s) : %d enregistrement%s reçu%s, %d envoyé%s.\n", res.Remote, res.Branch,
+		fmt.Fprintf(a.stdout, "Synchronisé avec %s (%s) : %d enregistrement%s reçu%s, %d envoyé%s.\n", termtext.Line(res.Remote), termtext.Line(res.Branch),
 			res.Received, syncPlural(res.Received), syncPlural(res.Received), res.Sent, syncPlural(res.Sent))
 	}
 	if res.Resumed {
@@ -200,7 +201,7 @@ func (a *app) printSync(ws *workspace, res *gitstore.SyncResult) {
 			}
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%s a aussi été créé par un collègue : votre version est enregistrée sous %s.\n", r.From, path.Base(r.To))
+		fmt.Fprintf(a.stdout, "%s a aussi été créé par un collègue : votre version est enregistrée sous %s.\n", termtext.Line(r.From), termtext.Line(path.Base(r.To)))
 	}
 }
 
@@ -222,7 +223,7 @@ func (a *app) printConflict(c *gitstore.Conflict) {
 	}
 	for _, f := range c.Files {
 		mine, theirs := authorNames(f.LocalAuthors, "vous"), authorNames(f.RemoteAuthors, "un collègue")
-		fmt.Fprintf(&b, "  %s\n", f.Path)
+		fmt.Fprintf(&b, "  %s\n", termtext.Line(f.Path))
 		switch {
 		case f.LocalDeleted:
 			fmt.Fprintf(&b, "    votre version (%s) : supprimé\n", mine)
@@ -234,7 +235,7 @@ func (a *app) printConflict(c *gitstore.Conflict) {
 		if f.RemoteDeleted {
 			fmt.Fprintf(&b, "    version du dépôt partagé (%s) : supprimé\n", theirs)
 		} else {
-			fmt.Fprintf(&b, "    version du dépôt partagé (%s) : %s\n", theirs, f.Beside)
+			fmt.Fprintf(&b, "    version du dépôt partagé (%s) : %s\n", theirs, termtext.Line(f.Beside))
 		}
 	}
 	if c.Branch != "" {
@@ -336,7 +337,7 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 	if _, err := ws.store.Commit(a.ctx, changes, msg, author, committer); err != nil && !errors.Is(err, gitstore.ErrNoChanges) {
 		return false, repoErr(err)
 	}
-	fmt.Fprintf(a.stderr, "acc : votre choix est enregistré (%s)\n", strings.Join(rels, ", "))
+	fmt.Fprintf(a.stderr, "acc : votre choix est enregistré (%s)\n", termtext.Line(strings.Join(rels, ", ")))
 	return findings, nil
 }
 

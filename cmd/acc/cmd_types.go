@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -123,16 +124,18 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s — %s", t.Name, t.Label)
+		// An organisation's types come from the repository: escaped.
+		line := termtext.Line
+		fmt.Fprintf(&b, "%s — %s", line(t.Name), line(t.Label))
 		if t.Phase != "" {
-			fmt.Fprintf(&b, " (phase %s)", strings.ToLower(t.PhaseLabel()))
+			fmt.Fprintf(&b, " (phase %s)", line(strings.ToLower(t.PhaseLabel())))
 		}
 		if !t.Builtin {
 			b.WriteString(" [propre à l'organisation]")
 		}
 		b.WriteString("\n")
 		if t.Purpose != "" {
-			fmt.Fprintf(&b, "  objectif : %s\n", t.Purpose)
+			fmt.Fprintf(&b, "  objectif : %s\n", line(t.Purpose))
 		}
 		var always, final []string
 		for _, f := range t.Fields {
@@ -144,10 +147,10 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 			}
 		}
 		if len(always) > 0 {
-			fmt.Fprintf(&b, "  champs requis : %s\n", strings.Join(always, ", "))
+			fmt.Fprintf(&b, "  champs requis : %s\n", line(strings.Join(always, ", ")))
 		}
 		if len(final) > 0 {
-			fmt.Fprintf(&b, "  requis une fois finalisé : %s\n", strings.Join(final, ", "))
+			fmt.Fprintf(&b, "  requis une fois finalisé : %s\n", line(strings.Join(final, ", ")))
 		}
 		var secs []string
 		for _, s := range t.Sections {
@@ -161,7 +164,7 @@ func writeTypesText(w io.Writer, all []*templates.Type) error {
 			secs = append(secs, title)
 		}
 		if len(secs) > 0 {
-			fmt.Fprintf(&b, "  sections : %s\n", strings.Join(secs, " · "))
+			fmt.Fprintf(&b, "  sections : %s\n", line(strings.Join(secs, " · ")))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -185,7 +188,7 @@ func unknownTypeErr(reg *templates.Registry, name string, withFiche bool) error 
 	for _, t := range reg.Types() {
 		names = append(names, t.Name)
 	}
-	msg := fmt.Sprintf("type de document inconnu « %s »", name)
+	msg := fmt.Sprintf("type de document inconnu « %s »", termtext.Arg(name))
 	if s := casefile.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -87,7 +88,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	format := validate.DefaultFormat(a.getenv)
 	switch {
 	case o.json && o.format != "" && o.format != "json":
-		return usageErr("--json et --format %s se contredisent", o.format)
+		return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
 	case o.json:
 		format = validate.FormatJSON
 	case o.format != "":
@@ -171,7 +172,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		}
 		pf, err := newPendingFile(file)
 		if err != nil {
-			return usageErr("--output %s : %v", out.file, err)
+			return usageErr("--output %s : %v", termtext.Arg(out.file), err)
 		}
 		defer pf.abort()
 		w, err := validate.NewWriter(out.format, pf.buf, wopts)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // Exit codes (DESIGN §4).
@@ -51,6 +52,10 @@ func exitCode(err error) int {
 		// Ctrl-C wins over the wrapping (a lock wait interrupted is not a
 		// repository problem).
 		return exitInterrupted
+	case errors.As(err, new(*bug.Panic)):
+		// Before exitError: a panic carried back from a goroutine may have
+		// been wrapped as a repository error on its way.
+		return exitInternal
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.Is(err, casefile.ErrNotRepo), errors.As(err, &pe):

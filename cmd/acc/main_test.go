@@ -14,7 +14,13 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"acc": func() { os.Exit(Main()) },
+		"acc": func() {
+			// ACC_TEST_PANIC is honoured by the test binary only (Main
+			// never sets panicAt): it checks how a bug is reported.
+			a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+			a.panicAt = os.Getenv("ACC_TEST_PANIC")
+			os.Exit(a.run(os.Args[1:]))
+		},
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // prompt asks a question on the terminal and returns the trimmed answer.
@@ -45,7 +47,7 @@ func (a *app) chooseMatching(question string, choices, labels []string, match fu
 		if labels != nil && labels[i] != "" {
 			l = c + " — " + labels[i]
 		}
-		fmt.Fprintf(a.stderr, "  %2d. %s\n", i+1, l)
+		fmt.Fprintf(a.stderr, "  %2d. %s\n", i+1, termtext.Line(l))
 	}
 	var why error
 	for try := 0; try < 2; try++ {
@@ -85,5 +87,5 @@ func pick(ans string, choices []string, match func(string) (string, error)) (str
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("choix « %s » inconnu", ans)
+	return "", fmt.Errorf("choix « %s » inconnu", termtext.Arg(ans))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // people returns the beneficiaries among ids (all of the work tree's when
@@ -50,8 +51,14 @@ func (a *app) resolveBeneficiary(ws *workspace, query string, ids []string, flag
 	}
 	var amb *casefile.AmbiguousError
 	var unk *casefile.UnknownPersonError
-	if errors.As(err, &unk) && at != "" {
-		unk.When = " à la date --at " + at
+	if errors.As(err, &unk) {
+		unk.Query = termtext.Arg(unk.Query) // typed by a person: never raw on the terminal
+		if at != "" {
+			unk.When = " à la date --at " + termtext.Arg(at)
+		}
+	}
+	if errors.As(err, &amb) {
+		amb.Query = termtext.Arg(amb.Query)
 	}
 	if errors.As(err, &amb) && a.interactive() {
 		return a.choose(fmt.Sprintf("« %s » désigne plusieurs bénéficiaires ; lequel ?", amb.Query), amb.Candidates, nil)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // table is the output of a listing: a readable, aligned table with a header
@@ -31,14 +32,31 @@ func (a *app) stdoutTerminal() bool {
 	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
-// cellText keeps a cell on its line and in its column: tabs, line breaks
-// and other control characters become spaces.
-func cellText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || r == ' ' }), " ")
+// flushWriter is an io.Writer with a Flush.
+type flushWriter interface {
+	io.Writer
+	Flush() error
 }
+
+type noFlush struct{ io.Writer }
+
+func (noFlush) Flush() error { return nil }
+
+// terminalSafe returns stdout for text printed as it is (a document, a
+// report): escaped by termtext.Writer when a person reads it on a terminal,
+// so that what a document holds cannot act on the terminal; untouched in a
+// pipe or a file, where it is data.
+func (a *app) terminalSafe() flushWriter {
+	if a.stdoutTerminal() {
+		return termtext.NewWriter(a.stdout)
+	}
+	return noFlush{a.stdout}
+}
+
+// cellText keeps a cell on its line and in its column, and the terminal
+// safe: tabs, line breaks and other control characters are escaped
+// (termtext.Line).
+func cellText(s string) string { return termtext.Line(s) }
 
 // writeTable prints t for a terminal or a pipe (see table).
 func (a *app) writeTable(t *table) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
@@ -69,7 +70,7 @@ func (a *app) lockTimeout() (time.Duration, error) {
 	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 0 {
 		return time.Duration(n * float64(time.Second)), nil
 	}
-	return 0, usageErr("ACC_LOCK_TIMEOUT=%q : durée attendue, par exemple 10s ou 30", s)
+	return 0, usageErr("ACC_LOCK_TIMEOUT=« %s » : durée attendue, par exemple 10s ou 30", termtext.Arg(s))
 }
 
 // lock takes the repository lock; the returned func releases it (calling

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // Change is one file of a commit.
@@ -105,6 +107,10 @@ func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author
 	}
 	return id, err
 }
+
+// CheckPath reports whether Commit accepts p as a path, so that a caller can
+// leave aside a file whose name it would refuse and record the others.
+func CheckPath(p string) error { return checkCasePath(p) }
 
 // checkCasePath refuses paths that are not clean relative slash paths.
 func checkCasePath(p string) error {
@@ -343,7 +349,7 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 	// The new index depends only on the changed entries: it is built, written and
 	// fsynced while the trees and the commit are (index.lock is ours).
 	indexDone := make(chan error, 1)
-	go func() { indexDone <- s.writeIndexLock(ixLock, ups) }()
+	go func() { indexDone <- bug.Call(func() error { return s.writeIndexLock(ixLock, ups) }) }()
 	waited := false
 	waitIndex := func() error {
 		if waited {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -657,7 +656,7 @@ func TestMappedIndexTruncatedIsAnError(t *testing.T) {
 		return nil
 	})
 	var ce *IndexCorruptError
-	if runtime.GOOS != "windows" && !errors.As(err, &ce) {
+	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want *IndexCorruptError", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // The index is handled in its raw bytes (https://git-scm.com/docs/index-format): go-git's
@@ -619,7 +621,9 @@ func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 		return err
 	}
 	verified := make(chan error, 1)
-	go func() { verified <- guardFaults(l.target, ix.verifyChecksum) }()
+	go func() {
+		verified <- bug.Call(func() error { return guardFaults(l.target, ix.verifyChecksum) })
+	}()
 	err = guardFaults(l.target, func() error {
 		pieces, err := spliceIndex(ix, ups)
 		if err != nil {

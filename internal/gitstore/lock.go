@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // DefaultLockTimeout is how long a command waits for acc's lock unless ACC_LOCK_TIMEOUT
@@ -173,7 +175,7 @@ func waitLock(ctx context.Context, fl *flock.Flock, timeout time.Duration) error
 	abandoned := false
 	res := make(chan error, 1)
 	go func() {
-		err := fl.Lock()
+		err := bug.Call(fl.Lock)
 		mu.Lock()
 		defer mu.Unlock()
 		if abandoned {

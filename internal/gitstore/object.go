@@ -17,6 +17,8 @@ import (
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // Git object types, as written in object headers.
@@ -188,7 +190,7 @@ func parallel(n int, fn func(i int) error) error {
 	}
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
-		go func(i int) { errs <- fn(i) }(i)
+		go func(i int) { errs <- bug.Call(func() error { return fn(i) }) }(i)
 	}
 	var first error
 	for i := 0; i < n; i++ {

@@ -21,6 +21,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // acc sync: fetch the shared remote, integrate (sync_integrate.go), move the work tree
@@ -674,8 +676,17 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 	req.Packfile = rd
 	done := make(chan error, 1)
 	go func() {
-		enc := packfile.NewEncoder(wr, st, !ar.Capabilities.Supports(capability.OFSDelta))
-		_, err := enc.Encode(objs, 10)
+		err := bug.Call(func() error {
+			enc := packfile.NewEncoder(wr, st, !ar.Capabilities.Supports(capability.OFSDelta))
+			_, err := enc.Encode(objs, 10)
+			return err
+		})
+		var p *bug.Panic
+		if errors.As(err, &p) {
+			_ = wr.CloseWithError(err)
+			done <- err
+			return
+		}
 		if err != nil {
 			done <- wr.CloseWithError(err)
 			return
@@ -687,6 +698,9 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		_ = rd.Close()
 	}
 	encErr := <-done
+	if p := (*bug.Panic)(nil); errors.As(encErr, &p) {
+		return encErr
+	}
 	if rs != nil {
 		if rerr := rs.Error(); rerr != nil {
 			e := &RemoteError{URL: RedactURL(rc.url), Op: "push", Kind: RemoteRefused, Err: rerr}

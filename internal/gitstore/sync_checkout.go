@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // DirtyError is returned when files that a sync must update hold changes that were not
@@ -414,7 +416,7 @@ func parallelLimit(n, limit int, fn func(i int) error) error {
 		go func() {
 			var first error
 			for i := range next {
-				if err := fn(i); err != nil && first == nil {
+				if err := bug.Call(func() error { return fn(i) }); err != nil && first == nil {
 					first = err
 				}
 			}

@@ -29,6 +29,8 @@ import (
 	"github.com/skeema/knownhosts"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/acc-formation/acc/internal/termtext"
 )
 
 // Transports (acc sync, acc clone, acc init --remote).
@@ -111,7 +113,8 @@ func (e *RemoteError) Error() string {
 	if e.Detail != "" {
 		msg += " : " + e.Detail
 	}
-	return msg
+	// The address and the server's words come from outside: escaped.
+	return termtext.Line(msg)
 }
 
 func (e *RemoteError) Unwrap() error { return e.Err }

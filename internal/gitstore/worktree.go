@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/internal/atomicfile"
+	"github.com/acc-formation/acc/internal/bug"
 )
 
 // BlobHash returns the Git blob id of data, as `git hash-object` computes it.
@@ -77,6 +78,7 @@ func (s *Store) statChanges(entries []IndexEntry) (changed, deleted []string, er
 		wg.Add(1)
 		go func(p *part, es []IndexEntry) {
 			defer wg.Done()
+			defer bug.Recover(&p.err)
 			quick := s.quickStat(es)
 			for i, e := range es {
 				switch quick[i] {
@@ -138,11 +140,10 @@ const (
 // dirCache remembers, per folder (case-relative), its modification time
 // and its entries when it was last read.
 type dirCache struct {
-	mu      sync.Mutex
-	dirs    map[string]dirRecord
-	dirty   bool
-	readAt  time.Time // when this process started reading folders
-	version string
+	mu     sync.Mutex
+	dirs   map[string]dirRecord
+	dirty  bool
+	readAt time.Time // when this process started reading folders
 }
 
 type dirRecord struct {
@@ -224,7 +225,8 @@ func (dc *dirCache) untracked(s *Store, dir string, tracked func(string) bool, k
 	var visit func(rel string)
 	visit = func(rel string) {
 		defer wg.Done()
-		rec, err := dc.read(s, rel)
+		var rec dirRecord
+		err := bug.Call(func() (err error) { rec, err = dc.read(s, rel); return err })
 		if err != nil {
 			mu.Lock()
 			if firstErr == nil {

@@ -1,0 +1,53 @@
+package termtext
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"beneficiaires/jean/fiche.md": "beneficiaires/jean/fiche.md",
+		"Élodie N'Guessan":            "Élodie N'Guessan",
+		"a\nb.md":                     `a b.md`,
+		"\x1b[31mrouge":               `\x1b[31mrouge`,
+		"a\r\nb\tc\x7f\rd":            `a b c\x7f d`,
+		"\u009b2J":                    `\u009b2J`,
+		"abc\u202efdp.exe":            `abc\u202efdp.exe`,
+		"bad\x9bbyte":                 `bad\x9bbyte`,
+	} {
+		if got := Line(in); got != want {
+			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestArg(t *testing.T) {
+	long := strings.Repeat("é", 100000)
+	got := Arg(long)
+	if want := strings.Repeat("é", MaxArg) + "…"; got != want {
+		t.Errorf("Arg(100000 é) = %d bytes, want %q", len(got), want)
+	}
+	if got := Arg("court\x1b"); got != `court\x1b` {
+		t.Errorf("Arg = %q", got)
+	}
+}
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := NewWriter(&b)
+	// A C1 character (U+009B, two bytes in UTF-8) split between two writes
+	// is still escaped; line breaks and tabs are kept.
+	for _, p := range []string{"ligne 1\n\x1b[2J\t", "x\xc2", "\x9by\n", "fin \xc3"} {
+		if n, err := w.Write([]byte(p)); err != nil || n != len(p) {
+			t.Fatalf("Write(%q) = %d, %v", p, n, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "ligne 1\n\\x1b[2J\tx\\u009by\nfin \\xc3"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
