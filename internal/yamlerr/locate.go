@@ -17,6 +17,11 @@ import (
 // document.
 func Locate(src []byte, err error) (line, col int, msg string) {
 	line, msg = Explain(err)
+	if e := err.Error(); strings.Contains(e, "did not find expected ','") || strings.Contains(e, "aliasing") {
+		// An unclosed [ or {, or alias abuse: yaml.v3 says it well, and a
+		// line read inside the brackets would mislead.
+		return line, 0, msg
+	}
 	lines := scan(string(src))
 	if c, ok := firstMistake(lines); ok {
 		return c.line, c.col, c.msg

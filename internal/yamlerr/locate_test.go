@@ -31,6 +31,8 @@ func TestLocate(t *testing.T) {
 		{"over-indented key", "type: a\nb: 1\n  c: 2\n", 3, "indentation"},
 		{"under-indented key", "a:\n  b: 1\n c: 2\n", 3, "indentation"},
 		{"unclosed bracket", "type: a\nfreins: [logement, mobilite\nb: 3\n", 0, "crochets"},
+		{"unclosed bracket before a colon", "type: a\nfreins: [logement, mobilite\nb:3\n", 0, "crochets"},
+		{"first of two mistakes", "type: a\nb: Faire: x\nc:d\n", 2, "deux-points dans la valeur"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,4 +72,22 @@ func TestLocateValidYAML(t *testing.T) {
 			t.Errorf("%q: a mistake found in valid YAML", src)
 		}
 	}
+}
+
+// Locate never panics and points inside the text.
+func FuzzLocate(f *testing.F) {
+	for _, s := range []string{"a: \"b\nc: 1\n", "- id O1\n  x: 1\n", "a:b\n", "a:\n\tb: 1\n", "a: b: c\n", "x:\n  - a: 1\n  b: 2\n", "n: |\n  \tt\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var n yaml.Node
+		err := yaml.Unmarshal([]byte(src), &n)
+		if err == nil {
+			return
+		}
+		line, col, msg := Locate([]byte(src), err)
+		if msg == "" || line < 0 || line > strings.Count(src, "\n")+2 || col < 0 {
+			t.Fatalf("Locate(%q) = %d:%d %q", src, line, col, msg)
+		}
+	})
 }
