@@ -109,13 +109,15 @@ func canonicalValue(f *templates.Field, v *yaml.Node, depth int) {
 }
 
 // canonicalizeBuiltin canonicalises a parsed document with acc's own type
-// definitions (the fiche, or the type its `type` names). A repository's own
-// types are applied by the validator, which knows them (Canonicalize).
-func (d *Document) canonicalizeBuiltin() {
-	if d.Front == nil {
+// definitions (the fiche, or the type its `type` names).
+func (d *Document) canonicalizeBuiltin() { d.CanonicalizeWith(templates.Builtin()) }
+
+// CanonicalizeWith canonicalises a parsed document with a repository's type
+// definitions, for its own types and choices (Parse applies acc's own).
+func (d *Document) CanonicalizeWith(reg *templates.Registry) {
+	if d.Front == nil || reg == nil {
 		return
 	}
-	reg := templates.Builtin()
 	var t *templates.Type
 	if path.Base(d.Path) == FicheFile {
 		t = reg.Fiche()

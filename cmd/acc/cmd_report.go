@@ -27,6 +27,7 @@ import (
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/report"
+	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -381,6 +382,9 @@ func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 			return nil, nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
 		}
 		d := casefile.Parse(f, b)
+		if s.ws.reg != templates.Builtin() {
+			d.CanonicalizeWith(s.ws.reg) // the organisation's own choices
+		}
 		if d.Overflow {
 			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", termtext.Line(f)))
 		}
