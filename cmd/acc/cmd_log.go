@@ -24,7 +24,8 @@ func (a *app) logCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "log [ID|CHEMIN]",
 		Short: "Historique d'un bénéficiaire ou d'un document : qui a fait quoi, quand",
-		Long: `Montre l'historique Git d'un bénéficiaire (ID) ou d'un document (CHEMIN), du
+		Long: `Montre l'historique Git d'un bénéficiaire (ID, son début, ou son prénom ou
+son nom) ou d'un document (CHEMIN), du
 plus récent au plus ancien : la date d'enregistrement, l'auteur, l'action
 (création, modification, enregistrement…), les bénéficiaires et les types de
 documents concernés, lus dans les trailers des messages de commit.

@@ -54,7 +54,8 @@ Avec un ou plusieurs identifiants : le dossier de chaque personne (parcours,
 objectifs et leurs révisions, évaluations, freins, engagements, suites, et ce
 que la vérification trouve encore), suivi en annexe du texte intégral de ses
 documents — le document à remettre à une personne qui demande l'accès à son
-dossier. --synthese retire l'annexe.
+dossier. --synthese retire l'annexe. Un identifiant peut être abrégé (son
+début) ou remplacé par le prénom ou le nom de la personne.
 
 --qualiopi : les preuves par indicateur Qualiopi (4, 5, 8, 10, 11, 12, 30) et
 ce qui manque, pour chaque bénéficiaire.
