@@ -13,6 +13,9 @@ const (
 	ActionCommit = "commit"
 	ActionSync   = "sync"
 	ActionPurge  = "purge"
+	ActionRm     = "rm"
+	ActionMv     = "mv"
+	ActionImport = "import"
 )
 
 // Trailer keys of acc's commit messages.

@@ -25,10 +25,10 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// ParseUserDate parses a date typed by a person: YYYY-MM-DD, or the French
-// JJ/MM/AAAA (one-digit day and month allowed: 1/3/2026). It is the one
-// parser of every date given on the command line; files keep ParseDate
-// (exact storage, DESIGN §4.2).
+// ParseUserDate parses a date typed by a person (command line, a spreadsheet
+// column): AAAA-MM-JJ, or the French JJ/MM/AAAA (day and month may have one
+// digit: 1/3/2026), DESIGN §4.2. It is the one parser of such dates; files
+// keep ParseDate (exact storage), and what acc writes is always AAAA-MM-JJ.
 func ParseUserDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	d, m, y, ok := frenchDate(s)
@@ -37,13 +37,13 @@ func ParseUserDate(s string) (time.Time, error) {
 			return t, nil
 		}
 		if DateLike(s) {
-			return time.Time{}, fmt.Errorf("date %q impossible : vérifiez le jour et le mois", s)
+			return time.Time{}, fmt.Errorf("date « %s » impossible : vérifiez le jour et le mois", termtext.Arg(s))
 		}
-		return time.Time{}, fmt.Errorf("date %q invalide : écrivez JJ/MM/AAAA ou AAAA-MM-JJ", s)
+		return time.Time{}, fmt.Errorf("date « %s » invalide : format attendu JJ/MM/AAAA ou AAAA-MM-JJ", termtext.Arg(s))
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d || int(t.Month()) != m || y < 1000 {
-		return time.Time{}, fmt.Errorf("date %q impossible : vérifiez le jour et le mois (JJ/MM/AAAA)", s)
+		return time.Time{}, fmt.Errorf("date « %s » impossible : vérifiez le jour et le mois (JJ/MM/AAAA)", termtext.Arg(s))
 	}
 	return t, nil
 }
@@ -76,17 +76,16 @@ func CanonicalDate(s string) string {
 	return FormatDate(t)
 }
 
-// frenchDate splits J/M/AAAA or JJ/MM/AAAA (also with "." or "-" between
-// day, month and four-digit year) into numbers; it does not check ranges.
+// frenchDate splits J/M/AAAA or JJ/MM/AAAA into numbers; it does not check
+// ranges.
 func frenchDate(s string) (d, m, y int, ok bool) {
 	if len(s) < 8 || len(s) > 10 {
 		return 0, 0, 0, false
 	}
-	sep := s[len(s)-5]
-	if sep != '/' && sep != '.' && sep != '-' {
+	if s[len(s)-5] != '/' {
 		return 0, 0, 0, false
 	}
-	parts := strings.Split(s, string(sep))
+	parts := strings.Split(s, "/")
 	if len(parts) != 3 || len(parts[2]) != 4 || len(parts[0]) == 0 || len(parts[0]) > 2 || len(parts[1]) == 0 || len(parts[1]) > 2 {
 		return 0, 0, 0, false
 	}

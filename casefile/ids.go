@@ -20,7 +20,23 @@ var ErrBadID = errors.New("identifiant invalide")
 // "Élodie N'Guessan-Lefèvre" gives "elodie-n-guessan-lefevre". It returns ""
 // when nothing usable is left.
 func Slugify(name string) string {
-	folded := FoldText(name)
+	s := FoldWords(name)
+	if len(s) > MaxIDLen {
+		cut := strings.LastIndexByte(s[:MaxIDLen+1], '-')
+		if cut <= 0 {
+			cut = MaxIDLen
+		}
+		s = strings.TrimRight(s[:cut], "-")
+	}
+	return s
+}
+
+// FoldWords returns the words of s, accents folded and lowercase, joined by
+// single hyphens, without Slugify's length cut: "Appel d'Élodie N'Guessan…"
+// gives "appel-d-elodie-n-guessan". Comparing two FoldWords results, hyphens
+// included, matches names whatever their case, accents and punctuation.
+func FoldWords(s string) string {
+	folded := FoldText(s)
 	var b strings.Builder
 	hyphen := false
 	for _, r := range folded {
@@ -35,15 +51,7 @@ func Slugify(name string) string {
 			hyphen = true
 		}
 	}
-	s := b.String()
-	if len(s) > MaxIDLen {
-		cut := strings.LastIndexByte(s[:MaxIDLen+1], '-')
-		if cut <= 0 {
-			cut = MaxIDLen
-		}
-		s = strings.TrimRight(s[:cut], "-")
-	}
-	return s
+	return b.String()
 }
 
 // CheckID reports whether id is a valid beneficiary id: 1–64 characters of

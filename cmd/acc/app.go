@@ -264,6 +264,9 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.purgeCmd(),
 		a.doctorCmd(),
 		a.hookCmd(),
+		a.rmCmd(),
+		a.mvCmd(),
+		a.importCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

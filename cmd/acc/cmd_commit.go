@@ -10,7 +10,6 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/termtext"
-	"github.com/acc-formation/acc/validate"
 )
 
 type commitOptions struct {
@@ -30,7 +29,8 @@ erreurs), sauf pour un fichier qui contient une donnée interdite (numéro de
 sécurité sociale, IBAN) : il reste sur le disque, hors de l'historique.
 
 Sans -m, le message nomme les bénéficiaires (par leur identifiant) et les
-documents.`,
+documents. Un message ne nomme jamais une personne (l'historique est partagé
+et survit aux effacements) : écrivez son identifiant.`,
 		Example: "  acc commit\n  acc commit beneficiaires/jean-dupont -m \"Compte rendu relu avec Jean\"",
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.runCommit(args, o)
@@ -41,15 +41,11 @@ documents.`,
 }
 
 func (a *app) runCommit(args []string, o commitOptions) error {
-	o.message = strings.TrimSpace(o.message)
-	if strings.ContainsAny(o.message, "\n\r") {
-		return usageErr("-m : une seule ligne")
-	}
-	if validate.HasSensitive([]byte(o.message)) {
-		return usageErr("-m : le message contient une donnée interdite (numéro de sécurité sociale ou IBAN), qui resterait dans l'historique : rien n'a été enregistré")
-	}
 	ws, err := a.open()
 	if err != nil {
+		return err
+	}
+	if o.message, err = checkMessage(ws, o.message); err != nil {
 		return err
 	}
 	scopes := []string{casefile.BeneficiariesDir}

@@ -17,8 +17,9 @@ import (
 )
 
 func (a *app) editCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "edit CHEMIN",
+	var message string
+	c := &cobra.Command{
+		Use:   "edit CHEMIN [-m MESSAGE]",
 		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
 		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR,
 sinon celui du système : notepad sous Windows, TextEdit sous macOS, nano ou vi ailleurs).
@@ -33,6 +34,9 @@ Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichi
 			if err != nil {
 				return err
 			}
+			if message, err = checkMessage(ws, message); err != nil {
+				return err
+			}
 			rel, err := a.casePath(ws, args[0])
 			if err != nil {
 				return err
@@ -40,9 +44,11 @@ Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichi
 			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
 				return usageErr("%s : document introuvable (acc new le crée)", termtext.Arg(args[0]))
 			}
-			return a.editAndCommit(ws, rel)
+			return a.editAndCommit(ws, rel, message)
 		},
 	}
+	c.Flags().StringVarP(&message, "message", "m", "", "`MESSAGE` du commit (une ligne, sans nom de personne)")
+	return c
 }
 
 // casePath turns a user-typed path (relative to the working directory) into
@@ -77,11 +83,21 @@ func (a *app) editorCommand() (string, error) {
 	return "", usageErr("%s", noEditorMessage(runtime.GOOS))
 }
 
-// editAndCommit opens rel in the editor, then validates and commits it.
-func (a *app) editAndCommit(ws *workspace, rel string) error {
+// editAndCommit opens rel in the editor, then validates and commits it,
+// with message as the subject when given.
+func (a *app) editAndCommit(ws *workspace, rel, message string) error {
+	if editor, err := a.runEditor(ws, rel); err != nil {
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
+	}
+	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, message)
+}
+
+// runEditor opens rel in the user's editor and waits for it to close; an
+// editor that fails or is cancelled (vim's :cq, a non-zero exit) is an error.
+func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 	editor, err := a.editorCommand()
 	if err != nil {
-		return err
+		return "", err
 	}
 	// The editor runs through the shell, as Git runs it, so that an editor
 	// command with arguments or quotes works as typed.
@@ -93,10 +109,7 @@ func (a *app) editAndCommit(ws *workspace, rel string) error {
 	if f, ok := a.stdout.(*os.File); !ok || f == nil {
 		cmd.Stdout = cmd.Stderr // keep stdout for the path alone
 	}
-	if err := cmd.Run(); err != nil {
-		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
-	}
-	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, "")
+	return editor, cmd.Run()
 }
 
 // commitFiles validates the given case files as they are on disk, then
@@ -204,15 +217,7 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return message
 	}
 	if len(rels) == 1 {
-		id, base, _ := casefile.SplitCasePath(rels[0])
-		t := docType(ws, base)
-		if t == "" {
-			t = path.Base(rels[0])
-		}
-		subj := t + " : " + id
-		if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
-			subj += " (" + casefile.FormatDate(fn.Date) + ")"
-		}
+		subj := docSubject(ws, rels[0])
 		if _, err := os.Lstat(ws.repo.Abs(rels[0])); err != nil {
 			return subj + " supprimé"
 		}
@@ -228,4 +233,19 @@ func commitSubject(ws *workspace, action string, rels []string, message string) 
 		return fmt.Sprintf("%s : %d documents modifiés", id, len(rels))
 	}
 	return fmt.Sprintf("%d documents modifiés (%d bénéficiaires)", len(rels), len(ids))
+}
+
+// docSubject names one document in a commit subject by type, beneficiary id
+// and date: "entretien-suivi : jean-dupont (2026-12-09)".
+func docSubject(ws *workspace, rel string) string {
+	id, base, _ := casefile.SplitCasePath(rel)
+	t := docType(ws, base)
+	if t == "" {
+		t = path.Base(rel)
+	}
+	subj := t + " : " + id
+	if fn, ok := casefile.ParseFileName(base, func(s string) bool { _, ok := ws.rank(s); return ok }); ok {
+		subj += " (" + casefile.FormatDate(fn.Date) + ")"
+	}
+	return subj
 }

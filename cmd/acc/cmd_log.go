@@ -66,6 +66,9 @@ var actionLabels = map[string]string{
 	casefile.ActionCommit: "enregistrement",
 	casefile.ActionSync:   "synchronisation",
 	casefile.ActionPurge:  "effacement",
+	casefile.ActionRm:     "suppression",
+	casefile.ActionMv:     "changement d'identifiant",
+	casefile.ActionImport: "import",
 }
 
 // actionLabel says what a commit did; a commit without the trailer was made

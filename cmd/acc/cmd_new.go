@@ -1,10 +1,8 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
-	"github.com/acc-formation/acc/validate"
 )
 
 type newOptions struct {
@@ -151,28 +148,17 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 		return err
 	}
 	id := o.id
-	switch {
-	case o.idSet && strings.TrimSpace(id) == "":
+	if o.idSet && strings.TrimSpace(id) == "" {
 		return usageErr("--id : l'identifiant est vide ; donnez-en un (a-z, 0-9, -), ou retirez --id pour le tirer du nom")
-	case id != "":
-		if err := casefile.CheckName(id); err != nil {
-			return usageErr("--id %v", err)
-		}
-		if err := casefile.CheckID(id); err != nil {
+	}
+	if id != "" {
+		if err := checkIDRules(id); err != nil {
 			return usageErr("--id : %v", err)
 		}
-	case ws.repo.Config.Identifiants == casefile.IDsPseudo:
-		for range 20 {
-			var r [4]byte
-			if _, err := rand.Read(r[:]); err != nil {
-				return repoErr(err)
-			}
-			if id = casefile.Pseudonym(date.Year(), r); !ws.repo.HasBeneficiary(id) {
-				break
-			}
+	} else {
+		if id, err = deriveID(ws, name, date.Year(), ws.repo.HasBeneficiary); err != nil {
+			return err
 		}
-	default:
-		id = casefile.Slugify(name)
 		if id == "" {
 			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", termtext.Arg(name))
 		}
@@ -182,38 +168,33 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 		return err
 	}
 	defer unlock()
-	if _, err := os.Lstat(ws.repo.Abs(casefile.BeneficiaryDir(id))); err == nil {
-		return usageErr("le bénéficiaire « %s » existe déjà (%s) : s'il s'agit d'une autre personne, passez --id, par exemple --id %s-2", id, a.relPath(ws.repo.Abs(casefile.BeneficiaryDir(id))), id)
-	}
-	content, err := ws.reg.Render("fiche", templates.Data{
-		Type: ws.reg.Fiche(), Beneficiaire: id, Date: casefile.FormatDate(date), Formateur: author.Name,
-		Organisation: ws.repo.Config.Organisation, Prenom: prenom, Nom: nom, Dispositif: strings.TrimSpace(o.dispositif),
-		DateEntree: casefile.FormatDate(date),
-	})
+	names, err := folderNames(ws)
 	if err != nil {
-		return repoErr(err)
+		return err
 	}
-	// What was typed on the command line goes into the fiche and the history:
-	// sensitive data never gets that far (DESIGN §4.1, donnee-sensible).
-	if validate.HasSensitive(content) {
+	if taken := idTaken(names, id); taken != "" {
+		return usageErr("%s : s'il s'agit d'une autre personne, passez --id, par exemple --id %s-2", takenErr(id, taken), id)
+	}
+	change, err := ficheChange(ws, id, ficheSpec{prenom: prenom, nom: nom, dispositif: o.dispositif, formateur: author.Name, entree: date})
+	if errors.Is(err, errSensitiveInput) {
 		return usageErr("le nom ou le dispositif contient une donnée interdite (numéro de sécurité sociale ou IBAN) : rien n'a été enregistré")
 	}
-	rel := casefile.FichePath(id)
+	if err != nil {
+		return err
+	}
+	rel := change.Path
 	msg := casefile.CommitMessage{
 		Subject: fmt.Sprintf("fiche : %s (%s)", id, casefile.FormatDate(date)),
 		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{"fiche"},
 	}
-	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer); err != nil {
+	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{change}, msg.String(), author, committer); err != nil {
 		if errors.Is(err, gitstore.ErrExists) {
 			return usageErr("le bénéficiaire « %s » existe déjà : passez --id", id)
 		}
 		return repoErr(err)
 	}
-	// gitstore creates folders 0700; a team that shares a Unix group opens them to it.
-	if ws.repo.Config.Permissions == casefile.PermShared {
-		if err := os.Chmod(ws.repo.Abs(casefile.BeneficiaryDir(id)), ws.repo.Config.DirPerm()); err != nil {
-			return repoErr(err)
-		}
+	if err := shareFolder(ws, id); err != nil {
+		return err
 	}
 	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
 	return a.reportWritten(ws, rel)
@@ -246,6 +227,11 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 	if err != nil {
 		return err
 	}
+	if o.edit {
+		if _, err := a.editorCommand(); err != nil {
+			return err
+		}
+	}
 	unlock, author, committer, err := a.lockAsTrainer(ws)
 	if err != nil {
 		return err
@@ -268,10 +254,16 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{t.Name},
 	}
 	// Never overwrite: the same type on the same day gets -2, -3…
+	// With --edit the document is only written now and committed once the
+	// editor closes well: a cancelled editor leaves nothing in the history.
 	var rel string
 	for n := 1; ; n++ {
 		rel = path.Join(casefile.BeneficiaryDir(id), casefile.FileName{Date: date, Type: t.Name, N: n}.String())
-		_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer)
+		if o.edit {
+			err = ws.store.CreateDraft(rel, content, ws.repo.Config.FilePerm())
+		} else {
+			_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer)
+		}
 		if !errors.Is(err, gitstore.ErrExists) || n >= 99 {
 			break
 		}
@@ -279,14 +271,40 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 	if err != nil {
 		return repoErr(err)
 	}
-	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
 	if o.edit {
 		// Never hold the lock while the editor is open: other trainers'
 		// commands would wait for as long as the document is being written.
 		unlock()
-		return a.editAndCommit(ws, rel)
+		return a.editDraft(ws, rel, msg.Subject)
 	}
+	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
 	return a.reportWritten(ws, rel)
+}
+
+// editDraft opens a document acc new --edit has just written, then commits
+// it as created; if the editor fails or is cancelled, the document is taken
+// back and nothing is committed (DESIGN §4.2).
+func (a *app) editDraft(ws *workspace, rel, subject string) error {
+	editor, err := a.runEditor(ws, rel)
+	if err == nil {
+		fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
+		return a.commitFiles(ws, []string{rel}, casefile.ActionNew, subject)
+	}
+	shown := a.relPath(ws.repo.Abs(rel))
+	unlock, lerr := a.lock(ws)
+	if lerr != nil {
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, mais %s n'a pas pu être retiré (%v) ; supprimez-le", editor, err, shown, lerr)
+	}
+	defer unlock()
+	removed, rerr := ws.store.RemoveDraft(rel)
+	switch {
+	case rerr != nil:
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, mais %s n'a pas pu être retiré (%v) ; supprimez-le", editor, err, shown, rerr)
+	case !removed:
+		// Another acc commit recorded it while the editor was open.
+		return usageErr("l'éditeur « %s » a échoué (%v) : %s a entre-temps été enregistré par une autre commande acc ; supprimez-le avec acc rm s'il est de trop", editor, err, shown)
+	}
+	return usageErr("l'éditeur « %s » a échoué (%v) : le document n'a pas été créé, rien n'a été enregistré", editor, err)
 }
 
 // openObjectives lists the beneficiary's objectives that are not closed, so

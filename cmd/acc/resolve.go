@@ -8,23 +8,28 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
-// people returns the beneficiaries among ids (all of the work tree's when
-// ids is nil) with the names their fiche gives, for designating them.
-func people(ws *workspace, ids []string) ([]casefile.Person, error) {
+// designations returns the beneficiaries among ids (all of the work tree's
+// when ids is nil) with the names their fiche gives (people reads them),
+// for designating them.
+func designations(ws *workspace, ids []string) ([]casefile.Person, error) {
 	if ids == nil {
 		var err error
 		if ids, err = ws.repo.Beneficiaries(); err != nil {
 			return nil, repoErr(err)
 		}
 	}
+	named, err := people(ws)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]person, len(named))
+	for _, p := range named {
+		byID[p.id] = p
+	}
 	out := make([]casefile.Person, 0, len(ids))
 	for _, id := range ids {
-		p := casefile.Person{ID: id}
-		if src, _, err := casefile.ReadFile(ws.repo.Abs(casefile.BeneficiaryDir(id) + "/" + casefile.FicheFile)); err == nil {
-			d := casefile.Parse(casefile.BeneficiaryDir(id)+"/"+casefile.FicheFile, src)
-			p.Prenom, p.Nom = d.Str("prenom"), d.Str("nom")
-		}
-		out = append(out, p)
+		p := byID[id]
+		out = append(out, casefile.Person{ID: id, Prenom: p.prenom, Nom: p.nom})
 	}
 	return out, nil
 }
@@ -41,7 +46,7 @@ func (a *app) resolveBeneficiary(ws *workspace, query string, ids []string, flag
 	if ids == nil && ws.repo.HasBeneficiary(query) {
 		return query, nil // the common case reads no fiche
 	}
-	ps, err := people(ws, ids)
+	ps, err := designations(ws, ids)
 	if err != nil {
 		return "", err
 	}
@@ -72,7 +77,7 @@ func (a *app) resolveBeneficiary(ws *workspace, query string, ids []string, flag
 // choosePerson asks which beneficiary, among ids, by number, id, prefix or
 // name.
 func (a *app) choosePerson(ws *workspace, question string, ids []string) (string, error) {
-	ps, err := people(ws, ids)
+	ps, err := designations(ws, ids)
 	if err != nil {
 		return "", err
 	}

@@ -59,3 +59,51 @@ func BenchmarkCommitOne(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifyHistory measures the check of incoming trees (verifypath.go) as a clone
+// pays it: every commit of a history of n documents in 300 commits, each against its
+// first parent ("clone"); and as a sync pays it for one commit received ("one").
+func BenchmarkVerifyHistory(b *testing.B) {
+	sizes := []int{1_000, 10_000}
+	if os.Getenv("ACC_BENCH_LARGE") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	cache := os.Getenv("ACC_BENCH_CACHE")
+	if cache == "" {
+		cache = b.TempDir()
+	}
+	for _, n := range sizes {
+		dir, err := benchrepo.Cached(cache, n, 300)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, head, err := s.headCommit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		all, err := newCommitGraph(s).all(head)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("clone-%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := s.verifyCommits(newCommitGraph(s), all); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("one-%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := s.verifyCommits(newCommitGraph(s), all[len(all)-1:]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -421,11 +421,24 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 		return Hash{}, false, err
 	}
 	s.step("journal")
+	// The index before the branch: git commit reads HEAD, then the index, then builds
+	// its tree from the index on top of that HEAD. Seeing the new branch with the old
+	// index, it would commit a tree without our files on top of our commit. The other
+	// way round, it bases its commit on the old branch, and its compare-and-swap on HEAD
+	// fails. A death in between leaves the index ahead of the branch: the next holder
+	// puts those entries back (recoverFrom).
+	if err := ixLock.commit(); err != nil {
+		if ixLock.done {
+			h.dirty = true
+		}
+		return Hash{}, false, err
+	}
+	s.step("index")
 	if err := refLock.commit(); err != nil {
+		h.dirty = true // the index is ahead of the branch, or the branch moved
 		if !refLock.done {
 			return Hash{}, false, err
 		}
-		h.dirty = true
 		return id, true, err
 	}
 	s.step("ref")
@@ -439,10 +452,6 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 		firstErr = err
 	}
 	s.step("reflog")
-	if err := ixLock.commit(); err != nil && firstErr == nil {
-		firstErr = err
-	}
-	s.step("index")
 	if firstErr != nil {
 		h.dirty = true
 		return id, true, fmt.Errorf("commit %s enregistré, mais : %w", id, firstErr)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -658,5 +659,31 @@ func TestMappedIndexTruncatedIsAnError(t *testing.T) {
 	var ce *IndexCorruptError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want *IndexCorruptError", err)
+	}
+}
+
+// TestIndexNeverBehindBranch: at every step of a commit, when HEAD (as git reads it)
+// holds the new file, the index (as git reads it) holds it too. git commit reads HEAD,
+// then the index, and commits that index on top of that HEAD: an index renamed after
+// the branch would let a git commit running meanwhile drop the file from HEAD.
+func TestIndexNeverBehindBranch(t *testing.T) {
+	dir := newRepo(t)
+	writeFile(t, filepath.Join(dir, "beneficiaires/a/fiche.md"), "a\n")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	s := openLocked(t, dir)
+	const p = "beneficiaires/b/fiche.md"
+	var steps []string
+	s.crashHook = func(step string) {
+		steps = append(steps, step)
+		inHead := strings.Contains(git(t, dir, "ls-tree", "-r", "--name-only", "HEAD"), p)
+		inIndex := strings.Contains(git(t, dir, "ls-files", "--cached"), p)
+		if inHead && !inIndex {
+			t.Errorf("étape %s : HEAD contient %s, l'index non", step, p)
+		}
+	}
+	mustCommit(t, s, "b", Change{Path: p, Content: []byte("b\n")})
+	if !slices.Contains(steps, "ref") {
+		t.Fatalf("steps seen: %v", steps)
 	}
 }

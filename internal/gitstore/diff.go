@@ -99,6 +99,13 @@ func (s *Store) ListAt(dir, rev string) ([]TreeEntry, error) {
 	}
 	out := make([]TreeEntry, 0, len(entries))
 	for _, e := range entries {
+		gp := e.name
+		if d := s.gitPath(strings.Trim(dir, "/")); d != "" {
+			gp = d + "/" + e.name
+		}
+		if err := s.verifyPath(gp, e.mode); err != nil {
+			return nil, err
+		}
 		out = append(out, TreeEntry{Name: e.name, Dir: e.isTree()})
 	}
 	return out, nil

@@ -30,8 +30,10 @@
 //     its fsync has little left to wait for;
 //   - the branch is checked again (compare-and-swap: programs like go-git move refs
 //     without locks; the commit is then rebuilt on the new head), the journal is written,
-//     the new ref is renamed into place, reflog lines are appended to the branch's log
-//     and logs/HEAD, and index.lock is renamed over the index.
+//     index.lock is renamed over the index, then the new ref into place (in that order:
+//     git commit reads HEAD, then the index, and commits that index on top of that HEAD;
+//     it must never see our commit with the index from before it), and reflog lines are
+//     appended to the branch's log and logs/HEAD.
 //
 // # Lock, crash safety, recovery
 //
@@ -51,8 +53,9 @@
 // same inode as their twin (a lock file created later by a running git command is a
 // different file and stays), then, if the branch did move to the journal's commit,
 // finishes the index update from that commit's tree and appends any missing reflog line
-// (roll-forward); if it did not, the commit never happened and the written files stay
-// on disk as uncommitted changes. A kill at any moment thus leaves git fsck --strict
+// (roll-forward); if it did not, the commit never happened, the index entries of the
+// journal's paths are put back if the index had already moved, and the written files
+// stay on disk as uncommitted changes. A kill at any moment thus leaves git fsck --strict
 // clean, git status readable, and every commit Commit returned present.
 //
 // # Limits

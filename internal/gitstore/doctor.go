@@ -329,8 +329,8 @@ func (s *Store) checkTransport() Check {
 			switch err := CheckRemoteURL(u); {
 			case URLHasPassword(u):
 				c.Status = CheckProblem
-				addDetail(&c, fmt.Sprintf("%s : %s — mot de passe écrit en clair dans .git/config", n, shown))
-				c.Advice = "retirez le mot de passe de l'adresse (git remote set-url " + n + " …) et passez par ssh:// ou un gestionnaire d'identifiants"
+				addDetail(&c, fmt.Sprintf("%s : %s — mot de passe ou jeton écrit en clair dans .git/config", n, shown))
+				c.Advice = "retirez le mot de passe ou le jeton de l'adresse (git remote set-url " + n + " …) et donnez-le dans ACC_GIT_TOKEN, ou passez par ssh://"
 			case errors.As(err, &insecure):
 				c.Status = CheckProblem
 				addDetail(&c, fmt.Sprintf("%s : %s — %s:// n'est pas chiffré", n, shown, insecure.Scheme))
@@ -349,7 +349,7 @@ func (s *Store) checkTransport() Check {
 	}
 	switch c.Status {
 	case CheckProblem:
-		c.Message = "un dépôt distant expose les dossiers (transport non chiffré ou mot de passe en clair)"
+		c.Message = "un dépôt distant expose les dossiers (transport non chiffré ou mot de passe, jeton en clair)"
 	case CheckWarning:
 		c.Message = "un dépôt distant a une adresse qu'acc ne sait pas vérifier"
 	default:

@@ -202,6 +202,9 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 		return nil, &RevisionError{Rev: rev, Path: path, Err: ErrNotInRevision,
 			Msg: fmt.Sprintf("%s est un dossier dans la révision %s, pas un fichier", path, rev)}
 	}
+	if err := s.verifyPath(s.gitPath(path), e.mode); err != nil {
+		return nil, err
+	}
 	// A blob from the shared remote may be of any size: refuse a case file
 	// over the size every reader refuses before it is inflated.
 	if st, err := s.objects(); err == nil {

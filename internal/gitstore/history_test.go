@@ -232,9 +232,9 @@ func TestExtensionsGoGitRefuses(t *testing.T) {
 	git(t, dir, "config", "extensions.worktreeConfig", "true")
 	git(t, dir, "config", "--worktree", "user.name", "Par Worktree")
 	s := openLocked(t, dir)
-	mustCommit(t, s, "un", Change{Path: "a.md", Content: []byte("a\n")})
-	mustCommit(t, s, "deux", Change{Path: "a.md", Content: []byte("b\n")})
-	if got, err := s.ReadAt("a.md", "HEAD~1"); err != nil || string(got) != "a\n" {
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/x/a.md", Content: []byte("a\n")})
+	mustCommit(t, s, "deux", Change{Path: "beneficiaires/x/a.md", Content: []byte("b\n")})
+	if got, err := s.ReadAt("beneficiaires/x/a.md", "HEAD~1"); err != nil || string(got) != "a\n" {
 		t.Fatalf("ReadAt = %q %v", got, err)
 	}
 	checkClean(t, dir)

@@ -554,16 +554,44 @@ func writeIndexTo(f *os.File, pieces [][]byte) error {
 	const chunk = 1 << 20
 	h := sha1.New()
 	var off int64
+	// Small pieces (an index built from nothing by a clone has one per entry) are
+	// gathered into chunks: one write and one writeback per megabyte, not per entry.
+	buf := make([]byte, 0, chunk)
+	flush := func(p []byte) error {
+		if _, err := f.Write(p); err != nil {
+			return err
+		}
+		startWriteback(f, off, int64(len(p)))
+		off += int64(len(p))
+		h.Write(p)
+		return nil
+	}
 	for _, p := range pieces {
-		for len(p) > 0 {
-			n := min(len(p), chunk)
-			if _, err := f.Write(p[:n]); err != nil {
+		if len(buf)+len(p) <= chunk {
+			buf = append(buf, p...)
+			continue
+		}
+		if len(buf) > 0 {
+			if err := flush(buf); err != nil {
 				return err
 			}
-			startWriteback(f, off, int64(n))
-			off += int64(n)
-			h.Write(p[:n])
+			buf = buf[:0]
+		}
+		for len(p) > 0 {
+			n := min(len(p), chunk)
+			if n < chunk {
+				buf = append(buf, p...)
+				break
+			}
+			if err := flush(p[:n]); err != nil {
+				return err
+			}
 			p = p[n:]
+		}
+	}
+	if len(buf) > 0 {
+		if err := flush(buf); err != nil {
+			return err
 		}
 	}
 	_, err := f.Write(h.Sum(nil))
@@ -575,13 +603,18 @@ func (s *Store) indexPath() string { return filepath.Join(s.GitDir, "index") }
 // readIndex maps and checks this worktree's index and calls fn with it; a missing file is
 // an empty index. The mapping is released when fn returns: fn must copy what it keeps.
 func (s *Store) readIndex(fn func(ix *indexFile) error) error {
-	data, release, err := mapFile(s.indexPath())
+	return readIndexFile(s.indexPath(), fn)
+}
+
+// readIndexFile is readIndex for the index at path (another worktree's, for recovery).
+func readIndexFile(path string, fn func(ix *indexFile) error) error {
+	data, release, err := mapFile(path)
 	if err != nil {
 		return fmt.Errorf("lecture de l'index Git : %w", err)
 	}
 	defer release()
-	return guardFaults(s.indexPath(), func() error {
-		ix, err := parseIndex(s.indexPath(), data)
+	return guardFaults(path, func() error {
+		ix, err := parseIndex(path, data)
 		if err != nil {
 			return err
 		}

@@ -170,7 +170,7 @@ func TestCrashAtEachStep(t *testing.T) {
 		committed bool
 	}{
 		{"files", false}, {"locks", false}, {"objects", false}, {"index-written", false},
-		{"journal", false}, {"ref", true}, {"reflog", true}, {"index", true},
+		{"journal", false}, {"index", false}, {"ref", true}, {"reflog", true},
 	}
 	for _, tc := range steps {
 		t.Run(tc.step, func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestCrashAtEachStep(t *testing.T) {
 				if status != "" {
 					t.Fatalf("status = %q", status)
 				}
-				if tc.step != "index" && rec.RolledForward.String() != head {
+				if rec.RolledForward.String() != head {
 					t.Errorf("RolledForward = %s, want %s", rec.RolledForward, head)
 				}
 				if got := git(t, dir, "reflog", "-1", "--format=%H %gs"); got != head+" commit: crash "+tc.step+"\n" {
@@ -223,7 +223,9 @@ func TestCrashAtEachStep(t *testing.T) {
 				if status != "?? beneficiaires/crash/fiche.md\n" {
 					t.Fatalf("status = %q", status)
 				}
-				if (tc.step == "journal") != !rec.Dropped.IsZero() {
+				// Killed after the index moved (it goes before the branch): its
+				// entries are put back, as status above shows.
+				if (tc.step == "journal" || tc.step == "index") != !rec.Dropped.IsZero() {
 					t.Errorf("Dropped = %s", rec.Dropped)
 				}
 			}

@@ -17,6 +17,8 @@ import (
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -213,11 +215,32 @@ func (s *Store) readObject(h Hash, typ plumbing.ObjectType) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readPacked(st, h, typ, s.refreshObjects)
+}
+
+// bulkReader reads many objects in a row from one goroutine (a checkout): its own
+// storage keeps a few pack files open, where the shared one (which must stay safe for
+// the goroutines that read objects meanwhile) opens the pack and resolves its path
+// for every object. close releases the pack files.
+func (s *Store) bulkReader() (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
+	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(16*cache.MiByte),
+		filesystem.Options{MaxOpenDescriptors: 8})
+	return func(h Hash, typ plumbing.ObjectType) ([]byte, error) {
+		if data, ok := s.readLoose(h, typ); ok {
+			return data, nil
+		}
+		return readPacked(st, h, typ, st.Reindex)
+	}, func() { st.Close() }
+}
+
+// readPacked reads an object through go-git's storage st; reindex makes it list the
+// packs again.
+func readPacked(st *filesystem.Storage, h Hash, typ plumbing.ObjectType, reindex func()) ([]byte, error) {
 	obj, err := st.EncodedObject(typ, plumbing.Hash(h))
 	if err != nil {
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			// A concurrent git gc may have packed it since the packs were listed.
-			s.refreshObjects()
+			reindex()
 			obj, err = st.EncodedObject(typ, plumbing.Hash(h))
 		}
 		if err != nil {

@@ -179,6 +179,22 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 			stack = stack[:len(stack)-1]
 		}
 	}
+	// The rewrite copies every tree into new commits: none may hold a name or a mode
+	// acc refuses (verifypath.go), whatever brought it into the history. Only names and
+	// modes: the history holds other trees than case files (Git notes), and what a
+	// rewrite writes is objects, never files (a checkout checks its paths whole).
+	v := s.newPathVerifier()
+	v.namesOnly()
+	for _, h := range hist.order {
+		c := hist.commits[h]
+		var base Hash
+		if len(c.parents) > 0 {
+			base = hist.commits[c.parents[0]].tree
+		}
+		if err := v.commit(h, c.tree, base); err != nil {
+			return nil, err
+		}
+	}
 	return hist, nil
 }
 

@@ -124,6 +124,9 @@ func (s *Store) recoverFrom(prev []byte, warn io.Writer) (Recovery, error) {
 			if cur == pc.old {
 				rec.Dropped = pc.new
 			}
+			if err := s.rollBackIndex(h, pc); err != nil {
+				return rec, fmt.Errorf("retour de l'index après l'enregistrement interrompu %s : %w", pc.new, err)
+			}
 			continue
 		}
 		if err := s.rollForward(h, pc); err != nil {
@@ -204,6 +207,68 @@ func (s *Store) rollForward(h *heldLock, pc *pendingCommit) error {
 	// The lock is per repository: the journal may come from another worktree, whose files
 	// this Store cannot see; its entries then get no stat data (Git re-reads the files).
 	return s.rollForwardIndex(h, pc.index, pc.index == s.indexPath(), c.tree, pc.paths)
+}
+
+// rollBackIndex undoes the index of a commit that died between the index's rename and
+// the branch's (the index goes first, see commitOnce): when the index holds the new
+// commit's version of every journaled path, those entries are put back at the old
+// commit's. Otherwise the index never moved (or someone changed it since) and stays.
+func (s *Store) rollBackIndex(h *heldLock, pc *pendingCommit) error {
+	if len(pc.paths) == 0 {
+		return nil
+	}
+	newTree, err := s.treeOf(pc.new)
+	if err != nil {
+		return nil // the commit object never became durable: the index cannot hold it
+	}
+	want := make(map[string]pathEntry, len(pc.paths))
+	for _, p := range pc.paths {
+		e, err := s.entryAt(newTree, p)
+		if err != nil {
+			return err
+		}
+		want[p] = e
+	}
+	ahead := true
+	if err := readIndexFile(pc.index, func(ix *indexFile) error {
+		seen := 0
+		_, err := ix.walk(func(e *rawEntry) bool {
+			w, ok := want[string(e.name)]
+			if !ok {
+				return true
+			}
+			var h Hash
+			copy(h[:], ix.data[e.off+40:e.off+60])
+			if e.stage != 0 || !w.present() || h != w.hash {
+				ahead = false
+				return false
+			}
+			seen++
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for _, w := range want {
+			if w.present() {
+				seen--
+			}
+		}
+		if seen != 0 {
+			ahead = false
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !ahead {
+		return nil
+	}
+	oldTree, err := s.treeOf(pc.old)
+	if err != nil {
+		return err
+	}
+	return s.rollForwardIndex(h, pc.index, pc.index == s.indexPath(), oldTree, pc.paths)
 }
 
 func (s *Store) rollForwardIndex(h *heldLock, indexPath string, ownWorktree bool, tree Hash, paths []string) error {

@@ -14,7 +14,6 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
@@ -83,7 +82,7 @@ type Store struct {
 	recovery Recovery
 
 	// crashHook, set by tests, is called at each step of a commit ("files", "locks",
-	// "objects", "index-written", "journal", "ref", "reflog", "index") to kill the
+	// "objects", "index-written", "journal", "index", "ref", "reflog") to kill the
 	// process there.
 	crashHook func(step string)
 }
@@ -247,24 +246,8 @@ func Init(dir string) (*Store, error) {
 		}
 		branch = b
 	}
-	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
-		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
-	}
-	// go-git writes only "bare = false"; write the core settings `git init` writes, so
-	// that Git and acc agree (reflogs in particular).
-	cfg, err := repo.Config()
-	if err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
-	}
-	core := cfg.Raw.Section("core")
-	core.SetOption("repositoryformatversion", "0")
-	core.SetOption("filemode", "true")
-	core.SetOption("logallrefupdates", "true")
-	if err := repo.SetConfig(cfg); err != nil {
-		return nil, fmt.Errorf("git init dans %s : %w", dir, err)
+	if err := initRepoAt(dir, branch); err != nil {
+		return nil, err
 	}
 	s, err = Open(dir)
 	if err != nil {
@@ -358,17 +341,22 @@ func (s *Store) repository() (*gogit.Repository, error) {
 	if s.repo != nil {
 		return s.repo, nil
 	}
-	var fs billy.Filesystem = osfs.New(s.GitDir)
-	if s.CommonDir != s.GitDir {
-		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(s.CommonDir))
-	}
-	st := filesystem.NewStorage(fs, cache.NewObjectLRUDefault())
+	st := filesystem.NewStorage(s.gitFS(), cache.NewObjectLRUDefault())
 	r, err := gogit.Open(configlessStorage{st}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ouverture du dépôt Git %s : %w", s.Root, err)
 	}
 	s.repo, s.storage = r, st
 	return r, nil
+}
+
+// gitFS is the repository's git dir for go-git, its common dir included.
+func (s *Store) gitFS() billy.Filesystem {
+	var fs billy.Filesystem = osfs.New(s.GitDir)
+	if s.CommonDir != s.GitDir {
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(s.CommonDir))
+	}
+	return fs
 }
 
 // refreshObjects forgets go-git's list of packs, after another program may have repacked.

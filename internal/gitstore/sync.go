@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -530,14 +531,33 @@ func (s *Store) fetchBranch(ctx context.Context, h *heldLock, rc *remoteConn, na
 		return Hash{}, false, err
 	}
 	s.refreshObjects()
-	if v, ok := cs.refs[plumbing.ReferenceName(tracking)]; ok {
-		if err := s.setRef(h, tracking, false, Hash(v), "acc sync : réception", ident); err != nil {
+	v, fetched := cs.refs[plumbing.ReferenceName(tracking)]
+	head := Hash(v)
+	if !fetched {
+		// Already up to date: the remote-tracking ref may still hold commits that this
+		// branch lacks, brought by a git fetch: checked all the same.
+		if head, _, err = s.readRef(tracking); err != nil || head.IsZero() {
+			return head, false, err
+		}
+	}
+	// Before anything refers to what came in: a refused tree leaves no ref and no pack
+	// behind (verifypath.go).
+	if err := s.verifyIncoming(head); err != nil {
+		removeNewPacks(s.CommonDir, before)
+		s.refreshObjects()
+		var ue *UnsafePathError
+		if errors.As(err, &ue) {
+			return Hash{}, false, fmt.Errorf("le dépôt partagé %s contient un chemin qu'acc refuse d'écrire : %w ; "+
+				"rien n'a été écrit (le dépôt partagé doit être réparé avec git)", RedactURL(rc.url), err)
+		}
+		return Hash{}, false, err
+	}
+	if fetched {
+		if err := s.setRef(h, tracking, false, head, "acc sync : réception", ident); err != nil {
 			return Hash{}, false, err
 		}
-		return Hash(v), false, nil
 	}
-	cur, _, err := s.readRef(tracking)
-	return cur, false, err
+	return head, false, nil
 }
 
 // commitsToSend lists the commits reachable from local and not from remote.
@@ -982,7 +1002,10 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 }
 
 // initRepoAt makes dir a new repository with branch as its unborn HEAD, with the core
-// settings git init writes (see Init).
+// settings git init writes (go-git writes only "bare = false": Git and acc must agree,
+// on reflogs in particular). The git dir is closed to other users before anything goes
+// in, whatever the umask and the folder's own mode (objects, index, logs and config
+// hold personal data or the remote's address).
 func initRepoAt(dir, branch string) error {
 	repo, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
 		InitOptions: gogit.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
@@ -1001,5 +1024,25 @@ func initRepoAt(dir, branch string) error {
 	if err := repo.SetConfig(cfg); err != nil {
 		return fmt.Errorf("git init dans %s : %w", dir, err)
 	}
-	return nil
+	return closeGitDir(filepath.Join(dir, ".git"))
+}
+
+// closeGitDir removes the group's and others' rights from a new git dir and what go-git
+// put in it: later files inherit the closed folder.
+func closeGitDir(gitDir string) error {
+	return filepath.WalkDir(gitDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if m := fi.Mode().Perm(); m&0o077 != 0 && fi.Mode()&fs.ModeSymlink == 0 {
+			if err := os.Chmod(p, m&^0o077); err != nil {
+				return fmt.Errorf("droits de %s : %w", p, err)
+			}
+		}
+		return nil
+	})
 }

@@ -219,6 +219,13 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range changes {
+		if c.new.present() {
+			if err := s.verifyPath(c.path, c.new.mode); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := s.checkModes(changes); err != nil {
 		return nil, err
 	}
@@ -250,8 +257,6 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 // pendingFile is a file of a checkout written under a temporary name.
 type pendingFile struct {
 	tmp, final string
-	f          *os.File
-	u          *indexUpdate
 }
 
 // checkoutFiles puts the changed paths in their new state on disk and returns their
@@ -259,16 +264,17 @@ type pendingFile struct {
 // is written to a temporary file in its folder (recorded in acc's lock, so that a kill
 // leaves nothing the next holder does not remove), the temporary files are fsynced
 // together, renamed into place, and their folders fsynced once each: a clone of 10,000
-// documents costs one flush of the file system's journal, not 20,000.
+// documents costs one flush of the file system's journal, not 20,000. Each temporary
+// file is closed as soon as it is written (and reopened for its fsync when there are
+// few): a clone of 100,000 documents must work under a limit of 256 open files.
 func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate, error) {
 	ups := make([]indexUpdate, len(changes))
 	dirs := map[string]bool{}
 	var pend []pendingFile
+	read, closeReader := s.bulkReader()
+	defer closeReader()
 	defer func() {
 		for _, p := range pend {
-			if p.f != nil {
-				p.f.Close()
-			}
 			if p.tmp != "" {
 				os.Remove(p.tmp)
 			}
@@ -288,6 +294,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		ups[i].delete = true
 	}
 	s.step("sync-first-file")
+	ready := map[string]bool{}
 	for i, c := range changes {
 		if !c.new.present() {
 			continue
@@ -299,13 +306,22 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 			u.mode = 0o100755
 		}
 		disk := s.diskPath(c.path)
-		if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
-			return nil, err
+		dir := filepath.Dir(disk)
+		// Each folder is checked (no link on the way) and created once per checkout:
+		// nothing removes folders from here on.
+		if !ready[dir] {
+			if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
+				return nil, err
+			}
+			if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
+				return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
+			}
+			ready[dir] = true
 		}
 		if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
 			continue // already there: only its stat data is needed
 		}
-		data, err := s.readObject(c.new.hash, plumbing.BlobObject)
+		data, err := read(c.new.hash, plumbing.BlobObject)
 		if err != nil {
 			return nil, err
 		}
@@ -318,10 +334,6 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		} else {
 			perm &^= 0o111
 		}
-		dir := filepath.Dir(disk)
-		if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
-			return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
-		}
 		tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
 		if err := h.record("tmp " + strconv.Quote(tmp)); err != nil {
 			return nil, err
@@ -330,14 +342,16 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 		if err != nil {
 			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
 		}
-		pend = append(pend, pendingFile{tmp: tmp, final: disk, f: f, u: u})
-		if _, err := f.Write(data); err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+		pend = append(pend, pendingFile{tmp: tmp, final: disk})
+		_, err = f.Write(data)
+		if fi, serr := f.Stat(); err == nil && serr == nil && fi.Mode().Perm() != perm {
+			err = f.Chmod(perm)
 		}
-		if fi, err := f.Stat(); err == nil && fi.Mode().Perm() != perm {
-			if err := f.Chmod(perm); err != nil {
-				return nil, err
-			}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
 		}
 		dirs[dir] = true
 	}
@@ -345,10 +359,6 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	// renames and one after; few: an fsync per file and per folder.
 	bulk := false
 	if len(pend) >= 64 {
-		for i := range pend {
-			pend[i].f.Close()
-			pend[i].f = nil
-		}
 		ok, err := syncFS(s.Root)
 		if err != nil {
 			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
@@ -357,18 +367,14 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	}
 	if !bulk {
 		if err := parallelLimit(len(pend), 16, func(i int) error {
-			f := pend[i].f
-			if f == nil {
-				var err error
-				if f, err = os.OpenFile(pend[i].tmp, os.O_WRONLY, 0); err != nil {
-					return err
-				}
+			f, err := os.OpenFile(pend[i].tmp, os.O_WRONLY, 0)
+			if err != nil {
+				return err
 			}
-			err := f.Sync()
+			err = f.Sync()
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
-			pend[i].f = nil
 			return err
 		}); err != nil {
 			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
@@ -489,10 +495,16 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 	if err := refLock.sync(); err != nil {
 		return err
 	}
-	if err := refLock.commit(); err != nil {
-		if refLock.done {
+	// The index before the branch, as in commitOnce (and for the same reason).
+	if err := ixLock.commit(); err != nil {
+		if ixLock.done {
 			h.dirty = true
 		}
+		return err
+	}
+	s.step("sync-index")
+	if err := refLock.commit(); err != nil {
+		h.dirty = true
 		return err
 	}
 	s.step("sync-ref")
@@ -502,9 +514,6 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 		firstErr = err
 	}
 	if err := s.appendReflog("HEAD", old, new, id, msg); err != nil && firstErr == nil {
-		firstErr = err
-	}
-	if err := ixLock.commit(); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	if firstErr != nil {

@@ -553,7 +553,7 @@ func TestSyncKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill tests")
 	}
-	steps := []string{"sync-fetched", "sync-objects", "sync-journal", "sync-first-file", "sync-files", "sync-ref", "sync-before-push", "sync-pushed"}
+	steps := []string{"sync-fetched", "sync-objects", "sync-journal", "sync-first-file", "sync-files", "sync-index", "sync-ref", "sync-before-push", "sync-pushed"}
 	for _, step := range steps {
 		t.Run(step, func(t *testing.T) {
 			remoteDir, url := newRemote(t)

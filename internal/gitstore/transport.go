@@ -150,11 +150,18 @@ func parseEndpoint(raw string) (*transport.Endpoint, error) {
 	return ep, nil
 }
 
-// URLHasPassword tells whether an address carries a password or token, which would then
-// be written in clear in .git/config.
+// URLHasPassword tells whether an address carries a password or a token, which would
+// then be written in clear in .git/config: in its user info ("https://u:tok@…") or in
+// its query string or fragment ("…?private_token=…").
 func URLHasPassword(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" {
+		return false
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return true
+	}
+	if u.User == nil {
 		return false
 	}
 	_, ok := u.User.Password()
@@ -170,15 +177,30 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-var passwordInURL = regexp.MustCompile(`(://[^/@:\s]*):[^/@\s]*@`)
+// urlInText finds addresses in free text (an address alone, or inside a go-git or
+// server message): scheme, user info, the rest up to a query string or fragment.
+var urlInText = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^/\s@"'<>]*@)?([^\s?#"'<>]*)([?#][^\s"'<>]*)?`)
 
-// RedactURL hides the password of an address ("https://u:***@host/x").
+// RedactURL hides every credential an address may carry: the user info of any address
+// but an ssh login without password ("https://***@host/x", "ssh://git@host/x" kept),
+// and the query string and fragment, where forges accept tokens ("…/x?***"). It works on
+// free text too.
 func RedactURL(raw string) string {
-	return passwordInURL.ReplaceAllString(raw, "$1:***@")
+	return urlInText.ReplaceAllStringFunc(raw, func(m string) string {
+		p := urlInText.FindStringSubmatch(m)
+		scheme, user, rest, query := p[1], p[2], p[3], p[4]
+		if user != "" && !(strings.EqualFold(scheme, "ssh://") && !strings.Contains(user, ":")) {
+			user = "***@"
+		}
+		if query != "" {
+			query = query[:1] + "***"
+		}
+		return scheme + user + rest + query
+	})
 }
 
-// redactError returns err's text with any password in a URL, and the given secrets,
-// hidden.
+// redactText returns s with the credentials of any address in it (RedactURL), and the
+// given secrets, hidden.
 func redactText(s string, secrets ...string) string {
 	s = RedactURL(s)
 	for _, sec := range secrets {
@@ -210,6 +232,14 @@ func connect(raw string, getenv func(string) string) (*remoteConn, error) {
 	rc := &remoteConn{url: raw, ep: ep}
 	if ep.Password != "" {
 		rc.secrets = append(rc.secrets, ep.Password)
+	}
+	if ep.User != "" && ep.Protocol != "ssh" {
+		rc.secrets = append(rc.secrets, ep.User) // forges take a token as user name too
+	}
+	if u, err := url.Parse(raw); err == nil {
+		for _, vs := range u.Query() {
+			rc.secrets = append(rc.secrets, vs...)
+		}
 	}
 	switch ep.Protocol {
 	case "https", "http":
@@ -491,7 +521,11 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if err != nil {
 		return nil, err
 	}
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	// A small object cache: the pack is streamed object by object (transport_upload.go);
+	// the cache only spares re-reading the trees a walk compares twice. A few pack files
+	// stay open (closed with the session) rather than one opened per object.
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(16*cache.MiByte),
+		filesystem.Options{MaxOpenDescriptors: 8})
 	sess, err := server.NewClient(singleLoader{st}).NewUploadPackSession(ep, auth)
 	if err != nil {
 		return nil, err
@@ -507,6 +541,14 @@ type havesFilter struct {
 	st *filesystem.Storage
 }
 
+func (f *havesFilter) Close() error {
+	err := f.UploadPackSession.Close()
+	if cerr := f.st.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackRequest) (*packp.UploadPackResponse, error) {
 	haves := req.Haves[:0:0]
 	for _, h := range req.Haves {
@@ -515,7 +557,7 @@ func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackReque
 		}
 	}
 	req.Haves = haves
-	return f.UploadPackSession.UploadPack(ctx, req)
+	return uploadPack(ctx, f.st, req, haves)
 }
 
 func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {
@@ -586,6 +628,18 @@ func listPacks(gitDir string) map[string]bool {
 		out[e.Name()] = true
 	}
 	return out
+}
+
+// removeNewPacks deletes the pack files that appeared since before: a fetch whose
+// content was refused.
+func removeNewPacks(gitDir string, before map[string]bool) {
+	dir := filepath.Join(gitDir, "objects", "pack")
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !before[e.Name()] && !e.IsDir() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // syncNewPacks fsyncs the pack files that appeared since before, and their folder.

@@ -243,3 +243,33 @@ func TestHTTPCredentials(t *testing.T) {
 		t.Fatalf("token in message: %v", e)
 	}
 }
+
+// TestRedactURL: no credential of an address survives in a message, wherever it is.
+func TestRedactURL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"https://user:tok@host/x?private_token=abc", "https://***@host/x?***"},
+		{"https://ghp_t0ken@github.com/equipe/x.git", "https://***@github.com/equipe/x.git"},
+		{"https://host/x.git#jeton", "https://host/x.git#***"},
+		{"http://u:p@localhost:8080/x", "http://***@localhost:8080/x"},
+		{"ssh://git@forge.example/x.git", "ssh://git@forge.example/x.git"},
+		{"ssh://git:motdepasse@forge.example/x.git", "ssh://***@forge.example/x.git"},
+		{"git@forge.example:equipe/x.git", "git@forge.example:equipe/x.git"},
+		{"file:///srv/partage.git", "file:///srv/partage.git"},
+		{`Get "https://u:s3cret@h/x/info/refs?service=git-upload-pack&tok=zz": EOF`, `Get "https://***@h/x/info/refs?***": EOF`},
+	} {
+		if got := RedactURL(c.in); got != c.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := redactText("refus pour marie : jeton s3cr3t-t0k", "s3cr3t-t0k"); strings.Contains(got, "s3cr3t") {
+		t.Errorf("secret left: %q", got)
+	}
+	for raw, want := range map[string]bool{
+		"https://u:p@h/x": true, "https://h/x?private_token=a": true, "https://h/x#t": true,
+		"https://u@h/x": false, "ssh://git@h/x": false, "git@h:x": false, "/srv/x.git": false,
+	} {
+		if got := URLHasPassword(raw); got != want {
+			t.Errorf("URLHasPassword(%q) = %v", raw, got)
+		}
+	}
+}

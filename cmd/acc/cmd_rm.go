@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/termtext"
+)
+
+func (a *app) rmCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rm CHEMIN",
+		Short: "Supprimer un entretien créé par erreur (l'historique le garde)",
+		Long: `Supprime un entretien créé par erreur et enregistre la suppression dans Git.
+L'historique garde le document (acc log, acc show --at) : pour effacer une
+personne de tout l'historique (droit à l'effacement), c'est acc purge.
+
+La fiche d'un bénéficiaire ne se supprime pas ainsi : acc mv corrige son
+identifiant, acc purge efface la personne. Un document dont les modifications
+ne sont pas encore enregistrées est refusé : enregistrez-les d'abord
+(acc commit), pour que l'historique les garde.`,
+		Example: "  acc rm beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runRm(args[0])
+		},
+	}
+}
+
+func (a *app) runRm(arg string) error {
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	rel, err := a.casePath(ws, arg)
+	if err != nil {
+		return err
+	}
+	shown := termtext.Arg(arg)
+	id, base, _ := casefile.SplitCasePath(rel)
+	if base == casefile.FicheFile {
+		return usageErr("%s est la fiche du bénéficiaire : acc rm ne supprime que des entretiens. Pour corriger son identifiant : acc mv %s NOUVEL-ID ; pour effacer la personne de tout l'historique (droit à l'effacement) : acc purge %s", shown, id, id)
+	}
+	unlock, author, committer, err := a.lockAsTrainer(ws)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	head, inHead, err := ws.store.HeadBlob(rel)
+	if err != nil {
+		return repoErr(err)
+	}
+	fi, statErr := os.Lstat(ws.repo.Abs(rel))
+	onDisk := statErr == nil
+	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
+		return repoErr(statErr)
+	}
+	switch {
+	case !inHead && !onDisk:
+		return usageErr("%s : document introuvable", shown)
+	case !inHead:
+		// Deleting it would lose it for good: history has never seen it.
+		return usageErr("%s n'a jamais été enregistré : acc rm ne supprime que ce que l'historique garde ; s'il est de trop, supprimez le fichier vous-même", shown)
+	case onDisk:
+		// What the history would not keep is refused, not lost.
+		data, ok := readSmallRegular(ws.repo.Abs(rel), fi.Size())
+		if !ok || gitstore.BlobHash(data) != head {
+			return usageErr("%s a des modifications non enregistrées : enregistrez-les d'abord (acc commit %s) pour que l'historique les garde, puis relancez acc rm ; rien n'a été supprimé", shown, shown)
+		}
+	}
+	subject := docSubject(ws, rel) + " supprimé"
+	msg := casefile.CommitMessage{Subject: subject, Action: casefile.ActionRm, Beneficiaries: []string{id}, Types: []string{docType(ws, base)}}
+	_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Delete: true}}, msg.String(), author, committer)
+	if err != nil {
+		return repoErr(err)
+	}
+	fmt.Fprintf(a.stderr, "acc : supprimé (%s) ; l'historique le garde : acc log %s\n", subject, termtext.Arg(filepath.ToSlash(arg)))
+	return nil
+}

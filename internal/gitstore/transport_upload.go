@@ -1,0 +1,292 @@
+package gitstore
+
+import (
+	"bufio"
+	"compress/zlib"
+	"context"
+	"crypto/sha1"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+)
+
+// The pack a file:// remote serves, made here rather than by go-git's server, whose
+// upload-pack does not scale to a centre's repository: it walks every tree of every
+// commit the client already has (to exclude their objects), then every tree of every
+// commit it sends, keeps every object to send in memory to look for deltas, and hands
+// the pack over through a reader that allocates a buffer and starts a goroutine per
+// read. Measured on 100,000 documents and 300 commits: 2m23s and 440 MB for a clone
+// (bench/clonebench).
+//
+// Here the objects to send are found the way a push finds them (objectsToSend): the
+// commits reachable from the wants and not from the haves, and for each, the trees and
+// blobs that differ from its first parent's, so that a sync bringing one document reads
+// a few trees. The pack is streamed, one object at a time, without deltas: nothing
+// crosses a network, and the client (go-git's pack parser) checks every object's hash
+// as it indexes the pack. git gc (or git maintenance) deltifies later.
+
+// uploadPack answers an upload-pack request of a go-git client with a pack streamed from
+// st. haves are the client's commits that st holds.
+func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.UploadPackRequest, haves []plumbing.Hash) (*packp.UploadPackResponse, error) {
+	if req.IsEmpty() {
+		return nil, transport.ErrEmptyUploadPackRequest
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if len(req.Shallows) > 0 || req.Depth != nil && !req.Depth.IsZero() || req.Filter != "" {
+		return nil, fmt.Errorf("shallow not supported")
+	}
+	objs, err := objectsToUpload(st, req.Wants, haves)
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pw.CloseWithError(writePack(pw, st, objs))
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			pw.CloseWithError(ctx.Err())
+		case <-done:
+		}
+	}()
+	return packp.NewUploadPackResponseWithPackfile(req, pr), nil
+}
+
+// objectsToUpload lists the objects of the commits reachable from wants and not from
+// haves: each such commit, and the trees and blobs of its tree that its first parent's
+// tree does not have at the same place. A client holding the haves (and so their
+// ancestors and trees) lacks none of the objects it needs after receiving these.
+func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash) ([]plumbing.Hash, error) {
+	has := map[plumbing.Hash]bool{}
+	var stack []plumbing.Hash
+	for _, h := range haves {
+		// Tags (a fetch of refs/tags/* sends them as haves) count by what they peel to.
+		target, typ, _, err := peelTags(st, h)
+		if err != nil {
+			return nil, err
+		}
+		if typ == plumbing.CommitObject {
+			stack = append(stack, target)
+		}
+	}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if has[h] {
+			continue
+		}
+		c, err := object.GetCommit(st, h)
+		if err != nil {
+			return nil, err
+		}
+		has[h] = true
+		stack = append(stack, c.ParentHashes...)
+	}
+	set := map[plumbing.Hash]bool{}
+	var out []plumbing.Hash
+	add := func(h plumbing.Hash) bool {
+		if set[h] {
+			return false
+		}
+		set[h] = true
+		out = append(out, h)
+		return true
+	}
+	var walk func(old, new plumbing.Hash) error
+	walk = func(old, new plumbing.Hash) error {
+		if new == old || !add(new) {
+			return nil
+		}
+		nt, err := object.GetTree(st, new)
+		if err != nil {
+			return err
+		}
+		byName := map[string]object.TreeEntry{}
+		if !old.IsZero() {
+			ot, err := object.GetTree(st, old)
+			if err != nil {
+				return err
+			}
+			for _, e := range ot.Entries {
+				byName[e.Name] = e
+			}
+		}
+		for _, e := range nt.Entries {
+			o, had := byName[e.Name]
+			switch {
+			case e.Mode == filemode.Dir:
+				var oh plumbing.Hash
+				if had && o.Mode == filemode.Dir {
+					oh = o.Hash
+				}
+				if err := walk(oh, e.Hash); err != nil {
+					return err
+				}
+			case e.Mode == filemode.Submodule:
+			case had && o.Hash == e.Hash:
+			default:
+				add(e.Hash)
+			}
+		}
+		return nil
+	}
+	seen := map[plumbing.Hash]bool{}
+	stack = stack[:0]
+	for _, h := range wants {
+		// A want may be a tag (of a commit, a tree or a blob): the tags and what they
+		// point to are sent.
+		target, typ, tags, err := peelTags(st, h)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tags {
+			add(t)
+		}
+		switch typ {
+		case plumbing.CommitObject:
+			stack = append(stack, target)
+		case plumbing.TreeObject:
+			if err := walk(plumbing.ZeroHash, target); err != nil {
+				return nil, err
+			}
+		default:
+			add(target)
+		}
+	}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if has[h] || seen[h] {
+			continue
+		}
+		seen[h] = true
+		c, err := object.GetCommit(st, h)
+		if err != nil {
+			return nil, err
+		}
+		add(h)
+		var ptree plumbing.Hash
+		if len(c.ParentHashes) > 0 {
+			p, err := object.GetCommit(st, c.ParentHashes[0])
+			if err != nil {
+				return nil, err
+			}
+			ptree = p.TreeHash
+		}
+		if err := walk(ptree, c.TreeHash); err != nil {
+			return nil, err
+		}
+		stack = append(stack, c.ParentHashes...)
+	}
+	return out, nil
+}
+
+// writePack writes a version 2 pack of objs, each whole (no deltas), read from st one at
+// a time.
+func writePack(w io.Writer, st storer.EncodedObjectStorer, objs []plumbing.Hash) error {
+	sum := sha1.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 64<<10)
+	var hdr [12]byte
+	copy(hdr[:], "PACK")
+	binary.BigEndian.PutUint32(hdr[4:], 2)
+	binary.BigEndian.PutUint32(hdr[8:], uint32(len(objs)))
+	if _, err := bw.Write(hdr[:]); err != nil {
+		return err
+	}
+	// The fastest compression: the pack only crosses the local disk.
+	zw, err := zlib.NewWriterLevel(bw, zlib.BestSpeed)
+	if err != nil {
+		return err
+	}
+	for _, h := range objs {
+		if err := writePackObject(bw, zw, st, h); err != nil {
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err = w.Write(sum.Sum(nil))
+	return err
+}
+
+func writePackObject(bw *bufio.Writer, zw *zlib.Writer, st storer.EncodedObjectStorer, h plumbing.Hash) error {
+	obj, err := st.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return err
+	}
+	var code byte
+	switch obj.Type() {
+	case plumbing.CommitObject:
+		code = 1
+	case plumbing.TreeObject:
+		code = 2
+	case plumbing.BlobObject:
+		code = 3
+	case plumbing.TagObject:
+		code = 4
+	default:
+		return fmt.Errorf("objet %s de type %s", h, obj.Type())
+	}
+	size := uint64(obj.Size())
+	b := code<<4 | byte(size&0x0f)
+	size >>= 4
+	for size > 0 {
+		if err := bw.WriteByte(b | 0x80); err != nil {
+			return err
+		}
+		b = byte(size & 0x7f)
+		size >>= 7
+	}
+	if err := bw.WriteByte(b); err != nil {
+		return err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	zw.Reset(bw)
+	n, err := io.Copy(zw, r)
+	if err != nil {
+		return err
+	}
+	if n != obj.Size() {
+		return fmt.Errorf("objet %s : %d octets lus, %d annoncés", h, n, obj.Size())
+	}
+	return zw.Close()
+}
+
+// peelTags follows annotated tags from h to the object they finally designate; tags
+// lists the tag objects on the way.
+func peelTags(st storer.EncodedObjectStorer, h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []plumbing.Hash, error) {
+	var tags []plumbing.Hash
+	for range 16 {
+		obj, err := st.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return h, plumbing.InvalidObject, nil, err
+		}
+		if obj.Type() != plumbing.TagObject {
+			return h, obj.Type(), tags, nil
+		}
+		tag, err := object.DecodeTag(st, obj)
+		if err != nil {
+			return h, plumbing.InvalidObject, nil, err
+		}
+		tags = append(tags, h)
+		h = tag.Target
+	}
+	return h, plumbing.InvalidObject, nil, fmt.Errorf("chaîne d'étiquettes trop longue à partir de %s", h)
+}
