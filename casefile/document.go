@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/acc-formation/acc/internal/yamlerr"
-	"github.com/adrg/frontmatter"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -75,13 +74,6 @@ type ParseError struct {
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
 }
-
-// yamlFormat makes adrg/frontmatter hand back the raw YAML between the
-// delimiters: it is decoded to yaml.v3 nodes here, for positions.
-var yamlFormat = frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
-	*(v.(*[]byte)) = data
-	return nil
-})
 
 // mdParser parses only blocks: headings and section emptiness need nothing
 // more, and inline parsing is the costly part of goldmark.
@@ -153,19 +145,15 @@ func (d *Document) splitFront() int {
 	if dataStart > len(src) {
 		dataStart = len(src)
 	}
-	// adrg/frontmatter finds the closing delimiter. It returns the whole
-	// file as the body, with no error, when the delimiter is missing, and it
-	// trims lines before comparing them with "---", so an indented "---"
-	// inside a block scalar would end the frontmatter early: only a
-	// delimiter at column 1 counts, so look further in that case.
-	var data []byte
-	_, err := frontmatter.Parse(bytes.NewReader(src[open:]), &data, yamlFormat)
-	dataEnd := -1
-	if err == nil && data != nil {
-		dataEnd = dataStart + len(data)
-		if !bytes.HasPrefix(src[dataEnd:], []byte("---")) {
-			dataEnd = findDelimiter(src, dataEnd)
-		}
+	// The closing delimiter: the first line that is "---" once trimmed
+	// (what adrg/frontmatter takes; TestClosingAgreesWithFrontmatter keeps
+	// them equal, without its reader and buffer copies, a twentieth of a cold
+	// validation). A trimmed match that is indented, such as a "---" inside
+	// a block scalar, would end the frontmatter early: only a delimiter at
+	// column 1 counts, so look further in that case.
+	dataEnd := trimmedDelimiter(src, dataStart)
+	if dataEnd >= 0 && !bytes.HasPrefix(src[dataEnd:], []byte("---")) {
+		dataEnd = findDelimiter(src, dataEnd)
 	}
 	if dataEnd < 0 {
 		line, _ := d.PosAt(open)
@@ -181,6 +169,19 @@ func (d *Document) splitFront() int {
 	d.lineOffset = d.LineAt(dataStart) - 1
 	d.parseYAML(src[dataStart:dataEnd])
 	return bodyStart
+}
+
+// trimmedDelimiter returns the offset of the first line at or after from
+// (a line start) that is "---" once trimmed of white space, or -1.
+func trimmedDelimiter(src []byte, from int) int {
+	for off := from; off < len(src); {
+		line := lineOf(src, off)
+		if string(bytes.TrimSpace(line)) == "---" {
+			return off
+		}
+		off += len(line) + 1
+	}
+	return -1
 }
 
 func lineOf(src []byte, off int) []byte {

@@ -1,8 +1,12 @@
 package casefile
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/adrg/frontmatter"
 )
 
 const tidy = `---
@@ -196,5 +200,37 @@ func TestParseYAMLMistakeLine(t *testing.T) {
 	d = Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte("---\ntype: entretien-suivi\nevaluation:\n\tautonomie: 2\n---\n"))
 	if d.FrontErr == nil || d.FrontErr.Line != 4 || d.FrontErr.Column != 1 || !strings.Contains(d.FrontErr.Msg, "tabulation") {
 		t.Fatalf("tab indentation: %+v", d.FrontErr)
+	}
+}
+
+// The closing delimiter found by hand is the one adrg/frontmatter found
+// (which Parse used before): the first line that is "---" once trimmed.
+func TestClosingAgreesWithFrontmatter(t *testing.T) {
+	format := frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
+		*(v.(*[]byte)) = data
+		return nil
+	})
+	pool := []string{"---", "  ---", "\u00a0---", "--- ", "---\r", "\t---\t", "a: b", "", "  - x", "----", "-- -", "\u0085---", "---x", " "}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		b.WriteString([]string{"---", "--- ", "---\t"}[rng.IntN(3)])
+		n := rng.IntN(6)
+		for range n {
+			b.WriteString("\n" + pool[rng.IntN(len(pool))])
+		}
+		if rng.IntN(2) == 0 {
+			b.WriteString("\n")
+		}
+		src := []byte(b.String())
+		dataStart := min(len(lineOf(src, 0))+1, len(src))
+		var data []byte
+		want := -1
+		if _, err := frontmatter.Parse(bytes.NewReader(src), &data, format); err == nil && data != nil {
+			want = dataStart + len(data)
+		}
+		if got := trimmedDelimiter(src, dataStart); got != want {
+			t.Fatalf("%q: closing at %d, adrg/frontmatter %d", src, got, want)
+		}
 	}
 }

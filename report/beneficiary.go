@@ -28,6 +28,9 @@ type Header struct {
 	Today        string `json:"today"`           // the date time-based judgements use
 	AsOf         string `json:"as_of,omitempty"` // files as they stood at that date
 	Anonymized   bool   `json:"anonymized"`
+	// Perimeter is the scope of a caseload or Qualiopi report (--du, --au,
+	// --dispositif, --formateur); absent when it covers everyone.
+	Perimeter *Perimeter `json:"perimetre,omitempty"`
 }
 
 func (h *Header) head() *Header { return h }

@@ -25,6 +25,10 @@ type Caseload struct {
 	DropOut      DropOut        `json:"drop_out"`
 	Satisfaction Satisfaction   `json:"satisfaction"`
 
+	// Period holds the figures of the scope (Options.Scope): entries,
+	// exits, interviews, per programme; absent without a scope.
+	Period *PeriodStats `json:"period,omitempty"`
+
 	// AttentionByReason counts the active beneficiaries per reason.
 	AttentionByReason []Tally `json:"attention_by_reason"`
 	// Attention and Beneficiaries list people: null when anonymised.
@@ -169,6 +173,10 @@ type Row struct {
 	Errors        int    `json:"errors"` // validation findings, when the validation ran
 	Warnings      int    `json:"warnings"`
 	Attention     bool   `json:"attention"`
+	// HeldInPeriod and MissedInPeriod count the interviews held and missed
+	// in the scope's period; absent without a scope.
+	HeldInPeriod   *int `json:"held_in_period,omitempty"`
+	MissedInPeriod *int `json:"missed_in_period,omitempty"`
 }
 
 // CaseloadBuilder aggregates cases one at a time, keeping one summary row
@@ -184,6 +192,7 @@ type CaseloadBuilder struct {
 	reasons  map[string]int
 	obj      [7]int // total, open, reached, partial, not reached, abandoned, overdue
 	sat      [5]int // index 1..4
+	period   *periodAgg
 }
 
 type trainerAgg struct {
@@ -264,6 +273,7 @@ func (b *CaseloadBuilder) Report() *Caseload {
 		r.Satisfaction.Responses.N += b.sat[i]
 		r.Satisfaction.Distribution = append(r.Satisfaction.Distribution, Tally{strconv.Itoa(i), Count{N: b.sat[i]}})
 	}
+	r.Period = b.periodStats()
 	if s.Anonymize {
 		r.suppress()
 	} else {
@@ -334,6 +344,11 @@ func (r *Caseload) suppress() {
 	others = append(others, cells(r.AttentionByReason)...)
 	for i := range r.Trainers {
 		others = append(others, &r.Trainers[i].Attention, &r.Trainers[i].OverdueObjectives)
+	}
+	if r.Period != nil {
+		pl, po := r.Period.suppressLines(&r.Total)
+		lines = append(lines, pl...)
+		others = append(others, po...)
 	}
 	var all []*Count
 	for _, l := range lines {

@@ -31,6 +31,11 @@ type CaseloadEntry struct {
 	open               int            // open objectives
 	concerns           []entryConcern // the outlook's concerns that are not waived
 	satisfaction       int            // 1–4 from the latest finalised bilan, 0 when none
+	// What a scope (Options.Scope) selects and counts by date.
+	dispositif, exitReason string
+	exit                   time.Time   // date_sortie, zero when none
+	heldOn, missedOn       []time.Time // interviews held, missed (absent, excuse)
+	reachedOn              []time.Time // the latest follow-up of each objective atteint
 }
 
 // gaps are the kinds of rythme concerns, by their index in an entry.
@@ -53,6 +58,11 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 		e.status = known(f.Statut(), ficheStatusLabels)
 		e.referent = strings.Clone(f.Str("formateur_referent"))
 		e.entry = dateStr(f, "date_entree")
+		e.dispositif = strings.Clone(strings.TrimSpace(f.Str("dispositif")))
+		e.exit, _ = f.Date("date_sortie")
+		if !s.Anonymize {
+			e.exitReason = strings.Clone(strings.TrimSpace(f.Str("motif_sortie")))
+		}
 		if n := strings.TrimSpace(f.Str("prenom") + " " + f.Str("nom")); n != "" {
 			e.name = n
 		}
@@ -76,10 +86,29 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 		}
 		e.concerns = append(e.concerns, ec)
 	}
+	for _, d := range c.Interviews {
+		if _, ok := s.kinds(d.Type()); !ok {
+			continue
+		}
+		t, ok := d.Date("date")
+		if !ok {
+			t = casefile.DocDate(d, func(name string) bool { _, ok := s.kinds(name); return ok })
+		}
+		switch {
+		case t.IsZero():
+		case d.Held():
+			e.heldOn = append(e.heldOn, t)
+		default:
+			e.missedOn = append(e.missedOn, t)
+		}
+	}
 	for _, o := range c.Objectives {
 		switch o.Status() {
 		case "atteint":
 			e.reached++
+			if n := len(o.Followups); n > 0 {
+				e.reachedOn = append(e.reachedOn, o.Followups[n-1].Date)
+			}
 		case "partiellement-atteint":
 			e.partial++
 		case "non-atteint":
@@ -123,11 +152,22 @@ func countFindings(findings []validate.Finding) (errs, warnings int) {
 // keeps no reference to the entry.
 func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
 	s := b.s
+	var heldIn, missedIn int
+	if s.Scope.IsSet() {
+		entry, _ := casefile.ParseDate(e.entry)
+		if !s.Scope.keeps(e.dispositif, e.referent, entry, e.exit) {
+			return
+		}
+		heldIn, missedIn = b.addPeriod(e)
+	}
 	row := Row{ID: e.id, Name: e.name, Referent: e.referent, Status: e.status, Phase: e.phase, Entry: e.entry,
 		LastContact: isoDate(e.lastHeld), Errors: errs, Warnings: warnings}
 	active := row.Status == ficheInProgress || row.Status == ficheSuspended
 	if active {
 		row.NextInterview = isoDate(e.next)
+	}
+	if s.Scope.IsSet() {
+		row.HeldInPeriod, row.MissedInPeriod = &heldIn, &missedIn
 	}
 
 	// Objectives.
@@ -234,6 +274,9 @@ func (b *QualiopiBuilder) Row(c *casefile.Case) QualiopiRow {
 	if f := c.Fiche; f != nil {
 		row.Status = f.Statut()
 		row.Referent = strings.Clone(f.Str("formateur_referent"))
+		row.dispositif = strings.Clone(strings.TrimSpace(f.Str("dispositif")))
+		row.entry, _ = f.Date("date_entree")
+		row.exit, _ = f.Date("date_sortie")
 		if n := strings.TrimSpace(f.Str("prenom") + " " + f.Str("nom")); n != "" {
 			row.Name = n
 		}
@@ -251,6 +294,9 @@ func (b *QualiopiBuilder) Row(c *casefile.Case) QualiopiRow {
 // AddRow adds a row made by Row, on this run or an earlier one, as it
 // stands on the report's day.
 func (b *QualiopiBuilder) AddRow(r QualiopiRow) {
+	if sc := b.s.Scope; sc.IsSet() && !sc.keeps(r.dispositif, r.Referent, r.entry, r.exit) {
+		return
+	}
 	ev := make([]Evidence, len(r.Evidence))
 	for i, e := range r.Evidence {
 		ev[i] = e.on(b.s.Today)
@@ -264,7 +310,7 @@ func (b *QualiopiBuilder) AddRow(r QualiopiRow) {
 // keeps to the build of acc (validate.CacheKey does).
 
 // entryFormat is the first byte of an encoded entry or row.
-const entryFormat = 2
+const entryFormat = 3
 
 var errBadEntry = errors.New("rapport : entrée en cache illisible")
 
@@ -295,6 +341,15 @@ func (e *CaseloadEntry) AppendBinary(b []byte) ([]byte, error) {
 		w.Date(c.until)
 		w.Date(c.date)
 		w.Str(c.label)
+	}
+	w.Str(e.dispositif)
+	w.Str(e.exitReason)
+	w.Date(e.exit)
+	for _, ds := range [][]time.Time{e.heldOn, e.missedOn, e.reachedOn} {
+		w.Uint(uint64(len(ds)))
+		for _, t := range ds {
+			w.Date(t)
+		}
 	}
 	return w.B, nil
 }
@@ -330,6 +385,15 @@ func (e *CaseloadEntry) UnmarshalBinary(b []byte) error {
 			x.concerns[i] = entryConcern{rule: casefile.Rules[rule].ID, gap: gaps[gap], from: d.Date(), until: d.Date(), date: d.Date(), label: d.Str()}
 		}
 	}
+	x.dispositif, x.exitReason, x.exit = d.Str(), d.Str(), d.Date()
+	for _, ds := range []*[]time.Time{&x.heldOn, &x.missedOn, &x.reachedOn} {
+		if n := d.Count(); n > 0 {
+			*ds = make([]time.Time, n)
+			for i := range *ds {
+				(*ds)[i] = d.Date()
+			}
+		}
+	}
 	if err := end(d); err != nil {
 		return err
 	}
@@ -358,6 +422,9 @@ func (r QualiopiRow) AppendBinary(b []byte) ([]byte, error) {
 			w.Date(l.due)
 		}
 	}
+	w.Str(r.dispositif)
+	w.Date(r.entry)
+	w.Date(r.exit)
 	return w.B, nil
 }
 
@@ -381,6 +448,7 @@ func (r *QualiopiRow) UnmarshalBinary(b []byte) error {
 			}
 		}
 	}
+	x.dispositif, x.entry, x.exit = d.Str(), d.Date(), d.Date()
 	if err := end(d); err != nil {
 		return err
 	}

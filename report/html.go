@@ -86,6 +86,8 @@ type caseloadView struct {
 	TrainerRows             [][]string
 	RowHead                 []string
 	Rows                    [][]string
+	Period                  *periodView
+	PeriodChart             *barChart
 }
 
 type qualiopiView struct {
@@ -114,6 +116,7 @@ func WriteHTML(w io.Writer, r Report) error {
 		if r.Organisation != "" {
 			p.Title += " — " + r.Organisation
 		}
+		p.Title += r.scopeTitle()
 		p.C = r
 		p.CV = caseloadViewOf(r)
 	case *Qualiopi:
@@ -121,6 +124,7 @@ func WriteHTML(w io.Writer, r Report) error {
 		if r.Organisation != "" {
 			p.Title += " — " + r.Organisation
 		}
+		p.Title += r.scopeTitle()
 		p.Q = r
 		p.QV = qualiopiViewOf(r)
 	}
@@ -132,7 +136,7 @@ func benViewOf(b *Beneficiary, i int) benView {
 }
 
 func caseloadViewOf(r *Caseload) *caseloadView {
-	v := &caseloadView{}
+	v := &caseloadView{Period: r.periodView(), PeriodChart: r.Period.monthsChart()}
 	var in []barInput
 	for _, t := range r.ByStatus {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {

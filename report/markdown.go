@@ -455,6 +455,7 @@ func (m *md) caseload(r *Caseload) {
 	if r.Organisation != "" {
 		title += " — " + r.Organisation
 	}
+	title += r.scopeTitle()
 	m.heading(1, title)
 	m.para(r.issued())
 	if r.Anonymized {
@@ -472,6 +473,10 @@ func (m *md) caseload(r *Caseload) {
 		m.item("Bénéficiaires à suivre de près", strconv.Itoa(len(r.Attention)))
 	}
 	m.line("")
+
+	if r.Period != nil {
+		m.period(r)
+	}
 
 	m.heading(2, "Bénéficiaires par statut")
 	rows := [][]string{}
@@ -599,6 +604,7 @@ func (m *md) qualiopi(q *Qualiopi) {
 	if q.Organisation != "" {
 		title += " — " + q.Organisation
 	}
+	title += q.scopeTitle()
 	m.heading(1, title)
 	m.para(q.issued())
 	if q.Anonymized {

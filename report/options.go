@@ -68,6 +68,11 @@ type Options struct {
 	MaxGapDays      int
 	DraftMaxDays    int
 	RetentionMonths int
+
+	// Scope restricts the caseload and the Qualiopi evidence to a period,
+	// a programme, a trainer (acc report --du, --au, --dispositif,
+	// --formateur); the zero value keeps everyone.
+	Scope Scope
 }
 
 // ApplyConfig copies what the reports use from acc.yaml: the organisation and
@@ -164,6 +169,9 @@ func (s *settings) kinds(name string) (casefile.Kind, bool) {
 
 func (s *settings) header(kind string) Header {
 	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize}
+	if kind == KindCaseload || kind == KindQualiopi {
+		h.Perimeter = s.Scope.perimeter()
+	}
 	if !s.AsOf.IsZero() {
 		h.AsOf = casefile.FormatDate(s.AsOf)
 	}
@@ -189,14 +197,14 @@ type TypeInfo struct {
 	Base string
 }
 
-// Built-in type names (DESIGN §1).
+// Built-in type names (DESIGN §1): the domain's, under the names report's code uses.
 const (
-	TypeInitial     = "entretien-initial"
-	TypeDiagnostic  = "entretien-diagnostic"
-	TypeCoElab      = "co-elaboration"
-	TypeContract    = "contractualisation"
-	TypeFollowUp    = "entretien-suivi"
-	TypeReview      = "entretien-bilan"
+	TypeInitial     = casefile.TypeInitial
+	TypeDiagnostic  = casefile.TypeDiagnostic
+	TypeCoElab      = casefile.TypeCoElab
+	TypeContract    = casefile.TypeContract
+	TypeFollowUp    = casefile.TypeFollowUp
+	TypeReview      = casefile.TypeReview
 	phaseWelcome    = "accueil"
 	phaseBuild      = "construction"
 	phaseFollow     = "accompagnement"

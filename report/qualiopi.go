@@ -72,6 +72,9 @@ type QualiopiRow struct {
 	Referent string     `json:"referent"`
 	Status   string     `json:"status"`
 	Evidence []Evidence `json:"evidence"` // in the order of Indicators
+	// What a scope (Options.Scope) selects by.
+	dispositif  string
+	entry, exit time.Time
 }
 
 // Evidence is the state of one indicator for one beneficiary.

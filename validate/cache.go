@@ -204,12 +204,21 @@ type cached struct {
 // trusted reports whether an entry whose file has signature sig may be
 // reused without reading the file.
 func (c *cached) trusted(e *docEntry, sig fileSig) bool {
-	if c.written.IsZero() || e.sig != sig || e.sig == (fileSig{}) {
+	return e.sig == sig && trustedAt(sig, c.written)
+}
+
+// trustedAt reports whether a file with signature sig is old enough, for a
+// record stamped written, to be known by its signature.
+func trustedAt(sig fileSig, written time.Time) bool {
+	if written.IsZero() || sig == (fileSig{}) {
 		return false
 	}
-	limit := c.written.Add(-racyWindow).UnixNano()
+	limit := written.Add(-racyWindow).UnixNano()
 	return sig.Mtime < limit && (sig.Ctime == 0 || sig.Ctime < limit)
 }
+
+// stamper is a cache that tells the stamp of the records this run puts.
+type stamper interface{ Stamp() time.Time }
 
 // load returns the cached entries of a beneficiary; nil without a cache or
 // a usable record.

@@ -93,11 +93,11 @@ func Unchanged(dir string, prev []FileState, written time.Time) (cur []FileState
 			cur = append(cur, p)
 			continue
 		}
-		src, fi, err := readFile(filepath.Join(dir, p.Name))
+		src, sig, err := readFile(filepath.Join(dir, p.Name))
 		if err != nil || blobID(src) != p.Sum {
 			return nil, false
 		}
-		cur = append(cur, stateOf(p.Name, p.Sum, statSig(fi)))
+		cur = append(cur, stateOf(p.Name, p.Sum, sig))
 	}
 	if i != len(prev) {
 		return nil, false
@@ -126,13 +126,13 @@ func ReadFolder(root, name string) *Folder {
 			f.Complete = false
 			continue
 		}
-		src, fi, err := readFile(filepath.Join(dir, de.Name()))
+		src, sig, err := readFile(filepath.Join(dir, de.Name()))
 		if err != nil {
 			f.Complete = false
 			continue
 		}
 		f.Documents = append(f.Documents, casefile.Parse(rel+"/"+de.Name(), src))
-		f.Files = append(f.Files, stateOf(de.Name(), blobID(src), statSig(fi)))
+		f.Files = append(f.Files, stateOf(de.Name(), blobID(src), sig))
 	}
 	return f
 }

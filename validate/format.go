@@ -338,19 +338,25 @@ func (c *Counter) Close(Summary) error { return nil }
 // case-file root sits in the Git repository. Two findings with the same
 // rule, path and key (or message) share a fingerprint.
 func Fingerprint(f Finding) string {
-	h := sha256.New()
-	io.WriteString(h, "acc-fingerprint/v1\x00")
-	io.WriteString(h, f.Rule)
-	io.WriteString(h, "\x00")
-	io.WriteString(h, f.Path)
+	// One buffer and one hash call: a run at 100k documents fingerprints
+	// some 400k findings on the goroutine that writes them.
+	const tag = "acc-fingerprint/v1\x00"
+	var stack [256]byte
+	b := append(stack[:0], tag...)
+	b = append(b, f.Rule...)
+	b = append(b, 0)
+	b = append(b, f.Path...)
 	if f.Key != "" {
-		io.WriteString(h, "\x00key\x00")
-		io.WriteString(h, f.Key)
+		b = append(b, "\x00key\x00"...)
+		b = append(b, f.Key...)
 	} else {
-		io.WriteString(h, "\x00message\x00")
-		io.WriteString(h, f.Message)
+		b = append(b, "\x00message\x00"...)
+		b = append(b, f.Message...)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(b)
+	var out [32]byte
+	hex.Encode(out[:], sum[:16])
+	return string(out[:])
 }
 
 // reported tells whether a writer writes and counts f.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // jsonVersion is the version of the json format: bump it when a key changes
@@ -59,6 +60,11 @@ func (a *jsonArray) add(v any) {
 		}
 		return
 	}
+	a.addRaw(b)
+}
+
+// addRaw adds an element already encoded as add would.
+func (a *jsonArray) addRaw(b []byte) {
 	if a.n == 0 {
 		a.out.WriteString("[\n" + a.indent + "  ")
 	} else {
@@ -76,12 +82,104 @@ func (a *jsonArray) close() {
 	a.out.WriteString("\n" + a.indent + "]")
 }
 
+// appendFinding appends f as marshalIndent(f, prefix) encodes it, without
+// reflection: a cold run at 100k documents writes some 400k findings from
+// one goroutine, and encoding/json was a tenth of its time
+// (TestAppendFindingAgreesWithEncodingJSON keeps the two identical).
+func appendFinding(dst []byte, prefix string, f *jsonFinding) []byte {
+	field := func(name string) {
+		dst = append(dst, prefix...)
+		dst = append(dst, `  "`...)
+		dst = append(dst, name...)
+		dst = append(dst, `": `...)
+	}
+	dst = append(dst, "{\n"...)
+	field("path")
+	dst = appendJSONString(dst, f.Path)
+	dst = append(dst, ",\n"...)
+	field("line")
+	dst = strconv.AppendInt(dst, int64(f.Line), 10)
+	dst = append(dst, ",\n"...)
+	field("column")
+	dst = strconv.AppendInt(dst, int64(f.Column), 10)
+	dst = append(dst, ",\n"...)
+	field("severity")
+	dst = appendJSONString(dst, f.Severity)
+	dst = append(dst, ",\n"...)
+	field("rule")
+	dst = appendJSONString(dst, f.Rule)
+	dst = append(dst, ",\n"...)
+	field("message")
+	dst = appendJSONString(dst, f.Message)
+	dst = append(dst, ",\n"...)
+	field("fingerprint")
+	dst = appendJSONString(dst, f.Fingerprint)
+	dst = append(dst, '\n')
+	dst = append(dst, prefix...)
+	return append(dst, '}')
+}
+
+// appendJSONString appends s quoted as encoding/json does without HTML
+// escaping: quote, backslash and control characters escaped, invalid UTF-8
+// replaced by U+FFFD, U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case c == '\u2028' || c == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
 // jsonWriter writes FormatJSON, streaming the findings.
 type jsonWriter struct {
 	out      *buffered
 	findings jsonArray
 	started  bool
 	closed   bool
+	scratch  []byte
 }
 
 func newJSONWriter(w io.Writer) *jsonWriter {
@@ -104,7 +202,7 @@ func (j *jsonWriter) Finding(f Finding) {
 	}
 	j.start()
 	line, col := position(f)
-	j.findings.add(jsonFinding{
+	j.scratch = appendFinding(j.scratch[:0], j.findings.indent+"  ", &jsonFinding{
 		Path:        f.Path,
 		Line:        line,
 		Column:      col,
@@ -113,6 +211,7 @@ func (j *jsonWriter) Finding(f Finding) {
 		Message:     f.Message,
 		Fingerprint: Fingerprint(f),
 	})
+	j.findings.addRaw(j.scratch)
 }
 
 func (j *jsonWriter) Close(s Summary) error {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -63,5 +64,35 @@ func TestFormatJSONEmpty(t *testing.T) {
 	}
 	if string(raw["findings"]) != "[]" {
 		t.Errorf("findings %s, want []", raw["findings"])
+	}
+}
+
+// The hand-written finding encoder must write exactly what encoding/json
+// writes, whatever the strings hold.
+func TestAppendFindingAgreesWithEncodingJSON(t *testing.T) {
+	strs := []string{"", "plain", `quote " and \ backslash`, "<html> & co", "tab\tnl\nret\r bs\b ff\f",
+		"\x00\x01\x1f\x7f", "é à ç 中文 😀", "\u2028 and \u2029", "bad \xff\xfe utf8 \xc3", "\xed\xa0\x80 surrogate",
+		"trailing \\", "beneficiaires/b-000001/2026-01-02-entretien-suivi.md"}
+	// And random bytes, biased towards the ones that need escaping.
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab\"\\\x00\x1f\x7f\xc3\xa9\xe2\x80\xa8\xff<>&\n")
+	for range 2000 {
+		b := make([]byte, rng.IntN(12))
+		for k := range b {
+			b[k] = alphabet[rng.IntN(len(alphabet))]
+		}
+		strs = append(strs, string(b))
+	}
+	for i, s := range strs {
+		f := jsonFinding{Path: s, Line: i, Column: -i, Severity: strs[(i+1)%len(strs)], Rule: s, Message: strs[(i+3)%len(strs)], Fingerprint: s}
+		for _, prefix := range []string{"", "    "} {
+			want, err := marshalIndent(f, prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := appendFinding(nil, prefix, &f); string(got) != string(want) {
+				t.Errorf("%q:\n got %s\nwant %s", s, got, want)
+			}
+		}
 	}
 }

@@ -154,6 +154,16 @@ func (p *PackCache) GetStamped(key string) ([]byte, time.Time, bool) {
 	return r.data, t, true
 }
 
+// Stamp returns the time records put by this run are stamped with (zero
+// when unknown): a record verified in this run is trusted by later runs for
+// files older than it by the racy window.
+func (p *PackCache) Stamp() time.Time {
+	if p.stamp == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, p.stamp)
+}
+
 // Put stores the record of key, stamped with the beginning of this run. The
 // pack keeps data: the caller must not change it afterwards.
 func (p *PackCache) Put(key string, data []byte) error {

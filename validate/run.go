@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -68,6 +69,9 @@ type RunOptions struct {
 	// stray file or link directly under beneficiaires/.
 	Documents     func(f *Folder)
 	WantDocuments func(f *Folder) bool
+
+	// overlay holds unsaved texts checked in place of files (CheckText).
+	overlay map[string][]byte
 }
 
 // ChangeSet lists the paths that changed since a revision, relative to Root
@@ -151,7 +155,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 		return st, err
 	}
 	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache,
-		docs: opts.Documents, wantDocs: opts.WantDocuments}
+		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
@@ -166,20 +170,32 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 // gcPercent is the garbage collector's target while Run runs.
 const gcPercent = 400
 
+// memoryLimit is the soft limit of the heap while Run runs: the live heap
+// holds a one-file cache (PackCache, about 8 KB per beneficiary) and would
+// otherwise grow fivefold before a collection under gcPercent.
+const memoryLimit = 200 << 20
+
 // relaxGC raises the garbage collector's target for the duration of a run,
 // unless GOGC was set otherwise (by the user or the caller): parsing
 // allocates a lot of short-lived memory while the live heap stays small
-// (under 15 MB at 100k documents), and at the default target the collector
-// keeps both cores from working in parallel. Measured: cold runs about 1.5×
-// faster on two cores, the peak heap still under 60 MB. It returns the
-// function that restores the previous target.
+// (under 15 MB at 100k documents without a pack), and at the default
+// target the collector keeps both cores from working in parallel.
+// Measured: cold runs about 1.5× faster on two cores. The heap is bounded
+// by memoryLimit unless GOMEMLIMIT (or the caller) set another limit. It
+// returns the function that restores both.
 func relaxGC() func() {
-	old := debug.SetGCPercent(gcPercent)
-	if old != 100 {
+	restoreGC := func() {}
+	if old := debug.SetGCPercent(gcPercent); old != 100 {
 		debug.SetGCPercent(old)
-		return func() {}
+	} else {
+		restoreGC = func() { debug.SetGCPercent(old) }
 	}
-	return func() { debug.SetGCPercent(old) }
+	restoreLimit := func() {}
+	if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
+		debug.SetMemoryLimit(memoryLimit)
+		restoreLimit = func() { debug.SetMemoryLimit(old) }
+	}
+	return func() { restoreLimit(); restoreGC() }
 }
 
 // Check runs Run and returns the findings in order, for callers that want
@@ -400,6 +416,7 @@ type runner struct {
 	fp       string
 	docs     func(*Folder)
 	wantDocs func(*Folder) bool
+	overlay  map[string][]byte
 }
 
 // result is what one unit gives.
@@ -611,11 +628,12 @@ func (r *runner) unit(u *unit) *result {
 		res.findings = append(res.findings, r.finding("emplacement", rel, "ni dossier ni fichier ordinaire : supprimez-le"))
 		return res
 	}
-	ents, err := os.ReadDir(abs)
+	dir, ents, err := openFolder(abs)
 	if err != nil {
 		res.findings = append(res.findings, forced("emplacement", rel, "dossier illisible (%s) : vérifiez ses droits", ioReason(err)))
 		return res
 	}
+	defer dir.close()
 	badDir := ""
 	if err := casefile.CheckID(u.name); err != nil {
 		badDir = err.Error()
@@ -642,7 +660,7 @@ func (r *runner) unit(u *unit) *result {
 			ent = &docEntry{path: p, facts: &casefile.Document{Path: p}}
 			ent.findings = append(ent.findings, r.finding("emplacement", p, "n'est pas un fichier ordinaire : remplacez-le par le document"))
 		default:
-			ent, d = r.cachedOrCheck(p, u.name, de, old, res)
+			ent, d = r.cachedOrCheck(p, u.name, dir, n, old, res)
 		}
 		if badDir != "" && u.selects(p) {
 			res.findings = append(res.findings, r.finding("emplacement", p, "le dossier « %s » n'est pas un identifiant valide (%s) : renommez-le", u.name, strings.TrimPrefix(badDir, casefile.ErrBadID.Error()+" : ")))
@@ -713,14 +731,14 @@ func (r *runner) offer(name string, entries []*docEntry, parsed []*casefile.Docu
 		st := stateOf(path.Base(e.path), e.sum, e.sig)
 		d := parsed[i]
 		if d == nil {
-			src, fi, err := readFile(filepath.Join(r.root, filepath.FromSlash(e.path)))
+			src, sig, err := readFile(filepath.Join(r.root, filepath.FromSlash(e.path)))
 			if err != nil {
 				f.Complete = false
 				continue
 			}
 			// It may have changed since it was checked: Files say what
 			// was parsed.
-			st = stateOf(st.Name, blobID(src), statSig(fi))
+			st = stateOf(st.Name, blobID(src), sig)
 			res.read++
 			res.parsed++
 			d = casefile.Parse(e.path, src)
@@ -747,19 +765,22 @@ func forced(rule, p, format string, args ...any) Finding {
 // cachedOrCheck returns the entry of a document: from the cache when its
 // stat signature or its content is unchanged, else read, parsed and checked;
 // and the parsed document, nil when the entry came from the cache.
-func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *result) (*docEntry, *casefile.Document) {
+func (r *runner) cachedOrCheck(p, id string, dir *folderFiles, name string, old *cached, res *result) (*docEntry, *casefile.Document) {
+	if src, ok := r.overlay[p]; ok {
+		return r.checkOverlay(p, id, src, res)
+	}
 	var prev *docEntry
 	if old != nil {
 		prev = old.byPath[p]
 	}
 	if prev != nil && !old.written.IsZero() {
-		if fi, err := de.Info(); err == nil && old.trusted(prev, statSig(fi)) {
+		if sig, err := dir.stat(name); err == nil && old.trusted(prev, sig) {
 			res.cached++
 			return prev, nil
 		}
 	}
 	res.read++
-	src, fi, err := readFile(filepath.Join(r.root, filepath.FromSlash(p)))
+	src, sig, err := dir.read(name)
 	if err != nil {
 		ent := &docEntry{path: p, broken: true}
 		msg := "fichier illisible (%s) : rendez-le lisible ; les règles du dossier (rythme, séquence, objectifs…) n'ont pas été vérifiées pour ce bénéficiaire"
@@ -770,14 +791,15 @@ func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *r
 		return ent, nil
 	}
 	sum := blobID(src)
-	sig := statSig(fi)
 	if prev != nil && prev.sum == sum {
 		res.cached++
-		if prev.sig == sig {
+		if prev.sig == sig && !r.wouldTrust(sig) {
 			return prev, nil
 		}
-		// Same content, new stat (touched, checked out again): record the
-		// new signature so that the next run need not read it.
+		// Same content: either a new stat (touched, checked out again) or
+		// a record too close to the file's times to be trusted, that this
+		// run's stamp would make trusted (a cold run right after a clone):
+		// record it again so that the next run need not read the file.
 		e := *prev
 		e.sig = sig
 		return &e, nil
@@ -785,6 +807,13 @@ func (r *runner) cachedOrCheck(p, id string, de fs.DirEntry, old *cached, res *r
 	res.parsed++
 	d := casefile.Parse(p, src)
 	return &docEntry{path: p, sum: sum, sig: sig, findings: r.e.checkDocument(d, id), facts: factsOf(d)}, d
+}
+
+// wouldTrust reports whether a record put by this run would let later runs
+// trust a file of signature sig without reading it.
+func (r *runner) wouldTrust(sig fileSig) bool {
+	s, ok := r.cache.(stamper)
+	return ok && trustedAt(sig, s.Stamp())
 }
 
 // document parses and checks a file outside a beneficiary folder.
@@ -799,8 +828,15 @@ func (r *runner) document(p, id string, _ bool) *docEntry {
 	return &docEntry{path: p, findings: c.out}
 }
 
-// readFile is the one reader of case files (casefile.ReadFile).
-func readFile(name string) ([]byte, fs.FileInfo, error) { return casefile.ReadFile(name) }
+// readFile is the one reader of case files (casefile.ReadFile), with the
+// file's stat signature.
+func readFile(name string) ([]byte, fileSig, error) {
+	src, fi, err := casefile.ReadFile(name)
+	if err != nil {
+		return nil, fileSig{}, err
+	}
+	return src, statSig(fi), nil
+}
 
 // blobID returns the Git blob id of content: the key under which Git itself
 // knows the file, so that a caller may one day take it from the index.

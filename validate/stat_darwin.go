@@ -12,10 +12,13 @@ import (
 // set by programs (touch, cp -p and archives set only the modification
 // time), and the inode changes when a file is replaced by another.
 func statSig(fi fs.FileInfo) fileSig {
-	s := fileSig{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.Ino = uint64(st.Ino)
-		s.Ctime = int64(st.Ctimespec.Sec)*1e9 + int64(st.Ctimespec.Nsec)
+		return sigOfStat(st)
 	}
-	return s
+	return fileSig{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+}
+
+// sigOfStat is statSig of what stat(2) gave.
+func sigOfStat(st *syscall.Stat_t) fileSig {
+	return fileSig{Size: st.Size, Mtime: st.Mtimespec.Nano(), Ino: uint64(st.Ino), Ctime: st.Ctimespec.Nano()}
 }

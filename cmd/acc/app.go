@@ -257,6 +257,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.validateCmd(),
 		a.reportCmd(),
 		a.statusCmd(),
+		a.agendaCmd(),
 		a.listCmd(),
 		a.logCmd(),
 		a.showCmd(),
@@ -267,6 +268,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		a.rmCmd(),
 		a.mvCmd(),
 		a.importCmd(),
+		a.lspCmd(),
 	)
 	root.Version = version
 	root.SetVersionTemplate("acc {{.Version}}\n")

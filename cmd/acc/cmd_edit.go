@@ -117,6 +117,12 @@ func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 // commit (it stays on disk); the other findings are printed and reported by
 // the exit code, after the commit.
 func (a *app) commitFiles(ws *workspace, rels []string, action, message string) error {
+	return a.commitChecked(ws, rels, action, message, true)
+}
+
+// commitChecked is commitFiles; show false keeps the findings off stderr for
+// a caller that reports them itself (acc validate --fix).
+func (a *app) commitChecked(ws *workspace, rels []string, action, message string, show bool) error {
 	unlock, err := a.lock(ws)
 	if err != nil {
 		return err
@@ -151,7 +157,10 @@ func (a *app) commitFiles(ws *workspace, rels []string, action, message string) 
 		ids = append(ids, id)
 		types = append(types, docType(ws, base))
 	}
-	errs := a.printFindings(findings)
+	errs := hasError(findings)
+	if show {
+		a.printFindings(findings)
+	}
 	for p := range blocked {
 		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
 	}

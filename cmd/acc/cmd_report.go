@@ -39,6 +39,8 @@ type reportOptions struct {
 	qualiopi  bool
 	summary   bool
 	at        string
+	// The scope of the caseload and the Qualiopi evidence.
+	from, to, dispositif, formateur string
 }
 
 func (a *app) reportCmd() *cobra.Command {
@@ -63,12 +65,24 @@ ce qui manque, pour chaque bénéficiaire.
 --anonymize : pseudonymes stables au lieu des noms, aucun texte libre, effectifs
 inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 
---at DATE : le rapport tel que les dossiers étaient à cette date (historique Git).`,
+--at DATE : le rapport tel que les dossiers étaient à cette date (historique Git).
+
+Périmètre de la file active et de l'audit Qualiopi (combinables) :
+  --du D, --au D    les personnes accompagnées sur la période (entrées avant
+                    sa fin, pas sorties avant son début) ; la file active
+                    ajoute ce qui s'y est passé : entrées, sorties et leurs
+                    motifs, durée moyenne des parcours, entretiens tenus et
+                    manqués, objectifs atteints, par dispositif ;
+  --dispositif X    les fiches de ce dispositif (majuscules et accents
+                    ignorés) ;
+  --formateur X     les fiches de ce référent (une partie du nom suffit).
+Le titre et le JSON (perimetre) disent le périmètre retenu.`,
 		Example: `  acc report
   acc report elodie-n-guessan --format html -o elodie.html
   acc report --qualiopi --format html -o audit.html
   acc report --anonymize --format json
-  acc report jean-dupont --at 2026-06-30`,
+  acc report jean-dupont --at 2026-06-30
+  acc report --du 2026-01-01 --au 2026-06-30 --dispositif PLIE`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.json && c.Flags().Changed("format") && o.format != "json" {
 				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
@@ -84,6 +98,10 @@ inférieurs à 5 masqués, pour un rapport qui quitte l'organisation.
 	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
 	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
 	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
+	f.StringVar(&o.from, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.to, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
+	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
 	return c
 }
@@ -105,6 +123,9 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		return err
 	}
 	opt := report.Options{Today: today, Anonymize: o.anonymize, SummaryOnly: o.summary}
+	if opt.Scope, err = reportScope(o, len(ids) > 0); err != nil {
+		return err
+	}
 	opt.ApplyConfig(ws.repo.Config)
 	opt.FieldLabel = casefile.FieldLabels(ws.reg)
 	opt.Types = func(name string) (report.TypeInfo, bool) {
@@ -202,6 +223,27 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	return a.writeOutput(o.output, func(w io.Writer) error { return report.Write(w, format, model) })
 }
 
+// reportScope checks the scope options: they restrict the caseload and the
+// Qualiopi evidence, not the report of named beneficiaries.
+func reportScope(o reportOptions, named bool) (report.Scope, error) {
+	var sc report.Scope
+	var err error
+	if sc.From, err = optionalDate("--du", o.from); err != nil {
+		return sc, err
+	}
+	if sc.To, err = optionalDate("--au", o.to); err != nil {
+		return sc, err
+	}
+	if !sc.From.IsZero() && !sc.To.IsZero() && sc.To.Before(sc.From) {
+		return sc, usageErr("--du %s est après --au %s", o.from, o.to)
+	}
+	sc.Dispositif, sc.Formateur = strings.TrimSpace(o.dispositif), strings.TrimSpace(o.formateur)
+	if sc.IsSet() && named {
+		return sc, usageErr("--du, --au, --dispositif et --formateur restreignent la file active ou l'audit Qualiopi : retirez les identifiants (acc report --du … ou acc report --qualiopi --du …)")
+	}
+	return sc, nil
+}
+
 func findingsOrEmpty(m map[string][]validate.Finding, id, at string) []validate.Finding {
 	if at != "" {
 		return nil // not validated: the report says so
@@ -224,14 +266,24 @@ func contains(list []string, s string) bool {
 // findingsByBeneficiary validates the repository (or the given
 // beneficiaries) and groups the findings by beneficiary id.
 func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config,
-		Cache: validate.DirCache{Dir: ws.store.CacheDir("validate")}}
+	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
+	var vpack *validate.PackCache
+	if len(ids) == 0 {
+		// As acc validate: the pack for a whole run only.
+		vpack = validationPack(ws)
+		defer vpack.Close()
+		opts.Cache = vpack
+	}
 	for _, id := range ids {
 		opts.Paths = append(opts.Paths, ws.repo.Abs(casefile.BeneficiaryDir(id)))
 	}
 	sink := &groupSink{by: map[string][]validate.Finding{}}
 	if _, err := validate.Run(a.ctx, opts, sink); err != nil {
 		return nil, validateErr(err)
+	}
+	if vpack != nil {
+		retainBeneficiaries(ws, vpack)
+		vpack.Flush()
 	}
 	return sink.by, nil
 }

@@ -60,6 +60,14 @@ func TestGitCommitRace(t *testing.T) {
 		}
 		if gitRes.code == 0 {
 			gitCommits++
+		} else {
+			// Git's own read-then-lock (README, « ce qui est garanti »): a git commit
+			// that read the index just before acc took index.lock and wrote it back just
+			// after has put the old index back, and its own commit failed. The trainer is
+			// told to run git reset -q and git add again before committing; do the same,
+			// so that the next round's git commit does not record that stale index.
+			mustRun(t, env, dir, "git", "reset", "-q")
+			mustRun(t, env, dir, "git", "add", "notes")
 		}
 		announced = append(announced, strings.TrimSpace(accRes.stdout))
 		inHead := tracked(t, env, dir)

@@ -236,6 +236,15 @@ func TestOneJudgement(t *testing.T) {
 				// status
 				b := find(r.json("status", "--json")["beneficiaires"], "id", mc.who)
 				check("status", find(b["points"], "motif", mc.status) != nil)
+				// agenda: the rules that make something late there
+				if agendaLate[mc.rule] {
+					var late bool
+					for _, e := range list(r.json("agenda", "--json")["evenements"]) {
+						m := obj(e)
+						late = late || m["beneficiaire"] == mc.who && m["regle"] == mc.rule && m["en_retard"] == true
+					}
+					check("agenda", late)
+				}
 				// list
 				if mc.list != nil {
 					check("list", mc.list(t, r))

@@ -1,0 +1,404 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/report"
+)
+
+type agendaOptions struct {
+	from, to string
+	json     bool
+	ics      bool
+	output   string
+	names    bool
+}
+
+// agendaDays is the default window after today: today and the next 7 days.
+const agendaDays = 7
+
+func (a *app) agendaCmd() *cobra.Command {
+	var o agendaOptions
+	c := &cobra.Command{
+		Use:   "agenda",
+		Short: "Ce qui est prévu : entretiens, relances, échéances, brouillons à finaliser",
+		Long: `Montre, jour par jour, ce qui est prévu du --du au --au (par défaut
+aujourd'hui et les 7 jours suivants), et en tête ce qui est déjà en retard :
+
+  - les entretiens prévus (prochain_entretien) des parcours en cours ;
+  - les relances à faire après un entretien manqué (presence: absent) ;
+  - les échéances des objectifs ouverts et des actions non faites ;
+  - les brouillons à finaliser, au dernier jour avant qu'ils ne deviennent
+    anciens (règle brouillon-ancien).
+
+Les dates et les retards sont ceux que jugent acc status et acc validate, à
+la date du jour (--today, ACC_TODAY), avec les réglages d'acc.yaml : une
+règle désactivée ne donne pas d'échéance.
+
+--ics écrit un fichier iCalendar (RFC 5545) que Thunderbird, Outlook, Google
+Agenda et Calendrier d'Apple importent ; chaque événement garde le même
+identifiant d'un export à l'autre, si bien qu'un nouvel import met à jour
+les événements au lieu de les dupliquer.
+
+Confidentialité : un agenda est souvent synchronisé vers un service en
+ligne (un nuage hors de votre organisation). Les titres ne portent donc que
+les identifiants des bénéficiaires et des objectifs, jamais un nom ni un
+intitulé, sauf avec --noms, à n'utiliser que pour un agenda qui reste sur
+votre poste.
+
+Dates : AAAA-MM-JJ ou JJ/MM/AAAA.`,
+		Example: "  acc agenda\n  acc agenda --du 2026-12-01 --au 2026-12-31\n  acc agenda --json\n  acc agenda --ics -o agenda.ics",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return a.runAgenda(o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (incluse ; par défaut aujourd'hui)")
+	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (incluse ; par défaut 7 jours après --du)")
+	f.BoolVar(&o.json, "json", false, "sortie JSON")
+	f.BoolVar(&o.ics, "ics", false, "fichier iCalendar (.ics) à importer dans un agenda")
+	f.StringVarP(&o.output, "output", "o", "", "écrire dans ce `FICHIER` (remplacé d'un coup) plutôt qu'à l'écran")
+	f.BoolVar(&o.names, "noms", false, "montrer les noms des personnes et les intitulés (agenda qui reste sur votre poste)")
+	return c
+}
+
+// agendaJSON is the shape of acc agenda --json (version 1).
+type agendaJSON struct {
+	Version int               `json:"version"`
+	Date    jsonDate          `json:"date"`
+	From    jsonDate          `json:"du"`
+	To      jsonDate          `json:"au"`
+	Events  []agendaEventJSON `json:"evenements"`
+}
+
+type agendaEventJSON struct {
+	Date         jsonDate `json:"date"`
+	Kind         string   `json:"motif"`
+	Late         bool     `json:"en_retard"`
+	Rule         string   `json:"regle,omitempty"`
+	LateFrom     jsonDate `json:"en_retard_depuis"`
+	Beneficiary  string   `json:"beneficiaire"`
+	Path         string   `json:"chemin"`
+	Objective    string   `json:"objectif,omitempty"`
+	Action       int      `json:"action,omitempty"`
+	UID          string   `json:"uid"`
+	Prenom       string   `json:"prenom,omitempty"`
+	Nom          string   `json:"nom,omitempty"`
+	Intitule     string   `json:"intitule,omitempty"`
+	ActionLibell string   `json:"libelle,omitempty"`
+}
+
+// agendaItem is one event of the agenda with its beneficiary.
+type agendaItem struct {
+	casefile.Event
+	s    casefile.Summary
+	late bool
+}
+
+func (a *app) runAgenda(o agendaOptions) error {
+	if o.json && o.ics {
+		return usageErr("--json et --ics s'excluent : choisissez l'un des deux")
+	}
+	ws, err := a.open()
+	if err != nil {
+		return err
+	}
+	q, err := a.query(ws)
+	if err != nil {
+		return err
+	}
+	from, to, err := agendaWindow(q.Today, o)
+	if err != nil {
+		return err
+	}
+	var items []agendaItem
+	err = a.eachCase(ws, nil, func(c *casefile.Case) {
+		out := casefile.Foresee(c, q.Rules, q.Kinds)
+		for _, e := range agendaEvents(out.Events(), q.Today, from, to) {
+			items = append(items, agendaItem{Event: e, s: q.SummarizeJudged(c, out.On(q.Today)), late: e.Late(q.Today)})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// Late first (the oldest first), then day by day; cases come in id order.
+	sort.SliceStable(items, func(i, k int) bool {
+		if items[i].late != items[k].late {
+			return items[i].late
+		}
+		return items[i].Date.Before(items[k].Date)
+	})
+	salt, err := agendaSalt(ws)
+	if err != nil {
+		return err
+	}
+	terminal := o.output == "" && a.stdoutTerminal()
+	return a.writeOutput(o.output, func(w io.Writer) error {
+		switch {
+		case o.json:
+			return writeJSON(w, agendaJSONOf(items, q.Today, from, to, salt, o.names))
+		case o.ics:
+			return report.WriteICS(w, a.agendaCalendar(ws, items, q.Today, salt, o.names))
+		}
+		return a.agendaText(w, ws, items, q.Today, from, to, terminal, o.names)
+	})
+}
+
+// agendaWindow checks --du and --au: by default today and the next
+// agendaDays days; --au alone starts today, --du alone lasts agendaDays.
+func agendaWindow(today time.Time, o agendaOptions) (from, to time.Time, err error) {
+	if from, err = optionalDate("--du", o.from); err != nil {
+		return
+	}
+	if to, err = optionalDate("--au", o.to); err != nil {
+		return
+	}
+	if from.IsZero() {
+		from = today
+	}
+	if to.IsZero() {
+		to = from.AddDate(0, 0, agendaDays)
+	}
+	if to.Before(from) {
+		err = usageErr("--au %s est avant --du %s", casefile.FormatDate(to), casefile.FormatDate(from))
+	}
+	return
+}
+
+// agendaEvents keeps the events of the window, and those the judgement
+// finds late on the day judged, whatever their date (still to do: the same
+// items as acc status).
+func agendaEvents(events []casefile.Event, today, from, to time.Time) []casefile.Event {
+	var out []casefile.Event
+	for _, e := range events {
+		if !e.Date.Before(from) && !e.Date.After(to) || e.Late(today) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// agendaSalt is what makes the calendar UIDs of one repository its own
+// without naming anyone: its root commit, the same in every clone.
+func agendaSalt(ws *workspace) (string, error) {
+	h, err := ws.store.RootCommit()
+	if errors.Is(err, gitstore.ErrNoCommit) {
+		return "", nil
+	}
+	if err != nil {
+		return "", repoErr(err)
+	}
+	return h.String(), nil
+}
+
+// agendaUID is an event's stable calendar id: an opaque hash of the
+// repository, the beneficiary's id, the kind of event and what it is about
+// (the planning document, the objective, the action), so that exporting
+// again updates the event (a new deadline moves it) instead of adding one,
+// and the UID, which calendar services keep, names no one.
+func agendaUID(salt string, it agendaItem) string {
+	ref := ""
+	switch it.Kind {
+	case casefile.EventObjective:
+		ref = it.Objective.ID
+	case casefile.EventAction:
+		ref = it.Objective.ID + "/" + strconv.Itoa(it.ActionIndex)
+	default:
+		if it.Doc != nil {
+			ref = path.Base(it.Doc.Path)
+		}
+	}
+	sum := sha256.Sum256([]byte(salt + "\x00" + it.s.ID + "\x00" + it.Kind + "\x00" + ref))
+	return hex.EncodeToString(sum[:16]) + "@acc"
+}
+
+func agendaJSONOf(items []agendaItem, today, from, to time.Time, salt string, names bool) agendaJSON {
+	out := agendaJSON{Version: 1, Date: jsonDate(today), From: jsonDate(from), To: jsonDate(to), Events: []agendaEventJSON{}}
+	for _, it := range items {
+		e := agendaEventJSON{Date: jsonDate(it.Date), Kind: it.Kind, Late: it.late, Rule: it.Rule,
+			Beneficiary: it.s.ID, Action: it.ActionIndex, UID: agendaUID(salt, it)}
+		if it.Rule == "" {
+			e.LateFrom = jsonDate(time.Time{})
+		} else {
+			e.LateFrom = jsonDate(agendaLateFrom(it))
+		}
+		if it.Doc != nil {
+			e.Path = it.Doc.Path
+		}
+		if it.Objective != nil {
+			e.Objective = it.Objective.ID
+		}
+		if names {
+			e.Prenom, e.Nom = it.s.Prenom, it.s.Nom
+			if it.Objective != nil {
+				e.Intitule = strings.TrimSpace(it.Objective.Intitule)
+			}
+			if it.Action != nil {
+				e.ActionLibell = strings.TrimSpace(it.Action.Libelle)
+			}
+		}
+		out.Events = append(out.Events, e)
+	}
+	return out
+}
+
+// agendaWhat says in French what an event is; with names, the objective's
+// title and the action's label.
+func agendaWhat(it agendaItem, names bool) string {
+	quoted := func(s string) string {
+		if s = strings.TrimSpace(s); !names || s == "" {
+			return ""
+		}
+		return " « " + s + " »"
+	}
+	switch it.Kind {
+	case casefile.EventInterview:
+		if it.late {
+			return "entretien prévu, sans compte rendu"
+		}
+		return "entretien prévu"
+	case casefile.EventRelance:
+		return "relance à faire (entretien manqué)"
+	case casefile.EventObjective:
+		return "échéance de l'objectif " + it.Objective.ID + quoted(it.Objective.Intitule)
+	case casefile.EventAction:
+		return fmt.Sprintf("échéance de l'action %d de l'objectif %s%s", it.ActionIndex, it.Objective.ID, quoted(it.Action.Libelle))
+	case casefile.EventDraft:
+		return "brouillon à finaliser"
+	}
+	return it.Kind
+}
+
+// agendaWho names the beneficiary: the id, and the name with --noms.
+func agendaWho(s casefile.Summary, names bool) string {
+	if names {
+		return who(s)
+	}
+	return s.ID
+}
+
+// agendaText prints the agenda: on a terminal, grouped by day under a
+// heading, late items first; in a pipe, tab-separated lines (date, état,
+// beneficiaire, motif, objectif, action, chemin, nom).
+func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, from, to time.Time, terminal, names bool) error {
+	rel := func(it agendaItem) string {
+		if it.Doc == nil {
+			return ""
+		}
+		return a.relPath(ws.repo.Abs(it.Doc.Path))
+	}
+	if !terminal {
+		t := &table{}
+		for _, it := range items {
+			state, obj, act, name := "a-venir", "", "", ""
+			if it.late {
+				state = "en-retard"
+			}
+			if it.Objective != nil {
+				obj = it.Objective.ID
+			}
+			if it.ActionIndex > 0 {
+				act = strconv.Itoa(it.ActionIndex)
+			}
+			if names {
+				name = it.s.Name()
+			}
+			t.add(casefile.FormatDate(it.Date), state, it.s.ID, it.Kind, obj, act, rel(it), name)
+		}
+		return t.write(w, false)
+	}
+	fmt.Fprintf(w, "Agenda du %s au %s (situation au %s).\n", dayText(from), dayText(to), dayText(today))
+	if len(items) == 0 {
+		fmt.Fprintln(w, "\nRien de prévu sur cette période, aucun retard.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	heading := ""
+	for _, it := range items {
+		h := dayText(it.Date)
+		if it.late {
+			h = "En retard"
+		}
+		if h != heading {
+			heading = h
+			fmt.Fprintf(tw, "\n%s\n", h)
+		}
+		state := ""
+		if it.late {
+			state = fmt.Sprintf("%s (en retard de %s)", dayText(it.Date), daysText(casefile.DaysBetween(it.Date, today)))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", cellText(agendaWho(it.s, names)), cellText(agendaWhat(it, names)), cellText(state), cellText(rel(it)))
+	}
+	return tw.Flush()
+}
+
+// agendaCalendar builds the iCalendar export: one all-day event per item,
+// titled with ids only unless --noms.
+func (a *app) agendaCalendar(ws *workspace, items []agendaItem, today time.Time, salt string, names bool) report.Calendar {
+	// DTSTAMP is the export's time; a fixed day (--today, ACC_TODAY) fixes
+	// it too, so that the file is reproducible.
+	stamp := a.now().UTC()
+	if a.today != "" || a.getenv("ACC_TODAY") != "" {
+		stamp = today
+	}
+	cal := report.Calendar{ProdID: "-//acc-formation//acc agenda//FR", Name: "acc : agenda", Stamp: stamp}
+	for _, it := range items {
+		var desc []string
+		desc = append(desc, "Bénéficiaire : "+agendaWho(it.s, names))
+		if it.Doc != nil {
+			desc = append(desc, "Document : "+it.Doc.Path)
+		}
+		if it.Rule != "" {
+			desc = append(desc, "En retard à partir du "+casefile.FormatDate(agendaLateFrom(it))+" (règle "+it.Rule+")")
+		}
+		cal.Events = append(cal.Events, report.CalendarEvent{
+			UID:         agendaUID(salt, it),
+			Day:         it.Date,
+			Summary:     agendaTitle(it) + " · " + agendaWho(it.s, names),
+			Description: strings.Join(desc, "\n"),
+			Categories:  []string{"acc", it.Kind},
+		})
+	}
+	return cal
+}
+
+// agendaLateFrom is the first day an event is late; a relance is due at
+// once.
+func agendaLateFrom(it agendaItem) time.Time {
+	if it.LateFrom.IsZero() {
+		return it.Date
+	}
+	return it.LateFrom
+}
+
+// agendaTitle is an event's calendar title, without names.
+func agendaTitle(it agendaItem) string {
+	switch it.Kind {
+	case casefile.EventInterview:
+		return "Entretien prévu"
+	case casefile.EventRelance:
+		return "Relance à faire"
+	case casefile.EventObjective:
+		return "Échéance objectif " + it.Objective.ID
+	case casefile.EventAction:
+		return fmt.Sprintf("Échéance action %d de %s", it.ActionIndex, it.Objective.ID)
+	case casefile.EventDraft:
+		return "Brouillon à finaliser"
+	}
+	return it.Kind
+}
