@@ -82,3 +82,19 @@ func TestCanonicalChoice(t *testing.T) {
 		}
 	}
 }
+
+// The cost of reading choices canonically, beside Parse's own
+// (go test ./casefile -run X -bench 'Parse|Canonical').
+func BenchmarkCanonicalizeBuiltin(b *testing.B) {
+	d := Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte(tidy))
+	for b.Loop() {
+		d.canonicalizeBuiltin()
+	}
+}
+
+func BenchmarkParseSmall(b *testing.B) {
+	src := []byte(tidy)
+	for b.Loop() {
+		Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", src)
+	}
+}
