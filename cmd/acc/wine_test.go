@@ -81,7 +81,9 @@ func TestWindowsUnderWine(t *testing.T) {
 		t.Fatalf("no user profile in the Wine prefix %s", prefix)
 	}
 
-	work := filepath.Join(tmp, "work")
+	// A folder name that cmd.exe would split at "&" if the document's path
+	// reached it unquoted.
+	work := filepath.Join(tmp, "Dupont & Fils")
 	if err := os.Mkdir(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
