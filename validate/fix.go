@@ -66,14 +66,16 @@ func (x *Fixer) Fixes(p string, src []byte, findings []Finding) []Fix {
 	var out []Fix
 	used := map[int]bool{} // headings already renamed by a fix
 	for _, f := range findings {
-		if f.Path != p || f.Rule == "donnee-sensible" || f.Line != 1 || f.Column != 1 {
+		if f.Path != p || f.Rule == "donnee-sensible" {
 			continue
 		}
 		switch {
 		case f.Rule == "section-manquante" && strings.HasPrefix(f.Key, "section:"):
+			// At 1:1 when absent; at the near-miss heading otherwise.
 			if fx, ok := x.sectionFix(d, typ, f, used); ok {
 				out = append(out, fx)
 			}
+		case f.Line != 1 || f.Column != 1:
 		default:
 			if fx, ok := keyFix(d, typ, f); ok {
 				out = append(out, fx)
@@ -100,7 +102,7 @@ func (x *Fixer) sectionFix(d *casefile.Document, typ *templates.Type, f Finding,
 		return Fix{}, false
 	}
 	for _, h := range d.Headings {
-		if used[h.Line] || known[h.Key] && !(h.Key == key && h.Level != 2) {
+		if used[h.Line] || known[h.Key] && !(h.Key == key && h.Level != 2) || f.Line > 1 && h.Line != f.Line {
 			continue
 		}
 		if h.Key == key || h.Level == 2 && casefile.Suggest(h.Key, []string{key}) == key {
