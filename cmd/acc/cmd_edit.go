@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path"
 	"runtime"
 	"strings"
@@ -115,9 +114,7 @@ func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The editor runs through the shell, as Git runs it, so that an editor
-	// command with arguments or quotes works as typed.
-	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
+	cmd := editorProcess(a.ctx, editor, ws.repo.Abs(rel))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.editorErr
 	if cmd.Stderr == nil {
 		cmd.Stderr = a.stderr
