@@ -70,6 +70,11 @@ type RunOptions struct {
 	Documents     func(f *Folder)
 	WantDocuments func(f *Folder) bool
 
+	// Progress, when not nil, is told after each beneficiary folder how
+	// many of the run's folders are done (counts only, for a progress
+	// line). Called from one goroutine, the one that feeds sink.
+	Progress func(done, total int)
+
 	// overlay holds unsaved texts checked in place of files (CheckText).
 	overlay map[string][]byte
 }
@@ -155,7 +160,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 		return st, err
 	}
 	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache,
-		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay}
+		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay, progress: opts.Progress}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
@@ -416,6 +421,7 @@ type runner struct {
 	fp       string
 	docs     func(*Folder)
 	wantDocs func(*Folder) bool
+	progress func(done, total int)
 	overlay  map[string][]byte
 }
 
@@ -479,6 +485,7 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 	}()
 	ws, _ := sink.(WaiverSink)
 	var err error
+	done := 0
 	for out := range window {
 		var res *result
 		select {
@@ -490,6 +497,10 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 			break
 		}
 		emit(res, sink, ws, &st)
+		done++
+		if r.progress != nil {
+			r.progress(done, len(units))
+		}
 	}
 	cancel()
 	// Drain so that the producer and the workers end.

@@ -341,3 +341,23 @@ champs:
 		t.Errorf("findings:%s", dump(fs))
 	}
 }
+
+// Progress counts the folders checked, one call per folder, the last one
+// saying all are done.
+func TestProgress(t *testing.T) {
+	files := cleanCase()
+	files["beneficiaires/paul-martin/fiche.md"] = strings.ReplaceAll(files[pFiche], "jean-dupont", "paul-martin")
+	files["beneficiaires/ana-lima/fiche.md"] = strings.ReplaceAll(files[pFiche], "jean-dupont", "ana-lima")
+	root := writeRepo(t, files)
+	var calls [][2]int
+	opts := RunOptions{Root: root, Today: fixtureToday, Workers: 2,
+		Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }}
+	var c collector
+	if _, err := Run(context.Background(), opts, &c); err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]int{{1, 3}, {2, 3}, {3, 3}}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Fatalf("progress calls %v, want %v", calls, want)
+	}
+}

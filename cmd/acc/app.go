@@ -19,6 +19,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -34,6 +35,12 @@ type app struct {
 
 	dir   string // -C
 	today string // --today
+	quiet bool   // --quiet: no progress line
+
+	// progressDelay, when not zero, replaces the second of work before a
+	// progress line shows: set only by the test binary
+	// (ACC_TEST_PROGRESS_DELAY in main_test.go). Never set by Main.
+	progressDelay time.Duration
 
 	// panicAt makes acc panic at a named place ("commande", "goroutine"):
 	// set only by the test binary (ACC_TEST_PANIC in main_test.go), so that
@@ -173,6 +180,26 @@ func (a *app) interactive() bool {
 	return ok && term.IsTerminal(int(o.Fd()))
 }
 
+// progress returns where long work reports its progress: a line on
+// stderr when stderr is a terminal, nothing in a pipe, in CI (CI set, as
+// every CI service does) or with --quiet. The line goes to the raw stderr:
+// its carriage returns would be escaped by a.stderr, and it holds counts
+// and phases only, never untrusted text.
+func (a *app) progress() progress.Reporter {
+	if a.quiet || a.getenv("CI") != "" {
+		return progress.Nop
+	}
+	f, ok := a.editorErr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return progress.Nop
+	}
+	t := progress.NewTerminal(f, a.now)
+	if a.progressDelay > 0 {
+		t.Delay = a.progressDelay
+	}
+	return t
+}
+
 // relPath returns p (absolute) relative to the working directory after -C,
 // as Git prints paths, for display: escaped (termtext.Line), since a file
 // name may hold any character.
@@ -237,6 +264,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 	root.PersistentFlags().StringVarP(&a.dir, "directory", "C", "", "travailler dans `DOSSIER` comme si acc y avait été lancé")
 	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `JJ/MM/AAAA` (ou AAAA-MM-JJ) pour les règles liées au temps (ou ACC_TODAY)")
 	root.PersistentFlags().BoolP("help", "h", false, "afficher l'aide")
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "ne pas afficher la progression des opérations longues")
 	root.CompletionOptions.DisableDefaultCmd = true // acc completion is ours, in French
 	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true, DisableFlagsInUseLine: true,
 		Run: func(c *cobra.Command, args []string) {

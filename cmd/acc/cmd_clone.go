@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
 )
 
 func (a *app) cloneCmd() *cobra.Command {
@@ -125,7 +126,11 @@ func (a *app) cloneInto(url, abs string) error {
 	if err != nil {
 		return err
 	}
-	_, res, err := gitstore.Clone(a.ctx, url, abs, gitstore.CloneOptions{Getenv: a.getenv, Clock: a.now, LockTimeout: timeout, Warn: a.stderr})
+	rep := a.progress()
+	defer rep.Clear()
+	_, res, err := gitstore.Clone(a.ctx, url, abs, gitstore.CloneOptions{Getenv: a.getenv, Clock: a.now, LockTimeout: timeout,
+		Warn: progress.Writer(a.stderr, rep), Progress: storeProgress(rep)})
+	rep.Clear()
 	if err != nil {
 		var ie *gitstore.InsecureURLError
 		switch {

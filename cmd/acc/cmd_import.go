@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -100,7 +101,10 @@ func (a *app) runImport(file string, dryRun bool) error {
 		}
 	}
 	defer unlock()
-	plan, err := a.planImport(ws, shown, rows, today, author.Name)
+	rep := a.progress()
+	defer rep.Clear()
+	plan, err := a.planImport(ws, shown, rows, today, author.Name, rep)
+	rep.Clear()
 	if err != nil {
 		return err
 	}
@@ -124,7 +128,16 @@ func (a *app) runImport(file string, dryRun bool) error {
 		Subject: fmt.Sprintf("import : %d bénéficiaires", len(plan)),
 		Action:  casefile.ActionImport, Beneficiaries: ids, Types: []string{"fiche"},
 	}
-	if _, err := ws.store.Commit(a.ctx, changes, msg.String(), author, committer); err != nil {
+	if rep != progress.Nop {
+		ws.store.Progress = func(p gitstore.Phase, done, total int) {
+			if p == gitstore.PhaseWrite {
+				rep.Report("Écriture", done, total, "fiches")
+			}
+		}
+	}
+	_, err = ws.store.Commit(a.ctx, changes, msg.String(), author, committer)
+	rep.Clear()
+	if err != nil {
 		if errors.Is(err, gitstore.ErrExists) {
 			return usageErr("%v : une fiche existe déjà, rien n'a été importé", err)
 		}
@@ -153,7 +166,7 @@ func entryDate(r casefile.ImportRow, today time.Time) time.Time {
 // planImport checks every row against the id rules, the repository and the
 // other rows, and renders each fiche, before anything is written: the
 // problems come back together, with their lines (DESIGN §4.2).
-func (a *app) planImport(ws *workspace, file string, rows []casefile.ImportRow, today time.Time, trainer string) ([]plannedFiche, error) {
+func (a *app) planImport(ws *workspace, file string, rows []casefile.ImportRow, today time.Time, trainer string, rep progress.Reporter) ([]plannedFiche, error) {
 	names, err := folderNames(ws)
 	if err != nil {
 		return nil, err
@@ -173,7 +186,8 @@ func (a *app) planImport(ws *workspace, file string, rows []casefile.ImportRow, 
 	taken := func(id string) bool { _, inBatch := batch[id]; return inBatch || idTaken(names, id) != "" }
 	fail := &casefile.ImportError{Path: file}
 	plan := make([]plannedFiche, 0, len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
+		rep.Report("Préparation", i, len(rows), "lignes")
 		date := entryDate(r, today)
 		k := seenKey{nameKey(r.Prenom, r.Nom), casefile.FormatDate(date)}
 		if where, dup := seen[k]; dup {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -131,6 +132,9 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 	if err != nil {
 		return err
 	}
+	rep := a.progress()
+	defer rep.Clear()
+	ws.store.Progress = purgeProgress(rep, true)
 	finished := false
 	if ws.store.PendingPurge() {
 		// Finish the interrupted erasure first (a.lock does): it may be this one.
@@ -142,6 +146,7 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 		finished = true
 	}
 	plan, err := ws.store.PlanPurge(a.ctx, id)
+	rep.Clear()
 	if err != nil {
 		var unknown *gitstore.PurgeUnknownError
 		if finished && errors.As(err, &unknown) {
@@ -175,15 +180,35 @@ func (a *app) runPurge(id string, o purgeOptions) error {
 		return err
 	}
 	defer unlock()
-	rep, err := ws.store.Purge(a.ctx, id, author, committer)
+	ws.store.Progress = purgeProgress(rep, false)
+	done, err := ws.store.Purge(a.ctx, id, author, committer)
+	rep.Clear()
 	if err != nil {
-		if rep != nil && len(rep.Refs) > 0 {
+		if done != nil && len(done.Refs) > 0 {
 			fmt.Fprintln(a.stderr, "acc : l'effacement a été interrompu ; relancez « acc purge --appliquer » pour le terminer")
 		}
 		return purgeErr(err)
 	}
-	a.printPurgeDone(rep)
+	a.printPurgeDone(done)
 	return nil
+}
+
+// purgeProgress words an erasure's steps for the progress line; planning:
+// the history is only gone through, to say what the erasure would do.
+func purgeProgress(rep progress.Reporter, planning bool) func(gitstore.Phase, int, int) {
+	if rep == progress.Nop {
+		return nil
+	}
+	return func(p gitstore.Phase, done, total int) {
+		switch {
+		case p == gitstore.PhaseRewrite && planning:
+			rep.Report("Examen de l'historique", done, total, "commits")
+		case p == gitstore.PhaseRewrite:
+			rep.Report("Réécriture de l'historique", done, total, "commits")
+		case p == gitstore.PhaseRepack:
+			rep.Report("Compactage", done, total, "objets")
+		}
+	}
 }
 
 func (a *app) applyPurges() error {
@@ -196,7 +221,11 @@ func (a *app) applyPurges() error {
 		return err
 	}
 	defer unlock()
+	prog := a.progress()
+	defer prog.Clear()
+	ws.store.Progress = purgeProgress(prog, false)
 	resumed, err := ws.store.ResumePurge(a.ctx, author, committer)
+	prog.Clear()
 	if err != nil {
 		return purgeErr(err)
 	}
@@ -209,6 +238,7 @@ func (a *app) applyPurges() error {
 		return repoErr(err)
 	}
 	rep, err := ws.store.ApplyPurges(a.ctx, records)
+	prog.Clear()
 	if err != nil {
 		return purgeErr(err)
 	}

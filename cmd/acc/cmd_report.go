@@ -279,7 +279,12 @@ func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string
 		opts.Paths = append(opts.Paths, ws.repo.Abs(casefile.BeneficiaryDir(id)))
 	}
 	sink := &groupSink{by: map[string][]validate.Finding{}}
-	if _, err := validate.Run(a.ctx, opts, sink); err != nil {
+	rep := a.progress()
+	defer rep.Clear()
+	opts.Progress = checkProgress(rep)
+	_, err := validate.Run(a.ctx, opts, sink)
+	rep.Clear()
+	if err != nil {
 		return nil, validateErr(err)
 	}
 	if vpack != nil {
@@ -890,6 +895,9 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 		},
 		Documents: func(f *validate.Folder) { keep(cases[index[f.Name]], f) },
 	}
+	rep := a.progress()
+	defer rep.Clear()
+	opts.Progress = checkProgress(rep)
 	_, err := validate.Run(a.ctx, opts, counts)
 	var pe *validate.PathError
 	if errors.As(err, &pe) && opts.Paths != nil {
@@ -897,6 +905,7 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 		counts.by, opts.Paths = map[string]*[2]int{}, nil
 		_, err = validate.Run(a.ctx, opts, counts)
 	}
+	rep.Clear()
 	if err != nil {
 		return validateErr(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -114,6 +115,9 @@ func (a *app) runSync(o syncOptions) error {
 			return err
 		}
 	}
+	rep := a.progress()
+	defer rep.Clear()
+	ws.store.Progress = storeProgress(rep)
 	res, err := ws.store.Sync(a.ctx, gitstore.SyncOptions{
 		Remote:       ws.repo.Config.Remote,
 		Resume:       o.resume,
@@ -122,6 +126,7 @@ func (a *app) runSync(o syncOptions) error {
 		Rewrite:      rewriteID,
 		FixupMessage: func(paths []string) string { return syncMessage(ws, "sync : versions intégrées rétablies", paths) },
 	})
+	rep.Clear()
 	if res != nil {
 		for _, n := range res.Notes {
 			fmt.Fprintf(a.stderr, "acc : %s\n", termtext.Line(n))
@@ -495,5 +500,25 @@ func (a *app) noteUncommitted(ws *workspace) {
 	if n > 0 {
 		fmt.Fprintf(a.stderr, "acc : %d document%s modifié%s mais non enregistré%s n'%s pas été envoyé%s : acc commit, puis acc sync\n",
 			n, syncPlural(n), syncPlural(n), syncPlural(n), map[bool]string{true: "ont", false: "a"}[n > 1], syncPlural(n))
+	}
+}
+
+// storeProgress words the Store's long steps for the progress line: the
+// exchanges with the remote, in kilobytes, and those of an erasure the
+// remote brings.
+func storeProgress(rep progress.Reporter) func(gitstore.Phase, int, int) {
+	if rep == progress.Nop {
+		return nil
+	}
+	erasure := purgeProgress(rep, false)
+	return func(p gitstore.Phase, done, total int) {
+		switch p {
+		case gitstore.PhaseReceive:
+			rep.Report("Réception", done, 0, "Ko")
+		case gitstore.PhaseSend:
+			rep.Report("Envoi", done, 0, "Ko")
+		default:
+			erasure(p, done, total)
+		}
 	}
 }

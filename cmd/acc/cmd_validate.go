@@ -14,6 +14,7 @@ import (
 
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
 )
@@ -177,8 +178,12 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	stdout := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer stdout.Flush()
 	out := io.Writer(stdout)
+	rep := a.progress()
+	defer rep.Clear()
+	opts.Progress = checkProgress(rep)
 	if o, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(o.Fd())) {
-		out = flushEachLine(stdout, format)
+		// The findings may share the terminal with the progress line.
+		out = progress.Writer(flushEachLine(stdout, format), rep)
 	}
 	main, err := validate.NewWriter(format, out, wopts)
 	if err != nil {
@@ -206,7 +211,9 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		files = append(files, pf)
 	}
 	all := validate.Multi(writers...)
-	if _, err := validate.Run(a.ctx, opts, all); err != nil {
+	_, err = validate.Run(a.ctx, opts, all)
+	rep.Clear()
+	if err != nil {
 		var pe *validate.PathError
 		if errors.As(err, &pe) && typed[pe.Path] != "" {
 			pe.Path = typed[pe.Path]
@@ -323,3 +330,12 @@ func (p *pendingFile) commit() error {
 }
 
 func (p *pendingFile) abort() { p.f.Abort() }
+
+// checkProgress turns a Reporter into validate's callback: the folders
+// checked, the phase acc validate and acc report share.
+func checkProgress(rep progress.Reporter) func(done, total int) {
+	if rep == progress.Nop {
+		return nil
+	}
+	return func(done, total int) { rep.Report("Vérification", done, total, "dossiers") }
+}

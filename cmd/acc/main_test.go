@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -19,6 +20,10 @@ func TestMain(m *testing.M) {
 			// never sets panicAt): it checks how a bug is reported.
 			a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 			a.panicAt = os.Getenv("ACC_TEST_PANIC")
+			// ACC_TEST_PROGRESS_DELAY (a duration) shows progress lines
+			// sooner than after a second, so that a small repository
+			// shows one; test binary only as well.
+			a.progressDelay, _ = time.ParseDuration(os.Getenv("ACC_TEST_PROGRESS_DELAY"))
 			os.Exit(a.run(os.Args[1:]))
 		},
 	})
@@ -48,7 +53,7 @@ func TestScript(t *testing.T) {
 			drop := map[string]bool{}
 			for _, k := range []string{"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
 				"GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "GIT_CONFIG_GLOBAL", "GIT_DIR", "GIT_WORK_TREE",
-				"ACC_EDITOR", "VISUAL", "EDITOR", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "ACC_TODAY"} {
+				"ACC_EDITOR", "VISUAL", "EDITOR", "CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "ACC_TODAY"} {
 				drop[k] = true
 			}
 			vars := env.Vars[:0]

@@ -173,7 +173,8 @@ func (s *Store) writeChanges(h *heldLock, ow *objectWriter, changes []Change) ([
 		return nil, nil, err
 	}
 	ups := make([]indexUpdate, 0, len(changes))
-	for _, c := range order {
+	for i, c := range order {
+		s.progress(PhaseWrite, i, len(order))
 		gp := s.gitPath(c.Path)
 		disk := s.diskPath(gp)
 		if err := checkNoSymlink(s.Root, filepath.FromSlash(gp)); err != nil {
@@ -227,6 +228,7 @@ func (s *Store) writeChanges(h *heldLock, ow *objectWriter, changes []Change) ([
 		}
 		ups = append(ups, u)
 	}
+	s.progress(PhaseWrite, len(order), len(order))
 	sort.Slice(ups, func(i, j int) bool { return ups[i].path < ups[j].path })
 	return ups, created, nil
 }

@@ -687,3 +687,25 @@ func TestIndexNeverBehindBranch(t *testing.T) {
 		t.Fatalf("steps seen: %v", steps)
 	}
 }
+
+// Progress is told of the files a commit writes, from none to all.
+func TestCommitProgress(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	var calls [][2]int
+	s.Progress = func(p Phase, done, total int) {
+		if p != PhaseWrite {
+			t.Errorf("phase %d during a commit", p)
+		}
+		calls = append(calls, [2]int{done, total})
+	}
+	mustCommit(t, s, "init : dépôt\n\nAcc-Action: init\n",
+		Change{Path: "acc.yaml", Content: []byte("organisation: Exemple\n")},
+		Change{Path: "beneficiaires/.gitkeep", Content: nil},
+	)
+	want := [][2]int{{0, 2}, {1, 2}, {2, 2}}
+	if len(calls) != len(want) || calls[0] != want[0] || calls[1] != want[1] || calls[2] != want[2] {
+		t.Fatalf("progress %v, want %v", calls, want)
+	}
+	checkClean(t, dir)
+}

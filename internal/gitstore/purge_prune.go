@@ -432,7 +432,7 @@ func (s *Store) writePack(ctx context.Context, h *heldLock, objs []Hash) error {
 	}
 	entries := make([]packEntry, 0, len(objs))
 	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.DefaultCompression)
-	for _, o := range objs {
+	for i, o := range objs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -466,6 +466,7 @@ func (s *Store) writePack(ctx context.Context, h *heldLock, objs []Hash) error {
 			return fmt.Errorf("écriture d'un pack Git : %w", err)
 		}
 		entries = append(entries, packEntry{h: o, off: uint64(off), crc: crc.Sum32()})
+		s.progress(PhaseRepack, i+1, len(objs))
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("écriture d'un pack Git : %w", err)

@@ -533,6 +533,7 @@ func (rw *rewriter) isAncestor(a, b Hash) bool {
 // run rewrites every commit of the history, parents first; the notes histories last,
 // once the new names of the commits they annotate are known.
 func (rw *rewriter) run(ctx context.Context) error {
+	done := 0
 	for _, notesPass := range []bool{false, true} {
 		for _, old := range rw.hist.order {
 			if rw.notes[old] != notesPass {
@@ -544,6 +545,8 @@ func (rw *rewriter) run(ctx context.Context) error {
 			if err := rw.rewriteCommit(old); err != nil {
 				return err
 			}
+			done++
+			rw.s.progress(PhaseRewrite, done, len(rw.hist.order))
 		}
 	}
 	return nil

@@ -576,3 +576,37 @@ func TestPurgeNeverDeletesThroughALink(t *testing.T) {
 		t.Fatalf("file outside the work tree deleted: %v", err)
 	}
 }
+
+// Progress is told of the history rewritten, commit by commit up to all of
+// them, then of the objects repacked.
+func TestPurgeProgress(t *testing.T) {
+	dir, caseRoot := buildCaseload(t, "")
+	s := openLocked(t, caseRoot)
+	commits := strings.Count(git(t, dir, "rev-list", "--all"), "\n")
+	last := map[Phase][2]int{}
+	var order []Phase
+	s.Progress = func(p Phase, done, total int) {
+		if p == PhaseWrite {
+			return // the commit of the record (TestCommitProgress)
+		}
+		if prev, ok := last[p]; ok && (done < prev[0] || total != prev[1]) {
+			t.Errorf("phase %d went from %v to %d/%d", p, prev, done, total)
+		}
+		if len(order) == 0 || order[len(order)-1] != p {
+			order = append(order, p)
+		}
+		last[p] = [2]int{done, total}
+	}
+	if _, err := s.Purge(context.Background(), purgedID, testSig, testSig); err != nil {
+		t.Fatal(err)
+	}
+	if rw := last[PhaseRewrite]; rw[0] != rw[1] || rw[1] < commits {
+		t.Errorf("rewrite ended at %v, %d commits reachable", rw, commits)
+	}
+	if rp := last[PhaseRepack]; rp[1] == 0 || rp[0] != rp[1] {
+		t.Errorf("repack ended at %v", rp)
+	}
+	if len(order) != 2 || order[0] != PhaseRewrite || order[1] != PhaseRepack {
+		t.Errorf("phases in order %v", order)
+	}
+}

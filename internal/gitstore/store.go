@@ -69,6 +69,10 @@ type Store struct {
 	// OnLockWait, if set, is called once when Lock finds the repository locked and starts
 	// waiting, with the current holder.
 	OnLockWait func(holder *LockedError)
+	// Progress, if set, is told how far a long step has gone (counts only,
+	// total 0 when unknown), for a progress line. Called by one goroutine at
+	// a time, not always the caller's (a push's pack is encoded aside).
+	Progress func(p Phase, done, total int)
 	// Created is true when Init created the repository.
 	Created bool
 

@@ -479,7 +479,8 @@ func (s *Store) findConflictBranch(h Hash) string {
 // updates captured instead of written: acc writes them itself, under lock files.
 type captureStorage struct {
 	configlessStorage
-	refs map[plumbing.ReferenceName]plumbing.Hash
+	refs  map[plumbing.ReferenceName]plumbing.Hash
+	store *Store // for Progress (progress.go); nil: none
 }
 
 func (c *captureStorage) SetReference(r *plumbing.Reference) error {
@@ -502,7 +503,7 @@ func (s *Store) fetchBranch(ctx context.Context, h *heldLock, rc *remoteConn, na
 	if err != nil {
 		return Hash{}, false, err
 	}
-	cs := &captureStorage{configlessStorage: configlessStorage{st}, refs: map[plumbing.ReferenceName]plumbing.Hash{}}
+	cs := &captureStorage{configlessStorage: configlessStorage{st}, refs: map[plumbing.ReferenceName]plumbing.Hash{}, store: s}
 	rem := gogit.NewRemote(cs, &config.RemoteConfig{Name: name, URLs: []string{rc.url}})
 	before := listPacks(s.CommonDir)
 	cctx, cancel := context.WithTimeout(ctx, timeout)
@@ -697,7 +698,11 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 	done := make(chan error, 1)
 	go func() {
 		err := bug.Call(func() error {
-			enc := packfile.NewEncoder(wr, st, !ar.Capabilities.Supports(capability.OFSDelta))
+			var out io.Writer = wr
+			if s.Progress != nil {
+				out = &byteCounter{w: wr, s: s, p: PhaseSend}
+			}
+			enc := packfile.NewEncoder(out, st, !ar.Capabilities.Supports(capability.OFSDelta))
 			_, err := enc.Encode(objs, 10)
 			return err
 		})
@@ -908,6 +913,8 @@ type CloneOptions struct {
 	LockTimeout time.Duration
 	Warn        io.Writer
 	Timeout     time.Duration
+	// Progress becomes the new Store's Progress.
+	Progress func(p Phase, done, total int)
 }
 
 // Clone makes dir (absent or empty) a new repository whose remote "origin" is rawURL
@@ -970,7 +977,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	s.Clock, s.Getenv = opts.Clock, opts.Getenv
+	s.Clock, s.Getenv, s.Progress = opts.Clock, opts.Getenv, opts.Progress
 	if opts.Committer.Name == "" {
 		if _, c, ok, err := s.Identity(); err == nil && ok {
 			opts.Committer = c
