@@ -127,7 +127,10 @@ func (c *docCheck) addAt(rule string, line, col int, key, format string, args ..
 		key += "#" + strconv.Itoa(n)
 	}
 	c.out = append(c.out, Finding{Path: c.d.Path, Line: line, Column: col, Severity: sev, Rule: rule,
-		Message: humanKeys(fmt.Sprintf(format, args...), key), Key: key})
+		// A message may quote text of the document (a heading, a value): bytes
+		// that are not UTF-8 there become U+FFFD, so every output format stays
+		// valid (JSON, SARIF, XML).
+		Message: strings.ToValidUTF8(humanKeys(fmt.Sprintf(format, args...), key), "\uFFFD"), Key: key})
 }
 
 // checkDocument runs the per-document rules on a parsed document. id is the
