@@ -908,6 +908,8 @@ type CloneOptions struct {
 	LockTimeout time.Duration
 	Warn        io.Writer
 	Timeout     time.Duration
+
+	crashHook func(step string) // tests: Store.crashHook of the new repository
 }
 
 // Clone makes dir (absent or empty) a new repository whose remote "origin" is rawURL
@@ -970,7 +972,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	s.Clock, s.Getenv = opts.Clock, opts.Getenv
+	s.Clock, s.Getenv, s.crashHook = opts.Clock, opts.Getenv, opts.crashHook
 	if opts.Committer.Name == "" {
 		if _, c, ok, err := s.Identity(); err == nil && ok {
 			opts.Committer = c
