@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +57,6 @@ type pipe struct {
 type client struct {
 	t     testing.TB
 	conn  *jsonrpc2.Conn
-	mu    sync.Mutex
 	diags map[string][]PublishDiagnosticsParams
 	got   chan PublishDiagnosticsParams
 	done  chan struct{}

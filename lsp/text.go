@@ -56,23 +56,6 @@ func (l *lines) span(n int) (start, end int, ok bool) {
 // lineSpan is span for a single look-up.
 func lineSpan(text []byte, n int) (start, end int, ok bool) { return newLines(text).span(n) }
 
-// lineCount returns the number of lines of text as the editor counts them.
-func lineCount(text []byte) int {
-	n := 1
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '\n':
-			n++
-		case '\r':
-			if i+1 < len(text) && text[i+1] == '\n' {
-				i++
-			}
-			n++
-		}
-	}
-	return n
-}
-
 // utf16Len counts the UTF-16 code units of b; an invalid byte counts as
 // one (the editor shows it as U+FFFD).
 func utf16Len(b []byte) int {

@@ -197,14 +197,14 @@ type TypeInfo struct {
 	Base string
 }
 
-// Built-in type names (DESIGN §1).
+// Built-in type names (DESIGN §1): the domain's, under the names report's code uses.
 const (
-	TypeInitial     = "entretien-initial"
-	TypeDiagnostic  = "entretien-diagnostic"
-	TypeCoElab      = "co-elaboration"
-	TypeContract    = "contractualisation"
-	TypeFollowUp    = "entretien-suivi"
-	TypeReview      = "entretien-bilan"
+	TypeInitial     = casefile.TypeInitial
+	TypeDiagnostic  = casefile.TypeDiagnostic
+	TypeCoElab      = casefile.TypeCoElab
+	TypeContract    = casefile.TypeContract
+	TypeFollowUp    = casefile.TypeFollowUp
+	TypeReview      = casefile.TypeReview
 	phaseWelcome    = "accueil"
 	phaseBuild      = "construction"
 	phaseFollow     = "accompagnement"

@@ -84,7 +84,7 @@ func (k *caseCheck) add(rule string, d *casefile.Document, n *yaml.Node, key, fo
 	}
 	line, col := d.Pos(n)
 	k.out = append(k.out, Finding{Path: d.Path, Line: line, Column: col, Severity: sev, Rule: rule,
-		Message: fmt.Sprintf(format, args...), Key: key})
+		Message: humanKeys(fmt.Sprintf(format, args...), key), Key: key})
 }
 
 // given reports whether any declaration of o gives a non-empty key.

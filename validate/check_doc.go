@@ -123,7 +123,7 @@ func (c *docCheck) addAt(rule string, line, col int, key, format string, args ..
 		key += "#" + strconv.Itoa(n)
 	}
 	c.out = append(c.out, Finding{Path: c.d.Path, Line: line, Column: col, Severity: sev, Rule: rule,
-		Message: fmt.Sprintf(format, args...), Key: key})
+		Message: humanKeys(fmt.Sprintf(format, args...), key), Key: key})
 }
 
 // checkDocument runs the per-document rules on a parsed document. id is the

@@ -205,10 +205,10 @@ Commandes :{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
   {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
 
 Options :
-{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+{{frenchFlags .LocalFlags}}{{end}}{{if .HasAvailableInheritedFlags}}
 
 Options globales :
-{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+{{frenchFlags .InheritedFlags}}{{end}}{{if .HasAvailableSubCommands}}
 
 « {{.CommandPath}} [commande] --help » pour l'aide d'une commande.{{end}}
 `
@@ -238,7 +238,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `AAAA-MM-JJ` pour les règles liées au temps (ou ACC_TODAY)")
 	root.PersistentFlags().BoolP("help", "h", false, "afficher l'aide")
 	root.CompletionOptions.DisableDefaultCmd = true // acc completion is ours, in French
-	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true,
+	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true, DisableFlagsInUseLine: true,
 		Run: func(c *cobra.Command, args []string) {
 			cmd, _, err := c.Root().Find(args)
 			if cmd == nil || err != nil {
@@ -329,6 +329,14 @@ func frenchFlagError(err error) string {
 			msg += " : " + termtext.Line(cause.Error()) // acc's own French reason
 		}
 		return msg
+	}
+	var vre *pflag.ValueRequiredError
+	if errors.As(err, &vre) {
+		// pflag says "'b' in -b"; the trainer typed -b or --beneficiaire.
+		if vre.GetSpecifiedShortnames() != "" {
+			return "valeur manquante pour l'option -" + vre.GetSpecifiedName()
+		}
+		return "valeur manquante pour l'option --" + vre.GetSpecifiedName()
 	}
 	s := err.Error()
 	switch {

@@ -148,7 +148,7 @@ func (a *app) runAgenda(o agendaOptions) error {
 		return err
 	}
 	terminal := o.output == "" && a.stdoutTerminal()
-	return a.writeOutput(o.output, func(w io.Writer) error {
+	return a.writeOutput(o.output, "Agenda", func(w io.Writer) error {
 		switch {
 		case o.json:
 			return writeJSON(w, agendaJSONOf(items, q.Today, from, to, salt, o.names))

@@ -84,7 +84,7 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 		return err
 	}
 	defer unlock()
-	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
+	keep := committableName
 	seen := map[string]bool{}
 	var rels []string
 	add := func(p string) {
@@ -119,4 +119,11 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 		return nil
 	}
 	return a.commitFiles(ws, rels, casefile.ActionCommit, o.message)
+}
+
+// committableName reports whether acc commit takes a file of that name in a
+// beneficiary's folder: a Markdown document, not a hidden file (an editor's
+// swap or backup file).
+func committableName(name string) bool {
+	return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".")
 }

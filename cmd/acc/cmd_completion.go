@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,8 +26,10 @@ acc report <Tab>, acc log <Tab>).
 
 Installation, une fois pour toutes (puis ouvrez un nouveau terminal) :
 
-bash (il faut le paquet bash-completion) :
+bash (avec le paquet bash-completion) :
   acc completion bash > ~/.local/share/bash-completion/completions/acc
+bash sans le paquet bash-completion (rien d'autre à installer) :
+  echo 'source <(acc completion bash)' >> ~/.bashrc
 
 zsh :
   mkdir -p ~/.zfunc
@@ -47,7 +52,7 @@ Pour essayer sans rien installer : source <(acc completion bash) (ou zsh).`,
 			root := c.Root()
 			switch args[0] {
 			case "bash":
-				return root.GenBashCompletionV2(a.stdout, true)
+				return writeBashCompletion(a.stdout, root)
 			case "zsh":
 				return root.GenZshCompletion(a.stdout)
 			case "fish":
@@ -168,4 +173,118 @@ func (a *app) completeListStatuts(_ *cobra.Command, args []string, toComplete st
 		}
 	}
 	return withPrefix(listStatuts(kind), toComplete), cobra.ShellCompDirectiveNoFileComp
+}
+
+// bashFiledir matches the calls of cobra's script to bash-completion's
+// _filedir, which a bare bash does not have.
+var bashFiledir = regexp.MustCompile(`\b_filedir\b`)
+
+// writeBashCompletion writes cobra's bash script, made to work in a bare
+// bash (DESIGN §4): cobra's script calls _get_comp_words_by_ref and
+// _filedir from the bash-completion package; they are routed through
+// acc's own functions, which call the package's when it is loaded and
+// otherwise do a minimal job themselves. No global name of the package is
+// defined, so nothing pretends bash-completion is there.
+func writeBashCompletion(w io.Writer, root *cobra.Command) error {
+	var b bytes.Buffer
+	if err := root.GenBashCompletionV2(&b, true); err != nil {
+		return err
+	}
+	name := root.Name()
+	script := strings.ReplaceAll(b.String(), "_get_comp_words_by_ref \"$@\"", "__"+name+"_comp_words_by_ref \"$@\"")
+	script = bashFiledir.ReplaceAllString(script, "__"+name+"_filedir")
+	if _, err := io.WriteString(w, script); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, strings.ReplaceAll(bashShim, "__PROG", "__"+name))
+	return err
+}
+
+// bashShim stands in for bash-completion's _get_comp_words_by_ref (words
+// that bash split on "=" or ":" glued back as that package does with -n)
+// and _filedir (files, directories, files by extension).
+const bashShim = `
+# Without the bash-completion package: minimal stand-ins for its functions.
+__PROG_comp_words_by_ref()
+{
+    if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+        _get_comp_words_by_ref "$@"
+        return
+    fi
+    local __PROG_x=
+    if [[ $1 == -n ]]; then
+        __PROG_x=$2
+        shift 2
+    fi
+    local -a __PROG_w=()
+    local __PROG_c=0 __PROG_i __PROG_j=-1 __PROG_g=0 __PROG_s
+    for ((__PROG_i = 0; __PROG_i < ${#COMP_WORDS[@]}; __PROG_i++)); do
+        __PROG_s=${COMP_WORDS[__PROG_i]}
+        if ((__PROG_j >= 0)) && [[ -n $__PROG_x && -n $__PROG_s && -z ${__PROG_s//[$__PROG_x]/} ]]; then
+            __PROG_w[__PROG_j]+=$__PROG_s
+            __PROG_g=1
+        elif ((__PROG_g)); then
+            __PROG_w[__PROG_j]+=$__PROG_s
+            __PROG_g=0
+        else
+            __PROG_j=$((__PROG_j + 1))
+            __PROG_w[__PROG_j]=$__PROG_s
+        fi
+        if ((__PROG_i == COMP_CWORD)); then
+            __PROG_c=$__PROG_j
+        fi
+    done
+    local __PROG_v
+    for __PROG_v in "$@"; do
+        case $__PROG_v in
+        cur) cur=${__PROG_w[__PROG_c]-} ;;
+        prev) prev=${__PROG_w[__PROG_c - 1]-} ;;
+        words) words=("${__PROG_w[@]}") ;;
+        cword) cword=$__PROG_c ;;
+        esac
+    done
+}
+
+__PROG_filedir()
+{
+    if declare -F _filedir >/dev/null 2>&1; then
+        _filedir "$@"
+        return
+    fi
+    local IFS=$'\n' __PROG_e
+    if [[ $1 == -d ]]; then
+        COMPREPLY+=($(compgen -d -- "$cur"))
+        return
+    fi
+    if [[ -z $1 ]]; then
+        COMPREPLY+=($(compgen -f -- "$cur"))
+        return
+    fi
+    COMPREPLY+=($(compgen -d -- "$cur"))
+    for __PROG_e in ${1//|/$'\n'}; do
+        COMPREPLY+=($(compgen -f -X "!*.$__PROG_e" -- "$cur"))
+    done
+}
+`
+
+// completeFixed completes a flag's fixed values, never file names.
+func completeFixed(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return withPrefix(values, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeTypes completes every document type name (fiche included).
+func (a *app) completeTypes(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	reg, _, err := a.registry()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, t := range reg.Types() {
+		if strings.HasPrefix(t.Name, toComplete) {
+			out = append(out, cobra.CompletionWithDesc(t.Name, t.Label))
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -156,13 +156,13 @@ func (a *app) identityCheck(store *gitstore.Store, repo *casefile.Repo) gitstore
 	case err != nil:
 		c.Status, c.Message = gitstore.CheckProblem, err.Error()
 	case ok && author.Email != "":
-		c.Message = fmt.Sprintf("les commits sont signés %s <%s>", author.Name, author.Email)
+		c.Message = fmt.Sprintf("les commits sont enregistrés au nom de %s <%s>", author.Name, author.Email)
 	case ok:
-		c.Status, c.Message = gitstore.CheckWarning, fmt.Sprintf("les commits sont signés %s, sans adresse", author.Name)
+		c.Status, c.Message = gitstore.CheckWarning, fmt.Sprintf("les commits sont enregistrés au nom de %s, sans adresse", author.Name)
 		c.Advice = `git config --global user.email "prenom.nom@exemple.org"`
 	case repo != nil && repo.Config.Formateur != "":
 		c.Status = gitstore.CheckWarning
-		c.Message = fmt.Sprintf("Git ne connaît pas votre nom : les commits sont signés « %s » (formateur d'acc.yaml, commun à l'équipe)", termtext.Line(repo.Config.Formateur))
+		c.Message = fmt.Sprintf("Git ne connaît pas votre nom : les commits sont enregistrés au nom de « %s » (formateur d'acc.yaml, commun à l'équipe)", termtext.Line(repo.Config.Formateur))
 		c.Advice = `git config --global user.name "Prénom Nom"`
 	default:
 		c.Status, c.Message = gitstore.CheckProblem, "Git ne connaît pas votre nom : acc ne peut rien enregistrer"

@@ -18,15 +18,18 @@ import (
 func (a *app) editCmd() *cobra.Command {
 	var message string
 	c := &cobra.Command{
-		Use:   "edit CHEMIN [-m MESSAGE]",
+		Use:   "edit [CHEMIN] [-m MESSAGE]",
 		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
 		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR).
 À la fermeture de l'éditeur, acc vérifie le document, affiche ce qui manque et
 l'enregistre dans Git, même incomplet : le dossier passe d'abord. Seule une
 donnée interdite (numéro de sécurité sociale, IBAN) empêche l'enregistrement.
-Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichier.`,
+Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichier.
+
+Sans CHEMIN, dans un terminal, acc propose le bénéficiaire (celui du dossier
+courant, sinon une liste) puis ses documents.`,
 		Example: "  acc edit beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md\n  ACC_EDITOR=\"code --wait\" acc edit fiche.md",
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			ws, err := a.open()
 			if err != nil {
@@ -35,12 +38,25 @@ Si l'éditeur échoue, rien n'est enregistré et votre texte reste dans le fichi
 			if message, err = checkMessage(ws, message); err != nil {
 				return err
 			}
+			if len(args) == 0 {
+				if !a.interactive() {
+					return usageErr("document manquant : acc edit CHEMIN, par exemple acc edit beneficiaires/jean-dupont/fiche.md")
+				}
+				rel, err := a.chooseDocument(ws, "HEAD")
+				if err != nil {
+					return err
+				}
+				return a.editAndCommit(ws, rel, message)
+			}
 			rel, err := a.casePath(ws, args[0])
 			if err != nil {
+				if hint := a.sameNameDocuments(ws, args[0]); hint != "" {
+					return usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(args[0]), hint)
+				}
 				return err
 			}
 			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
-				return usageErr("%s : document introuvable (acc new le crée)", termtext.Arg(args[0]))
+				return usageErr("%s : document introuvable%s", termtext.Arg(args[0]), orElse(a.sameNameDocuments(ws, args[0]), " (acc new le crée)"))
 			}
 			return a.editAndCommit(ws, rel, message)
 		},
@@ -252,4 +268,52 @@ func docSubject(ws *workspace, rel string) string {
 		subj += " (" + casefile.FormatDate(fn.Date) + ")"
 	}
 	return subj
+}
+
+// sameNameDocuments looks, when a typed path names no document (acc edit
+// run from another folder), for the documents of that file name in every
+// beneficiary's folder, and returns a French hint naming them as paths to
+// type from here; "" when there is none.
+func (a *app) sameNameDocuments(ws *workspace, typed string) string {
+	base := path.Base(strings.ReplaceAll(typed, "\\", "/"))
+	if !committableName(base) {
+		return ""
+	}
+	ids, err := ws.repo.Beneficiaries()
+	if err != nil {
+		return ""
+	}
+	const shown = 5
+	var found []string
+	more := 0
+	for _, id := range ids {
+		rel := casefile.BeneficiaryDir(id) + "/" + base
+		if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if len(found) == shown {
+			more++
+			continue
+		}
+		found = append(found, a.relPath(ws.repo.Abs(rel)))
+	}
+	switch {
+	case len(found) == 0:
+		return ""
+	case len(found) == 1:
+		return fmt.Sprintf(" ; vouliez-vous dire : acc edit %s ?", found[0])
+	}
+	hint := " ; documents de ce nom : " + strings.Join(found, ", ")
+	if more > 0 {
+		hint += fmt.Sprintf(" (et %d autre%s)", more, plural(more))
+	}
+	return hint
+}
+
+// orElse returns s, else def when s is empty.
+func orElse(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

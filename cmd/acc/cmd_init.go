@@ -80,6 +80,11 @@ func (a *app) runInit(dir string, o initOptions) error {
 	} else if !errors.Is(err, casefile.ErrNotRepo) {
 		return repoErr(err)
 	}
+	// Who commits is checked before anything is created: a refused init
+	// (exit 2) leaves no folder and no .git behind.
+	if err := a.checkInitIdentity(dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return repoErr(fmt.Errorf("création de %s : %w", dir, err))
 	}
@@ -172,4 +177,37 @@ regles:                       # sévérités (erreur, avertissement, info, desac
 		files = append(files, initFile{".acc/schemas/" + t.Name + ".schema.json", append(b, '\n')})
 	}
 	return files, nil
+}
+
+// checkInitIdentity refuses an init whose first commit would have no
+// author: Git knows no name, and the new acc.yaml has no formateur to fall
+// back on. The Git repository around dir (its nearest existing folder)
+// counts, as for every commit; without one, the user's configuration.
+func (a *app) checkInitIdentity(dir string) error {
+	near := dir
+	for {
+		if fi, err := os.Stat(near); err == nil && fi.IsDir() {
+			break
+		}
+		parent := filepath.Dir(near)
+		if parent == near {
+			break
+		}
+		near = parent
+	}
+	var ok bool
+	var err error
+	if store, oerr := gitstore.Open(near); oerr == nil {
+		store.Getenv, store.Clock = a.getenv, a.now
+		_, _, ok, err = store.Identity()
+	} else {
+		_, _, ok, err = gitstore.UserIdentity(a.getenv, a.now)
+	}
+	if err != nil {
+		return repoErr(err)
+	}
+	if !ok {
+		return usageErr("qui êtes-vous ? Git ne connaît pas votre nom : lancez git config --global user.name \"Prénom Nom\" puis relancez acc init (rien n'a été créé)")
+	}
+	return nil
 }

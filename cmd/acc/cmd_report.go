@@ -101,6 +101,7 @@ Le titre et le JSON (perimetre) disent le périmètre retenu.`,
 	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
 	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
+	_ = c.RegisterFlagCompletionFunc("format", completeFixed(string(report.Markdown), string(report.HTML), string(report.JSON)))
 	return c
 }
 
@@ -167,7 +168,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		if err != nil {
 			return err
 		}
-		return a.writeOutput(o.output, func(w io.Writer) error { return report.Write(w, format, model) })
+		return a.writeOutput(o.output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
 	}
 	selected := all
 	if len(ids) > 0 {
@@ -222,7 +223,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 			return usageErr("%v", err)
 		}
 	}
-	return a.writeOutput(o.output, func(w io.Writer) error { return report.Write(w, format, model) })
+	return a.writeOutput(o.output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
 }
 
 // reportScope checks the scope options: they restrict the caseload and the
@@ -493,8 +494,9 @@ func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
 	return first
 }
 
-// writeOutput writes to stdout, or to a file replaced atomically.
-func (a *app) writeOutput(file string, write func(io.Writer) error) error {
+// writeOutput writes to stdout, or to a file replaced atomically; what
+// ("Rapport", "Agenda") names it in the line that says where it went.
+func (a *app) writeOutput(file, what string, write func(io.Writer) error) error {
 	if file == "" {
 		out := a.terminalSafe()
 		w := bufio.NewWriter(out)
@@ -525,7 +527,32 @@ func (a *app) writeOutput(file string, write func(io.Writer) error) error {
 	if err := pf.commit(); err != nil {
 		return repoErr(err)
 	}
+	a.saidWritten(wd, file, typed, what)
 	return nil
+}
+
+// saidWritten tells on stderr where an output file went (a device such as
+// /dev/stdout is not a file: nothing said), and warns when acc commit
+// would take it: a Markdown file in a beneficiary's folder would enter the
+// shared history with the case files. Elsewhere in the repository acc
+// never commits it.
+func (a *app) saidWritten(wd, file, typed, what string) {
+	if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	fmt.Fprintf(a.stderr, "%s écrit dans %s\n", what, termtext.Line(typed))
+	repo, err := casefile.Open(wd)
+	if err != nil {
+		return
+	}
+	rel, err := repo.Rel(file)
+	if err != nil {
+		return
+	}
+	if id, base, ok := casefile.SplitCasePath(rel); ok && committableName(base) {
+		fmt.Fprintf(a.stderr, "acc : attention, %s est dans le dossier de %s : le prochain « acc commit » l'enregistrerait dans l'historique comme un document du dossier (et acc validate le signale) ; écrivez-le hors de beneficiaires/, par exemple hors du dépôt\n",
+			termtext.Line(typed), id)
+	}
 }
 
 // The caseload and the Qualiopi evidence of the whole caseload keep, per

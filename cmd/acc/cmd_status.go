@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/termtext"
+	"github.com/acc-formation/acc/validate"
 )
 
 type statusOptions struct {
@@ -29,7 +32,9 @@ func (a *app) statusCmd() *cobra.Command {
     dans les 7 jours, ceux dont la date est passée sans compte rendu, les
     objectifs et les actions dont l'échéance est passée ;
   - les brouillons à finaliser, en signalant ceux qui dépassent le délai de
-    la règle brouillon-ancien (acc.yaml, 7 jours par défaut).
+    la règle brouillon-ancien (acc.yaml, 7 jours par défaut) ;
+  - les documents qui ont encore des erreurs de validation (leur nombre et
+    les premiers chemins ; acc validate les détaille).
 
 Les entretiens prévus concernent les parcours en cours ; les objectifs, les
 parcours en cours ou suspendus ; les brouillons, tous les dossiers.`,
@@ -51,6 +56,9 @@ type statusJSON struct {
 	Uncommitted   []changeJSON    `json:"non_enregistres"`
 	Contact       []string        `json:"a_contacter"`
 	Beneficiaries []statusBenJSON `json:"beneficiaires"`
+	// Invalid lists every document with at least one error finding, from
+	// the same validation run as acc validate (its cache included).
+	Invalid []string `json:"documents_en_erreur"`
 }
 
 type changeJSON struct {
@@ -94,9 +102,8 @@ func (a *app) runStatus(o statusOptions) error {
 	if err != nil {
 		return err
 	}
-	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}}
-	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}, Invalid: []string{}}
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, committableName)
 	if err != nil {
 		return repoErr(err)
 	}
@@ -113,11 +120,13 @@ func (a *app) runStatus(o statusOptions) error {
 	filter := casefile.Filter{Formateur: o.formateur}
 	var text []string // one block per beneficiary, for the text output
 	var names []string
+	kept := map[string]bool{} // beneficiaries the filter keeps
 	err = a.eachCase(ws, nil, func(c *casefile.Case) {
 		s := q.Summarize(c)
 		if !filter.MatchBeneficiary(s, q.Today) {
 			return
 		}
+		kept[s.ID] = true
 		items := q.Attention(c)
 		if len(items) == 0 {
 			return
@@ -134,7 +143,10 @@ func (a *app) runStatus(o statusOptions) error {
 			b.Contact = b.Contact || it.Contact()
 			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Doc.Path, Date: jsonDate(it.Date), Days: it.Days,
 				Objective: it.Objective, Action: it.Action, Message: attentionText(c, s, it, func(p string) string { return p })})
-			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(c, s, it, func(p string) string { return a.relPath(ws.repo.Abs(p)) })))
+			// Paths relative to the case-file root, as acc validate prints
+			// them (DESIGN §5.1): status lists validate's documents too, and
+			// one screen never mixes two bases.
+			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(c, s, it, func(p string) string { return p })))
 		}
 		if b.Contact {
 			out.Contact = append(out.Contact, s.ID)
@@ -146,6 +158,9 @@ func (a *app) runStatus(o statusOptions) error {
 	if err != nil {
 		return err
 	}
+	if out.Invalid, err = a.invalidDocuments(ws, q.Today, func(id string) bool { return o.formateur == "" || kept[id] }); err != nil {
+		return err
+	}
 	if o.json {
 		return writeJSON(a.stdout, out)
 	}
@@ -154,7 +169,7 @@ func (a *app) runStatus(o statusOptions) error {
 	if len(out.Uncommitted) > 0 {
 		fmt.Fprintln(w, "\nNon enregistré (acc commit pour l'enregistrer) :")
 		for _, ch := range out.Uncommitted {
-			fmt.Fprintf(w, "  %-9s %s\n", changeStates[ch.State][1], a.relPath(ws.repo.Abs(ch.Path)))
+			fmt.Fprintf(w, "  %-9s %s\n", changeStates[ch.State][1], termtext.Line(ch.Path))
 		}
 	}
 	if len(names) > 0 {
@@ -165,7 +180,16 @@ func (a *app) runStatus(o statusOptions) error {
 	for _, b := range text {
 		fmt.Fprintf(w, "\n%s", b)
 	}
-	if len(out.Uncommitted) == 0 && len(text) == 0 {
+	if n := len(out.Invalid); n > 0 {
+		fmt.Fprintf(w, "\n%s (acc validate pour les détailler) :\n", invalidCount(n))
+		for _, p := range out.Invalid[:min(n, statusInvalidShown)] {
+			fmt.Fprintf(w, "  %s\n", termtext.Line(p))
+		}
+		if n > statusInvalidShown {
+			fmt.Fprintf(w, "  … et %d autre%s\n", n-statusInvalidShown, plural(n-statusInvalidShown))
+		}
+	}
+	if len(out.Uncommitted) == 0 && len(text) == 0 && len(out.Invalid) == 0 {
 		fmt.Fprintln(w, "\nRien d'autre à signaler : tout est enregistré, aucun brouillon en cours.")
 	}
 	return w.Flush()
@@ -221,4 +245,42 @@ func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, 
 		return fmt.Sprintf("dernier contact le %s, il y a plus de %d mois : archivez, anonymisez ou purgez le dossier (acc purge %s)", dayText(it.Date), it.Limit, s.ID)
 	}
 	return it.Kind + " : " + path(it.Doc.Path)
+}
+
+// statusInvalidShown is how many documents in error acc status names; the
+// rest are counted, acc validate lists them all.
+const statusInvalidShown = 3
+
+// invalidDocuments runs the one validation of acc validate (and of acc
+// report: the same findings, the same cache) and returns, sorted, the
+// case-root paths of the documents of the kept beneficiaries that have at
+// least one error.
+func (a *app) invalidDocuments(ws *workspace, today time.Time, keep func(id string) bool) ([]string, error) {
+	by, err := a.findingsByBeneficiary(ws, today, nil)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	paths := []string{}
+	for id, fs := range by {
+		if !keep(id) {
+			continue
+		}
+		for _, f := range fs {
+			if f.Severity == validate.Error && !seen[f.Path] {
+				seen[f.Path] = true
+				paths = append(paths, f.Path)
+			}
+		}
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// invalidCount writes "1 document a encore des erreurs", "2 documents ont…".
+func invalidCount(n int) string {
+	if n == 1 {
+		return "1 document a encore des erreurs de validation"
+	}
+	return fmt.Sprintf("%d documents ont encore des erreurs de validation", n)
 }

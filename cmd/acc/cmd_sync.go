@@ -57,6 +57,7 @@ est alors laissé tel qu'il était).`,
 	c.Flags().BoolVar(&o.resume, "resume", false, "terminer une synchronisation arrêtée sur un conflit")
 	c.Flags().StringVar(&o.keep, "garder", "", "avec --resume : `VERSION` à garder pour chaque document en conflit, locale (la vôtre) ou distante (celle du dépôt partagé)")
 	c.Flags().BoolVar(&o.abort, "annuler", false, "abandonner une synchronisation arrêtée sur un conflit (vos documents restent tels quels)")
+	_ = c.RegisterFlagCompletionFunc("garder", completeFixed("locale", "distante"))
 	return c
 }
 

@@ -37,6 +37,7 @@ l'autocomplétion et la vérification dans un éditeur.`,
 	}
 	c.Flags().BoolVar(&o.json, "json", false, "sortie JSON")
 	c.Flags().StringVar(&o.schema, "schema", "", "écrire le schéma JSON du `TYPE`")
+	_ = c.RegisterFlagCompletionFunc("schema", a.completeTypes)
 	return c
 }
 

@@ -83,6 +83,12 @@ Règles, avec leur sévérité par défaut (acc.yaml, regles:, les règle) :
 	f.IntVar(&o.maxWarnings, "max-warnings", -1, "échouer au-delà de `N` avertissements")
 	f.BoolVar(&o.strict, "strict", false, "échouer au moindre avertissement (--max-warnings 0)")
 	f.BoolVar(&o.noCache, "sans-cache", false, "ne pas utiliser le cache de .git/acc/cache")
+	formats := make([]string, 0, len(validate.Formats()))
+	for _, f := range validate.Formats() {
+		formats = append(formats, string(f))
+	}
+	_ = c.RegisterFlagCompletionFunc("format", completeFixed(formats...))
+	_ = c.RegisterFlagCompletionFunc("changed-since", cobra.NoFileCompletions)
 	f.BoolVar(&o.fix, "fix", false, "appliquer d'abord les corrections sûres (sections et champs obligatoires manquants, titres mal orthographiés) et les enregistrer")
 	return c
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -22,6 +23,9 @@ import (
 type table struct {
 	header []string
 	rows   [][]string
+	// width is the terminal's width in columns: on a terminal, cells are
+	// cut ("…") so that a row fits it; 0 never cuts. A pipe is never cut.
+	width int
 }
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
@@ -58,10 +62,28 @@ func (a *app) terminalSafe() flushWriter {
 // (termtext.Line).
 func cellText(s string) string { return termtext.Line(s) }
 
+// terminalWidth is the width of the terminal on stdout, else $COLUMNS
+// (some terminals and multiplexers report no size), else 0 (unknown).
+func (a *app) terminalWidth() int {
+	if f, ok := a.stdout.(*os.File); ok && f != nil {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 0
+}
+
 // writeTable prints t for a terminal or a pipe (see table).
 func (a *app) writeTable(t *table) error {
 	w := bufio.NewWriter(a.stdout)
-	if err := t.write(w, a.stdoutTerminal()); err != nil {
+	terminal := a.stdoutTerminal()
+	if terminal && t.width == 0 {
+		t.width = a.terminalWidth()
+	}
+	if err := t.write(w, terminal); err != nil {
 		return err
 	}
 	return w.Flush()
@@ -84,24 +106,81 @@ func (t *table) write(w io.Writer, terminal bool) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	line := func(cells []string) {
-		for i, c := range cells {
-			if i > 0 {
-				io.WriteString(tw, "\t")
+	cells := make([][]string, 0, len(t.rows)+1)
+	for _, r := range append([][]string{t.header}, t.rows...) {
+		row := make([]string, len(r))
+		for i, c := range r {
+			if row[i] = cellText(c); row[i] == "" {
+				row[i] = "—"
 			}
-			if c = cellText(c); c == "" {
-				c = "—"
-			}
-			io.WriteString(tw, c)
 		}
+		cells = append(cells, row)
+	}
+	if t.width > 0 {
+		limits := fitColumns(cells, t.width, tableGap)
+		for _, row := range cells {
+			for i := range row {
+				row[i] = cutCell(row[i], limits[i])
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, tableGap, ' ', 0)
+	for _, row := range cells {
+		io.WriteString(tw, strings.Join(row, "\t"))
 		io.WriteString(tw, "\n")
 	}
-	line(t.header)
-	for _, r := range t.rows {
-		line(r)
-	}
 	return tw.Flush()
+}
+
+// tableGap is the number of spaces between two columns.
+const tableGap = 2
+
+// minCell is the narrowest a column is cut to: a few characters and "…"
+// still say what the cell starts with.
+const minCell = 6
+
+// fitColumns returns each column's width so that a row fits in width: the
+// widest columns are narrowed first, none below minCell (or its own
+// width). When even that does not fit, the terminal wraps the row.
+func fitColumns(rows [][]string, width, gap int) []int {
+	var cols []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(cols) {
+				cols = append(cols, 0)
+			}
+			cols[i] = max(cols[i], utf8.RuneCountInString(c))
+		}
+	}
+	total := func() int {
+		n := gap * max(len(cols)-1, 0)
+		for _, c := range cols {
+			n += c
+		}
+		return n
+	}
+	for total() > width {
+		widest := 0
+		for i, c := range cols {
+			if c > cols[widest] {
+				widest = i
+			}
+		}
+		if cols[widest] <= minCell {
+			break
+		}
+		cols[widest]--
+	}
+	return cols
+}
+
+// cutCell cuts s to n characters, the last one "…" when something is cut.
+func cutCell(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max(n-1, 0)]) + "…"
 }
 
 // dateCell formats a case-file date, "" when unknown.

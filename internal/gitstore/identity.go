@@ -79,29 +79,41 @@ func (s *Store) Identity() (author, committer Signature, ok bool, err error) {
 	return author, committer, author.Name != "", nil
 }
 
+// UserIdentity is Identity for a folder that is not in a Git repository
+// yet (acc init checks who would commit before it creates anything): the
+// environment, the global and the system configuration only.
+func UserIdentity(getenv func(string) string, clock func() time.Time) (author, committer Signature, ok bool, err error) {
+	s := &Store{Getenv: getenv, Clock: clock}
+	return s.Identity()
+}
+
 // fullConfig reads system, global and repository config in Git's order (later wins), then
 // the GIT_CONFIG_COUNT/KEY_n/VALUE_n variables.
 func (s *Store) fullConfig() (*gitConfig, error) {
 	ctx := includeContext{gitDir: s.GitDir}
-	if b, err := s.headBranch(); err == nil {
-		ctx.branch = strings.TrimPrefix(b, "refs/heads/")
+	if s.GitDir != "" {
+		if b, err := s.headBranch(); err == nil {
+			ctx.branch = strings.TrimPrefix(b, "refs/heads/")
+		}
 	}
 	c := &gitConfig{}
 	if err := c.loadUserConfig(s.getenv, ctx); err != nil {
 		return nil, err
 	}
 	// The repository config was read by Open; read it again so that includes see the
-	// environment of this call.
-	repo := &gitConfig{}
-	if err := repo.loadConfigFileEnv(filepath.Join(s.CommonDir, "config"), ctx, 0, s.getenv); err != nil {
-		return nil, err
-	}
-	if repo.getBool("extensions.worktreeconfig", false) {
-		if err := repo.loadConfigFileEnv(filepath.Join(s.GitDir, "config.worktree"), ctx, 0, s.getenv); err != nil {
+	// environment of this call. UserIdentity's Store has no repository.
+	if s.CommonDir != "" {
+		repo := &gitConfig{}
+		if err := repo.loadConfigFileEnv(filepath.Join(s.CommonDir, "config"), ctx, 0, s.getenv); err != nil {
 			return nil, err
 		}
+		if repo.getBool("extensions.worktreeconfig", false) {
+			if err := repo.loadConfigFileEnv(filepath.Join(s.GitDir, "config.worktree"), ctx, 0, s.getenv); err != nil {
+				return nil, err
+			}
+		}
+		c.vars = append(c.vars, repo.vars...)
 	}
-	c.vars = append(c.vars, repo.vars...)
 	if n, err := strconv.Atoi(s.getenv("GIT_CONFIG_COUNT")); err == nil {
 		for i := range n {
 			k := s.getenv(fmt.Sprintf("GIT_CONFIG_KEY_%d", i))
