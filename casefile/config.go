@@ -79,7 +79,7 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 	cfg := &Config{Identifiants: IDsReadable, Remote: "origin", Permissions: PermPrivate, Rules: map[string]RuleConfig{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, yamlError(path, err, 0)
+		return nil, yamlError(path, src, err, 0)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, &ParseError{Path: path, Line: 1, Column: 1, Msg: "acc.yaml doit contenir au moins « organisation: <nom du centre> »"}

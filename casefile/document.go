@@ -91,6 +91,7 @@ func Parse(path string, src []byte) *Document {
 	bodyStart := d.splitFront()
 	d.BodyLine = d.LineAt(bodyStart)
 	d.parseBody(bodyStart)
+	d.canonicalizeBuiltin()
 	return d
 }
 
@@ -219,14 +220,7 @@ func findDelimiter(src []byte, from int) int {
 func (d *Document) parseYAML(data []byte) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.FrontErr = yamlError(d.Path, err, d.lineOffset)
-		if strings.Contains(err.Error(), "tab character") {
-			// yaml.v3 reports a tab of indentation on the line before it:
-			// point at the tab itself.
-			if line, col := findTab(data, d.FrontErr.Line-d.lineOffset); line > 0 {
-				d.FrontErr.Line, d.FrontErr.Column = line+d.lineOffset, col
-			}
-		}
+		d.FrontErr = yamlError(d.Path, data, err, d.lineOffset)
 		return
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -281,29 +275,13 @@ func countNodes(n *yaml.Node, follow bool, limit int) int {
 	return count
 }
 
-// findTab returns the 1-based line and column of the first tab in the
-// indentation of a line of data, from line from on; 0, 0 when there is none.
-func findTab(data []byte, from int) (line, col int) {
-	for i, l := range bytes.Split(data, []byte{'\n'}) {
-		if i+1 < from {
-			continue
-		}
-		for j, c := range l {
-			if c == '\t' {
-				return i + 1, j + 1
-			}
-			if c != ' ' {
-				break
-			}
-		}
-	}
-	return 0, 0
-}
-
 // yamlError turns a yaml.v3 error into a French ParseError at a file line.
-func yamlError(path string, err error, offset int) *ParseError {
-	line, msg := yamlerr.Explain(err)
-	return &ParseError{Path: path, Line: line + offset, Column: 1, Msg: "YAML illisible : " + msg}
+func yamlError(path string, data []byte, err error, offset int) *ParseError {
+	line, col, msg := yamlerr.Locate(data, err)
+	if col == 0 {
+		col = 1
+	}
+	return &ParseError{Path: path, Line: line + offset, Column: col, Msg: "YAML illisible : " + msg}
 }
 
 // parseBody records headings from the body starting at byte offset start.

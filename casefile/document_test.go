@@ -178,6 +178,31 @@ func TestNormalizeHeading(t *testing.T) {
 	}
 }
 
+// A YAML mistake is reported at its file line (the frontmatter starts on
+// line 2), with its cause; a tab inside a block scalar is text.
+func TestParseYAMLMistakeLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("---\ntype: entretien-suivi\nbeneficiaire: jean-dupont\ndate: 2026-12-09\n")
+	for i := 5; i < 20; i++ {
+		b.WriteString("notes_" + string(rune('a'+i)) + ": texte\n")
+	}
+	b.WriteString("objectif_entretien: \"Faire le point\n") // line 20
+	b.WriteString("statut: brouillon\n---\n\n## Déroulement\n")
+	d := Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte(b.String()))
+	if d.FrontErr == nil || d.FrontErr.Line != 20 || !strings.Contains(d.FrontErr.Msg, "guillemet") {
+		t.Fatalf("FrontErr = %+v, want line 20, guillemet", d.FrontErr)
+	}
+	d = Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md",
+		[]byte("---\ntype: entretien-suivi\nnotes: |\n  Collé depuis un traitement de texte :\n  \tretrait\tet tabulations\nstatut: brouillon\n---\n"))
+	if d.FrontErr != nil || !strings.Contains(d.Str("notes"), "\tretrait\t") {
+		t.Fatalf("a tab in a block scalar: %v, %q", d.FrontErr, d.Str("notes"))
+	}
+	d = Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte("---\ntype: entretien-suivi\nevaluation:\n\tautonomie: 2\n---\n"))
+	if d.FrontErr == nil || d.FrontErr.Line != 4 || d.FrontErr.Column != 1 || !strings.Contains(d.FrontErr.Msg, "tabulation") {
+		t.Fatalf("tab indentation: %+v", d.FrontErr)
+	}
+}
+
 // The closing delimiter found by hand is the one adrg/frontmatter found
 // (which Parse used before): the first line that is "---" once trimmed.
 func TestClosingAgreesWithFrontmatter(t *testing.T) {

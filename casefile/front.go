@@ -9,5 +9,6 @@ func ParseFront(path string, src []byte) *Document {
 	d.lines = lineStarts(d.Src)
 	bodyStart := d.splitFront()
 	d.BodyLine = d.LineAt(bodyStart)
+	d.canonicalizeBuiltin()
 	return d
 }

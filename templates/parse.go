@@ -60,6 +60,7 @@ type sectionSpec struct {
 	prompt   opt
 	cond     *condSpec
 	optional opt // "true"/"false"
+	aliases  []string
 }
 
 type condSpec struct {
@@ -96,7 +97,7 @@ func (s *fieldSpec) has(attr string) bool { _, ok := s.attrs[attr]; return ok }
 var (
 	topKeys     = []string{"nom", "libelle", "phase", "base", "objectif", "description", "sections", "champs"}
 	commonKeys  = []string{"description", "sections", "champs"}
-	sectionKeys = []string{"titre", "consigne", "si", "facultative"}
+	sectionKeys = []string{"titre", "alias", "consigne", "si", "facultative"}
 	fieldKeys   = []string{"type", "libelle", "requis", "requis_si", "regle", "description", "defaut",
 		"valeurs", "min", "max", "element", "non_vide", "champs", "autres", "expression"}
 
@@ -125,7 +126,7 @@ func parseYAML(path string, src []byte) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		e := &LoadError{Path: path}
 		var msg string
-		e.Line, msg = yamlerr.Explain(err)
+		e.Line, e.Column, msg = yamlerr.Locate(src, err)
 		e.Msg = "YAML illisible : " + msg
 		return nil, e
 	}
@@ -300,6 +301,24 @@ func (p *parser) section(n *yaml.Node) (*sectionSpec, error) {
 				return err
 			}
 			s.title, s.node = strings.TrimSpace(t), v
+		case "alias":
+			// Other titles trainers write for the same section:
+			// "alias: Attentes de la bénéficiaire" or a list of them.
+			items := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				items = v.Content
+			}
+			for _, it := range items {
+				t, err := p.text(it, key)
+				if err != nil {
+					return err
+				}
+				t = strings.TrimSpace(t)
+				if t == "" || strings.ContainsAny(t, "\n#") {
+					return p.errAt(it, "« alias » : un autre titre de la section, une ligne de texte sans « # »")
+				}
+				s.aliases = append(s.aliases, t)
+			}
 		case "consigne":
 			return p.setOpt(&s.prompt, k, v)
 		case "si":

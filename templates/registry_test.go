@@ -167,6 +167,10 @@ func TestSections(t *testing.T) {
 			t.Errorf("%s sections = %v", name, got)
 		}
 	}
+	ini, _ := r.Lookup("entretien-initial")
+	if a := ini.Sections[2].Aliases; !slices.Contains(a, "Attentes de la bénéficiaire") {
+		t.Errorf("aliases of %s: %v", ini.Sections[2].Title, a)
+	}
 	for _, s := range r.Fiche().Sections {
 		if !s.Optional {
 			t.Errorf("fiche section %s should be optional", s.Title)
@@ -474,6 +478,7 @@ func TestLoadErrors(t *testing.T) {
 		{"condition value", map[string]string{"types/entretien-collectif.yaml": suivi + "champs:\n  lieu: { type: texte, requis_si: { presence: absente } }\n"}, "entretien-collectif.yaml", 6, "valeur « absente » est impossible"},
 		{"rule", map[string]string{"types/entretien-collectif.yaml": suivi + "champs:\n  lieu: { type: texte, regle: contrat-non-signé }\n"}, "entretien-collectif.yaml", 6, "vouliez-vous dire « contrat-non-signe »"},
 		{"duplicate key", map[string]string{"types/entretien-collectif.yaml": suivi + "libelle: B\n"}, "entretien-collectif.yaml", 5, "en double"},
+		{"bad alias", map[string]string{"types/entretien-collectif.yaml": suivi + "sections:\n  - titre: Stage\n    alias: [Stages, \"# Stage\"]\n"}, "entretien-collectif.yaml", 7, "« alias »"},
 		{"duplicate section", map[string]string{"types/entretien-collectif.yaml": suivi + "sections: [Stage, \"1. stage :\"]\n"}, "entretien-collectif.yaml", 5, "section « 1. stage : » en double"},
 		{"unknown base", map[string]string{"types/entretien-collectif.yaml": suivi + "base: entretien-suvi\n"}, "entretien-collectif.yaml", 5, "vouliez-vous dire « entretien-suivi »"},
 		{"cycle", map[string]string{

@@ -238,6 +238,9 @@ func (r *resolver) build(d *typeDef, t *Type, base *Type) (*Type, error) {
 		if s.prompt.set {
 			sec.Prompt = s.prompt.val
 		}
+		if s.aliases != nil {
+			sec.Aliases = s.aliases
+		}
 		if s.cond != nil {
 			sec.If = &Condition{Key: s.cond.key, Values: s.cond.values}
 			pending = append(pending, pendingCond{sec.If, s.cond})

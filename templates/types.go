@@ -118,9 +118,12 @@ func normBool(s string) string {
 
 // Section is a level-2 heading a document of the type must have.
 type Section struct {
-	Title  string     // as written in templates, e.g. "Moteurs et ressources"
-	Prompt string     // the guidance written under the heading as an HTML comment
-	If     *Condition // required only when this holds (nil: always)
+	Title  string // as written in templates, e.g. "Moteurs et ressources"
+	Prompt string // the guidance written under the heading as an HTML comment
+	// Aliases are other titles accepted for the section ("alias" in the
+	// type data): "Attentes de la bénéficiaire" for "Attentes du bénéficiaire".
+	Aliases []string
+	If      *Condition // required only when this holds (nil: always)
 	// Optional sections are written by the template but never required
 	// ("facultative: true"), e.g. the fiche's sections.
 	Optional bool

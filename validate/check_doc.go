@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ func newEngine(s *Settings, reg *templates.Registry) *engine {
 		e.names = append(e.names, t.Name)
 		for _, s := range t.Sections {
 			e.headingKeys[s.Title] = casefile.NormalizeHeading(s.Title)
+			for _, a := range s.Aliases {
+				e.headingKeys[a] = casefile.NormalizeHeading(a)
+			}
 		}
 		for _, f := range t.Fields {
 			e.compile(f)
@@ -142,6 +146,8 @@ func (c *docCheck) run() {
 	} else {
 		c.typ = c.checkType(fileType)
 		if c.typ != nil {
+			// The repository's own types may define their own choices.
+			casefile.Canonicalize(d.Front, c.typ.Fields)
 			c.vals = scalarsOf(d.Front)
 			c.date = c.docDate(fileName, nameOK)
 			c.checkLocation(fileName, nameOK)
@@ -474,6 +480,9 @@ func (c *docCheck) scalarProblem(f *templates.Field, v *yaml.Node) string {
 			if len(s) == 10 && s[4] == '-' && s[7] == '-' {
 				return fmt.Sprintf("la date « %s » n'existe pas : vérifiez le jour et le mois (AAAA-MM-JJ)", s)
 			}
+			if c := casefile.CanonicalDate(s); c != "" {
+				return fmt.Sprintf("date « %s » à écrire au format AAAA-MM-JJ : %s", s, c)
+			}
 			return fmt.Sprintf("« %s » n'est pas une date au format AAAA-MM-JJ", s)
 		}
 	case templates.KindInteger:
@@ -486,7 +495,7 @@ func (c *docCheck) scalarProblem(f *templates.Field, v *yaml.Node) string {
 		}
 	case templates.KindBoolean:
 		if _, ok := casefile.BoolOf(v); !ok {
-			return fmt.Sprintf("« %s » n'est pas un booléen ; écrivez true ou false", s)
+			return fmt.Sprintf("« %s » n'est pas un booléen ; écrivez true ou false (ou oui, non)", s)
 		}
 	case templates.KindChoice:
 		for _, ok := range f.Values {
@@ -581,37 +590,90 @@ func (c *docCheck) checkWaivers() {
 }
 
 // checkSections checks the required level-2 headings and, once finalised,
-// that they are not empty.
+// that they are not empty. A section is found under its title or one of its
+// aliases; a level-2 heading that matches no section of the type but is a
+// near miss of a missing one ("## Déroulment") is where that section is
+// reported missing, with the title to write.
 func (c *docCheck) checkSections() {
 	final := c.typ.Final(c.vals)
+	type missing struct {
+		s    templates.Section
+		keys []string
+	}
+	var absent []missing
 	for _, s := range c.typ.RequiredSections(c.vals) {
-		key, ok := c.e.headingKeys[s.Title]
+		keys := c.sectionKeys(s)
+		h, ok := section(c.d, keys...)
 		if !ok {
-			key = casefile.NormalizeHeading(s.Title)
-		}
-		h, ok := section(c.d, key)
-		if !ok {
-			msg := fmt.Sprintf("section « ## %s » manquante : ajoutez ce titre et son contenu", s.Title)
-			for _, o := range c.d.Headings {
-				if o.Key == key && o.Level != 2 {
-					msg = fmt.Sprintf("section « ## %s » manquante : le titre ligne %d est de niveau %d, écrivez « ## %s »", s.Title, o.Line, o.Level, o.Text)
-					break
-				}
-			}
-			c.addAt("section-manquante", 1, 1, "section:"+key, "%s", msg)
+			absent = append(absent, missing{s, keys})
 			continue
 		}
 		if final && c.typ.Interview && h.Empty {
-			c.addAt("section-vide", h.Line, 1, "section:"+key, "section « %s » vide : rédigez-la (les consignes entre <!-- --> ne comptent pas)", s.Title)
+			c.addAt("section-vide", h.Line, 1, "section:"+keys[0], "section « %s » vide : rédigez-la (les consignes entre <!-- --> ne comptent pas)", s.Title)
 		}
+	}
+	if len(absent) == 0 {
+		return
+	}
+	// Headings that are no section of the type: candidates for near misses,
+	// each used once.
+	known := map[string]bool{}
+	for _, s := range c.typ.Sections {
+		for _, k := range c.sectionKeys(s) {
+			known[k] = true
+		}
+	}
+	used := map[int]bool{}
+	for _, m := range absent {
+		key := m.keys[0]
+		msg := fmt.Sprintf("section « ## %s » manquante : ajoutez ce titre et son contenu", m.s.Title)
+		line := 1
+		found := false
+		for _, o := range c.d.Headings {
+			if o.Level != 2 && slices.Contains(m.keys, o.Key) {
+				msg = fmt.Sprintf("section « ## %s » manquante : le titre ligne %d est de niveau %d, écrivez « ## %s »", m.s.Title, o.Line, o.Level, o.Text)
+				found = true
+				break
+			}
+		}
+		for i, o := range c.d.Headings {
+			if found || o.Level != 2 || known[o.Key] || used[i] || o.Key == "" {
+				continue
+			}
+			if casefile.Suggest(o.Key, m.keys) != "" {
+				used[i] = true
+				line = o.Line
+				msg = fmt.Sprintf("titre « %s » : vouliez-vous dire « %s » ? La section « ## %s » est exigée : corrigez ce titre", o.Text, m.s.Title, m.s.Title)
+				break
+			}
+		}
+		c.addAt("section-manquante", line, 1, "section:"+key, "%s", msg)
 	}
 }
 
-// section returns the first level-2 heading of d with that key
-// (Document.Section, with the title's key computed once per run).
-func section(d *casefile.Document, key string) (casefile.Heading, bool) {
+// sectionKeys returns the heading keys of a section: its title's, then its
+// aliases'.
+func (c *docCheck) sectionKeys(s templates.Section) []string {
+	key, ok := c.e.headingKeys[s.Title]
+	if !ok {
+		key = casefile.NormalizeHeading(s.Title)
+	}
+	keys := []string{key}
+	for _, a := range s.Aliases {
+		k, ok := c.e.headingKeys[a]
+		if !ok {
+			k = casefile.NormalizeHeading(a)
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// section returns the first level-2 heading of d with one of the keys
+// (Document.Section, with the titles' keys computed once per run).
+func section(d *casefile.Document, keys ...string) (casefile.Heading, bool) {
 	for _, h := range d.Headings {
-		if h.Level == 2 && h.Key == key {
+		if h.Level == 2 && slices.Contains(keys, h.Key) {
 			return h, true
 		}
 	}

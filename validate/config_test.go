@@ -29,7 +29,7 @@ func messy(s string) string {
 func TestMessyEqualsTidy(t *testing.T) {
 	files := cleanCase()
 	// A few findings, so that positions are compared too.
-	replace(t, files, pDiag, "duree_minutes: 60\n", "duree_minutes: 60\nmodalite: présentiel\n")
+	replace(t, files, pDiag, "duree_minutes: 60\n", "duree_minutes: 60\nmodalite: présentielle\n")
 	replace(t, files, pSuivi2, "## Ajustements\n\nDes faits", "## Ajustements\n\nÉlodie dit qu'il est fainéant. Des faits")
 	replace(t, files, pDiag, "## Freins\n\nDes faits observés, datés.\n", "## Freins\n\n<!-- à remplir -->\n")
 	tidy, _, err := runRepo(t, writeRepo(t, files), fixtureToday, nil)

@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -66,14 +67,20 @@ func (x *Fixer) Fixes(p string, src []byte, findings []Finding) []Fix {
 	var out []Fix
 	used := map[int]bool{} // headings already renamed by a fix
 	for _, f := range findings {
-		if f.Path != p || f.Rule == "donnee-sensible" || f.Line != 1 || f.Column != 1 {
+		if f.Path != p || f.Rule == "donnee-sensible" {
 			continue
 		}
 		switch {
 		case f.Rule == "section-manquante" && strings.HasPrefix(f.Key, "section:"):
+			// At 1:1 when absent; at the near-miss heading otherwise.
 			if fx, ok := x.sectionFix(d, typ, f, used); ok {
 				out = append(out, fx)
 			}
+		case f.Rule == "champ-invalide" && f.Line > 1 && f.Line < d.BodyLine:
+			if fx, ok := dateFix(src, f); ok {
+				out = append(out, fx)
+			}
+		case f.Line != 1 || f.Column != 1:
 		default:
 			if fx, ok := keyFix(d, typ, f); ok {
 				out = append(out, fx)
@@ -100,7 +107,7 @@ func (x *Fixer) sectionFix(d *casefile.Document, typ *templates.Type, f Finding,
 		return Fix{}, false
 	}
 	for _, h := range d.Headings {
-		if used[h.Line] || known[h.Key] && !(h.Key == key && h.Level != 2) {
+		if used[h.Line] || known[h.Key] && !(h.Key == key && h.Level != 2) || f.Line > 1 && h.Line != f.Line {
 			continue
 		}
 		if h.Key == key || h.Level == 2 && casefile.Suggest(h.Key, []string{key}) == key {
@@ -115,6 +122,33 @@ func (x *Fixer) sectionFix(d *casefile.Document, typ *templates.Type, f Finding,
 	}
 	return Fix{Finding: f, Title: "Ajouter la section « ## " + sec.Title + " »",
 		Edits: []Edit{{Text: text}}}, true
+}
+
+// frenchDateRE finds a date written the French way (J/M/AAAA) in a line.
+var frenchDateRE = regexp.MustCompile(`(^|[^0-9/])([0-9]{1,2}/[0-9]{1,2}/[0-9]{4})($|[^0-9/])`)
+
+// dateFix writes in its canonical form (AAAA-MM-JJ) a date of the
+// frontmatter that a trainer wrote the French way (DESIGN §4.2, §5.2): only
+// when the finding's line holds exactly one such date that exists, so that
+// nothing else of the line changes and nothing is guessed.
+func dateFix(src []byte, f Finding) (Fix, bool) {
+	lines := splitLines(src)
+	if f.Line > len(lines) {
+		return Fix{}, false
+	}
+	line, _ := cutBreak(lines[f.Line-1])
+	m := frenchDateRE.FindAllSubmatchIndex(line, -1)
+	if len(m) != 1 {
+		return Fix{}, false
+	}
+	raw := string(line[m[0][4]:m[0][5]])
+	canon := casefile.CanonicalDate(raw)
+	if canon == "" {
+		return Fix{}, false
+	}
+	text := string(line[:m[0][4]]) + canon + string(line[m[0][5]:])
+	return Fix{Finding: f, Title: "Écrire la date au format AAAA-MM-JJ : " + canon,
+		Edits: []Edit{{Line: f.Line, Replace: true, Text: text}}}, true
 }
 
 // keyFix adds a missing top-level key of the frontmatter, empty, just

@@ -143,3 +143,53 @@ func TestCheckTextOfADocumentNotOnDisk(t *testing.T) {
 		t.Error("a path outside beneficiaires/ was checked")
 	}
 }
+
+// TestDateFix: a date written the French way in the frontmatter is written
+// back in its canonical form, and only that date on its line changes; an
+// impossible date or two dates on one line are left to the trainer.
+func TestDateFix(t *testing.T) {
+	const doc = `---
+type: entretien-initial
+beneficiaire: jean-dupont
+date: 2026-11-20
+formateur: Marie Martin
+statut: brouillon
+objectif_entretien: Accueillir le 3/12/2026 aussi.
+prochain_entretien: "4/12/2026"   # à confirmer
+relance: 31/02/2026
+presence: present
+---
+
+## Introduction
+`
+	for _, variant := range []func(string) string{
+		func(s string) string { return s },
+		func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") },
+	} {
+		src := variant(doc)
+		_, opts := fixRepo(t, src)
+		p := "beneficiaires/jean-dupont/2026-11-20-entretien-initial.md"
+		findings, err := CheckText(context.Background(), opts, p, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixer, err := NewFixer(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dates []Fix
+		for _, f := range fixer.Fixes(p, []byte(src), findings) {
+			if strings.HasPrefix(f.Title, "Écrire la date") {
+				dates = append(dates, f)
+			}
+		}
+		if len(dates) != 1 || dates[0].Finding.Line != 8 {
+			t.Fatalf("date fixes = %+v, want one on line 8", dates)
+		}
+		fixed := string(ApplyEdits([]byte(src), Merge(dates)))
+		want := strings.Replace(src, `"4/12/2026"   # à confirmer`, `"2026-12-04"   # à confirmer`, 1)
+		if fixed != want {
+			t.Errorf("fixed:\n%q\nwant:\n%q", fixed, want)
+		}
+	}
+}

@@ -380,6 +380,34 @@ func TestRythmeToToday(t *testing.T) {
 	}
 }
 
+// Choices written with other case or accents and booleans written oui/non
+// are what the trainer meant (DESIGN §4.2): no finding, and the rules that
+// depend on them (finalised, held) apply.
+func TestForgivingValues(t *testing.T) {
+	files := cleanCase()
+	replace(t, files, pDiag, "statut: finalise", "statut: Finalisé")
+	replace(t, files, pDiag, "besoin_compensation: false", "besoin_compensation: Non")
+	replace(t, files, pDiag, "duree_minutes: 60\n", "duree_minutes: 60\nmodalite: Présentiel\n")
+	replace(t, files, pCoElab, "fait: false", "fait: OUI")
+	replace(t, files, pSuivi1, "statut: atteint", "statut: Atteint")
+	fs, _, err := runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 0 {
+		t.Fatalf("findings:%s", dump(fs))
+	}
+	// Finalisé is finalised: an emptied section is reported.
+	replace(t, files, pDiag, "## Freins\n\nDes faits observés, datés.\n", "## Freins\n\n<!-- à remplir -->\n")
+	fs, _, err = runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Rule != "section-vide" {
+		t.Fatalf("findings:%s", dump(fs))
+	}
+}
+
 // champ-invalide in its forms, each at the value (or the duplicate key).
 func TestFieldValues(t *testing.T) {
 	cases := []struct {
@@ -388,13 +416,14 @@ func TestFieldValues(t *testing.T) {
 	}{
 		{pDiag, "date: 2026-01-12", "date: 2026-01-12\nrelance: 2026-02-30", "2026-02-30", "n'existe pas", nil},
 		{pDiag, "date: 2026-01-12", "date: 2026-01-12\nrelance: 2026-2-3", "2026-2-3", "AAAA-MM-JJ", nil},
-		{pDiag, "statut: finalise", "statut: finalisé", "finalisé", "vouliez-vous dire « finalise »", nil},
+		{pDiag, "date: 2026-01-12", "date: 2026-01-12\nrelance: 12/03/2026", "12/03/2026", "AAAA-MM-JJ : 2026-03-12", nil},
+		{pDiag, "statut: finalise", "statut: finalisés", "finalisés", "vouliez-vous dire « finalise »", nil},
 		{pDiag, "statut: finalise", "statut: final", "final", "vouliez-vous dire « finalise »", []string{"statut: "}},
-		{pDiag, "besoin_compensation: false", "besoin_compensation: oui", "oui", "true ou false", nil},
+		{pDiag, "besoin_compensation: false", "besoin_compensation: peut-être", "peut-être", "true ou false (ou oui, non)", nil},
 		{pDiag, "  logement: 0", "  logement: 4", "4", "de 0 à 3", []string{"logement: "}},
 		{pContract, "objectifs_retenus: [O1, O2]", "objectifs_retenus: O1", "O1", "liste", []string{"objectifs_retenus: "}},
 		{pCoElab, "  - id: O2", "  - id: \"O 2\"", "\"O 2\"", "forme attendue", nil},
-		{pCoElab, "fait: false", "fait: non", "non", "true ou false", nil},
+		{pCoElab, "fait: false", "fait: bof", "bof", "true ou false", nil},
 		{pSuivi1, "statut: atteint", "statut: atteinte", "atteinte", "vouliez-vous dire « atteint »", nil},
 		{pSuivi2, "formateur: Marie Martin\n", "formateur: Marie Martin\nformateur: Paul\n", "formateur", "en double", []string{"Marie Martin\n"}},
 	}
@@ -409,6 +438,41 @@ func TestFieldValues(t *testing.T) {
 		got := briefs(fs)
 		if len(got) != 1 || got[0] != want || !strings.Contains(fs[0].Message, c.contains) {
 			t.Errorf("%s → %s:%s\nwant %v …%s…", c.old, c.new, dump(fs), want, c.contains)
+		}
+	}
+}
+
+// A section under one of its aliases is there; a near miss of a required
+// title is reported at that heading, once, with the title to write.
+func TestSectionAliasesAndNearMisses(t *testing.T) {
+	files := cleanCase()
+	replace(t, files, pInitial, "## Attentes du bénéficiaire\n", "## Attentes de la bénéficiaire\n")
+	fs, _, err := runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 0 {
+		t.Fatalf("alias: findings:%s", dump(fs))
+	}
+	replace(t, files, pDiag, "\n## Freins\n", "\n## 2. Frein :\n")
+	replace(t, files, pDiag, "\n## Déroulement\n", "\n## Déroulment\n")
+	fs, _, err = runRepo(t, writeRepo(t, files), fixtureToday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{
+		at(t, files, pDiag, Error, "section-manquante", "## 2. Frein"),
+		at(t, files, pDiag, Error, "section-manquante", "## Déroulment"),
+	}
+	got := briefs(fs)
+	sortBriefs(got)
+	sortBriefs(want)
+	if strings.Join(toStrings(got), "\n") != strings.Join(toStrings(want), "\n") {
+		t.Fatalf("findings:%s", dump(fs))
+	}
+	for _, f := range fs {
+		if !strings.Contains(f.Message, "vouliez-vous dire « Freins » ?") && !strings.Contains(f.Message, "vouliez-vous dire « Déroulement » ?") {
+			t.Errorf("message: %s", f.Message)
 		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command clonebench measures acc clone and acc sync at the scale of a centre (DESIGN
 // §6: 1,000 to 100,000 documents, 10 per beneficiary, 300 commits) against git clone
 // and git pull of the same bare repository over file://, under a lowered limit of open

@@ -156,7 +156,7 @@ func (a *app) todayDate() (time.Time, error) {
 	if s == "" {
 		return casefile.Day(a.now()), nil
 	}
-	t, err := casefile.ParseDate(s)
+	t, err := casefile.ParseUserDate(s)
 	if err != nil {
 		return time.Time{}, usageErr("%s : %v", from, err)
 	}
@@ -235,7 +235,7 @@ enregistrée dans Git. acc crée les documents à partir de modèles, les vérif
 		return usageErr("%s (voir « %s --help »)", frenchFlagError(err), c.CommandPath())
 	})
 	root.PersistentFlags().StringVarP(&a.dir, "directory", "C", "", "travailler dans `DOSSIER` comme si acc y avait été lancé")
-	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `AAAA-MM-JJ` pour les règles liées au temps (ou ACC_TODAY)")
+	root.PersistentFlags().StringVar(&a.today, "today", "", "date du jour `JJ/MM/AAAA` (ou AAAA-MM-JJ) pour les règles liées au temps (ou ACC_TODAY)")
 	root.PersistentFlags().BoolP("help", "h", false, "afficher l'aide")
 	root.CompletionOptions.DisableDefaultCmd = true // acc completion is ours, in French
 	root.SetHelpCommand(&cobra.Command{Use: "help [commande]", Short: "Aide d'une commande", Hidden: true, DisableFlagsInUseLine: true,

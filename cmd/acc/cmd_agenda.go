@@ -68,8 +68,8 @@ Dates : AAAA-MM-JJ ou JJ/MM/AAAA.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (incluse ; par défaut aujourd'hui)")
-	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (incluse ; par défaut 7 jours après --du)")
+	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut aujourd'hui)")
+	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut 7 jours après --du)")
 	f.BoolVar(&o.json, "json", false, "sortie JSON")
 	f.BoolVar(&o.ics, "ics", false, "fichier iCalendar (.ics) à importer dans un agenda")
 	f.StringVarP(&o.output, "output", "o", "", "écrire dans ce `FICHIER` (remplacé d'un coup) plutôt qu'à l'écran")

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,7 +20,8 @@ func (a *app) editCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "edit [CHEMIN] [-m MESSAGE]",
 		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
-		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR).
+		Long: `Ouvre le document dans votre éditeur ($ACC_EDITOR, sinon $VISUAL, sinon $EDITOR,
+sinon celui du système : notepad sous Windows, TextEdit sous macOS, nano ou vi ailleurs).
 À la fermeture de l'éditeur, acc vérifie le document, affiche ce qui manque et
 l'enregistre dans Git, même incomplet : le dossier passe d'abord. Seule une
 donnée interdite (numéro de sécurité sociale, IBAN) empêche l'enregistrement.
@@ -91,7 +92,10 @@ func (a *app) editorCommand() (string, error) {
 			return v, nil
 		}
 	}
-	return "", usageErr("aucun éditeur défini : indiquez-en un, par exemple export EDITOR=nano (ou ACC_EDITOR=\"code --wait\")")
+	if e := defaultEditor(runtime.GOOS, a.getenv("PATH")); e != "" {
+		return e, nil
+	}
+	return "", usageErr("%s", noEditorMessage(runtime.GOOS))
 }
 
 // editAndCommit opens rel in the editor, then validates and commits it,
@@ -110,9 +114,7 @@ func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The editor runs through the shell, as Git runs it, so that an editor
-	// command with arguments or quotes works as typed.
-	cmd := exec.CommandContext(a.ctx, "/bin/sh", "-c", editor+` "$@"`, editor, ws.repo.Abs(rel))
+	cmd := editorProcess(a.ctx, editor, ws.repo.Abs(rel))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.editorErr
 	if cmd.Stderr == nil {
 		cmd.Stderr = a.stderr

@@ -85,13 +85,13 @@ Les retards se jugent à la date du jour (--today, ACC_TODAY).`,
 	}
 	f := c.Flags()
 	f.BoolVar(&o.json, "json", false, "sortie JSON")
-	f.StringSliceVarP(&o.beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, répétable)")
+	f.StringSliceVarP(&o.beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, début de l'identifiant, prénom ou nom ; répétable)")
 	f.StringVar(&o.formateur, "formateur", "", "seulement ce formateur (`NOM`, ou une partie)")
 	f.StringSliceVar(&o.statuts, "statut", nil, "seulement ce `STATUT` (plusieurs : a,b)")
 	f.StringSliceVar(&o.phases, "phase", nil, "seulement cette `PHASE` : accueil, construction, accompagnement")
 	f.StringSliceVar(&o.types, "type", nil, "entretiens de ce `TYPE`")
-	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
 	f.BoolVar(&o.late, "en-retard", false, "seulement ce qui est en retard")
 	f.BoolVar(&o.purge, "a-purger", false, "bénéficiaires au-delà de la durée de conservation")
 	_ = c.RegisterFlagCompletionFunc("beneficiaire", a.completeIDs)
@@ -179,21 +179,17 @@ func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) err
 	return src.each(ids, fn)
 }
 
-// checkBeneficiaries refuses ids that name no beneficiary, with a
-// suggestion.
-func checkBeneficiaries(ws *workspace, ids []string, flag string) error {
-	for _, id := range ids {
-		if ws.repo.HasBeneficiary(id) {
-			continue
+// resolveBeneficiaries resolves each value of a repeatable -b.
+func (a *app) resolveBeneficiaries(ws *workspace, qs []string, flag string) ([]string, error) {
+	var out []string
+	for _, q := range qs {
+		id, err := a.resolveBeneficiary(ws, q, nil, flag, "")
+		if err != nil {
+			return nil, err
 		}
-		all, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("%s : bénéficiaire « %s » inconnu", flag, termtext.Arg(id))
-		if s := casefile.Suggest(id, all); s != "" {
-			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-		}
-		return usageErr("%s", msg)
+		out = append(out, id)
 	}
-	return nil
+	return out, nil
 }
 
 // checkValues refuses values outside the allowed ones, with a suggestion.
@@ -223,7 +219,7 @@ func optionalDate(flag, s string) (time.Time, error) {
 }
 
 // listFilter checks the options against the listing and builds the filter.
-func listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, error) {
+func (a *app) listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, error) {
 	f := casefile.Filter{Beneficiaries: o.beneficiaries, Formateur: o.formateur, Statuts: o.statuts,
 		Phases: o.phases, Types: o.types, Late: o.late, ToPurge: o.purge}
 	var err error
@@ -235,7 +231,7 @@ func listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, err
 	case len(o.types) > 0 && kind != listInterviews:
 		return f, usageErr("--type s'applique aux entretiens : acc list entretiens --type TYPE")
 	}
-	if err := checkBeneficiaries(ws, o.beneficiaries, "-b"); err != nil {
+	if f.Beneficiaries, err = a.resolveBeneficiaries(ws, o.beneficiaries, "-b"); err != nil {
 		return f, err
 	}
 	if err := checkValues("--statut", o.statuts, listStatuts(kind)); err != nil {
@@ -270,7 +266,7 @@ func (a *app) runList(kindArg string, o listOptions) error {
 	if err != nil {
 		return err
 	}
-	f, err := listFilter(ws, kind, o)
+	f, err := a.listFilter(ws, kind, o)
 	if err != nil {
 		return err
 	}

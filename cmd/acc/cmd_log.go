@@ -24,7 +24,8 @@ func (a *app) logCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "log [ID|CHEMIN]",
 		Short: "Historique d'un bénéficiaire ou d'un document : qui a fait quoi, quand",
-		Long: `Montre l'historique Git d'un bénéficiaire (ID) ou d'un document (CHEMIN), du
+		Long: `Montre l'historique Git d'un bénéficiaire (ID, son début, ou son prénom ou
+son nom) ou d'un document (CHEMIN), du
 plus récent au plus ancien : la date d'enregistrement, l'auteur, l'action
 (création, modification, enregistrement…), les bénéficiaires et les types de
 documents concernés, lus dans les trailers des messages de commit.
@@ -120,14 +121,13 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 		if h, err := ws.store.Log(casefile.BeneficiaryDir(arg), 1); err == nil && len(h) > 0 {
 			return casefile.BeneficiaryDir(arg), nil
 		}
-		if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil {
-			ids, _ := ws.repo.Beneficiaries()
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(arg))
-			if s := casefile.Suggest(arg, ids); s != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-			}
-			return "", usageErr("%s", msg)
+	}
+	if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil && !strings.ContainsAny(arg, `/\`) && len(arg) <= 4*casefile.MaxIDLen {
+		id, err := a.resolveBeneficiary(ws, arg, nil, "", "")
+		if err != nil {
+			return "", err
 		}
+		return casefile.BeneficiaryDir(id), nil
 	}
 	abs := arg
 	if !filepath.IsAbs(arg) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
-	"github.com/acc-formation/acc/internal/termtext"
 )
 
 func (a *app) mvCmd() *cobra.Command {
@@ -50,13 +49,10 @@ func (a *app) runMv(oldID, newID string) error {
 	if err := casefile.CheckName(oldID); err != nil {
 		return usageErr("ID %v", err)
 	}
-	if !ws.repo.HasBeneficiary(oldID) {
-		ids, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(oldID))
-		if s := casefile.Suggest(oldID, ids); s != "" {
-			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-		}
-		return usageErr("%s", msg)
+	// The one reading of a designated person (§4.2): an unknown id lists the
+	// closest ones, an ambiguous prefix or name the candidates.
+	if oldID, err = a.resolveBeneficiary(ws, oldID, nil, "ID", ""); err != nil {
+		return err
 	}
 	if err := checkIDRules(newID); err != nil {
 		return usageErr("NOUVEL-ID : %v", err)

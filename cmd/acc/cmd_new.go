@@ -29,7 +29,7 @@ const beneficiaryWord = "beneficiaire"
 func (a *app) newCmd() *cobra.Command {
 	var o newOptions
 	c := &cobra.Command{
-		Use:   "new TYPE [-b ID] [--date AAAA-MM-JJ] | new beneficiaire \"Prénom Nom\"",
+		Use:   "new TYPE [-b ID] [--date JJ/MM/AAAA] | new beneficiaire \"Prénom Nom\"",
 		Short: "Créer un bénéficiaire ou un entretien à partir de son modèle",
 		Long: `« acc new beneficiaire "Prénom Nom" » crée la fiche du bénéficiaire
 (beneficiaires/<id>/fiche.md). « acc new TYPE » crée un entretien du type
@@ -50,8 +50,8 @@ Types : « acc types ».`,
 		},
 	}
 	f := c.Flags()
-	f.StringVarP(&o.beneficiary, "beneficiaire", "b", "", "`ID` du bénéficiaire (par défaut : le dossier courant)")
-	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `AAAA-MM-JJ` (par défaut : aujourd'hui)")
+	f.StringVarP(&o.beneficiary, "beneficiaire", "b", "", "bénéficiaire : `ID`, début de l'identifiant, prénom ou nom (par défaut : le dossier courant)")
+	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `JJ/MM/AAAA` ou AAAA-MM-JJ (par défaut : aujourd'hui)")
 	f.BoolVar(&o.edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
 	f.StringVar(&o.id, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
 	f.StringVar(&o.dispositif, "dispositif", "", "dispositif ou programme suivi")
@@ -213,20 +213,15 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 		if !a.interactive() || len(ids) == 0 {
 			return usageErr("bénéficiaire manquant : passez -b ID ou placez-vous dans son dossier (beneficiaires/ID)")
 		}
-		if id, err = a.choose("Pour quel bénéficiaire ?", ids, nil); err != nil {
+		if id, err = a.choosePerson(ws, "Pour quel bénéficiaire ?", ids); err != nil {
 			return err
 		}
 	}
-	if err := casefile.CheckName(id); err != nil {
-		return usageErr("-b %v", err)
-	}
 	if !ws.repo.HasBeneficiary(id) {
-		ids, _ := ws.repo.Beneficiaries()
-		msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(id))
-		if s := casefile.Suggest(id, ids); s != "" {
-			msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
+		var err error
+		if id, err = a.resolveBeneficiary(ws, id, nil, "-b", ""); err != nil {
+			return err
 		}
-		return usageErr("%s (créez-le avec acc new beneficiaire \"Prénom Nom\")", msg)
 	}
 	date, err := a.docDate(o.date)
 	if err != nil {

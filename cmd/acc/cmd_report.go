@@ -27,6 +27,7 @@ import (
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/report"
+	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -55,7 +56,8 @@ Avec un ou plusieurs identifiants : le dossier de chaque personne (parcours,
 objectifs et leurs révisions, évaluations, freins, engagements, suites, et ce
 que la vérification trouve encore), suivi en annexe du texte intégral de ses
 documents — le document à remettre à une personne qui demande l'accès à son
-dossier. --synthese retire l'annexe.
+dossier. --synthese retire l'annexe. Un identifiant peut être abrégé (son
+début) ou remplacé par le prénom ou le nom de la personne.
 
 --qualiopi : les preuves par indicateur Qualiopi (4, 5, 8, 10, 11, 12, 30) et
 ce qui manque, pour chaque bénéficiaire.
@@ -95,9 +97,9 @@ Le titre et le JSON (perimetre) disent le périmètre retenu.`,
 	f.BoolVar(&o.anonymize, "anonymize", false, "pseudonymes, aucun texte libre, petits effectifs masqués")
 	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
 	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
-	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (AAAA-MM-JJ) ou révision Git")
-	f.StringVar(&o.from, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.to, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
+	f.StringVar(&o.from, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.to, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
 	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
 	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
@@ -149,16 +151,12 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := casefile.CheckID(id); err != nil || !contains(all, id) {
-			msg := fmt.Sprintf("bénéficiaire « %s » inconnu", termtext.Arg(id))
-			if o.at != "" {
-				msg += fmt.Sprintf(" à la date --at %s", o.at)
-			}
-			if s := casefile.Suggest(id, all); s != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-			}
-			return usageErr("%s", msg)
+	for i, id := range ids {
+		if contains(all, id) {
+			continue
+		}
+		if ids[i], err = a.resolveBeneficiary(ws, id, append([]string{}, all...), "", o.at); err != nil {
+			return err
 		}
 	}
 	if o.at == "" && len(ids) == 0 {
@@ -341,7 +339,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 	}
 	src := &caseSource{ws: ws}
 	rev := at
-	if d, err := casefile.ParseDate(at); err == nil {
+	if d, err := casefile.ParseUserDate(at); err == nil {
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 		h, err := ws.store.CommitAt(local)
 		if err != nil {
@@ -349,7 +347,7 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 		}
 		rev = h.String()
 		opt.AsOf = d
-	} else if len(at) == 10 && at[4] == '-' {
+	} else if casefile.DateLike(at) {
 		return nil, usageErr("--at : %v", err)
 	}
 	if _, err := ws.store.ListAt("", rev); err != nil {
@@ -438,6 +436,9 @@ func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
 			return nil, nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
 		}
 		d := casefile.Parse(f, b)
+		if s.ws.reg != templates.Builtin() {
+			d.CanonicalizeWith(s.ws.reg) // the organisation's own choices
+		}
 		if d.Overflow {
 			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", termtext.Line(f)))
 		}

@@ -25,7 +25,7 @@ func (a *app) showCmd() *cobra.Command {
 		Short: "Afficher un document tel qu'il était enregistré à une date (audits)",
 		Long: `Écrit sur la sortie standard le document tel qu'il était enregistré dans Git :
 
-  --at AAAA-MM-JJ  à la fin de cette journée (heure locale) : le dernier
+  --at JJ/MM/AAAA à la fin de cette journée (heure locale) : le dernier
                    commit de la branche courante (en suivant le premier
                    parent) enregistré ce jour-là ou avant ;
   --at REVISION    à une révision Git (identifiant de commit, branche,
@@ -49,7 +49,7 @@ révision inconnue : code 2.`,
 			return a.runShow(arg, o)
 		},
 	}
-	c.Flags().StringVar(&o.at, "at", "", "le document tel qu'il était à cette `DATE` (AAAA-MM-JJ) ou révision Git")
+	c.Flags().StringVar(&o.at, "at", "", "le document tel qu'il était à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
 	_ = c.RegisterFlagCompletionFunc("at", cobra.NoFileCompletions)
 	return c
 }
@@ -61,7 +61,7 @@ func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, e
 	if at == "" {
 		return "HEAD", time.Time{}, nil
 	}
-	if d, perr := casefile.ParseDate(at); perr == nil {
+	if d, perr := casefile.ParseUserDate(at); perr == nil {
 		h, err := ws.store.CommitAt(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
 		if errors.Is(err, gitstore.ErrUnknownRevision) {
 			return "", time.Time{}, usageErr("--at %s : %v", termtext.Arg(at), err)
@@ -70,12 +70,12 @@ func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, e
 			return "", time.Time{}, repoErr(err)
 		}
 		return h.String(), d, nil
-	} else if len(at) == 10 && at[4] == '-' && at[7] == '-' {
+	} else if casefile.DateLike(at) {
 		return "", time.Time{}, usageErr("--at : %v", perr)
 	}
 	if _, err := ws.store.ListAt("", at); err != nil {
 		if errors.Is(err, gitstore.ErrUnknownRevision) {
-			return "", time.Time{}, usageErr("--at : %v (une date AAAA-MM-JJ ou une révision Git)", err)
+			return "", time.Time{}, usageErr("--at : %v (une date JJ/MM/AAAA ou AAAA-MM-JJ, ou une révision Git)", err)
 		}
 		if !errors.Is(err, gitstore.ErrNotInRevision) {
 			return "", time.Time{}, repoErr(err)
@@ -184,7 +184,7 @@ func (a *app) chooseDocument(ws *workspace, rev string) (string, error) {
 	}
 	id := ws.repo.BeneficiaryOf(ws.wd)
 	if !contains(ids, id) {
-		if id, err = a.choose("Quel bénéficiaire ?", ids, nil); err != nil {
+		if id, err = a.choosePerson(ws, "Quel bénéficiaire ?", ids); err != nil {
 			return "", err
 		}
 	}

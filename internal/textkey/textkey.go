@@ -6,6 +6,7 @@ package textkey
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -163,4 +164,28 @@ func distance(a, b []rune) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// Closest returns up to n candidates nearest to word (accents and case
+// ignored), nearest first, leaving out those that share too little with it
+// to be a likely misspelling (more edits than half its length, and 3).
+func Closest(word string, candidates []string, n int) []string {
+	w := []rune(Fold(word))
+	limit := max(3, len(w)/2)
+	type scored struct {
+		s string
+		d int
+	}
+	var all []scored
+	for _, c := range candidates {
+		if d := distance(w, []rune(Fold(c))); d <= limit {
+			all = append(all, scored{c, d})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].d < all[j].d })
+	out := make([]string, 0, n)
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].s)
+	}
+	return out
 }
