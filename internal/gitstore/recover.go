@@ -275,9 +275,15 @@ func (s *Store) rollForwardIndex(h *heldLock, indexPath string, ownWorktree bool
 	ups := make([]indexUpdate, 0, len(paths))
 	for _, p := range paths {
 		u := indexUpdate{path: p}
-		e, ok, err := s.lookupPath(tree, p)
-		if err != nil {
-			return err
+		// A zero tree is an unborn branch's (a clone killed before its branch was
+		// born): it holds nothing.
+		var e treeEntry
+		var ok bool
+		if !tree.IsZero() {
+			var err error
+			if e, ok, err = s.lookupPath(tree, p); err != nil {
+				return err
+			}
 		}
 		if !ok || e.isTree() {
 			u.delete = true

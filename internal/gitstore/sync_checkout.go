@@ -318,16 +318,18 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 			}
 			ready[dir] = true
 		}
-		if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
-			continue // already there: only its stat data is needed
+		// One lstat for a new file (the common case, a clone's every file); an existing
+		// one is read to skip it when it already holds the new content.
+		perm := fs.FileMode(0o600)
+		if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() {
+			perm = fi.Mode().Perm()
+			if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
+				continue // already there: only its stat data is needed
+			}
 		}
 		data, err := read(c.new.hash, plumbing.BlobObject)
 		if err != nil {
 			return nil, err
-		}
-		perm := fs.FileMode(0o600)
-		if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() {
-			perm = fi.Mode().Perm()
 		}
 		if isExecMode(c.new.mode) {
 			perm |= 0o100

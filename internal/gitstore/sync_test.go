@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -618,6 +619,83 @@ func TestSyncHelperProcess(t *testing.T) {
 	defer unlock()
 	sig := Signature{Name: "Paul Durand", Email: "paul@exemple.org"}
 	if _, err := s.Sync(context.Background(), testSyncOptions(sig)); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("survived")
+}
+
+// TestCloneKilled kills acc clone at each step of its first checkout (every file of the
+// branch is new) and checks that the next acc command leaves a sound repository, that a
+// sync then finishes the clone, and that no temporary file stays behind.
+func TestCloneKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill tests")
+	}
+	steps := []string{"sync-fetched", "sync-objects", "sync-journal", "sync-first-file", "sync-files", "sync-index", "sync-ref"}
+	for _, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			_, url := newRemote(t)
+			marie := firstTrainer(t, url, "Marie Martin")
+			files := map[string]string{"beneficiaires/m/fiche.md": "m\n", "beneficiaires/m/2026-01-01-entretien-initial.md": "i\n"}
+			for i := range 70 { // more than 64: the checkout takes its bulk path (syncfs)
+				files[fmt.Sprintf("beneficiaires/b%02d/fiche.md", i)] = fmt.Sprintf("b%d\n", i)
+			}
+			marie.commit("marie 1", files)
+			marie.sync()
+			dir := filepath.Join(t.TempDir(), "paul")
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCloneHelperProcess$")
+			cmd.Env = append(os.Environ(), "ACC_CLONE_HELPER="+dir, "ACC_CLONE_URL="+url, "ACC_SYNC_CRASH="+step)
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("helper did not die at %s: %v\n%s", step, err, out)
+			}
+			paul := &trainer{t: t, name: "Paul Durand", dir: dir, sig: Signature{Name: "Paul Durand", Email: "paul@exemple.org"}}
+			paul.withStore(func(*Store) {}) // the next acc command repairs what the kill left
+			if _, err := os.Stat(filepath.Join(dir, ".git", "index")); err == nil {
+				// An index on an unborn branch must name no file (git status would
+				// show them all as added); after the branch moved, the work tree's.
+				_, unborn := gitErr(dir, "rev-parse", "-q", "--verify", "HEAD")
+				if out := git(t, dir, "ls-files", "--stage"); strings.TrimSpace(out) != "" && unborn != nil {
+					t.Fatalf("index of an unborn branch:\n%s", out)
+				}
+			}
+			paul.sync()
+			checkClean(t, dir)
+			paul.checkSubjects("init : dépôt", "marie 1")
+			if paul.head() != marie.head() {
+				t.Fatal("the finished clone is not at the remote's head")
+			}
+			for p, want := range files {
+				if got := paul.read(p); got != want {
+					t.Fatalf("%s = %q, want %q", p, got, want)
+				}
+			}
+			filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && strings.Contains(d.Name(), ".acc-") {
+					t.Errorf("stray file %s", p)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestCloneHelperProcess is the child of TestCloneKilled.
+func TestCloneHelperProcess(t *testing.T) {
+	dir := os.Getenv("ACC_CLONE_HELPER")
+	if dir == "" {
+		t.Skip("helper process")
+	}
+	step := os.Getenv("ACC_SYNC_CRASH")
+	crash := func(at string) {
+		if at == step {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			time.Sleep(time.Hour)
+		}
+	}
+	sig := Signature{Name: "Paul Durand", Email: "paul@exemple.org"}
+	if _, _, err := Clone(context.Background(), os.Getenv("ACC_CLONE_URL"), dir, CloneOptions{Committer: sig, crashHook: crash}); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("survived")
