@@ -86,7 +86,9 @@ func FuzzLocate(f *testing.F) {
 			return
 		}
 		line, col, msg := Locate([]byte(src), err)
-		if msg == "" || line < 0 || line > strings.Count(src, "\n")+2 || col < 0 {
+		// yaml.v3 counts a lone \r as a line break, as editors do.
+		breaks := strings.Count(src, "\n") + strings.Count(src, "\r") - strings.Count(src, "\r\n")
+		if msg == "" || line < 0 || line > breaks+2 || col < 0 {
 			t.Fatalf("Locate(%q) = %d:%d %q", src, line, col, msg)
 		}
 	})
