@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +67,24 @@ func TestScript(t *testing.T) {
 			env.Vars = vars
 			gitconfig := "[user]\n\tname = Marie Martin\n\temail = marie.martin@exemple.org\n[init]\n\tdefaultBranch = main\n"
 			return os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o600)
+		},
+		Condition: func(cond string) (bool, error) {
+			// [eglot]: Emacs can load eglot, for lsp_eglot.txtar. -Q skips
+			// Debian's site startup, which is what puts elpa-eglot's
+			// directory in package-directory-list.
+			if cond != "eglot" {
+				return false, fmt.Errorf("condition inconnue %q", cond)
+			}
+			if _, err := exec.LookPath("emacs"); err != nil {
+				return false, nil
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			probe := exec.CommandContext(ctx, "emacs", "--batch", "-Q", "--eval",
+				"(progn (require 'package) (add-to-list 'package-directory-list \"/usr/share/emacs/site-lisp/elpa\")"+
+					" (package-initialize) (kill-emacs (if (require 'eglot nil t) 0 1)))")
+			probe.Env = append(os.Environ(), "HOME="+os.TempDir())
+			return probe.Run() == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// filesize FILE MAX checks that a file holds at most MAX bytes.
