@@ -327,22 +327,36 @@ func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, 
 		fmt.Fprintln(w, "\nRien de prévu sur cette période, aucun retard.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	heading := ""
-	for _, it := range items {
-		h := dayText(it.Date)
-		if it.late {
-			h = "En retard"
-		}
-		if h != heading {
-			heading = h
-			fmt.Fprintf(tw, "\n%s\n", h)
-		}
+	// The rows of every day are cut to the terminal's width together (as
+	// acc list's tables), so that the columns line up from one day to the next.
+	headings := make([]string, len(items))
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		headings[i] = dayText(it.Date)
 		state := ""
 		if it.late {
+			headings[i] = "En retard"
 			state = fmt.Sprintf("%s (en retard de %s)", dayText(it.Date), daysText(casefile.DaysBetween(it.Date, today)))
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", cellText(agendaWho(it.s, names)), cellText(agendaWhat(it, names)), cellText(state), cellText(rel(it)))
+		rows[i] = []string{cellText(agendaWho(it.s, names)), cellText(agendaWhat(it, names)), cellText(state), cellText(rel(it))}
+	}
+	const indent = "  "
+	if width := a.terminalWidth(); width > len(indent) {
+		limits := fitColumns(rows, width-len(indent), tableGap)
+		for _, row := range rows {
+			for i := range row {
+				row[i] = cutCell(row[i], limits[i])
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, tableGap, ' ', 0)
+	heading := ""
+	for i, row := range rows {
+		if headings[i] != heading {
+			heading = headings[i]
+			fmt.Fprintf(tw, "\n%s\n", heading)
+		}
+		fmt.Fprintf(tw, "%s%s\n", indent, strings.Join(row, "\t"))
 	}
 	return tw.Flush()
 }
