@@ -517,6 +517,8 @@ func storeProgress(rep progress.Reporter) func(gitstore.Phase, int, int) {
 			rep.Report("Réception", done, 0, "Ko")
 		case gitstore.PhaseSend:
 			rep.Report("Envoi", done, 0, "Ko")
+		case gitstore.PhaseCheckout:
+			rep.Report("Écriture des fichiers reçus", done, total, "fichiers")
 		default:
 			erasure(p, done, total)
 		}

@@ -14,6 +14,9 @@ const (
 	// PhaseWrite: a commit writes its files and their blobs, counted in
 	// files.
 	PhaseWrite
+	// PhaseCheckout: a clone or a sync writes the files it brought into the
+	// work tree, counted in files.
+	PhaseCheckout
 )
 
 // progress tells Store.Progress, if set.

@@ -295,10 +295,19 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	}
 	s.step("sync-first-file")
 	ready := map[string]bool{}
+	writes := 0
+	for _, c := range changes {
+		if c.new.present() {
+			writes++
+		}
+	}
+	written := 0
 	for i, c := range changes {
 		if !c.new.present() {
 			continue
 		}
+		written++
+		s.progress(PhaseCheckout, written, writes)
 		u := &ups[i]
 		u.hash = c.new.hash
 		u.mode = 0o100644
