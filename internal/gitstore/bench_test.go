@@ -19,15 +19,8 @@ import (
 // ACC_BENCH_LARGE=1. ACC_BENCH_CACHE=DIR keeps the generated repositories between runs
 // (each run adds its commits to them).
 func BenchmarkCommitOne(b *testing.B) {
-	sizes := []int{1_000, 10_000}
-	if os.Getenv("ACC_BENCH_LARGE") != "" {
-		sizes = append(sizes, 100_000)
-	}
-	cache := os.Getenv("ACC_BENCH_CACHE")
-	if cache == "" {
-		cache = b.TempDir()
-	}
-	for _, n := range sizes {
+	cache := benchCache(b)
+	for _, n := range benchSizes() {
 		dir, err := benchrepo.Cached(cache, n, 300)
 		if err != nil {
 			b.Fatal(err)
@@ -64,15 +57,8 @@ func BenchmarkCommitOne(b *testing.B) {
 // pays it: every commit of a history of n documents in 300 commits, each against its
 // first parent ("clone"); and as a sync pays it for one commit received ("one").
 func BenchmarkVerifyHistory(b *testing.B) {
-	sizes := []int{1_000, 10_000}
-	if os.Getenv("ACC_BENCH_LARGE") != "" {
-		sizes = append(sizes, 100_000)
-	}
-	cache := os.Getenv("ACC_BENCH_CACHE")
-	if cache == "" {
-		cache = b.TempDir()
-	}
-	for _, n := range sizes {
+	cache := benchCache(b)
+	for _, n := range benchSizes() {
 		dir, err := benchrepo.Cached(cache, n, 300)
 		if err != nil {
 			b.Fatal(err)
@@ -106,4 +92,23 @@ func BenchmarkVerifyHistory(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchSizes are the repository sizes the benchmarks measure: 1k and 10k
+// documents, and 100k with ACC_BENCH_LARGE=1 (its generation takes a while).
+func benchSizes() []int {
+	sizes := []int{1_000, 10_000}
+	if os.Getenv("ACC_BENCH_LARGE") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	return sizes
+}
+
+// benchCache is where generated repositories are kept: ACC_BENCH_CACHE,
+// so that they survive between runs, else a folder of this benchmark.
+func benchCache(b *testing.B) string {
+	if dir := os.Getenv("ACC_BENCH_CACHE"); dir != "" {
+		return dir
+	}
+	return b.TempDir()
 }

@@ -5,7 +5,6 @@ package gitstore
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,15 +17,8 @@ import (
 // with ACC_BENCH_LARGE=1), 300 commits of history, packed. Each iteration erases from a
 // fresh copy (git clone --mirror-like copy, not timed).
 func BenchmarkPurge(b *testing.B) {
-	sizes := []int{1_000, 10_000}
-	if os.Getenv("ACC_BENCH_LARGE") != "" {
-		sizes = append(sizes, 100_000)
-	}
-	cache := os.Getenv("ACC_BENCH_CACHE")
-	if cache == "" {
-		cache = b.TempDir()
-	}
-	for _, n := range sizes {
+	cache := benchCache(b)
+	for _, n := range benchSizes() {
 		src, err := benchrepo.Cached(cache, n, 300)
 		if err != nil {
 			b.Fatal(err)
