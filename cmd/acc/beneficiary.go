@@ -128,12 +128,9 @@ type person struct {
 	entree          time.Time // zero when the fiche has no valid date_entree
 }
 
-// maxFicheSize bounds what is read of one fiche when names are looked up: a
-// fiche is a few hundred bytes; a larger file is skipped (validate reports it).
-const maxFicheSize = 1 << 20
-
-// people reads the fiches of the work tree. A fiche that is missing, a link,
-// too large or unreadable is skipped: acc validate reports it.
+// people reads the fiches of the work tree through casefile.ReadFile (the
+// one bounded reader). A fiche that is missing, a link, too large or
+// unreadable is skipped: acc validate reports it.
 func people(ws *workspace) ([]person, error) {
 	ids, err := ws.repo.Beneficiaries()
 	if err != nil {
@@ -151,8 +148,8 @@ func people(ws *workspace) ([]person, error) {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
 				rel := casefile.FichePath(ids[i])
-				src, readable := readSmallRegular(ws.repo.Abs(rel), maxFicheSize)
-				if !readable {
+				src, _, err := casefile.ReadFile(ws.repo.Abs(rel))
+				if err != nil {
 					continue
 				}
 				d := casefile.ParseFront(rel, src)
@@ -170,16 +167,6 @@ func people(ws *workspace) ([]person, error) {
 		}
 	}
 	return kept, nil
-}
-
-// readSmallRegular reads a regular file (never through a link) of at most
-// limit bytes.
-func readSmallRegular(path string, limit int64) ([]byte, bool) {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
-		return nil, false
-	}
-	return readBounded(path, limit)
 }
 
 // readBounded reads at most limit bytes of a file; a longer one is refused.

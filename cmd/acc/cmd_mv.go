@@ -38,9 +38,6 @@ d'abord (acc commit).`,
 	return c
 }
 
-// maxMoveFileSize bounds what acc mv reads of one file of the folder.
-const maxMoveFileSize = 16 << 20
-
 func (a *app) runMv(oldID, newID string) error {
 	ws, err := a.open()
 	if err != nil {
@@ -99,9 +96,9 @@ func (a *app) runMv(oldID, newID string) error {
 		if err != nil {
 			return repoErr(err)
 		}
-		data, ok := readSmallRegular(abs, maxMoveFileSize)
-		if !ok {
-			return usageErr("%s : illisible ou trop gros (plus de %d Mo) : rien n'a été modifié", e.Path, maxMoveFileSize>>20)
+		data, _, err := casefile.ReadFile(abs)
+		if err != nil {
+			return usageErr("%s : illisible ou trop gros (plus de %d Mo) : rien n'a été modifié", e.Path, casefile.MaxFileSize>>20)
 		}
 		rest := strings.TrimPrefix(e.Path, oldDir+"/")
 		if !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".md") {

@@ -57,7 +57,7 @@ func (a *app) runRm(arg string) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	fi, statErr := os.Lstat(ws.repo.Abs(rel))
+	_, statErr := os.Lstat(ws.repo.Abs(rel))
 	onDisk := statErr == nil
 	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
 		return repoErr(statErr)
@@ -70,8 +70,8 @@ func (a *app) runRm(arg string) error {
 		return usageErr("%s n'a jamais été enregistré : acc rm ne supprime que ce que l'historique garde ; s'il est de trop, supprimez le fichier vous-même", shown)
 	case onDisk:
 		// What the history would not keep is refused, not lost.
-		data, ok := readSmallRegular(ws.repo.Abs(rel), fi.Size())
-		if !ok || gitstore.BlobHash(data) != head {
+		data, _, err := casefile.ReadFile(ws.repo.Abs(rel))
+		if err != nil || gitstore.BlobHash(data) != head {
 			return usageErr("%s a des modifications non enregistrées : enregistrez-les d'abord (acc commit %s) pour que l'historique les garde, puis relancez acc rm ; rien n'a été supprimé", shown, shown)
 		}
 	}
