@@ -87,21 +87,6 @@ func (q Query) phase(typ string) (string, bool) {
 // Judge judges a case as of Today (see the function Judge).
 func (q Query) Judge(c *Case) *Judgement { return Judge(c, q.Rules, q.Kinds, q.Today) }
 
-// Planned returns the judgement's pending planned interview (see
-// Judgement.Planned); ok is false when there is none.
-func (q Query) Planned(c *Case) (day time.Time, from *Document, ok bool) {
-	j := q.Judge(c)
-	return j.Planned, j.PlannedFrom, !j.Planned.IsZero()
-}
-
-// LastContact returns the judgement's last contact (see
-// Judgement.LastContact).
-func (q Query) LastContact(c *Case) time.Time { return q.Judge(c).LastContact }
-
-// Late reports whether the judgement finds an objective late (see
-// Judgement.Late).
-func (q Query) Late(c *Case, o *Objective) bool { return q.Judge(c).Late(o) }
-
 // InterviewDate returns the date of an interview as the rules read it: the
 // frontmatter's `date` when valid, else the file name's.
 func (q Query) InterviewDate(d *Document) (time.Time, bool) {

@@ -163,10 +163,10 @@ func TestPlannedDocumentedByMissedInterview(t *testing.T) {
 		"2026-11-24-entretien-suivi.md": "type: entretien-suivi\ndate: 2026-11-24\nstatut: finalise\npresence: excuse\n",
 	})
 	q := testQuery("2026-12-02")
-	if _, _, ok := q.Planned(c); !ok {
+	if q.Judge(c).Planned.IsZero() {
 		t.Error("jean: planned interview not found")
 	}
-	if d, _, ok := q.Planned(c2); ok {
+	if d := q.Judge(c2).Planned; !d.IsZero() {
 		t.Errorf("a missed interview documents the plan, got %s", FormatDate(d))
 	}
 }
@@ -196,11 +196,11 @@ func TestSummaryAndRetention(t *testing.T) {
 		"2026-02-01-entretien-suivi.md": "type: entretien-suivi\ndate: 2026-02-01\nstatut: finalise\n",
 		"2026-03-01-entretien-suivi.md": "type: entretien-suivi\ndate: 2026-03-01\nstatut: finalise\npresence: absent\nrelance: 2026-03-03\n",
 	})
-	if got := FormatDate(q.LastContact(c2)); got != "2026-03-03" {
+	if got := FormatDate(q.Judge(c2).LastContact); got != "2026-03-03" {
 		t.Errorf("LastContact with a relance = %s", got)
 	}
 	c2.Fiche = Parse(FichePath("ana"), []byte("---\ntype: fiche\nstatut: termine\ndate_sortie: 2026-04-10\n---\n"))
-	if got := FormatDate(q.LastContact(c2)); got != "2026-04-10" {
+	if got := FormatDate(q.Judge(c2).LastContact); got != "2026-04-10" {
 		t.Errorf("LastContact with date_sortie = %s", got)
 	}
 	// Due the day after last contact + 24 months, as the rule conservation.
@@ -251,11 +251,11 @@ func TestFilter(t *testing.T) {
 		t.Errorf("interviews of Paul: %d; rows %+v", n, rows)
 	}
 	o1, o2 := c.Objective("O1"), c.Objective("O2")
-	if !(Filter{Statuts: []string{ObjectivesOpen}}).MatchObjective(s, o1, q.Late(c, o1)) ||
-		(Filter{Statuts: []string{ObjectivesOpen}}).MatchObjective(s, o2, q.Late(c, o2)) ||
-		!(Filter{Statuts: []string{ObjectivesClosed}}).MatchObjective(s, o2, q.Late(c, o2)) ||
-		!(Filter{Late: true}).MatchObjective(s, o1, q.Late(c, o1)) ||
-		(Filter{Late: true}).MatchObjective(s, o2, q.Late(c, o2)) {
+	if !(Filter{Statuts: []string{ObjectivesOpen}}).MatchObjective(s, o1, q.Judge(c).Late(o1)) ||
+		(Filter{Statuts: []string{ObjectivesOpen}}).MatchObjective(s, o2, q.Judge(c).Late(o2)) ||
+		!(Filter{Statuts: []string{ObjectivesClosed}}).MatchObjective(s, o2, q.Judge(c).Late(o2)) ||
+		!(Filter{Late: true}).MatchObjective(s, o1, q.Judge(c).Late(o1)) ||
+		(Filter{Late: true}).MatchObjective(s, o2, q.Judge(c).Late(o2)) {
 		t.Error("objective filters")
 	}
 }
