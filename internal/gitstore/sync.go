@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
 
@@ -765,35 +766,11 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		return rc.remoteError("push", err)
 	}
 	defer sess.Close()
-	ar, err := sess.AdvertisedReferencesContext(cctx)
-	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return rc.remoteError("push", err)
+	ar, err := pushLease(cctx, rc, sess, branch, old)
+	if err != nil {
+		return err
 	}
-	var cur Hash
-	if ar != nil {
-		refs, err := ar.AllReferences()
-		if err != nil {
-			return rc.remoteError("push", err)
-		}
-		if r, err := refs.Reference(plumbing.ReferenceName(branch)); err == nil {
-			cur = Hash(r.Hash())
-		}
-	} else {
-		ar = packp.NewAdvRefs()
-	}
-	if cur != old {
-		return errRemoteMoved
-	}
-	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
-	var progress bytes.Buffer
-	if ar.Capabilities.Supports(capability.Sideband64k) {
-		_ = req.Capabilities.Set(capability.Sideband64k)
-		req.Progress = &progress
-	} else if ar.Capabilities.Supports(capability.Sideband) {
-		_ = req.Capabilities.Set(capability.Sideband)
-		req.Progress = &progress
-	}
-	req.Commands = []*packp.Command{{Name: plumbing.ReferenceName(branch), Old: plumbing.Hash(old), New: plumbing.Hash(new)}}
+	req, progress := pushRequest(ar, branch, old, new)
 	objs, err := s.objectsToSend(g, commits)
 	if err != nil {
 		return err
@@ -804,6 +781,60 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 	}
 	rd, wr := io.Pipe()
 	req.Packfile = rd
+	done := s.encodePack(wr, st, objs, !ar.Capabilities.Supports(capability.OFSDelta))
+	rs, err := sess.ReceivePack(cctx, req)
+	if err != nil {
+		_ = rd.Close()
+	}
+	encErr := <-done
+	return pushOutcome(ctx, rc, rs, err, encErr, progress)
+}
+
+// pushLease reads the remote's references and checks that its branch is still at old
+// (errRemoteMoved otherwise). An empty remote advertises nothing.
+func pushLease(ctx context.Context, rc *remoteConn, sess transport.ReceivePackSession, branch string, old Hash) (*packp.AdvRefs, error) {
+	ar, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return nil, rc.remoteError("push", err)
+	}
+	var cur Hash
+	if ar != nil {
+		refs, err := ar.AllReferences()
+		if err != nil {
+			return nil, rc.remoteError("push", err)
+		}
+		if r, err := refs.Reference(plumbing.ReferenceName(branch)); err == nil {
+			cur = Hash(r.Hash())
+		}
+	} else {
+		ar = packp.NewAdvRefs()
+	}
+	if cur != old {
+		return nil, errRemoteMoved
+	}
+	return ar, nil
+}
+
+// pushRequest asks to move branch from old to new, with the server's messages (hook
+// output) captured in the returned buffer when it can send them.
+func pushRequest(ar *packp.AdvRefs, branch string, old, new Hash) (*packp.ReferenceUpdateRequest, *bytes.Buffer) {
+	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
+	progress := &bytes.Buffer{}
+	if ar.Capabilities.Supports(capability.Sideband64k) {
+		_ = req.Capabilities.Set(capability.Sideband64k)
+		req.Progress = progress
+	} else if ar.Capabilities.Supports(capability.Sideband) {
+		_ = req.Capabilities.Set(capability.Sideband)
+		req.Progress = progress
+	}
+	req.Commands = []*packp.Command{{Name: plumbing.ReferenceName(branch), Old: plumbing.Hash(old), New: plumbing.Hash(new)}}
+	return req, progress
+}
+
+// encodePack writes the pack of objs to wr in the background (counted for Progress)
+// and closes it, with the error if any; the channel gives that error. refDeltas when
+// the server does not read offset deltas.
+func (s *Store) encodePack(wr *io.PipeWriter, st storer.EncodedObjectStorer, objs []plumbing.Hash, refDeltas bool) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		err := bug.Call(func() error {
@@ -811,7 +842,7 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 			if s.Progress != nil {
 				out = &byteCounter{w: wr, s: s, p: PhaseSend}
 			}
-			enc := packfile.NewEncoder(out, st, !ar.Capabilities.Supports(capability.OFSDelta))
+			enc := packfile.NewEncoder(out, st, refDeltas)
 			_, err := enc.Encode(objs, 10)
 			return err
 		})
@@ -827,11 +858,14 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		}
 		done <- wr.Close()
 	}()
-	rs, err := sess.ReceivePack(cctx, req)
-	if err != nil {
-		_ = rd.Close()
-	}
-	encErr := <-done
+	return done
+}
+
+// pushOutcome tells what a push came to from the server's report (rs), the exchange's
+// error and the encoder's: nil when the branch moved, errRemoteMoved when the
+// compare-and-swap lost, a *RemoteError when the server refused or the connection was
+// lost (with what the server said, progress).
+func pushOutcome(ctx context.Context, rc *remoteConn, rs *packp.ReportStatus, err, encErr error, progress *bytes.Buffer) error {
 	if p := (*bug.Panic)(nil); errors.As(encErr, &p) {
 		return encErr
 	}
