@@ -541,7 +541,7 @@ func (s *Store) writePackFile(ctx context.Context, path string, objs []Hash) ([]
 			return nil, nil, err
 		}
 		off := cw.n
-		crc, err := s.writePackObject(cw, zw, o)
+		crc, err := s.writePackEntry(cw, zw, o)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -564,9 +564,9 @@ func (s *Store) writePackFile(ctx context.Context, path string, objs []Hash) ([]
 	return entries, packSum, nil
 }
 
-// writePackObject writes object o to w as a pack entry (type and size, then the zlib
+// writePackEntry writes object o to w as a pack entry (type and size, then the zlib
 // of its content, through zw) and returns the entry's CRC-32.
-func (s *Store) writePackObject(w io.Writer, zw *zlib.Writer, o Hash) (uint32, error) {
+func (s *Store) writePackEntry(w io.Writer, zw *zlib.Writer, o Hash) (uint32, error) {
 	typ, data, err := s.readAnyObject(o)
 	if err != nil {
 		return 0, err
