@@ -659,7 +659,7 @@ func (s *settings) findings(id string, fs []validate.Finding) []Finding {
 }
 
 func (s *settings) privacy(c *casefile.Case, j *casefile.Judgement) *Privacy {
-	pv := &Privacy{RetentionMonths: s.RetentionMonths}
+	pv := &Privacy{RetentionMonths: s.Rules.RetentionMonths}
 	for _, d := range c.Interviews {
 		if t, ok := d.Date("information_rgpd"); ok {
 			pv.InformedOn = isoDate(t)
@@ -668,7 +668,7 @@ func (s *settings) privacy(c *casefile.Case, j *casefile.Judgement) *Privacy {
 	}
 	if last := j.LastContact; !last.IsZero() {
 		pv.RetainFrom = isoDate(last)
-		pv.RetainUntil = isoDate(last.AddDate(0, s.RetentionMonths, 0))
+		pv.RetainUntil = isoDate(last.AddDate(0, s.Rules.RetentionMonths, 0))
 	}
 	return pv
 }

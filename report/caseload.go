@@ -241,7 +241,7 @@ func known(v string, m map[string]string) string {
 // Report returns the caseload report. Call it once, after every Add.
 func (b *CaseloadBuilder) Report() *Caseload {
 	s := b.s
-	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.MaxGapDays, DraftMaxDays: s.DraftMaxDays, criteria: attentionCriteria(s.Rules)}
+	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.Rules.RythmeMax, DraftMaxDays: s.Rules.DraftDays, criteria: attentionCriteria(s.Rules)}
 	for _, n := range b.status {
 		r.Total.N += n
 	}

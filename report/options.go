@@ -15,13 +15,6 @@ import (
 // a field is removed or changes meaning; new fields may appear at any time.
 const Version = 1
 
-// Default rule parameters, as in DESIGN §2 and §5.
-const (
-	DefaultMaxGapDays      = 42 // regles.rythme.intervalle_max_jours
-	DefaultDraftMaxDays    = 7  // regles.brouillon-ancien.jours
-	DefaultRetentionMonths = 24 // regles.conservation.mois
-)
-
 // Options are what every report needs besides the case files. The zero value
 // is not usable: Today is required, and Salt when Anonymize is set.
 type Options struct {
@@ -57,17 +50,10 @@ type Options struct {
 
 	// Rules are the repository's rule settings: the reports judge time and
 	// phase with casefile.Judge, as validate, status and list do, so that a
-	// rule set to desactive disappears from them too. Nil means the
-	// defaults of DESIGN §5, with the parameters below when set.
+	// rule set to desactive disappears from them too, and show its
+	// parameters (rythme's gap, brouillon-ancien's days, conservation's
+	// months). Nil means the defaults of DESIGN §5.
 	Rules *casefile.RuleSettings
-
-	// MaxGapDays (rythme's intervalle_max_jours), DraftMaxDays
-	// (brouillon-ancien's jours) and RetentionMonths (conservation's mois)
-	// override the parameters of Rules when not 0. ApplyConfig sets them
-	// from acc.yaml; the reports show them.
-	MaxGapDays      int
-	DraftMaxDays    int
-	RetentionMonths int
 
 	// Scope restricts the caseload and the Qualiopi evidence to a period,
 	// a programme, a trainer (acc report --du, --au, --dispositif,
@@ -88,7 +74,6 @@ func (o *Options) ApplyConfig(cfg *casefile.Config) {
 		return
 	}
 	o.Rules = rules
-	o.MaxGapDays, o.DraftMaxDays, o.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 }
 
 // Errors of invalid options.
@@ -126,22 +111,9 @@ func newSettings(o Options) (*settings, error) {
 	if s.FieldLabel == nil {
 		s.FieldLabel = casefile.BuiltinFieldLabel
 	}
-	rules := casefile.DefaultRuleSettings()
-	if o.Rules != nil {
-		c := *o.Rules
-		rules = &c
+	if s.Rules == nil {
+		s.Rules = casefile.DefaultRuleSettings()
 	}
-	if o.MaxGapDays > 0 {
-		rules.RythmeMax = o.MaxGapDays
-	}
-	if o.DraftMaxDays > 0 {
-		rules.DraftDays = o.DraftMaxDays
-	}
-	if o.RetentionMonths > 0 {
-		rules.RetentionMonths = o.RetentionMonths
-	}
-	s.Rules = rules
-	s.MaxGapDays, s.DraftMaxDays, s.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 	return s, nil
 }
 

@@ -949,8 +949,8 @@ func (s *countSink) Finding(f validate.Finding) {
 // options: a hash of everything an item depends on besides the case.
 func summaryPackName(kind, validation string, opt report.Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "acc-report-cache/%d\x00%s\x00%s\x00%t\x00%d\x00%d\x00%d\x00", summaryFormat, kind, validation,
-		opt.Anonymize, opt.MaxGapDays, opt.DraftMaxDays, opt.RetentionMonths)
+	// validation names the rule settings too (validate.CacheKey).
+	fmt.Fprintf(h, "acc-report-cache/%d\x00%s\x00%s\x00%t\x00", summaryFormat, kind, validation, opt.Anonymize)
 	h.Write(opt.Salt)
 	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:16] + ".pack"
 }
