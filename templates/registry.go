@@ -32,6 +32,7 @@ type Registry struct {
 	order  []*Type // interviews in methodology order
 	fiche  *Type
 	tmpl   map[string]*template.Template // by type name
+	drafts []Draft                       // of the types an organisation changed
 }
 
 // builtinSet is the parsed embedded data, shared by Builtin and Load.
@@ -117,9 +118,10 @@ type tmplFile struct {
 // folder; when it does not exist (or is ""), Load returns Builtin(). Problems in those
 // files are reported as *LoadError, with the file and line.
 //
-// Every type or template that comes from accDir is checked by rendering it
-// with sample data: the new document must be valid YAML, hold every
-// always-required key and only known keys, with valid values.
+// Every type or template that comes from accDir is rendered with sample
+// data: a template that fails to run is a *LoadError. Whether the documents
+// would validate is the validator's to say: Drafts lists them, and
+// validate.LoadRegistry is Load followed by that check.
 func Load(accDir string) (*Registry, error) {
 	b, err := builtinOnce()
 	if err != nil {
@@ -334,15 +336,18 @@ func build(b *builtinSet, defs map[string]*typeDef, tmpls map[string]tmplFile) (
 		reg.tmpl[name] = tm
 	}
 
-	// Check what an organisation changed: a new document must validate.
+	// Render what an organisation changed: the template must run; the
+	// validator checks the documents (Drafts).
 	for _, name := range sortedKeys(defs) {
 		t := reg.byName[name]
 		if t.Source == "" && t.TemplateSource == "" {
 			continue
 		}
-		if err := reg.checkTemplate(t); err != nil {
+		drafts, err := reg.SampleDrafts(t)
+		if err != nil {
 			return nil, err
 		}
+		reg.drafts = append(reg.drafts, drafts...)
 	}
 	return reg, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -65,7 +64,7 @@ func (a *app) runDoctor(jsonOut bool) error {
 		_, err = validate.NewSettings(repo.Config, "")
 	}
 	if err == nil {
-		_, err = templates.Load(repo.Abs(casefile.AccDir))
+		_, err = validate.LoadRegistry(repo.Abs(casefile.AccDir))
 	}
 	if err != nil {
 		cfgCheck.Status = gitstore.CheckProblem
