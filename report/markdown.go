@@ -13,7 +13,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	if err := checkReport(r); err != nil {
 		return err
 	}
-	m := &md{w: bufio.NewWriterSize(w, 64<<10)}
+	m := &md{w: bufio.NewWriterSize(w, 64<<10), l: labelsOf(r.head())}
 	switch r := r.(type) {
 	case *Beneficiary:
 		m.beneficiary(r)
@@ -35,6 +35,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 
 type md struct {
 	w *bufio.Writer
+	l *labels // the report's (Header)
 }
 
 func (m *md) line(parts ...string) {
@@ -178,7 +179,7 @@ func (m *md) benIdentity(b *Beneficiary) {
 	if p := b.Person; p != nil && p.ExitReason != "" {
 		m.item("Motif de sortie", p.ExitReason)
 	}
-	m.item("Statut", ficheStatusLabel(b.Status))
+	m.item("Statut", m.l.ficheStatus(b.Status))
 	m.item("Phase actuelle", phaseLabel(b.Phase))
 	if b.LastContact != "" {
 		m.item("Dernier contact", longDate(b.LastContact))
@@ -194,7 +195,7 @@ func (m *md) benTimeline(b *Beneficiary) {
 	} else {
 		rows := make([][]string, 0, len(b.Timeline))
 		for _, iv := range b.Timeline {
-			rows = append(rows, []string{shortDate(iv.Date), iv.TypeLabel, phaseLabel(iv.Phase), iv.Trainer, iv.presence(), iv.modality(), docStatusLabel(iv.Status)})
+			rows = append(rows, []string{shortDate(iv.Date), iv.TypeLabel, phaseLabel(iv.Phase), iv.Trainer, iv.presence(m.l), iv.modality(m.l), m.l.docStatus(iv.Status)})
 		}
 		m.table([]string{"Date", "Entretien", "Phase", "Formateur", "Présence", "Modalité", "Compte rendu"}, rows)
 	}
@@ -208,7 +209,7 @@ func (m *md) benObjectives(b *Beneficiary) {
 	} else {
 		rows := make([][]string, 0, len(b.Objectives))
 		for _, o := range b.Objectives {
-			rows = append(rows, []string{o.heading(), shortDate(o.Deadline), objectiveStatusLabel(o.Status), o.alert()})
+			rows = append(rows, []string{o.heading(), shortDate(o.Deadline), m.l.objectiveStatus(o.Status), o.alert()})
 		}
 		m.table([]string{"Objectif", "Échéance", "Statut", "Alerte"}, rows)
 		for _, o := range b.Objectives {
@@ -226,7 +227,7 @@ func (m *md) benRatings(b *Beneficiary) {
 		m.para("Autonomie : de 1 (a besoin d'une aide constante) à 4 (autonome et capable de transférer). Interactions : de 1 (cadre non compris ou non respecté) à 4 (cadre pleinement compris et respecté).")
 		rows := make([][]string, 0, len(b.Ratings))
 		for _, r := range b.Ratings {
-			rows = append(rows, []string{shortDate(r.Date), ratingText(autonomyScale, r.Autonomy), ratingText(interactionScale, r.Interactions)})
+			rows = append(rows, []string{shortDate(r.Date), m.l.ratingText("autonomie", r.Autonomy), m.l.ratingText("interactions", r.Interactions)})
 		}
 		m.table([]string{"Date", "Autonomie", "Interactions"}, rows)
 	}
@@ -372,7 +373,7 @@ func (m *md) objective(o Objective, anon bool) {
 	} else {
 		m.item("Échéance", "non fixée")
 	}
-	st := objectiveStatusLabel(o.Status)
+	st := m.l.objectiveStatus(o.Status)
 	if o.Overdue {
 		st += " — en retard de " + days(o.DaysLate)
 	}
@@ -397,7 +398,7 @@ func (m *md) objective(o Objective, anon bool) {
 		m.rawPara("**Suivi** :")
 		rows := make([][]string, 0, len(o.Followups))
 		for _, f := range o.Followups {
-			row := []string{shortDate(f.Date), objectiveStatusLabel(f.Status)}
+			row := []string{shortDate(f.Date), m.l.objectiveStatus(f.Status)}
 			if !anon {
 				row = append(row, f.Comment)
 			}
@@ -447,9 +448,9 @@ func (m *md) barriers(b *Barriers) {
 	}
 	rows := make([][]string, 0, len(b.Domains))
 	for _, d := range b.Domains {
-		row := []string{barrierLabel(d.Key)}
+		row := []string{m.l.barrier(d.Key)}
 		for _, l := range d.Levels {
-			row = append(row, levelText(l))
+			row = append(row, m.l.levelText(d.Key, l))
 		}
 		if len(b.Assessments) > 1 {
 			row = append(row, d.trend())
@@ -551,7 +552,7 @@ func (m *md) clTables(r *Caseload) {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {
 			continue
 		}
-		rows = append(rows, []string{ficheStatusLabel(t.Key), t.Count.String()})
+		rows = append(rows, []string{m.l.ficheStatus(t.Key), t.Count.String()})
 	}
 	rows = append(rows, []string{"Total", r.Total.String()})
 	m.table([]string{"Statut de la fiche", "Bénéficiaires"}, rows)
@@ -628,7 +629,7 @@ func (m *md) clRows(r *Caseload) {
 		m.heading(2, "Dossiers")
 		rows := make([][]string, 0, len(r.Beneficiaries))
 		for _, b := range r.Beneficiaries {
-			rows = append(rows, b.cells())
+			rows = append(rows, b.cells(m.l))
 		}
 		m.table(rowHead, rows)
 	}
@@ -636,7 +637,7 @@ func (m *md) clRows(r *Caseload) {
 
 var rowHead = []string{"Bénéficiaire", "Référent", "Statut", "Phase", "Entrée", "Dernier contact", "Prochain entretien", "Objectifs", "Validation"}
 
-func (b Row) cells() []string {
+func (b Row) cells(l *labels) []string {
 	obj := strconv.Itoa(b.Objectives)
 	if b.Objectives > 0 {
 		obj += " (" + plural(b.Reached, "atteint", "atteints")
@@ -649,18 +650,19 @@ func (b Row) cells() []string {
 	if b.Errors+b.Warnings > 0 {
 		val = plural(b.Errors, "erreur", "erreurs") + ", " + plural(b.Warnings, "avert.", "avert.")
 	}
-	return []string{b.Name + " (" + b.ID + ")", b.Referent, ficheStatusLabel(b.Status), phaseLabel(b.Phase),
+	return []string{b.Name + " (" + b.ID + ")", b.Referent, l.ficheStatus(b.Status), phaseLabel(b.Phase),
 		shortDate(b.Entry), shortDate(b.LastContact), shortDate(b.NextInterview), obj, val}
 }
 
 func (r *Caseload) trainerTable() ([]string, [][]string) {
+	l := labelsOf(&r.Header)
 	head := []string{"Formateur référent", "Total"}
-	n := len(ficheStatuses)
+	n := len(l.ficheStatuses)
 	if !r.hasUnknownStatus() {
 		n--
 	}
-	for _, k := range ficheStatuses[:n] {
-		head = append(head, ficheStatusLabel(k))
+	for _, k := range l.ficheStatuses[:n] {
+		head = append(head, l.ficheStatus(k))
 	}
 	head = append(head, "À suivre", "Objectifs en retard")
 	rows := make([][]string, 0, len(r.Trainers))
@@ -717,7 +719,7 @@ func (m *md) qualiopi(q *Qualiopi) {
 		if b.Referent != "" {
 			m.item("Formateur référent", b.Referent)
 		}
-		m.item("Statut", ficheStatusLabel(b.Status))
+		m.item("Statut", m.l.ficheStatus(b.Status))
 		m.line("")
 		rows := make([][]string, 0, len(b.Evidence))
 		for _, e := range b.Evidence {

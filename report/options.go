@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/templates"
 )
 
 // Version is the version of the JSON shape (README.md). It changes only when
@@ -40,13 +41,10 @@ type Options struct {
 	// so that it answers a right-of-access request as is.
 	SummaryOnly bool
 
-	// Types describes the document types (label, phase, methodology order).
-	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
-	Types func(name string) (TypeInfo, bool)
-	// FieldLabel names a frontmatter key in French (the fields' libelle of
-	// the type definitions, casefile.FieldLabels). Nil means acc's own
-	// types' (casefile.BuiltinFieldLabel).
-	FieldLabel func(key string) (string, bool)
+	// Registry holds the repository's document types (templates.Load): the
+	// labels of types, fields and values, the phases and methodology order,
+	// the barrier domains. Nil means acc's own types (templates.Builtin).
+	Registry *templates.Registry
 
 	// Rules are the repository's rule settings: the reports judge time and
 	// phase with casefile.Judge, as validate, status and list do, so that a
@@ -95,8 +93,12 @@ func (o Options) check() error {
 // settings are Options with defaults applied.
 type settings struct {
 	Options
-	today string
+	today  string
+	labels *labels
 }
+
+// Types describes an interview type (not the fiche) from the registry.
+func (s *settings) Types(name string) (TypeInfo, bool) { return s.labels.types(name) }
 
 func newSettings(o Options) (*settings, error) {
 	if err := o.check(); err != nil {
@@ -105,11 +107,10 @@ func newSettings(o Options) (*settings, error) {
 	s := &settings{Options: o}
 	s.Today = casefile.Day(o.Today)
 	s.today = casefile.FormatDate(s.Today)
-	if s.Types == nil {
-		s.Types = BuiltinTypes
-	}
-	if s.FieldLabel == nil {
-		s.FieldLabel = casefile.BuiltinFieldLabel
+	if o.Registry == nil {
+		s.labels = builtinLabels()
+	} else {
+		s.labels = newLabels(o.Registry)
 	}
 	if s.Rules == nil {
 		s.Rules = casefile.DefaultRuleSettings()
@@ -140,7 +141,7 @@ func (s *settings) kinds(name string) (casefile.Kind, bool) {
 }
 
 func (s *settings) header(kind string) Header {
-	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize}
+	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize, labels: s.labels}
 	if kind == KindCaseload || kind == KindQualiopi {
 		h.Perimeter = s.Scope.perimeter()
 	}
@@ -189,8 +190,7 @@ const (
 )
 
 // BuiltinTypes describes acc's own interview types (DESIGN §1), from their
-// definitions (templates/types); it is the default of Options.Types and a
-// rank function for casefile.NewCase.
+// definitions (templates/types), as a rank function for casefile.NewCase.
 func BuiltinTypes(name string) (TypeInfo, bool) {
 	k, ok := casefile.BuiltinKind(name)
 	if !ok {

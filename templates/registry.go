@@ -359,6 +359,28 @@ func (r *Registry) Types() []*Type {
 	return append([]*Type(nil), r.order...)
 }
 
+// EachField calls fn on every field of every type: the fiche first, then
+// the interview types in methodology order; each field before its
+// sub-fields and its list item (whose Key is "").
+func (r *Registry) EachField(fn func(t *Type, f *Field)) {
+	var walk func(t *Type, fs []*Field)
+	walk = func(t *Type, fs []*Field) {
+		for _, f := range fs {
+			if f == nil {
+				continue
+			}
+			fn(t, f)
+			walk(t, f.Fields)
+			if f.Item != nil {
+				walk(t, []*Field{f.Item})
+			}
+		}
+	}
+	for _, t := range append([]*Type{r.fiche}, r.order...) {
+		walk(t, t.Fields)
+	}
+}
+
 // Fiche returns the type of the beneficiary's record sheet.
 func (r *Registry) Fiche() *Type { return r.fiche }
 
