@@ -738,7 +738,7 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 				f.Children = append(f.Children, Field{Value: s.labels.valueLabel(key, casefile.Scalar(item))})
 				continue
 			}
-			label := itemLabel(key) + " " + strconv.Itoa(i+1)
+			label := s.labels.item(key) + " " + strconv.Itoa(i+1)
 			if id := str(item, "id"); id != "" {
 				label = id
 			} else if id := str(item, "objectif"); id != "" {
@@ -759,17 +759,6 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 }
 
 // itemLabel names the items of a list in the annex: "Action 2".
-func itemLabel(key string) string {
-	switch key {
-	case "actions":
-		return "Action"
-	case "derogations":
-		return "Dérogation"
-	case "objectifs", "suivi_objectifs":
-		return "Objectif"
-	}
-	return "Élément"
-}
 
 // bodyText returns a document's body without HTML comments and without its
 // level-1 title (the report gives its own).

@@ -167,6 +167,15 @@ func (l *labels) rating(key string, v int) string {
 	return name
 }
 
+// item names an element of a list key (its element's libelle: "Action",
+// "Objectif"), "Élément" when the type data gives none.
+func (l *labels) item(key string) string {
+	if f := l.fields[key]; f != nil && f.Item != nil && f.Item.Label != "" {
+		return f.Item.Label
+	}
+	return "Élément"
+}
+
 // phaseLabel names a phase of the methodology (templates.Phases); ""
 // collects beneficiaries with no interview yet.
 func phaseLabel(p string) string {
