@@ -116,3 +116,27 @@ func FuzzRenderValidates(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoadRegistry measures what every command pays to open an
+// organisation's types: one type of its own and one template overridden,
+// loaded and their sample documents checked by the validator.
+func BenchmarkLoadRegistry(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), ".acc")
+	for name, content := range map[string]string{
+		"types/entretien-collectif.yaml": "nom: entretien-collectif\nlibelle: Collectif\nphase: accompagnement\nobjectif: Un objectif.\nchamps:\n  lieu: { type: texte }\nsections: [Thème]\n",
+		"templates/entretien-bilan.md":   "---\ntype: {{.Type.Name}}\nbeneficiaire: {{.Beneficiaire}}\ndate: {{.Date}}\nformateur: {{yaml .Formateur}}\nstatut: brouillon\nobjectif_entretien: Faire le bilan\n---\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, err := LoadRegistry(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
