@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/progress"
+)
+
+// ioStreams are where a command reads and writes: the process's streams in
+// acc (stderr escaped by app.run), bytes.Buffers in a unit test.
+type ioStreams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// deps is what a command takes from outside besides its flags, as gh's
+// IOStreams and Factory (cli/cli pkg/cmd/issue/list): a.deps() wires acc's,
+// a unit test its own (fake streams, a fixed date, a repository in a
+// temporary folder), and a runX(opts) reads nothing else. The functions are
+// called when the command runs, after the global flags (-C, --today) are
+// parsed.
+type deps struct {
+	Ctx    context.Context
+	IO     ioStreams
+	Getenv func(string) string
+	// Today is --today, else ACC_TODAY, else the clock's date.
+	Today func() (time.Time, error)
+	// Open opens the case-file repository around the working folder (-C).
+	Open func() (*workspace, error)
+	// RelPath shows an absolute path relative to the working folder, escaped.
+	RelPath func(string) string
+	// Progress is where long work reports its progress (nothing in a pipe).
+	Progress func() progress.Reporter
+	// Lock takes the repository lock; the returned func releases it.
+	Lock func(*workspace) (unlock func(), err error)
+	// LockAsTrainer takes the lock and reads who is writing, for a commit.
+	LockAsTrainer func(*workspace) (unlock func(), author, committer gitstore.Signature, err error)
+	// Resolve reads what a person typed to designate a beneficiary
+	// (app.resolveBeneficiary: asks again on a terminal).
+	Resolve func(ws *workspace, query string, ids []string, flag, at string) (string, error)
+}
+
+// deps wires the app's streams, clock and repository to a command.
+func (a *app) deps() deps {
+	return deps{
+		Ctx:           a.ctx,
+		IO:            ioStreams{In: a.stdin, Out: a.stdout, Err: a.stderr},
+		Getenv:        a.getenv,
+		Today:         a.todayDate,
+		Open:          a.open,
+		RelPath:       a.relPath,
+		Progress:      a.progress,
+		Lock:          a.lock,
+		LockAsTrainer: a.lockAsTrainer,
+		Resolve:       a.resolveBeneficiary,
+	}
+}
