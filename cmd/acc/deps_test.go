@@ -129,7 +129,6 @@ func wantExit(t *testing.T, err error, code int) {
 	}
 }
 
-
 // wantIn fails unless s holds every one of subs.
 func wantIn(t *testing.T, what, s string, subs ...string) {
 	t.Helper()
