@@ -27,6 +27,11 @@ type deps struct {
 	Ctx    context.Context
 	IO     ioStreams
 	Getenv func(string) string
+	// Now is the clock (commit dates, lock ages); Today is what the rules
+	// read.
+	Now func() time.Time
+	// WorkDir is the working folder: the process's, after -C.
+	WorkDir func() (string, error)
 	// Today is --today, else ACC_TODAY, else the clock's date.
 	Today func() (time.Time, error)
 	// Open opens the case-file repository around the working folder (-C).
@@ -50,6 +55,8 @@ func (a *app) deps() deps {
 		Ctx:           a.ctx,
 		IO:            ioStreams{In: a.stdin, Out: a.stdout, Err: a.stderr},
 		Getenv:        a.getenv,
+		Now:           a.now,
+		WorkDir:       a.workDir,
 		Today:         a.todayDate,
 		Open:          a.open,
 		RelPath:       a.relPath,
