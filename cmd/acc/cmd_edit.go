@@ -141,7 +141,7 @@ func (a *app) commitChecked(ws *workspace, rels []string, action, message string
 		return err
 	}
 	defer unlock()
-	findings, err := a.checkFiles(ws, existing(ws, rels))
+	findings, err := a.deps().checkFiles(ws, existing(ws, rels))
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (a *app) commitChecked(ws *workspace, rels []string, action, message string
 	}
 	errs := hasError(findings)
 	if show {
-		a.printFindings(findings)
+		a.deps().printFindings(findings)
 	}
 	for p := range blocked {
 		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))

@@ -135,11 +135,11 @@ func (a *app) runHookCheck() error {
 	}
 	var errs bool
 	if len(docs) > 0 {
-		findings, err := a.checkFiles(ws, docs)
+		findings, err := a.deps().checkFiles(ws, docs)
 		if err != nil {
 			return err
 		}
-		errs = a.printFindings(findings)
+		errs = a.deps().printFindings(findings)
 	}
 	for _, p := range blocked {
 		fmt.Fprintf(a.stderr, "%s: erreur donnee-sensible: donnée interdite (numéro de sécurité sociale ou IBAN) dans ce fichier : retirez-la, elle ne doit pas entrer dans l'historique\n", termtext.Line(p))

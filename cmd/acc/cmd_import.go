@@ -152,7 +152,7 @@ func (a *app) runImport(file string, dryRun bool) error {
 		fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(p.change.Path)))
 	}
 	fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", msg.Subject)
-	return a.reportWritten(ws, rels...)
+	return a.deps().reportWritten(ws, rels...)
 }
 
 // entryDate is the row's date_entree, else today (as acc new beneficiaire).

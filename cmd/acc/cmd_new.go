@@ -197,7 +197,7 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 		return err
 	}
 	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
-	return a.reportWritten(ws, rel)
+	return a.deps().reportWritten(ws, rel)
 }
 
 func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error {
@@ -278,7 +278,7 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 		return a.editDraft(ws, rel, msg.Subject)
 	}
 	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
-	return a.reportWritten(ws, rel)
+	return a.deps().reportWritten(ws, rel)
 }
 
 // editDraft opens a document acc new --edit has just written, then commits

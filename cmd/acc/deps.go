@@ -42,6 +42,9 @@ type deps struct {
 	Progress func() progress.Reporter
 	// Lock takes the repository lock; the returned func releases it.
 	Lock func(*workspace) (unlock func(), err error)
+	// Identity reads who is writing: the trainer's Git identity, else
+	// acc.yaml's formateur (said on stderr).
+	Identity func(*workspace) (author, committer gitstore.Signature, err error)
 	// LockAsTrainer takes the lock and reads who is writing, for a commit.
 	LockAsTrainer func(*workspace) (unlock func(), author, committer gitstore.Signature, err error)
 	// Resolve reads what a person typed to designate a beneficiary
@@ -62,6 +65,7 @@ func (a *app) deps() deps {
 		RelPath:       a.relPath,
 		Progress:      a.progress,
 		Lock:          a.lock,
+		Identity:      a.identity,
 		LockAsTrainer: a.lockAsTrainer,
 		Resolve:       a.resolveBeneficiary,
 	}

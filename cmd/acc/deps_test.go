@@ -99,12 +99,17 @@ func (r *unitRepo) write(rel, content string) {
 // git runs the real git, the judge, in the repository.
 func (r *unitRepo) git(args ...string) string {
 	r.t.Helper()
+	return gitIn(r.t, r.dir, args...)
+}
+
+// gitIn runs git in dir ("" for the test's folder).
+func gitIn(t *testing.T, dir string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
 }
