@@ -68,7 +68,7 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 			case len(parts) == 2 && parts[0] == casefile.BeneficiariesDir && casefile.CheckID(parts[1]) == nil:
 				scopes = append(scopes, rel)
 			default:
-				cp, err := a.casePath(ws, p)
+				cp, err := casePath(ws, p)
 				if err != nil {
 					return err
 				}

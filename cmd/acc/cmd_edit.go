@@ -49,7 +49,7 @@ courant, sinon une liste) puis ses documents.`,
 				}
 				return a.editAndCommit(ws, rel, message)
 			}
-			rel, err := a.casePath(ws, args[0])
+			rel, err := casePath(ws, args[0])
 			if err != nil {
 				if hint := a.sameNameDocuments(ws, args[0]); hint != "" {
 					return usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(args[0]), hint)
@@ -69,7 +69,7 @@ courant, sinon une liste) puis ses documents.`,
 // casePath turns a user-typed path (relative to the working directory) into
 // a case file's slash path relative to the case-file root, refusing what is
 // not a Markdown file of a beneficiary's folder.
-func (a *app) casePath(ws *workspace, p string) (string, error) {
+func casePath(ws *workspace, p string) (string, error) {
 	abs := p
 	if !strings.HasPrefix(p, "/") {
 		abs = ws.wd + "/" + p

@@ -38,6 +38,9 @@ type deps struct {
 	Open func() (*workspace, error)
 	// RelPath shows an absolute path relative to the working folder, escaped.
 	RelPath func(string) string
+	// Interactive tells whether the user may be asked questions (stdin and
+	// stdout are a terminal).
+	Interactive func() bool
 	// Progress is where long work reports its progress (nothing in a pipe).
 	Progress func() progress.Reporter
 	// Lock takes the repository lock; the returned func releases it.
@@ -63,6 +66,7 @@ func (a *app) deps() deps {
 		Today:         a.todayDate,
 		Open:          a.open,
 		RelPath:       a.relPath,
+		Interactive:   a.interactive,
 		Progress:      a.progress,
 		Lock:          a.lock,
 		Identity:      a.identity,
