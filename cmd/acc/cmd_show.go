@@ -18,16 +18,12 @@ import (
 // outside.
 type showOptions struct {
 	deps
-	// ChooseDocument asks which document, as they were at a revision
-	// (app.chooseDocument), when none is given on a terminal.
-	ChooseDocument func(ws *workspace, rev string) (string, error)
-
 	Path string // as typed, relative to the working folder; "" asks
 	At   string // a date or a revision; "" is HEAD
 }
 
 func (a *app) showCmd() *cobra.Command {
-	o := &showOptions{deps: a.deps(), ChooseDocument: a.chooseDocument}
+	o := &showOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "show CHEMIN [--at DATE|REVISION]",
 		Short: "Afficher un document tel qu'il était enregistré à une date (audits)",
@@ -125,10 +121,10 @@ func runShow(o *showOptions) error {
 // typed, else the one chosen on a terminal.
 func (o *showOptions) document(ws *workspace, rev string) (string, error) {
 	if o.Path == "" {
-		if !o.Interactive() {
+		if !o.Prompter.interactive() {
 			return "", usageErr("document manquant : acc show CHEMIN [--at AAAA-MM-JJ], par exemple acc show beneficiaires/jean-dupont/fiche.md --at 2026-06-30")
 		}
-		return o.ChooseDocument(ws, rev)
+		return o.Prompter.chooseDocument(ws, rev)
 	}
 	abs := o.Path
 	if !filepath.IsAbs(abs) {

@@ -38,9 +38,13 @@ type deps struct {
 	Open func() (*workspace, error)
 	// RelPath shows an absolute path relative to the working folder, escaped.
 	RelPath func(string) string
-	// Interactive tells whether the user may be asked questions (stdin and
-	// stdout are a terminal).
-	Interactive func() bool
+	// Prompter asks the user questions on the terminal (the app, prompt.go).
+	Prompter prompter
+	// EditorCommand is the editor's command line ($ACC_EDITOR, $VISUAL...).
+	EditorCommand func() (string, error)
+	// RunEditor opens a case file in the editor and waits for it to close;
+	// editor is the command line run.
+	RunEditor func(ws *workspace, rel string) (editor string, err error)
 	// Progress is where long work reports its progress (nothing in a pipe).
 	Progress func() progress.Reporter
 	// Lock takes the repository lock; the returned func releases it.
@@ -55,6 +59,18 @@ type deps struct {
 	Resolve func(ws *workspace, query string, ids []string, flag, at string) (string, error)
 }
 
+// prompter asks the user questions: app's methods in acc, a script of
+// answers in a unit test.
+type prompter interface {
+	// interactive tells whether questions may be asked (stdin and stdout
+	// are a terminal).
+	interactive() bool
+	prompt(question string) (string, error)
+	choose(question string, choices, labels []string) (string, error)
+	choosePerson(ws *workspace, question string, ids []string) (string, error)
+	chooseDocument(ws *workspace, rev string) (string, error)
+}
+
 // deps wires the app's streams, clock and repository to a command.
 func (a *app) deps() deps {
 	return deps{
@@ -66,7 +82,9 @@ func (a *app) deps() deps {
 		Today:         a.todayDate,
 		Open:          a.open,
 		RelPath:       a.relPath,
-		Interactive:   a.interactive,
+		Prompter:      a,
+		EditorCommand: a.editorCommand,
+		RunEditor:     a.runEditor,
 		Progress:      a.progress,
 		Lock:          a.lock,
 		Identity:      a.identity,

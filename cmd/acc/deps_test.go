@@ -150,3 +150,37 @@ func requireGit(t *testing.T) {
 		t.Skip("git introuvable : il juge les résultats")
 	}
 }
+
+// scriptedPrompter stands for the terminal: it answers from a script and
+// records the questions.
+type scriptedPrompter struct {
+	answers   []string // prompt's answers, in order
+	chosen    string   // what choose, choosePerson and chooseDocument pick
+	questions []string
+}
+
+func (p *scriptedPrompter) interactive() bool { return true }
+
+func (p *scriptedPrompter) prompt(q string) (string, error) {
+	p.questions = append(p.questions, q)
+	if len(p.answers) == 0 {
+		return "", usageErr("aucune réponse")
+	}
+	a := p.answers[0]
+	p.answers = p.answers[1:]
+	return a, nil
+}
+
+func (p *scriptedPrompter) choose(q string, choices, _ []string) (string, error) {
+	p.questions = append(p.questions, q+" "+strings.Join(choices, ","))
+	return p.chosen, nil
+}
+
+func (p *scriptedPrompter) choosePerson(_ *workspace, q string, ids []string) (string, error) {
+	return p.choose(q, ids, nil)
+}
+
+func (p *scriptedPrompter) chooseDocument(_ *workspace, rev string) (string, error) {
+	p.questions = append(p.questions, "document at "+rev)
+	return p.chosen, nil
+}
