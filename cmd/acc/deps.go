@@ -47,6 +47,9 @@ type deps struct {
 	RunEditor func(ws *workspace, rel string) (editor string, err error)
 	// Progress is where long work reports its progress (nothing in a pipe).
 	Progress func() progress.Reporter
+	// LockTimeout is how long to wait for the repository lock
+	// (ACC_LOCK_TIMEOUT).
+	LockTimeout func() (time.Duration, error)
 	// Lock takes the repository lock; the returned func releases it.
 	Lock func(*workspace) (unlock func(), err error)
 	// Identity reads who is writing: the trainer's Git identity, else
@@ -86,6 +89,7 @@ func (a *app) deps() deps {
 		EditorCommand: a.editorCommand,
 		RunEditor:     a.runEditor,
 		Progress:      a.progress,
+		LockTimeout:   a.lockTimeout,
 		Lock:          a.lock,
 		Identity:      a.identity,
 		LockAsTrainer: a.lockAsTrainer,
