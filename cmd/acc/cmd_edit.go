@@ -13,6 +13,7 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
+	"github.com/acc-formation/acc/validate"
 )
 
 // editOptions are acc edit's argument and flag and what it needs from
@@ -162,31 +163,8 @@ func (d deps) commitChecked(ws *workspace, rels []string, action, message string
 	if err != nil {
 		return err
 	}
-	blocked := map[string]bool{}
-	for _, f := range sensitive(findings) {
-		blocked[f.Path] = true
-	}
-	// A name Git cannot record as is (a line break in it, made by a script
-	// or a bad copy) is left aside with a message; the others are recorded.
-	badName := map[string]bool{}
-	for _, rel := range rels {
-		if gitstore.CheckPath(rel) != nil {
-			badName[rel] = true
-		}
-	}
-	var changes []gitstore.Change
-	var ids, types, kept []string
-	for _, rel := range rels {
-		if blocked[rel] || badName[rel] {
-			continue
-		}
-		_, statErr := os.Lstat(ws.repo.Abs(rel))
-		changes = append(changes, gitstore.Change{Path: rel, FromDisk: statErr == nil, Delete: statErr != nil})
-		kept = append(kept, rel)
-		id, base, _ := casefile.SplitCasePath(rel)
-		ids = append(ids, id)
-		types = append(types, docType(ws, base))
-	}
+	blocked, badName := setAside(findings, rels)
+	changes, kept, ids, types := pendingChanges(ws, rels, func(rel string) bool { return blocked[rel] || badName[rel] })
 	errs := hasError(findings)
 	if show {
 		d.printFindings(findings)
@@ -224,6 +202,40 @@ func (d deps) commitChecked(ws *workspace, rels []string, action, message string
 		return errFindings
 	}
 	return nil
+}
+
+// setAside finds the files a commit leaves out: those with sensitive data
+// (blocked), and those whose name Git cannot record as is (a line break in
+// it, made by a script or a bad copy); the others are recorded.
+func setAside(findings []validate.Finding, rels []string) (blocked, badName map[string]bool) {
+	blocked, badName = map[string]bool{}, map[string]bool{}
+	for _, f := range sensitive(findings) {
+		blocked[f.Path] = true
+	}
+	for _, rel := range rels {
+		if gitstore.CheckPath(rel) != nil {
+			badName[rel] = true
+		}
+	}
+	return blocked, badName
+}
+
+// pendingChanges turns the files not skipped into a commit's changes (a
+// file gone from the disk is deleted), with the ids and types its message
+// names.
+func pendingChanges(ws *workspace, rels []string, skip func(string) bool) (changes []gitstore.Change, kept, ids, types []string) {
+	for _, rel := range rels {
+		if skip(rel) {
+			continue
+		}
+		_, statErr := os.Lstat(ws.repo.Abs(rel))
+		changes = append(changes, gitstore.Change{Path: rel, FromDisk: statErr == nil, Delete: statErr != nil})
+		kept = append(kept, rel)
+		id, base, _ := casefile.SplitCasePath(rel)
+		ids = append(ids, id)
+		types = append(types, docType(ws, base))
+	}
+	return changes, kept, ids, types
 }
 
 // existing keeps the paths that exist on disk (deleted files are not

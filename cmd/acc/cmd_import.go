@@ -187,6 +187,24 @@ func entryDate(r casefile.ImportRow, today time.Time) time.Time {
 	return r.DateEntree
 }
 
+// personKey tells people apart in an import: folded name and entry date.
+type personKey struct{ name, date string }
+
+// knownPeople maps the people of the repository to their fiche.
+func knownPeople(ws *workspace) (map[personKey]string, error) {
+	existing, err := people(ws)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[personKey]string{}
+	for _, p := range existing {
+		if !p.entree.IsZero() {
+			seen[personKey{nameKey(p.prenom, p.nom), casefile.FormatDate(p.entree)}] = casefile.FichePath(p.id)
+		}
+	}
+	return seen, nil
+}
+
 // planImport checks every row against the id rules, the repository and the
 // other rows, and renders each fiche, before anything is written: the
 // problems come back together, with their lines (DESIGN §4.2).
@@ -195,16 +213,9 @@ func planImport(ws *workspace, file string, rows []casefile.ImportRow, today tim
 	if err != nil {
 		return nil, err
 	}
-	existing, err := people(ws)
+	seen, err := knownPeople(ws) // person → where they already are
 	if err != nil {
 		return nil, err
-	}
-	type seenKey struct{ name, date string }
-	seen := map[seenKey]string{} // person → where they already are
-	for _, p := range existing {
-		if !p.entree.IsZero() {
-			seen[seenKey{nameKey(p.prenom, p.nom), casefile.FormatDate(p.entree)}] = casefile.FichePath(p.id)
-		}
 	}
 	batch := map[string]int{} // id → line in the file
 	taken := func(id string) bool { _, inBatch := batch[id]; return inBatch || idTaken(names, id) != "" }
@@ -213,7 +224,7 @@ func planImport(ws *workspace, file string, rows []casefile.ImportRow, today tim
 	for i, r := range rows {
 		rep.Report("Préparation", i, len(rows), "lignes")
 		date := entryDate(r, today)
-		k := seenKey{nameKey(r.Prenom, r.Nom), casefile.FormatDate(date)}
+		k := personKey{nameKey(r.Prenom, r.Nom), casefile.FormatDate(date)}
 		if where, dup := seen[k]; dup {
 			fail.Add(r.Line, "même prénom, nom et date d'entrée que %s : cette personne est déjà là", where)
 			continue
