@@ -141,7 +141,7 @@ func (a *app) runSync(o syncOptions) error {
 	}
 	if res.Conflict != nil {
 		a.printConflict(res.Conflict)
-		return &exitError{code: exitFindings, err: errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu")}
+		return findingsExit(errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu"))
 	}
 	a.printSync(ws, res)
 	for _, k := range res.KeptBeside {
@@ -162,7 +162,7 @@ func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 	switch {
 	case errors.As(err, &pending):
 		a.printConflict(pending.Conflict)
-		return &exitError{code: exitFindings, err: withHint(err)}
+		return findingsExit(withHint(err))
 	case errors.As(err, &re):
 		switch {
 		case res != nil && res.RolledBack:
@@ -330,8 +330,8 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 		}
 		if bad := sensitive(fs); len(bad) > 0 {
 			a.printFindings(bad)
-			return false, &exitError{code: exitFindings, err: fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
-				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path)}
+			return false, findingsExit(fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
+				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path))
 		}
 		findings = a.printFindings(fs)
 	}

@@ -9,14 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
-
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 type validateOptions struct {
@@ -214,11 +214,11 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 	_, err = validate.Run(a.ctx, opts, all)
 	rep.Clear()
 	if err != nil {
-		var pe *validate.PathError
-		if errors.As(err, &pe) && typed[pe.Path] != "" {
+		var pe *poserr.Error
+		if errors.Is(err, validate.ErrPath) && errors.As(err, &pe) && typed[pe.Path] != "" {
 			pe.Path = typed[pe.Path]
 		}
-		return validateErr(err)
+		return err
 	}
 	if pack != nil {
 		retainBeneficiaries(ws, pack)
