@@ -59,7 +59,7 @@ var errFindings = findingsExit(errors.New(""))
 //	*bug.Panic, wrapped in anything (a bug)            4
 //	validate.ErrPath (a path named on the command
 //	  line that validate cannot check)                 2
-//	usageErr, repoErr, findingsExit, errFindings        2, 3, 1, 1
+//	usageErr, repoErr, findingsExit, errFindings       2, 3, 1, 1
 //	casefile.ErrNotRepo                                3
 //	*poserr.Error (acc.yaml, a type or template, a
 //	  Git config file: the repository is broken)       3
