@@ -23,7 +23,7 @@ func LoadRegistry(accDir string) (*templates.Registry, error) {
 // CheckRegistry checks the sample documents of the types and templates an
 // organisation changed (templates.Registry.Drafts) with the document check
 // of the validator, as a new draft: the first problem is a
-// *templates.LoadError naming the template (templates.Draft.Invalid).
+// *poserr.Error naming the template (templates.Draft.Invalid).
 func CheckRegistry(reg *templates.Registry) error {
 	drafts := reg.Drafts()
 	if len(drafts) == 0 {

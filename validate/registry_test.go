@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -45,7 +46,7 @@ func writeAcc(t *testing.T, files map[string]string) string {
 }
 
 // An organisation's template or type whose new document would not validate
-// is a *templates.LoadError naming the file, with the validator's message.
+// is a *poserr.Error naming the file, with the validator's message.
 func TestLoadRegistryErrors(t *testing.T) {
 	suivi := "nom: entretien-collectif\nlibelle: Collectif\nphase: accompagnement\nobjectif: Un objectif.\n"
 	cases := []struct {
@@ -69,15 +70,15 @@ func TestLoadRegistryErrors(t *testing.T) {
 				t.Fatalf("templates.Load: %v", err)
 			}
 			_, err := LoadRegistry(dir)
-			var le *templates.LoadError
+			var le *poserr.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("want *LoadError, got %v", err)
+				t.Fatalf("want *poserr.Error, got %v", err)
 			}
 			if !strings.HasSuffix(filepath.ToSlash(le.Path), c.path) {
 				t.Errorf("path %q, want …%s", le.Path, c.path)
 			}
-			if !strings.Contains(le.Msg, "un document créé avec ce modèle ne serait pas valide : ") || !strings.Contains(le.Msg, c.want) {
-				t.Errorf("message %q lacks %q", le.Msg, c.want)
+			if msg := le.Err.Error(); !strings.Contains(msg, "un document créé avec ce modèle ne serait pas valide : ") || !strings.Contains(msg, c.want) {
+				t.Errorf("message %q lacks %q", msg, c.want)
 			}
 		})
 	}
