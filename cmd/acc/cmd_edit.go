@@ -82,7 +82,7 @@ func (o *editOptions) document(ws *workspace) (string, error) {
 	}
 	rel, err := casePath(ws, o.Path)
 	if err != nil {
-		if hint := o.sameNameDocuments(ws, o.Path); hint != "" {
+		if hint := o.sameNameDocuments(ws, o.Path); hint != "" && !errors.Is(err, errNameRefused) {
 			return "", usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(o.Path), hint)
 		}
 		return "", err
@@ -109,7 +109,26 @@ func casePath(ws *workspace, p string) (string, error) {
 	if !ok || casefile.CheckID(id) != nil || !strings.HasSuffix(base, ".md") || strings.HasPrefix(base, ".") {
 		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", termtext.Arg(p))
 	}
+	if why := pathRefusal(rel); why != "" {
+		return "", usageErr("%s : %w, la copie de chaque collègue le refuserait (%s) ; renommez-le", termtext.Arg(p), errNameRefused, why)
+	}
 	return rel, nil
+}
+
+// errNameRefused is in casePath's error when the path has the shape of a
+// document but a name a colleague's copy would refuse.
+var errNameRefused = errors.New("nom refusé")
+
+// pathRefusal is why a colleague's copy would refuse to receive a file at
+// rel (gitstore.CheckPath), "" when it would take it.
+func pathRefusal(rel string) string {
+	var ue *gitstore.UnsafePathError
+	if err := gitstore.CheckPath(rel); errors.As(err, &ue) {
+		return ue.Reason
+	} else if err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // editorCommand returns the editor command line, as the user wrote it.
@@ -214,11 +233,8 @@ func setAside(findings []validate.Finding, rels []string) (blocked map[string]bo
 		blocked[f.Path] = true
 	}
 	for _, rel := range rels {
-		var ue *gitstore.UnsafePathError
-		if err := gitstore.CheckPath(rel); errors.As(err, &ue) {
-			badName[rel] = ue.Reason
-		} else if err != nil {
-			badName[rel] = err.Error()
+		if why := pathRefusal(rel); why != "" {
+			badName[rel] = why
 		}
 	}
 	return blocked, badName
