@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/acc-formation/acc/internal/atomicfile"
+	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
@@ -155,7 +156,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		// every document (validate/README.md). A run on a few paths or
 		// changes does without: reading their folders costs less than
 		// loading the pack (76 MB at 100k documents).
-		pack = validationPack(ws)
+		pack = casecache.ValidationPack(ws.store.CacheDir("report"))
 		defer pack.Close()
 		opts.Cache = pack
 	}
@@ -221,7 +222,7 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		return validateErr(err)
 	}
 	if pack != nil {
-		retainBeneficiaries(ws, pack)
+		casecache.RetainBeneficiaries(ws.repo, pack)
 		pack.Flush()
 	}
 	if err := all.Close(counter.Summary); err != nil {

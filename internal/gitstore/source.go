@@ -1,0 +1,97 @@
+package gitstore
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/acc-formation/acc/casefile"
+)
+
+// Revision is the case files as they stood in a commit: a casefile.Source
+// (acc report --at). It lists and reads exactly what the work tree would
+// (casefile.IsCaseFileName); a link or a gitlink is listed and refused on
+// read (casefile.ErrNotRegular), as in the work tree.
+type Revision struct {
+	s   *Store
+	rev string // the commit's hash, resolved once
+}
+
+var _ casefile.Source = (*Revision)(nil)
+
+// Revision returns the case files of a revision (a commit, a branch, a
+// tag); it fails with ErrUnknownRevision (as *RevisionError) for a revision
+// that does not exist.
+func (s *Store) Revision(rev string) (*Revision, error) {
+	h, err := s.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	return &Revision{s: s, rev: h.String()}, nil
+}
+
+// Beneficiaries returns the ids of the beneficiary folders of the revision,
+// sorted; none when it has no beneficiaires/ folder.
+func (r *Revision) Beneficiaries() ([]string, error) {
+	ents, err := r.s.ListAt(casefile.BeneficiariesDir, r.rev)
+	if errors.Is(err, ErrNotInRevision) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range ents {
+		if e.Dir && casefile.CheckID(e.Name) == nil {
+			ids = append(ids, e.Name)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// CaseFiles returns the slash paths of a beneficiary's case files in the
+// revision, sorted.
+func (r *Revision) CaseFiles(id string) ([]string, error) {
+	dir := casefile.BeneficiaryDir(id)
+	ents, err := r.s.ListAt(dir, r.rev)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.Dir && casefile.IsCaseFileName(e.Name) {
+			out = append(out, dir+"/"+e.Name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ReadCaseFile reads a case file of the revision: a link or a gitlink is
+// refused (casefile.ErrNotRegular), as is a blob over casefile.MaxFileSize
+// (casefile.ErrTooLarge), before it is inflated.
+func (r *Revision) ReadCaseFile(rel string) ([]byte, error) {
+	if err := checkCasePath(rel); err != nil {
+		return nil, err
+	}
+	h, err := r.s.resolve(r.rev)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.s.readCommit(h)
+	if err != nil {
+		return nil, err
+	}
+	e, ok, err := r.s.lookupPath(c.tree, r.s.gitPath(rel))
+	if err != nil {
+		return nil, err
+	}
+	if ok && e.mode != modeFile && e.mode != modeExec {
+		return nil, casefile.ErrNotRegular
+	}
+	b, err := r.s.ReadAt(rel, r.rev)
+	if err == nil {
+		err = casefile.CheckSize(len(b))
+	}
+	return b, err
+}
