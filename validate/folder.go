@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
@@ -53,7 +52,7 @@ type Folder struct {
 // is not hidden (attachments, sub-folders and hidden files are not).
 func caseFile(de fs.DirEntry) bool {
 	n := de.Name()
-	return !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".md") && !de.IsDir()
+	return casefile.IsCaseFileName(n) && !de.IsDir()
 }
 
 // Unchanged reports whether the case files of the beneficiary folder dir

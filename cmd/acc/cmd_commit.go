@@ -125,5 +125,5 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 // beneficiary's folder: a Markdown document, not a hidden file (an editor's
 // swap or backup file).
 func committableName(name string) bool {
-	return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".")
+	return casefile.IsCaseFileName(name)
 }

@@ -121,7 +121,7 @@ func (a *app) runHookCheck() error {
 	}
 	var docs, blocked []string
 	for _, p := range staged {
-		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+		if _, base, ok := casefile.SplitCasePath(p); ok && casefile.IsCaseFileName(base) {
 			docs = append(docs, p)
 			continue
 		}

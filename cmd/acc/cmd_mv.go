@@ -101,7 +101,7 @@ func (a *app) runMv(oldID, newID string) error {
 			return usageErr("%s : illisible ou trop gros (plus de %d Mo) : rien n'a été modifié", e.Path, casefile.MaxFileSize>>20)
 		}
 		rest := strings.TrimPrefix(e.Path, oldDir+"/")
-		if !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".md") {
+		if !strings.Contains(rest, "/") && casefile.IsCaseFileName(rest) {
 			key := "beneficiaire"
 			if rest == casefile.FicheFile {
 				key = "id"

@@ -315,7 +315,7 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 			}
 			changes = append(changes, gitstore.Change{Path: f.Path, FromDisk: onDisk, Delete: !onDisk})
 			rels = append(rels, f.Path)
-			if _, base, ok := casefile.SplitCasePath(f.Path); ok && onDisk && strings.HasSuffix(base, ".md") {
+			if _, base, ok := casefile.SplitCasePath(f.Path); ok && onDisk && casefile.IsCaseFileName(base) {
 				check = append(check, f.Path)
 			}
 		}
@@ -468,7 +468,7 @@ func rewriteID(from, to string, content []byte) []byte {
 func (a *app) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 	var rels []string
 	for _, p := range res.Changed {
-		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+		if _, base, ok := casefile.SplitCasePath(p); ok && casefile.IsCaseFileName(base) {
 			if _, err := os.Lstat(ws.repo.Abs(p)); err == nil {
 				rels = append(rels, p)
 			}
@@ -491,8 +491,7 @@ func (a *app) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 
 // noteUncommitted reminds that changes not recorded were not sent.
 func (a *app) noteUncommitted(ws *workspace) {
-	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, casefile.IsCaseFileName)
 	if err != nil {
 		return
 	}

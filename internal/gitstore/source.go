@@ -10,7 +10,10 @@ import (
 // Revision is the case files as they stood in a commit: a casefile.Source
 // (acc report --at). It lists and reads exactly what the work tree would
 // (casefile.IsCaseFileName); a link or a gitlink is listed and refused on
-// read (casefile.ErrNotRegular), as in the work tree.
+// read (casefile.ErrNotRegular), as in the work tree. Entries that are not
+// case files are not checked either: a hidden file in a beneficiary's
+// folder, which the store refuses to check out, is left out as the work
+// tree's listing leaves it out, rather than failing the listing.
 type Revision struct {
 	s   *Store
 	rev string // the commit's hash, resolved once
@@ -32,7 +35,9 @@ func (s *Store) Revision(rev string) (*Revision, error) {
 // Beneficiaries returns the ids of the beneficiary folders of the revision,
 // sorted; none when it has no beneficiaires/ folder.
 func (r *Revision) Beneficiaries() ([]string, error) {
-	ents, err := r.s.ListAt(casefile.BeneficiariesDir, r.rev)
+	ents, err := r.s.listAt(casefile.BeneficiariesDir, r.rev, func(e treeEntry) bool {
+		return e.isTree() && casefile.CheckID(e.name) == nil
+	})
 	if errors.Is(err, ErrNotInRevision) {
 		return nil, nil
 	}
@@ -41,9 +46,7 @@ func (r *Revision) Beneficiaries() ([]string, error) {
 	}
 	var ids []string
 	for _, e := range ents {
-		if e.Dir && casefile.CheckID(e.Name) == nil {
-			ids = append(ids, e.Name)
-		}
+		ids = append(ids, e.name)
 	}
 	sort.Strings(ids)
 	return ids, nil
@@ -53,15 +56,15 @@ func (r *Revision) Beneficiaries() ([]string, error) {
 // revision, sorted.
 func (r *Revision) CaseFiles(id string) ([]string, error) {
 	dir := casefile.BeneficiaryDir(id)
-	ents, err := r.s.ListAt(dir, r.rev)
+	ents, err := r.s.listAt(dir, r.rev, func(e treeEntry) bool {
+		return !e.isTree() && casefile.IsCaseFileName(e.name)
+	})
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, e := range ents {
-		if !e.Dir && casefile.IsCaseFileName(e.Name) {
-			out = append(out, dir+"/"+e.Name)
-		}
+		out = append(out, dir+"/"+e.name)
 	}
 	sort.Strings(out)
 	return out, nil
