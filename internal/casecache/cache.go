@@ -153,6 +153,11 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 		var fiche *casefile.Document
 		var docs []*casefile.Document
 		for _, d := range f.Documents {
+			if d.Overflow {
+				// Read through the loader, which warns, every time.
+				b.fallback = true
+				return
+			}
 			d.Src = nil // the items read only the frontmatter and the headings
 			if !builtin {
 				d.CanonicalizeWith(c.Types) // as the loader does
@@ -165,6 +170,9 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 		}
 		b.item, b.rec.item = k.make(casefile.NewCase(b.id, fiche, docs, casefile.RankOf(c.types())))
 		b.rec.files, b.changed = f.Files, true
+		// The counts were of other files: a kind that counts counts again
+		// (count, after this), one that does not leaves them to the next.
+		b.rec.day, b.rec.errs, b.rec.warnings, b.rec.invalid = "", 0, 0, nil
 	}
 	if k.counts {
 		if err := c.count(k, cases, index, keep); err != nil {
@@ -178,8 +186,8 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 		})
 	}
 
-	// Anything else (links, unreadable files) is read through the loader,
-	// and not kept.
+	// Anything else (links, unreadable files, too large ones, alias bombs)
+	// is read through the loader, which names them on Warn, and not kept.
 	var again []string
 	for _, b := range cases {
 		if b.item == nil {

@@ -86,16 +86,30 @@ func reportOptions(opt report.Options) string {
 // groups the findings by beneficiary id; a whole-repository run goes
 // through the validator's pack.
 func (c *Cache) Findings(ids []string) (map[string][]validate.Finding, error) {
-	opts := validate.RunOptions{Root: c.Repo.Root, Today: c.Today, Registry: c.Types, Config: c.Repo.Config, Progress: c.Progress}
-	var vpack *validate.PackCache
-	if len(ids) == 0 {
-		// As acc validate: the pack for a whole run only.
-		vpack = ValidationPack(c.Dir)
-		defer vpack.Close()
-		opts.Cache = vpack
-	}
+	var paths []string
 	for _, id := range ids {
-		opts.Paths = append(opts.Paths, c.Repo.Abs(casefile.BeneficiaryDir(id)))
+		paths = append(paths, c.Repo.Abs(casefile.BeneficiaryDir(id)))
+	}
+	if len(ids) > 0 {
+		return c.findings(paths, nil)
+	}
+	// As acc validate: the pack for a whole run only.
+	vpack := ValidationPack(c.Dir)
+	defer vpack.Close()
+	by, err := c.findings(nil, vpack)
+	if err == nil {
+		RetainBeneficiaries(c.Repo, vpack)
+		vpack.Flush()
+	}
+	return by, err
+}
+
+// findings validates paths (the whole work tree when nil) and groups the
+// findings by beneficiary id.
+func (c *Cache) findings(paths []string, vpack *validate.PackCache) (map[string][]validate.Finding, error) {
+	opts := validate.RunOptions{Root: c.Repo.Root, Today: c.Today, Registry: c.Types, Config: c.Repo.Config, Progress: c.Progress, Paths: paths}
+	if vpack != nil {
+		opts.Cache = vpack
 	}
 	sink := &groupSink{by: map[string][]validate.Finding{}}
 	_, err := validate.Run(c.ctx(), opts, sink)
@@ -104,10 +118,6 @@ func (c *Cache) Findings(ids []string) (map[string][]validate.Finding, error) {
 	}
 	if err != nil {
 		return nil, err
-	}
-	if vpack != nil {
-		RetainBeneficiaries(c.Repo, vpack)
-		vpack.Flush()
 	}
 	return sink.by, nil
 }
