@@ -269,9 +269,9 @@ func (a *app) caseCache(ws *workspace, today time.Time) *casecache.Cache {
 		Progress: checkProgress(rep), ProgressDone: rep.Clear, Warn: ws.warnf}
 }
 
-// cacheErr maps the errors of the cache: options a report refuses and
-// paths the validator cannot check are bad input, the rest repository
-// problems.
+// cacheErr maps the errors of the cache: options a report refuses are bad
+// input; the validator's (a path it cannot check, a broken acc.yaml) and
+// the others exitCode maps.
 func cacheErr(err error) error {
 	var oe *casecache.OptionsError
 	switch {
@@ -280,10 +280,7 @@ func cacheErr(err error) error {
 	case errors.As(err, &oe):
 		return usageErr("%v", oe.Err)
 	}
-	if v := validateErr(err); v != err {
-		return v
-	}
-	return repoErr(err)
+	return err // exitCode maps the validator's and the loader's errors
 }
 
 // caseSource returns the case files of the work tree, or as they stood at

@@ -267,8 +267,7 @@ func (c *Cache) count(k *kind, cases []*beneficiary, index map[string]int, keep 
 		Documents: func(f *validate.Folder) { keep(cases[index[f.Name]], f) },
 	}
 	_, err := validate.Run(c.ctx(), opts, counts)
-	var pe *validate.PathError
-	if errors.As(err, &pe) && opts.Paths != nil {
+	if errors.Is(err, validate.ErrPath) && opts.Paths != nil {
 		// A folder went away since it was listed: the whole repository.
 		counts.by, opts.Paths = map[string]*counted{}, nil
 		_, err = validate.Run(c.ctx(), opts, counts)
