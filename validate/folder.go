@@ -136,6 +136,12 @@ func ReadFolder(root, name string) *Folder {
 	return f
 }
 
+// Entries returns the entries of beneficiaires/ under root that a whole
+// run checks, sorted: every folder, link and .md file (hidden entries and
+// other files, such as .gitkeep, are not checked). A caller that keeps
+// results per beneficiary checks the others itself with RunOptions.Paths.
+func Entries(root string) ([]string, error) { return listBeneficiaries(root) }
+
 // CacheKey identifies everything besides the case files and the date that
 // findings depend on: the rules' settings, the document types and the build
 // of acc. A result kept across runs is stale when it changes.

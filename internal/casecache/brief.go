@@ -1,9 +1,7 @@
 package casecache
 
 import (
-	"os"
 	"sort"
-	"strings"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/validate"
@@ -64,23 +62,19 @@ func (c *Cache) Briefs(q casefile.Query, ids []string, invalid bool) (out []Foll
 // documents in error, sorted. There are none in a tidy repository: then
 // nothing is validated.
 func (c *Cache) strayInvalid(ids []string) ([]string, error) {
-	ents, err := os.ReadDir(c.Repo.Abs(casefile.BeneficiariesDir))
+	names, err := validate.Entries(c.Repo.Root)
 	if err != nil {
-		return nil, nil // no folder: nothing stray; a folder that is a link fails elsewhere
+		return nil, err
 	}
 	known := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		known[id] = true
 	}
 	var paths []string
-	for _, e := range ents {
-		n := e.Name()
-		// As the validator's listing: hidden entries and files other than
-		// .md are not checked.
-		if known[n] || strings.HasPrefix(n, ".") || e.Type().IsRegular() && !strings.HasSuffix(n, ".md") {
-			continue
+	for _, n := range names {
+		if n != "" && !known[n] {
+			paths = append(paths, c.Repo.Abs(casefile.BeneficiaryDir(n)))
 		}
-		paths = append(paths, c.Repo.Abs(casefile.BeneficiaryDir(n)))
 	}
 	if len(paths) == 0 {
 		return nil, nil
