@@ -117,14 +117,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		return err
 	}
 	opt.ApplyConfig(ws.repo.Config)
-	opt.FieldLabel = casefile.FieldLabels(ws.reg)
-	opt.Types = func(name string) (report.TypeInfo, bool) {
-		t, ok := ws.reg.Lookup(name)
-		if !ok || !t.Interview {
-			return report.TypeInfo{}, false
-		}
-		return report.TypeInfo{Label: t.Label, Phase: t.Phase, Rank: t.Rank, Base: t.Base}, true
-	}
+	opt.Registry = ws.reg
 	if o.anonymize {
 		root, err := ws.store.RootCommit()
 		if err != nil {

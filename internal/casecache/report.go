@@ -77,7 +77,8 @@ func (c *Cache) Report(opt report.Options, ids []string, qualiopi bool) (report.
 // the case.
 func reportOptions(opt report.Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%t\x00%d\x00%d\x00%d\x00", opt.Anonymize, opt.MaxGapDays, opt.DraftMaxDays, opt.RetentionMonths)
+	// The rule settings are in the pack's name already (validate.CacheKey).
+	fmt.Fprintf(h, "%t\x00", opt.Anonymize)
 	h.Write(opt.Salt)
 	return hex.EncodeToString(h.Sum(nil))
 }
