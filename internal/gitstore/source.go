@@ -74,26 +74,11 @@ func (r *Revision) CaseFiles(id string) ([]string, error) {
 // refused (casefile.ErrNotRegular), as is a blob over casefile.MaxFileSize
 // (casefile.ErrTooLarge), before it is inflated.
 func (r *Revision) ReadCaseFile(rel string) ([]byte, error) {
-	if err := checkCasePath(rel); err != nil {
-		return nil, err
-	}
-	h, err := r.s.resolve(r.rev)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.s.readCommit(h)
-	if err != nil {
-		return nil, err
-	}
-	e, ok, err := r.s.lookupPath(c.tree, r.s.gitPath(rel))
-	if err != nil {
-		return nil, err
-	}
-	if ok && e.mode != modeFile && e.mode != modeExec {
-		return nil, casefile.ErrNotRegular
-	}
-	b, err := r.s.ReadAt(rel, r.rev)
+	b, err := r.s.readAt(rel, r.rev, true)
 	if err == nil {
+		// readAt refuses a blob it knows to be too large before inflating
+		// it; one whose size the object store could not tell is refused
+		// here, as every reader refuses it.
 		err = casefile.CheckSize(len(b))
 	}
 	return b, err
