@@ -164,7 +164,7 @@ func Judge(c *Case, rules *RuleSettings, kinds Kinds, today time.Time) *Judgemen
 func (o *Outlook) On(today time.Time) *Judgement {
 	j := &Judgement{Today: Day(today), Outlook: o}
 	for _, c := range o.Concerns {
-		if !c.From.IsZero() && j.Today.Before(c.From) || !c.Until.IsZero() && !j.Today.Before(c.Until) {
+		if !applies(c.From, c.Until, j.Today) {
 			continue
 		}
 		if c.Gap != GapLong && c.Gap != GapShort {

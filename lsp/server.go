@@ -361,10 +361,10 @@ func (s *server) publish(uri string, version *int, diags []Diagnostic) {
 
 // target locates a document: its repository and its path there. ok is
 // false for anything acc does not judge (not a file URI, outside a
-// case-file repository, not a .md file of a beneficiary folder).
+// case-file repository, not a case file of a beneficiary folder).
 func (s *server) target(uri string) (*repo, string, bool) {
 	p, ok := uriPath(uri)
-	if !ok || !strings.HasSuffix(p, ".md") {
+	if !ok || !casefile.IsCaseFileName(filepath.Base(p)) {
 		return nil, "", false
 	}
 	root, err := casefile.FindRoot(filepath.Dir(p))

@@ -268,7 +268,7 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 				if _, err := os.Lstat(filepath.Join(root, casefile.BeneficiariesDir, parts[1])); err == nil {
 					add(parts[1], "")
 				}
-			case len(parts) == 3 && strings.HasSuffix(parts[2], ".md") && !strings.HasPrefix(parts[2], "."):
+			case len(parts) == 3 && casefile.IsCaseFileName(parts[2]):
 				// A deleted document still changes its case: check the
 				// case-level rules of the folder if it is there.
 				if _, err := os.Lstat(filepath.Join(root, casefile.BeneficiariesDir, parts[1])); err != nil {
@@ -306,7 +306,7 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 				add(parts[1], "")
 				continue
 			}
-			if !strings.HasSuffix(parts[2], ".md") || strings.HasPrefix(parts[2], ".") || fi.IsDir() {
+			if !casefile.IsCaseFileName(parts[2]) || fi.IsDir() {
 				return nil, pathErr(raw, "n'est pas un document de dossier (fichier .md attendu)")
 			}
 			add(parts[1], p)

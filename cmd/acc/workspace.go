@@ -58,6 +58,19 @@ func (a *app) open() (*workspace, error) {
 	return &workspace{repo: repo, reg: reg, store: store, wd: wd, warn: a.stderr}, nil
 }
 
+// loader loads cases from src (the work tree, or a past revision), with
+// the repository's types, warning on ws.warn about the files it leaves out.
+func (ws *workspace) loader(src casefile.Source) *casefile.Loader {
+	return &casefile.Loader{Source: src, Types: ws.reg, Warn: ws.warnf}
+}
+
+// warnf writes a warning about a case file to ws.warn.
+func (ws *workspace) warnf(msg string) {
+	if ws.warn != nil {
+		fmt.Fprintf(ws.warn, "acc : %s\n", msg)
+	}
+}
+
 // lockTimeout returns ACC_LOCK_TIMEOUT (a Go duration such as "2s", or a
 // number of seconds), 10 s by default.
 func (a *app) lockTimeout() (time.Duration, error) {
