@@ -47,12 +47,6 @@ type pruneStats struct {
 	packs   int // packs replaced
 }
 
-// reachableObjects marks every object reachable from the references, HEAD and the index.
-func (s *Store) reachableObjects(ctx context.Context) (map[Hash]bool, error) {
-	seen, _, err := s.markReachable(ctx)
-	return seen, err
-}
-
 // markReachable marks every object reachable from the references, HEAD and the index:
 // its entries' blobs and, as git gc keeps them (git fsck --strict reports "invalid sha1
 // pointer in cache-tree" otherwise), the trees its cache-tree names. A cache-tree tree is

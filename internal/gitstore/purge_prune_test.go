@@ -92,7 +92,7 @@ func TestReachableObjects(t *testing.T) {
 	gitIn(t, dir, "reset", "-q", "--soft", "HEAD~1")
 	staged := strings.TrimSpace(git(t, dir, "rev-parse", ":beneficiaires/c/fiche.md"))
 	s := openLocked(t, dir)
-	reach, err := s.reachableObjects(context.Background())
+	reach, _, err := s.markReachable(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestReachableObjects(t *testing.T) {
 	if last := roots[len(roots)-1]; last.h.String() != head {
 		t.Fatalf("detached HEAD not a root: %v", roots)
 	}
-	reach, err = s.reachableObjects(context.Background())
+	reach, _, err = s.markReachable(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
