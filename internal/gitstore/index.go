@@ -644,6 +644,11 @@ func guardFaults(path string, fn func() error) (err error) {
 // fsyncs the lock file; gitLock.commit renames it. The old index's checksum is verified
 // while the new one is built and written (two cores: the two SHA-1 passes overlap).
 func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
+	// The old index's time before it is read (see smudgeRacy).
+	var indexSec int64
+	if fi, err := os.Stat(l.target); err == nil {
+		indexSec = fi.ModTime().Unix()
+	}
 	data, release, err := mapFile(l.target)
 	if err != nil {
 		return fmt.Errorf("lecture de l'index Git : %w", err)
@@ -653,6 +658,11 @@ func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 	if err != nil {
 		return err
 	}
+	var smudged []indexUpdate
+	if err := guardFaults(l.target, func() (err error) { smudged, err = s.smudgeRacy(ix, indexSec, ups, l.target == s.indexPath()); return err }); err != nil {
+		return err
+	}
+	ups = withSmudged(ups, smudged)
 	verified := make(chan error, 1)
 	go func() {
 		verified <- bug.Call(func() error { return guardFaults(l.target, ix.verifyChecksum) })
