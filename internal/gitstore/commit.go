@@ -273,7 +273,9 @@ func removeFile(path, stop string) error {
 		return err
 	}
 	if fi.IsDir() {
-		return errors.New("c'est un dossier")
+		// The file was replaced by a folder: the file's record goes, the
+		// folder and what it holds stay (untracked, as for git rm --cached).
+		return nil
 	}
 	if err := os.Remove(path); err != nil {
 		return err

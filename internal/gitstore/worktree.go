@@ -223,6 +223,8 @@ func (s *Store) entryChanged(e *IndexEntry, racy int64) (gone, changed bool, err
 		return true, false, nil
 	case err != nil:
 		return false, false, err
+	case fi.IsDir():
+		return true, false, nil // the file is gone; what the folder holds is untracked (as git status says)
 	case !fi.Mode().IsRegular():
 		return false, true, nil
 	case e.Matches(fi) && !isRacy(e, racy):
