@@ -659,7 +659,10 @@ func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 		return err
 	}
 	var smudged []indexUpdate
-	if err := guardFaults(l.target, func() (err error) { smudged, err = s.smudgeRacy(ix, indexSec, ups, l.target == s.indexPath()); return err }); err != nil {
+	if err := guardFaults(l.target, func() (err error) {
+		smudged, err = s.smudgeRacy(ix, indexSec, ups, l.target == s.indexPath())
+		return err
+	}); err != nil {
 		return err
 	}
 	ups = withSmudged(ups, smudged)
