@@ -153,8 +153,10 @@ func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy int64) (chang
 		go func(p *part, fs []*folder) {
 			defer wg.Done()
 			defer bug.Recover(&p.err)
+			var op folderOpener
+			defer op.close()
 			for _, f := range fs {
-				if p.err = s.checkFolder(dc, f, racy, &p.changed, &p.deleted); p.err != nil {
+				if p.err = s.checkFolder(dc, f, racy, &op, &p.changed, &p.deleted); p.err != nil {
 					return
 				}
 			}
@@ -174,8 +176,8 @@ func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy int64) (chang
 // checkFolder checks one folder's entries: the quick path (one open folder,
 // see quickScan) when the platform has one, then the portable check for
 // what it could not decide.
-func (s *Store) checkFolder(dc *dirCache, f *folder, racy int64, changed, deleted *[]string) error {
-	verdicts, err := s.quickScan(dc, f, racy)
+func (s *Store) checkFolder(dc *dirCache, f *folder, racy int64, op *folderOpener, changed, deleted *[]string) error {
+	verdicts, err := s.quickScan(dc, f, racy, op)
 	if err != nil {
 		return err
 	}
@@ -266,6 +268,12 @@ type dirCache struct {
 	trustBefore time.Time
 	tmp         *atomicfile.File // the next cache file, created at load
 	path        string
+}
+
+// dirName is one entry of a folder's listing.
+type dirName struct {
+	name string
+	dir  bool
 }
 
 type dirRecord struct {
@@ -395,11 +403,11 @@ func (dc *dirCache) lookup(rel string, mtime int64, tracked [16]byte) (dirRecord
 // listed builds the record of folder rel from its listing, and keeps it
 // for the next run if the folder changed long enough ago; otherwise a
 // cached record is dropped (racy folder).
-func (dc *dirCache) listed(rel string, mtime time.Time, ents []fs.DirEntry, tracked []string) dirRecord {
+func (dc *dirCache) listed(rel string, mtime time.Time, ents []dirName, tracked []string) dirRecord {
 	rec := dirRecord{mtime: mtime.UnixNano(), tracked: trackedPrint(tracked)}
 	for _, e := range ents {
-		name := e.Name()
-		if e.IsDir() {
+		name := e.name
+		if e.dir {
 			if !strings.HasPrefix(name, ".") {
 				rec.subdirs = append(rec.subdirs, name)
 			}
@@ -444,7 +452,11 @@ func (dc *dirCache) read(s *Store, rel string, tracked []string) (dirRecord, err
 	if err != nil {
 		return dirRecord{}, err
 	}
-	return dc.listed(rel, fi.ModTime(), ents, tracked), nil
+	names := make([]dirName, len(ents))
+	for i, e := range ents {
+		names[i] = dirName{name: e.Name(), dir: e.IsDir()}
+	}
+	return dc.listed(rel, fi.ModTime(), names, tracked), nil
 }
 
 // untracked walks the folders under dir and returns the untracked files

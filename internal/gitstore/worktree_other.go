@@ -4,6 +4,11 @@ package gitstore
 
 // quickScan has no shortcut outside Linux: every entry takes the portable
 // path (os.Lstat) and the folder is read by dirCache.read.
-func (s *Store) quickScan(dc *dirCache, f *folder, racy int64) ([]statVerdict, error) {
+func (s *Store) quickScan(dc *dirCache, f *folder, racy int64, op *folderOpener) ([]statVerdict, error) {
 	return nil, nil
 }
+
+// folderOpener keeps nothing open outside Linux.
+type folderOpener struct{}
+
+func (o *folderOpener) close() {}
