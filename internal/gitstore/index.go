@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -645,9 +646,9 @@ func guardFaults(path string, fn func() error) (err error) {
 // while the new one is built and written (two cores: the two SHA-1 passes overlap).
 func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 	// The old index's time before it is read (see smudgeRacy).
-	var indexSec int64
+	var indexTime time.Time
 	if fi, err := os.Stat(l.target); err == nil {
-		indexSec = fi.ModTime().Unix()
+		indexTime = fi.ModTime()
 	}
 	data, release, err := mapFile(l.target)
 	if err != nil {
@@ -660,7 +661,7 @@ func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 	}
 	var smudged []indexUpdate
 	if err := guardFaults(l.target, func() (err error) {
-		smudged, err = s.smudgeRacy(ix, indexSec, ups, l.target == s.indexPath())
+		smudged, err = s.smudgeRacy(ix, indexTime, ups, l.target == s.indexPath())
 		return err
 	}); err != nil {
 		return err

@@ -6,21 +6,22 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+	"time"
 )
 
 // smudgeRacy keeps the index honest across a rewrite, as Git does
-// (ce_smudge_racily_clean_entry). An entry whose file was modified in the
-// second the old index was written (indexSec) proves nothing by its stat
-// data: the file may have changed again within the file system's timestamp
-// granularity. Readers check such entries' content (isRacy), but the new
-// index, written in a later second, would vouch for them. So each entry the
+// (ce_smudge_racily_clean_entry). An entry whose file was modified at or
+// after the old index's time (indexTime) proves nothing by its stat data:
+// the file may have changed again within the file system's timestamp tick.
+// Readers check such entries' content (isRacy), but the new index, written
+// later, would vouch for them. So each entry the
 // rewrite keeps as it is (not in ups) that is racy, whose stat data still
 // equal the file's and whose content differs, gets its recorded size zeroed
 // ("smudged"): Git and acc then compare its content, whatever the times say.
 // The returned updates replace those entries; ups are not changed. The
 // index of another worktree (own false), whose files acc does not read
 // here, has all its racy entries smudged.
-func (s *Store) smudgeRacy(ix *indexFile, indexSec int64, ups []indexUpdate, own bool) ([]indexUpdate, error) {
+func (s *Store) smudgeRacy(ix *indexFile, indexTime time.Time, ups []indexUpdate, own bool) ([]indexUpdate, error) {
 	if len(ix.data) == 0 {
 		return nil, nil
 	}
@@ -33,7 +34,7 @@ func (s *Store) smudgeRacy(ix *indexFile, indexSec int64, ups []indexUpdate, own
 		raw := ix.data[e.off : e.off+e.hdrLen]
 		mode := binary.BigEndian.Uint32(raw[24:])
 		if e.stage != 0 || e.hdrLen != entryFixedLen || (mode != 0o100644 && mode != 0o100755) ||
-			int64(binary.BigEndian.Uint32(raw[8:])) < indexSec || binary.BigEndian.Uint32(raw[36:]) == 0 {
+			binary.BigEndian.Uint32(raw[36:]) == 0 || !isRacyStamp(raw[8:16], indexTime) {
 			return true
 		}
 		cands = append(cands, cand{name: string(e.name), raw: raw})
@@ -65,6 +66,19 @@ func (s *Store) smudgeRacy(ix *indexFile, indexSec int64, ups []indexUpdate, own
 		}
 	}
 	return out, nil
+}
+
+// isRacyStamp tells whether an entry's mtime (seconds and nanoseconds, as
+// the index stores them) is at or after the index's time (see isRacy).
+func isRacyStamp(mtime []byte, indexTime time.Time) bool {
+	if indexTime.IsZero() {
+		return true
+	}
+	sec, nsec := int64(binary.BigEndian.Uint32(mtime)), int64(binary.BigEndian.Uint32(mtime[4:]))
+	if is := indexTime.Unix() & 0xffffffff; sec != is {
+		return sec > is
+	}
+	return nsec >= int64(indexTime.Nanosecond())
 }
 
 // rawUpdate decodes a stage-0 entry's header as an update that rewrites it

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io/fs"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -33,8 +32,8 @@ func BlobHash(data []byte) Hash { return hashObject("blob", data) }
 //
 // Like Git's own status, it trusts the index's stat data and reads a file
 // only when its stat data changed, or when it is "racy": modified in the
-// same second as the index was written (or smudged by Git for that reason),
-// when equal stat data prove nothing. Each folder holding tracked files is
+// same timestamp tick as the index was written (or smudged by Git for that
+// reason), when equal stat data prove nothing. Each folder holding tracked files is
 // opened once (Linux): its own stat, then its files' stats relative to it,
 // in parallel. Untracked files are found with a folder cache
 // (.git/acc/cache/worktree, Git's "untracked cache" idea): a folder whose
@@ -45,7 +44,7 @@ func BlobHash(data []byte) Hash { return hashObject("blob", data) }
 func (s *Store) WorkChanges(dir string, keep func(name string) bool) (changed, deleted, untracked []string, err error) {
 	// The index's time is taken before it is read: a newer index read
 	// afterwards only makes more entries racy.
-	racy := s.indexRacySecond()
+	racy := s.indexRacyTime()
 	entries, err := s.IndexEntries(dir)
 	if err != nil {
 		return nil, nil, nil, err
@@ -68,22 +67,24 @@ func (s *Store) WorkChanges(dir string, keep func(name string) bool) (changed, d
 	return changed, deleted, untracked, nil
 }
 
-// indexRacySecond returns the second from which an index entry's stat data
-// cannot prove its file unchanged: the index file's modification second (a
-// file changed again within the same second may keep its size and times on
-// a file system with coarse timestamps). Without an index time every entry
-// is racy.
-func (s *Store) indexRacySecond() int64 {
+// indexRacyTime returns the time from which an index entry's stat data
+// cannot prove its file unchanged: the index file's modification time. A
+// file modified within the same timestamp tick as the index was written
+// (a second on some file systems, a few milliseconds on others) may be
+// modified again within that tick and keep its size and times. Git
+// compares the same way (with nanoseconds, as Linux builds do). Without an
+// index time every entry is racy.
+func (s *Store) indexRacyTime() time.Time {
 	fi, err := os.Stat(s.indexPath())
 	if err != nil {
-		return math.MinInt64
+		return time.Time{}
 	}
-	return fi.ModTime().Unix()
+	return fi.ModTime()
 }
 
-// isRacy tells whether e's stat data may hide a change (see indexRacySecond).
-func isRacy(e *IndexEntry, racy int64) bool {
-	return e.MTime.IsZero() || e.MTime.Unix() >= racy
+// isRacy tells whether e's stat data may hide a change (see indexRacyTime).
+func isRacy(e *IndexEntry, racy time.Time) bool {
+	return e.MTime.IsZero() || racy.IsZero() || !e.MTime.Before(racy)
 }
 
 // folder is the index entries directly in one case-relative folder, sorted.
@@ -134,7 +135,7 @@ func (f *folder) names() []string {
 // checkFolders checks every tracked entry against the disk, folder by folder
 // in parallel chunks, and records each folder's listing for the untracked
 // walk.
-func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy int64) (changed, deleted []string, err error) {
+func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy time.Time) (changed, deleted []string, err error) {
 	total := 0
 	for _, f := range folders {
 		total += len(f.entries)
@@ -176,7 +177,7 @@ func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy int64) (chang
 // checkFolder checks one folder's entries: the quick path (one open folder,
 // see quickScan) when the platform has one, then the portable check for
 // what it could not decide.
-func (s *Store) checkFolder(dc *dirCache, f *folder, racy int64, op *folderOpener, changed, deleted *[]string) error {
+func (s *Store) checkFolder(dc *dirCache, f *folder, racy time.Time, op *folderOpener, changed, deleted *[]string) error {
 	verdicts, err := s.quickScan(dc, f, racy, op)
 	if err != nil {
 		return err
@@ -217,7 +218,7 @@ func (s *Store) checkFolder(dc *dirCache, f *folder, racy int64, op *folderOpene
 // prove the file unchanged unless racy; otherwise a file of the same size
 // and mode (or whose recorded size Git zeroed, "smudged", because it was
 // racy) is read and hashed.
-func (s *Store) entryChanged(e *IndexEntry, racy int64) (gone, changed bool, err error) {
+func (s *Store) entryChanged(e *IndexEntry, racy time.Time) (gone, changed bool, err error) {
 	name := s.diskPath(s.gitPath(e.Path))
 	fi, err := os.Lstat(name)
 	switch {

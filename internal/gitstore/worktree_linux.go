@@ -19,7 +19,7 @@ import (
 // matches (same stat data as Git recorded, not racy), is missing, or needs
 // the portable check; f.scanned false leaves the listing to the portable
 // path.
-func (s *Store) quickScan(dc *dirCache, f *folder, racy int64, op *folderOpener) ([]statVerdict, error) {
+func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpener) ([]statVerdict, error) {
 	out := make([]statVerdict, len(f.entries))
 	fd, err := op.open(s, f.dir)
 	if err != nil {

@@ -3,6 +3,7 @@
 package gitstore
 
 import (
+	"encoding/binary"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,9 +66,9 @@ func TestWorkChangesFolderCache(t *testing.T) {
 
 // forgeRacy puts the index in the racy state a file system with coarse
 // timestamps produces: path was rewritten with the same size within the
-// second the index was written, so the index entry's stat data equal the
-// new file's while its hash is the old content's. The file and the index
-// are dated at the same second, an hour ago.
+// timestamp tick the index was written in, so the index entry's stat data
+// equal the new file's while its hash is the old content's. The file and
+// the index carry the same time (a second's tick), an hour ago.
 func forgeRacy(t *testing.T, s *Store, dir, path, content string) {
 	t.Helper()
 	ent, ok, err := s.IndexEntry(path)
@@ -99,15 +100,15 @@ func forgeRacy(t *testing.T, s *Store, dir, path, content string) {
 	if err := l.commit(); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chtimes(s.indexPath(), past.Add(500*time.Millisecond), past.Add(500*time.Millisecond)); err != nil {
+	if err := os.Chtimes(s.indexPath(), past, past); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// A same-size rewrite in the second the index was written keeps the stat
+// A same-size rewrite in the tick the index was written in keeps the stat
 // data the index recorded: only the content can tell. WorkChanges must
 // see it (git status does), and so must every later reader after acc
-// rewrites the index in a later second (the entry is smudged, as Git does).
+// rewrites the index later (the entry is smudged, as Git does).
 func TestWorkChangesRacyEdit(t *testing.T) {
 	dir := newRepo(t)
 	s := openLocked(t, dir)
@@ -237,5 +238,31 @@ func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
 		}
+	}
+}
+
+// The racy rule, on decoded entries and on raw index bytes alike: at or
+// after the index's time (to the nanosecond, as Git on Linux) is racy,
+// before is not; no index time makes everything racy.
+func TestRacyRule(t *testing.T) {
+	idx := time.Unix(1796616872, 500)
+	for _, c := range []struct {
+		mtime time.Time
+		racy  bool
+	}{
+		{time.Unix(1796616872, 499), false},
+		{time.Unix(1796616872, 500), true},
+		{time.Unix(1796616872, 501), true},
+		{time.Unix(1796616871, 999999999), false},
+		{time.Unix(1796616873, 0), true},
+	} {
+		e := IndexEntry{MTime: c.mtime}
+		raw := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(c.mtime.Unix())), uint32(c.mtime.Nanosecond()))
+		if got, gotRaw := isRacy(&e, idx), isRacyStamp(raw, idx); got != c.racy || gotRaw != c.racy {
+			t.Errorf("mtime %v: isRacy %v, isRacyStamp %v, want %v", c.mtime, got, gotRaw, c.racy)
+		}
+	}
+	if !isRacy(&IndexEntry{MTime: time.Unix(1, 0)}, time.Time{}) || !isRacyStamp(make([]byte, 8), time.Time{}) {
+		t.Error("no index time: everything is racy")
 	}
 }
