@@ -21,7 +21,6 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 
 	"github.com/acc-formation/acc/casefile"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -406,7 +405,7 @@ func (s *server) repo(root string) (*repo, error) {
 		s.logger.Printf("règles d'acc.yaml invalides : diagnostics suspendus")
 		return nil, err
 	}
-	reg, err := templates.Load(cr.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(cr.Abs(casefile.AccDir))
 	if err != nil {
 		s.logger.Printf("types de .acc invalides : diagnostics suspendus")
 		return nil, err

@@ -152,7 +152,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	}
 	reg := opts.Registry
 	if reg == nil {
-		if reg, err = templates.Load(filepath.Join(root, casefile.AccDir)); err != nil {
+		if reg, err = LoadRegistry(filepath.Join(root, casefile.AccDir)); err != nil {
 			return st, err
 		}
 	}

@@ -44,7 +44,7 @@ func (a *app) open() (*workspace, error) {
 	if _, err := validate.NewSettings(repo.Config, ""); err != nil {
 		return nil, repoErr(err)
 	}
-	reg, err := templates.Load(repo.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(repo.Abs(casefile.AccDir))
 	if err != nil {
 		return nil, repoErr(a.relLoadError(err))
 	}
