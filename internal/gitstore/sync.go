@@ -992,6 +992,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 		return nil, nil, err
 	}
 	s.Clock, s.Getenv, s.Progress, s.crashHook = opts.Clock, opts.Getenv, opts.Progress, opts.crashHook
+	s.freshClone = true // dir is new or was empty, and is emptied if the clone fails
 	if opts.Committer.Name == "" {
 		if _, c, ok, err := s.Identity(); err == nil && ok {
 			opts.Committer = c

@@ -190,6 +190,8 @@ func (s *Store) checkClean(changes []treeChange) error {
 			dirty = append(dirty, s.displayPath(c.path))
 		case d.present() == c.old.present() && (!d.present() || d.hash == c.old.hash):
 		case d.present() == c.new.present() && (!d.present() || d.hash == c.new.hash):
+		case s.resumeFresh && !c.old.present() && d.present():
+			// A file that a killed clone was writing (sync_checkout_fresh.go).
 		default:
 			dirty = append(dirty, s.displayPath(c.path))
 		}
@@ -229,14 +231,22 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 	if err := s.checkModes(changes); err != nil {
 		return nil, err
 	}
-	if err := s.checkClean(changes); err != nil {
-		return nil, err
+	fresh := s.freshClone && old.IsZero() // sync_checkout_fresh.go
+	if !fresh {
+		if err := s.checkClean(changes); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.writeJournal(syncJournal{branch: branch, old: old, new: new}); err != nil {
+	if err := s.writeJournal(syncJournal{branch: branch, old: old, new: new, fresh: fresh}); err != nil {
 		return nil, err
 	}
 	s.step("sync-journal")
-	ups, err := s.checkoutFiles(h, changes)
+	var ups []indexUpdate
+	if fresh {
+		ups, err = s.checkoutNew(changes)
+	} else {
+		ups, err = s.checkoutFiles(h, changes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -650,6 +660,8 @@ func (s *Store) recoverJournal(ctx context.Context, h *heldLock, ident Signature
 	case cur == j.new:
 		return "", removeDurably(s.journalPath())
 	case cur == j.old && head == j.branch:
+		s.resumeFresh = j.fresh && j.old.IsZero()
+		defer func() { s.resumeFresh = false }()
 		if _, err := s.checkout(h, j.branch, j.old, j.new, "acc sync : reprise après interruption", ident); err != nil {
 			return "", fmt.Errorf("reprise de la synchronisation interrompue : %w", err)
 		}
