@@ -222,13 +222,14 @@ func (s *Store) readObject(h Hash, typ plumbing.ObjectType) ([]byte, error) {
 // bulkReader reads many objects in a row from one goroutine (a checkout): its own
 // storage keeps a few pack files open, where the shared one (which must stay safe for
 // the goroutines that read objects meanwhile) opens the pack and resolves its path
-// for every object. close releases the pack files.
+// for every object; cacheSize bounds its cache of objects (delta bases). close releases
+// the pack files.
 //
 // Loose objects are only looked for in the objects/xx folders that exist when the reader
 // starts (a clone has none: 100,000 failed opens spared); one written since, elsewhere,
 // is still found, by go-git after the packs.
-func (s *Store) bulkReader() (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
-	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(16*cache.MiByte),
+func (s *Store) bulkReader(cacheSize cache.FileSize) (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
+	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(cacheSize),
 		filesystem.Options{MaxOpenDescriptors: 8})
 	var looseDirs [256]bool
 	entries, err := os.ReadDir(filepath.Join(s.CommonDir, "objects"))

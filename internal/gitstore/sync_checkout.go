@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -281,7 +282,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	ups := make([]indexUpdate, len(changes))
 	dirs := map[string]bool{}
 	var pend []pendingFile
-	read, closeReader := s.bulkReader()
+	read, closeReader := s.bulkReader(16 * cache.MiByte)
 	defer closeReader()
 	defer func() {
 		for _, p := range pend {
