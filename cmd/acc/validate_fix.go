@@ -79,7 +79,7 @@ func (a *app) fixSafely(ws *workspace, opts validate.RunOptions) error {
 	}
 	fmt.Fprintf(a.stderr, "acc : %d correction%s sûre%s appliquée%s dans %d fichier%s\n",
 		count, plural(count), plural(count), plural(count), len(fixed), plural(len(fixed)))
-	if err := a.commitChecked(ws, fixed, casefile.ActionCommit, fixMessage, false); err != nil && !errors.Is(err, errFindings) {
+	if err := a.deps().commitChecked(ws, fixed, casefile.ActionCommit, fixMessage, false); err != nil && !errors.Is(err, errFindings) {
 		return err
 	}
 	return nil
