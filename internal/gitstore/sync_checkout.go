@@ -60,6 +60,16 @@ func (s *Store) diffAllIn(a, b Hash, dir string, out *[]treeChange) error {
 	if err != nil {
 		return err
 	}
+	if len(ea) == 0 {
+		// Everything in b is new (a clone's checkout: 100,000 entries): nothing to
+		// match by name.
+		for i := range eb {
+			if err := s.visitNew(&eb[i], dir, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	byName := make(map[string]treeEntry, len(eb))
 	for _, e := range eb {
 		byName[e.name] = e
@@ -115,6 +125,19 @@ func (s *Store) diffAllIn(a, b Hash, dir string, out *[]treeChange) error {
 			}
 		}
 	}
+	return nil
+}
+
+// visitNew lists e, an entry only the new tree has (in dir), and what it holds.
+func (s *Store) visitNew(e *treeEntry, dir string, out *[]treeChange) error {
+	p := e.name
+	if dir != "" {
+		p = dir + "/" + e.name
+	}
+	if e.isTree() {
+		return s.diffAllIn(Hash{}, e.hash, p, out)
+	}
+	*out = append(*out, treeChange{path: p, new: pathEntry{mode: e.mode, hash: e.hash}})
 	return nil
 }
 
