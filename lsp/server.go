@@ -21,7 +21,6 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 
 	"github.com/acc-formation/acc/casefile"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -406,7 +405,7 @@ func (s *server) repo(root string) (*repo, error) {
 		s.logger.Printf("règles d'acc.yaml invalides : diagnostics suspendus")
 		return nil, err
 	}
-	reg, err := templates.Load(cr.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(cr.Abs(casefile.AccDir))
 	if err != nil {
 		s.logger.Printf("types de .acc invalides : diagnostics suspendus")
 		return nil, err
@@ -454,8 +453,7 @@ func (s *server) findings(ctx context.Context, uri string, text []byte) ([]valid
 // errKind names an error without its text, which may quote a path or a
 // value.
 func errKind(err error) string {
-	var pe *validate.PathError
-	if errors.As(err, &pe) {
+	if errors.Is(err, validate.ErrPath) {
 		return "chemin refusé"
 	}
 	return fmt.Sprintf("%T", err)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 )
 
@@ -32,7 +33,7 @@ var (
 	kindAttrs    = map[Kind][]string{
 		KindText:    {"expression", "non_vide", "defaut"},
 		KindDate:    {"defaut"},
-		KindInteger: {"min", "max", "defaut"},
+		KindInteger: {"min", "max", "defaut", "valeurs"},
 		KindBoolean: {"defaut"},
 		KindChoice:  {"valeurs", "defaut"},
 		KindList:    {"element", "non_vide"},
@@ -188,7 +189,7 @@ func (r *resolver) missing(d *typeDef, o opt, key, what string) error {
 	if o.set && o.node != nil {
 		line, col = o.node.Line, o.node.Column
 	}
-	return &LoadError{Path: d.path, Line: line, Column: col, Msg: fmt.Sprintf("clé « %s » manquante ou vide : %s", key, what)}
+	return poserr.At(d.path, line, col, "clé « %s » manquante ou vide : %s", key, what)
 }
 
 // build fills t's fields and sections from d on top of base.
@@ -397,7 +398,11 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		case "defaut":
 			f.Default = s.dflt
 		case "valeurs":
-			f.Values = slices.Clone(s.values)
+			// An integer's valeurs name its levels; min and max bound it.
+			if f.Kind == KindChoice {
+				f.Values = slices.Clone(s.values)
+			}
+			f.ValueLabels = s.valueLabels
 		case "min":
 			f.Min = s.min
 		case "max":
@@ -438,6 +443,13 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		return nil, p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
 	case f.Min != nil && f.Max != nil && *f.Min > *f.Max:
 		return nil, p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
+	}
+	if f.Kind == KindInteger {
+		for i, v := range s.values {
+			if msg := checkScalar(f, v); msg != "" {
+				return nil, p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
+			}
+		}
 	}
 	if f.Default != "" {
 		if msg := checkScalar(f, f.Default); msg != "" {

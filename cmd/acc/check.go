@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"errors"
 
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -20,7 +18,7 @@ func (d deps) checkFiles(ws *workspace, rels []string) ([]validate.Finding, erro
 		Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config, Paths: rels,
 	})
 	if err != nil {
-		return nil, validateErr(err)
+		return nil, err
 	}
 	want := map[string]bool{}
 	for _, r := range rels {
@@ -33,22 +31,6 @@ func (d deps) checkFiles(ws *workspace, rels []string) ([]validate.Finding, erro
 		}
 	}
 	return out, nil
-}
-
-// validateErr maps the validator's errors to exit codes: a broken acc.yaml
-// or type definition is a repository problem, a path it cannot check is bad
-// usage.
-func validateErr(err error) error {
-	var ce *validate.ConfigError
-	var le *templates.LoadError
-	var pe *validate.PathError
-	switch {
-	case errors.As(err, &pe):
-		return usageErr("%v", err)
-	case errors.As(err, &ce), errors.As(err, &le):
-		return repoErr(err)
-	}
-	return err
 }
 
 // printFindings writes findings in the text format (one a line) to stderr

@@ -168,7 +168,7 @@ func (d deps) query(ws *workspace) (casefile.Query, error) {
 	}
 	s, err := validate.NewSettings(ws.repo.Config, "")
 	if err != nil {
-		return casefile.Query{}, validateErr(err)
+		return casefile.Query{}, err
 	}
 	return casefile.Query{Today: today, Kinds: casefile.KindsOf(ws.reg), Rules: s.RuleSettings, Horizon: 6}, nil
 }

@@ -128,14 +128,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		return err
 	}
 	opt.ApplyConfig(ws.repo.Config)
-	opt.FieldLabel = casefile.FieldLabels(ws.reg)
-	opt.Types = func(name string) (report.TypeInfo, bool) {
-		t, ok := ws.reg.Lookup(name)
-		if !ok || !t.Interview {
-			return report.TypeInfo{}, false
-		}
-		return report.TypeInfo{Label: t.Label, Phase: t.Phase, Rank: t.Rank, Base: t.Base}, true
-	}
+	opt.Registry = ws.reg
 	if o.anonymize {
 		root, err := ws.store.RootCommit()
 		if err != nil {
@@ -285,7 +278,7 @@ func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string
 	_, err := validate.Run(a.ctx, opts, sink)
 	rep.Clear()
 	if err != nil {
-		return nil, validateErr(err)
+		return nil, err
 	}
 	if vpack != nil {
 		retainBeneficiaries(ws, vpack)
@@ -899,15 +892,14 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 	defer rep.Clear()
 	opts.Progress = checkProgress(rep)
 	_, err := validate.Run(a.ctx, opts, counts)
-	var pe *validate.PathError
-	if errors.As(err, &pe) && opts.Paths != nil {
+	if errors.Is(err, validate.ErrPath) && opts.Paths != nil {
 		// A folder went away since it was listed: the whole repository.
 		counts.by, opts.Paths = map[string]*[2]int{}, nil
 		_, err = validate.Run(a.ctx, opts, counts)
 	}
 	rep.Clear()
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	for _, sc := range cases {
 		if sc.counted {
@@ -949,8 +941,8 @@ func (s *countSink) Finding(f validate.Finding) {
 // options: a hash of everything an item depends on besides the case.
 func summaryPackName(kind, validation string, opt report.Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "acc-report-cache/%d\x00%s\x00%s\x00%t\x00%d\x00%d\x00%d\x00", summaryFormat, kind, validation,
-		opt.Anonymize, opt.MaxGapDays, opt.DraftMaxDays, opt.RetentionMonths)
+	// validation names the rule settings too (validate.CacheKey).
+	fmt.Fprintf(h, "acc-report-cache/%d\x00%s\x00%s\x00%t\x00", summaryFormat, kind, validation, opt.Anonymize)
 	h.Write(opt.Salt)
 	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:16] + ".pack"
 }

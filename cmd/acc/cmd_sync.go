@@ -106,7 +106,7 @@ func runSync(o *syncOptions) error {
 	}
 	if res.Conflict != nil {
 		o.printConflict(res.Conflict)
-		return &exitError{code: exitFindings, err: errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu")}
+		return findingsExit(errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu"))
 	}
 	o.printSync(res)
 	for _, k := range res.KeptBeside {
@@ -187,7 +187,7 @@ func (o *syncOptions) syncError(res *gitstore.SyncResult, err error) error {
 	switch {
 	case errors.As(err, &pending):
 		o.printConflict(pending.Conflict)
-		return &exitError{code: exitFindings, err: withHint(err)}
+		return findingsExit(withHint(err))
 	case errors.As(err, &re):
 		switch {
 		case res != nil && res.RolledBack:
@@ -303,8 +303,8 @@ func (o *syncOptions) resolveConflict(ws *workspace, c *gitstore.Conflict, keep 
 		}
 		if bad := sensitive(fs); len(bad) > 0 {
 			o.printFindings(bad)
-			return false, &exitError{code: exitFindings, err: fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
-				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path)}
+			return false, findingsExit(fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
+				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path))
 		}
 		findings = o.printFindings(fs)
 	}

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
-
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // validateOptions are acc validate's flags and what it needs from outside.
@@ -149,11 +149,11 @@ func runValidate(o *validateOptions) error {
 	_, err = validate.Run(o.Ctx, opts, sinks.all)
 	rep.Clear()
 	if err != nil {
-		var pe *validate.PathError
-		if errors.As(err, &pe) && typed[pe.Path] != "" {
+		var pe *poserr.Error
+		if errors.Is(err, validate.ErrPath) && errors.As(err, &pe) && typed[pe.Path] != "" {
 			pe.Path = typed[pe.Path]
 		}
-		return validateErr(err)
+		return err
 	}
 	if pack != nil {
 		retainBeneficiaries(ws, pack)

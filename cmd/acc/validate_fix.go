@@ -27,11 +27,11 @@ func (a *app) fixSafely(ws *workspace, opts validate.RunOptions) error {
 	defer unlock()
 	findings, _, err := validate.Check(a.ctx, opts)
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	fixer, err := validate.NewFixer(validate.RunOptions{Registry: ws.reg, Config: ws.repo.Config})
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	byPath := map[string][]validate.Finding{}
 	var order []string
