@@ -1019,6 +1019,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 			return nil, nil, err
 		}
 	}
+	s.freshClone = false // the work tree is the trainer's from now on
 	ok = true
 	return s, res, nil
 }
