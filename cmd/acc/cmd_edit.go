@@ -248,8 +248,11 @@ func pendingChanges(ws *workspace, rels []string, skip func(string) bool) (chang
 		if skip(rel) {
 			continue
 		}
-		_, statErr := os.Lstat(ws.repo.Abs(rel))
-		changes = append(changes, gitstore.Change{Path: rel, FromDisk: statErr == nil, Delete: statErr != nil})
+		// A document replaced by a folder is gone: its record is deleted,
+		// the folder stays untracked (git add -A would add what it holds).
+		fi, statErr := os.Lstat(ws.repo.Abs(rel))
+		gone := statErr != nil || fi.IsDir()
+		changes = append(changes, gitstore.Change{Path: rel, FromDisk: !gone, Delete: gone})
 		kept = append(kept, rel)
 		id, base, _ := casefile.SplitCasePath(rel)
 		ids = append(ids, id)
@@ -258,12 +261,12 @@ func pendingChanges(ws *workspace, rels []string, skip func(string) bool) (chang
 	return changes, kept, ids, types
 }
 
-// existing keeps the paths that exist on disk (deleted files are not
-// validated).
+// existing keeps the paths that exist on disk, not as folders (deleted
+// files are not validated).
 func existing(ws *workspace, rels []string) []string {
 	var out []string
 	for _, r := range rels {
-		if _, err := os.Lstat(ws.repo.Abs(r)); err == nil {
+		if fi, err := os.Lstat(ws.repo.Abs(r)); err == nil && !fi.IsDir() {
 			out = append(out, r)
 		}
 	}

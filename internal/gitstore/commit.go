@@ -268,7 +268,9 @@ func removeFile(path, stop string) error {
 		return err
 	}
 	if fi.IsDir() {
-		return errors.New("c'est un dossier")
+		// The file was replaced by a folder: the file's record goes, the
+		// folder and what it holds stay (untracked, as for git rm --cached).
+		return nil
 	}
 	if err := os.Remove(path); err != nil {
 		return err
@@ -314,39 +316,22 @@ func (s *Store) commitUpdates(ctx context.Context, h *heldLock, ow *objectWriter
 
 // commitOnce makes one attempt; moved is false, with no error, when the branch changed
 // under the locks and the attempt must be made again. A non-zero hash with an error means
-// the branch moved but what follows failed.
+// the branch moved but what follows failed. Its phases: take the locks and read the
+// parent, write the new index (in parallel) and the objects, prepare the ref and the
+// journal, then publish the index before the branch, then the reflogs.
 func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, ups []indexUpdate, msg string, author, committer Signature) (id Hash, moved bool, err error) {
-	branch, err := s.headBranch()
-	if err != nil {
+	c, ok, err := s.lockBranch(h)
+	if err != nil || !ok {
 		return Hash{}, false, err
 	}
-	ixLock, err := s.takeGitLock(h, s.indexPath(), 0o644)
-	if err != nil {
-		return Hash{}, false, err
-	}
-	defer ixLock.rollback()
-	refPath := s.refFile(branch)
-	if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
-		return Hash{}, false, fmt.Errorf("création du dossier de la référence %s : %w", branch, err)
-	}
-	refLock, err := s.takeGitLock(h, refPath, 0o644)
-	if err != nil {
-		return Hash{}, false, err
-	}
-	defer refLock.rollback()
-	if b, err := s.headBranch(); err != nil || b != branch {
-		return Hash{}, false, err
-	}
-	parent, _, err := s.readRef(branch)
-	if err != nil {
-		return Hash{}, false, err
-	}
+	defer c.ixLock.rollback()
+	defer c.refLock.rollback()
 	s.step("locks")
 
 	// The new index depends only on the changed entries: it is built, written and
 	// fsynced while the trees and the commit are (index.lock is ours).
 	indexDone := make(chan error, 1)
-	go func() { indexDone <- bug.Call(func() error { return s.writeIndexLock(ixLock, ups) }) }()
+	go func() { indexDone <- bug.Call(func() error { return s.writeIndexLock(c.ixLock, ups) }) }()
 	waited := false
 	waitIndex := func() error {
 		if waited {
@@ -357,28 +342,7 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 	}
 	defer waitIndex()
 
-	var base Hash
-	var parents []Hash
-	if !parent.IsZero() {
-		pc, err := s.readCommit(parent)
-		if err != nil {
-			return Hash{}, false, err
-		}
-		base = pc.tree
-		parents = []Hash{parent}
-	}
-	tree, err := s.buildTree(ow, base, ups)
-	if err != nil {
-		return Hash{}, false, err
-	}
-	if !parent.IsZero() && tree == base {
-		return Hash{}, false, ErrNoChanges
-	}
-	id, err = ow.write(objCommit, encodeCommit(tree, parents, author, committer, msg))
-	if err != nil {
-		return Hash{}, false, err
-	}
-	if err := ow.sync(); err != nil {
+	if id, err = s.writeCommitObjects(ow, c.parent, ups, msg, author, committer); err != nil {
 		return Hash{}, false, err
 	}
 	s.step("objects")
@@ -389,23 +353,118 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 	if err := ctx.Err(); err != nil {
 		return Hash{}, false, err
 	}
-	if _, err := fmt.Fprintf(refLock.f, "%s\n", id); err != nil {
-		return Hash{}, false, fmt.Errorf("écriture de %s : %w", refLock.path, err)
-	}
-	// Compare-and-swap, again: go-git and other programs move refs without lock files.
-	if cur, _, err := s.readRef(branch); err != nil || cur != parent {
+	if ok, err := s.prepareRef(h, c, id, ups); err != nil || !ok {
 		return Hash{}, false, err
+	}
+	s.step("journal")
+	if published, err := s.publish(h, c); err != nil || !published {
+		return Hash{}, false, err
+	}
+	if err := c.refLock.commit(); err != nil {
+		h.dirty = true // the index is ahead of the branch, or the branch moved
+		if !c.refLock.done {
+			return Hash{}, false, err
+		}
+		return id, true, err
+	}
+	s.step("ref")
+	// From here on the commit exists; failures leave the journal for the next holder.
+	if err := s.writeReflogs(c, id, msg, committer); err != nil {
+		h.dirty = true
+		return id, true, fmt.Errorf("commit %s enregistré, mais : %w", id, err)
+	}
+	return id, true, nil
+}
+
+// branchLocks is what commitOnce holds: the branch, its parent commit and Git's lock
+// files on the index and on the branch.
+type branchLocks struct {
+	branch          string
+	parent          Hash
+	ixLock, refLock *gitLock
+}
+
+// lockBranch takes index.lock and the branch's lock, as git commit does, before HEAD is
+// read, so that a git command cannot move the branch between the read and the update.
+// ok is false, with no error and no lock held, when HEAD changed branch meanwhile.
+func (s *Store) lockBranch(h *heldLock) (c branchLocks, ok bool, err error) {
+	if c.branch, err = s.headBranch(); err != nil {
+		return c, false, err
+	}
+	if c.ixLock, err = s.takeGitLock(h, s.indexPath(), 0o644); err != nil {
+		return c, false, err
+	}
+	held := false
+	defer func() {
+		if !held {
+			c.ixLock.rollback()
+			c.refLock.rollback() // nil-safe
+		}
+	}()
+	refPath := s.refFile(c.branch)
+	if err := mkdirAll(filepath.Dir(refPath), s.CommonDir, 0o755); err != nil {
+		return c, false, fmt.Errorf("création du dossier de la référence %s : %w", c.branch, err)
+	}
+	if c.refLock, err = s.takeGitLock(h, refPath, 0o644); err != nil {
+		return c, false, err
+	}
+	if b, err := s.headBranch(); err != nil || b != c.branch {
+		return c, false, err
+	}
+	if c.parent, _, err = s.readRef(c.branch); err != nil {
+		return c, false, err
+	}
+	held = true
+	return c, true, nil
+}
+
+// writeCommitObjects writes the trees on the changed paths and the commit on top of
+// parent (zero: a first commit), fsynced; ErrNoChanges when the tree stays the same.
+func (s *Store) writeCommitObjects(ow *objectWriter, parent Hash, ups []indexUpdate, msg string, author, committer Signature) (Hash, error) {
+	var base Hash
+	var parents []Hash
+	if !parent.IsZero() {
+		pc, err := s.readCommit(parent)
+		if err != nil {
+			return Hash{}, err
+		}
+		base = pc.tree
+		parents = []Hash{parent}
+	}
+	tree, err := s.buildTree(ow, base, ups)
+	if err != nil {
+		return Hash{}, err
+	}
+	if !parent.IsZero() && tree == base {
+		return Hash{}, ErrNoChanges
+	}
+	id, err := ow.write(objCommit, encodeCommit(tree, parents, author, committer, msg))
+	if err != nil {
+		return Hash{}, err
+	}
+	return id, ow.sync()
+}
+
+// prepareRef writes id into the branch's lock file, checks that the branch is still at
+// the parent (go-git and other programs move refs without lock files) and journals the
+// move in acc's lock, all fsynced before anything is renamed into place. ok is false,
+// with no error, when the branch moved.
+func (s *Store) prepareRef(h *heldLock, c branchLocks, id Hash, ups []indexUpdate) (ok bool, err error) {
+	if _, err := fmt.Fprintf(c.refLock.f, "%s\n", id); err != nil {
+		return false, fmt.Errorf("écriture de %s : %w", c.refLock.path, err)
+	}
+	if cur, _, err := s.readRef(c.branch); err != nil || cur != c.parent {
+		return false, err
 	}
 	// Journal: if we die after the branch moves, the next holder finishes the index.
-	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(branch), parent, id, strconv.Quote(s.indexPath()))); err != nil {
-		return Hash{}, false, err
+	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(c.branch), c.parent, id, strconv.Quote(s.indexPath()))); err != nil {
+		return false, err
 	}
 	for _, u := range ups {
 		if err := h.record("path " + strconv.Quote(u.path)); err != nil {
-			return Hash{}, false, err
+			return false, err
 		}
 	}
-	// The journal and the new ref must be on disk before the ref is renamed into place.
 	if err := parallel(2, func(i int) error {
 		if i == 0 {
 			if err := h.f.Sync(); err != nil {
@@ -413,47 +472,42 @@ func (s *Store) commitOnce(ctx context.Context, h *heldLock, ow *objectWriter, u
 			}
 			return nil
 		}
-		return refLock.sync()
+		return c.refLock.sync()
 	}); err != nil {
-		return Hash{}, false, err
+		return false, err
 	}
-	s.step("journal")
-	// The index before the branch: git commit reads HEAD, then the index, then builds
-	// its tree from the index on top of that HEAD. Seeing the new branch with the old
-	// index, it would commit a tree without our files on top of our commit. The other
-	// way round, it bases its commit on the old branch, and its compare-and-swap on HEAD
-	// fails. A death in between leaves the index ahead of the branch: the next holder
-	// puts those entries back (recoverFrom).
-	if err := ixLock.commit(); err != nil {
-		if ixLock.done {
+	return true, nil
+}
+
+// publish renames the new index into place, before the branch moves: git commit reads
+// HEAD, then the index, then builds its tree from the index on top of that HEAD. Seeing
+// the new branch with the old index, it would commit a tree without our files on top of
+// our commit. The other way round, it bases its commit on the old branch, and its
+// compare-and-swap on HEAD fails. A death in between leaves the index ahead of the
+// branch: the next holder puts those entries back (recoverFrom).
+func (s *Store) publish(h *heldLock, c branchLocks) (bool, error) {
+	if err := c.ixLock.commit(); err != nil {
+		if c.ixLock.done {
 			h.dirty = true
 		}
-		return Hash{}, false, err
+		return false, err
 	}
 	s.step("index")
-	if err := refLock.commit(); err != nil {
-		h.dirty = true // the index is ahead of the branch, or the branch moved
-		if !refLock.done {
-			return Hash{}, false, err
-		}
-		return id, true, err
-	}
-	s.step("ref")
-	// From here on the commit exists; failures leave the journal for the next holder.
-	reflogMsg, ident := reflogMessage(parent.IsZero(), msg), committer.format()
+	return true, nil
+}
+
+// writeReflogs appends the move to the branch's reflog and HEAD's.
+func (s *Store) writeReflogs(c branchLocks, id Hash, msg string, committer Signature) error {
+	reflogMsg, ident := reflogMessage(c.parent.IsZero(), msg), committer.format()
 	var firstErr error
-	if err := s.appendReflog(branch, parent, id, ident, reflogMsg); err != nil {
+	if err := s.appendReflog(c.branch, c.parent, id, ident, reflogMsg); err != nil {
 		firstErr = err
 	}
-	if err := s.appendReflog("HEAD", parent, id, ident, reflogMsg); err != nil && firstErr == nil {
+	if err := s.appendReflog("HEAD", c.parent, id, ident, reflogMsg); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	s.step("reflog")
-	if firstErr != nil {
-		h.dirty = true
-		return id, true, fmt.Errorf("commit %s enregistré, mais : %w", id, firstErr)
-	}
-	return id, true, nil
+	return firstErr
 }
 
 // dirChanges is the part of a change set under one folder.

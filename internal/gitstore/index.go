@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -736,6 +737,11 @@ func guardFaults(path string, fn func() error) (err error) {
 // fsyncs the lock file; gitLock.commit renames it. The old index's checksum is verified
 // while the new one is built and written (two cores: the two SHA-1 passes overlap).
 func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
+	// The old index's time before it is read (see smudgeRacy).
+	var indexTime time.Time
+	if fi, err := os.Stat(l.target); err == nil {
+		indexTime = fi.ModTime()
+	}
 	data, release, err := mapFile(l.target)
 	if err != nil {
 		return fmt.Errorf("lecture de l'index Git : %w", err)
@@ -745,6 +751,14 @@ func (s *Store) writeIndexLock(l *gitLock, ups []indexUpdate) error {
 	if err != nil {
 		return err
 	}
+	var smudged []indexUpdate
+	if err := guardFaults(l.target, func() (err error) {
+		smudged, err = s.smudgeRacy(ix, indexTime, ups, l.target == s.indexPath())
+		return err
+	}); err != nil {
+		return err
+	}
+	ups = withSmudged(ups, smudged)
 	verified := make(chan error, 1)
 	go func() {
 		verified <- bug.Call(func() error { return guardFaults(l.target, ix.verifyChecksum) })

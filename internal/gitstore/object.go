@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -221,13 +222,32 @@ func (s *Store) readObject(h Hash, typ plumbing.ObjectType) ([]byte, error) {
 // bulkReader reads many objects in a row from one goroutine (a checkout): its own
 // storage keeps a few pack files open, where the shared one (which must stay safe for
 // the goroutines that read objects meanwhile) opens the pack and resolves its path
-// for every object. close releases the pack files.
-func (s *Store) bulkReader() (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
-	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(16*cache.MiByte),
+// for every object; cacheSize bounds its cache of objects (delta bases). close releases
+// the pack files.
+//
+// Loose objects are only looked for in the objects/xx folders that exist when the reader
+// starts (a clone has none: 100,000 failed opens spared); one written since, elsewhere,
+// is still found, by go-git after the packs.
+func (s *Store) bulkReader(cacheSize cache.FileSize) (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
+	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(cacheSize),
 		filesystem.Options{MaxOpenDescriptors: 8})
+	var looseDirs [256]bool
+	entries, err := os.ReadDir(filepath.Join(s.CommonDir, "objects"))
+	for _, e := range entries {
+		if b, herr := hex.DecodeString(e.Name()); herr == nil && len(b) == 1 {
+			looseDirs[b[0]] = true
+		}
+	}
+	if err != nil { // unknown: look everywhere
+		for i := range looseDirs {
+			looseDirs[i] = true
+		}
+	}
 	return func(h Hash, typ plumbing.ObjectType) ([]byte, error) {
-		if data, ok := s.readLoose(h, typ); ok {
-			return data, nil
+		if looseDirs[h[0]] {
+			if data, ok := s.readLoose(h, typ); ok {
+				return data, nil
+			}
 		}
 		return readPacked(st, h, typ, st.Reindex)
 	}, func() { st.Close() }

@@ -61,9 +61,16 @@ type countingPackWriter struct {
 func (w *countingPackWriter) Close() error { return w.c.Close() }
 
 // PackfileWriter counts the bytes of the pack go-git receives when the
-// store wants progress (go-git writes a fetched pack through it).
+// store wants progress (go-git writes a fetched pack through it). The pack
+// is indexed by acc's receiver (packrecv.go) when the store is known.
 func (c *captureStorage) PackfileWriter() (io.WriteCloser, error) {
-	w, err := c.configlessStorage.PackfileWriter()
+	var w io.WriteCloser
+	var err error
+	if c.store != nil {
+		w, err = newPackReceiver(c.store.CommonDir)
+	} else {
+		w, err = c.configlessStorage.PackfileWriter()
+	}
 	if err != nil || c.store == nil || c.store.Progress == nil {
 		return w, err
 	}

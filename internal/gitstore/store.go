@@ -85,6 +85,11 @@ type Store struct {
 	lock     *heldLock
 	recovery Recovery
 
+	// freshClone: set by Clone, whose work tree is a new or empty folder: the first
+	// checkout writes its files directly (sync_checkout_fresh.go). resumeFresh: set
+	// while a killed one is finished.
+	freshClone, resumeFresh bool
+
 	// crashHook, set by tests, is called at each step of a commit ("files", "locks",
 	// "objects", "index-written", "journal", "index", "ref", "reflog") to kill the
 	// process there.

@@ -1136,6 +1136,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 		return nil, nil, err
 	}
 	s.Clock, s.Getenv, s.Progress, s.crashHook = opts.Clock, opts.Getenv, opts.Progress, opts.crashHook
+	s.freshClone = true // dir is new or was empty, and is emptied if the clone fails
 	if opts.Committer.Name == "" {
 		if _, c, ok, err := s.Identity(); err == nil && ok {
 			opts.Committer = c
@@ -1162,6 +1163,7 @@ func Clone(ctx context.Context, rawURL, dir string, opts CloneOptions) (*Store, 
 			return nil, nil, err
 		}
 	}
+	s.freshClone = false // the work tree is the trainer's from now on
 	ok = true
 	return s, res, nil
 }

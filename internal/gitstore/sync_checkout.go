@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -58,6 +59,16 @@ func (s *Store) diffAllIn(a, b Hash, dir string, out *[]treeChange) error {
 	eb, err := s.treeEntries(b)
 	if err != nil {
 		return err
+	}
+	if len(ea) == 0 {
+		// Everything in b is new (a clone's checkout: 100,000 entries): nothing to
+		// match by name.
+		for i := range eb {
+			if err := s.visitNew(&eb[i], dir, out); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	byName := make(map[string]treeEntry, len(eb))
 	for _, e := range eb {
@@ -114,6 +125,19 @@ func (s *Store) diffAllIn(a, b Hash, dir string, out *[]treeChange) error {
 			}
 		}
 	}
+	return nil
+}
+
+// visitNew lists e, an entry only the new tree has (in dir), and what it holds.
+func (s *Store) visitNew(e *treeEntry, dir string, out *[]treeChange) error {
+	p := e.name
+	if dir != "" {
+		p = dir + "/" + e.name
+	}
+	if e.isTree() {
+		return s.diffAllIn(Hash{}, e.hash, p, out)
+	}
+	*out = append(*out, treeChange{path: p, new: pathEntry{mode: e.mode, hash: e.hash}})
 	return nil
 }
 
@@ -190,6 +214,8 @@ func (s *Store) checkClean(changes []treeChange) error {
 			dirty = append(dirty, s.displayPath(c.path))
 		case d.present() == c.old.present() && (!d.present() || d.hash == c.old.hash):
 		case d.present() == c.new.present() && (!d.present() || d.hash == c.new.hash):
+		case s.resumeFresh && !c.old.present() && d.present():
+			// A file that a killed clone was writing (sync_checkout_fresh.go).
 		default:
 			dirty = append(dirty, s.displayPath(c.path))
 		}
@@ -229,14 +255,22 @@ func (s *Store) checkout(h *heldLock, branch string, old, new Hash, reflogMsg st
 	if err := s.checkModes(changes); err != nil {
 		return nil, err
 	}
-	if err := s.checkClean(changes); err != nil {
-		return nil, err
+	fresh := s.freshClone && old.IsZero() // sync_checkout_fresh.go
+	if !fresh {
+		if err := s.checkClean(changes); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.writeJournal(syncJournal{branch: branch, old: old, new: new}); err != nil {
+	if err := s.writeJournal(syncJournal{branch: branch, old: old, new: new, fresh: fresh}); err != nil {
 		return nil, err
 	}
 	s.step("sync-journal")
-	ups, err := s.checkoutFiles(h, changes)
+	var ups []indexUpdate
+	if fresh {
+		ups, err = s.checkoutNew(changes)
+	} else {
+		ups, err = s.checkoutFiles(h, changes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +305,7 @@ func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate,
 	ups := make([]indexUpdate, len(changes))
 	dirs := map[string]bool{}
 	var pend []pendingFile
-	read, closeReader := s.bulkReader()
+	read, closeReader := s.bulkReader(16 * cache.MiByte)
 	defer closeReader()
 	defer func() {
 		for _, p := range pend {
@@ -650,6 +684,8 @@ func (s *Store) recoverJournal(ctx context.Context, h *heldLock, ident Signature
 	case cur == j.new:
 		return "", removeDurably(s.journalPath())
 	case cur == j.old && head == j.branch:
+		s.resumeFresh = j.fresh && j.old.IsZero()
+		defer func() { s.resumeFresh = false }()
 		if _, err := s.checkout(h, j.branch, j.old, j.new, "acc sync : reprise après interruption", ident); err != nil {
 			return "", fmt.Errorf("reprise de la synchronisation interrompue : %w", err)
 		}

@@ -15,9 +15,10 @@ import (
 
 // What acc sync keeps between runs, in <common git dir>/acc/sync/ (never versioned):
 //
-//	journal       "checkout <branch> <old> <new>": the work tree and the branch are being
-//	              moved from old to new; a sync that finds it finishes the move
-//	              (roll-forward) before anything else.
+//	journal       "checkout <branch> <old> <new>[ fresh]": the work tree and the branch
+//	              are being moved from old to new; a sync that finds it finishes the move
+//	              (roll-forward) before anything else. "fresh": a clone's first checkout,
+//	              written straight into the new folder (sync_checkout_fresh.go).
 //	conflit.json  a sync stopped on a conflict: what conflicts, where the remote
 //	              versions were written, the branch that keeps the local commits, and
 //	              the remote versions the trainer has already seen (see SyncOptions.Resume).
@@ -32,10 +33,14 @@ func (s *Store) statePath() string { return filepath.Join(s.syncDir(), "conflit.
 type syncJournal struct {
 	branch   string
 	old, new Hash
+	fresh    bool
 }
 
 func (s *Store) writeJournal(j syncJournal) error {
 	line := fmt.Sprintf("checkout %s %s %s\n", j.branch, j.old, j.new)
+	if j.fresh {
+		line = fmt.Sprintf("checkout %s %s %s fresh\n", j.branch, j.old, j.new)
+	}
 	if err := writeSmallFile(s.journalPath(), []byte(line)); err != nil {
 		return fmt.Errorf("écriture du journal de synchronisation : %w", err)
 	}
@@ -51,10 +56,14 @@ func (s *Store) readJournal() (*syncJournal, error) {
 		return nil, fmt.Errorf("lecture du journal de synchronisation : %w", err)
 	}
 	f := strings.Fields(string(data))
+	fresh := len(f) == 5 && f[4] == "fresh"
+	if fresh {
+		f = f[:4]
+	}
 	if len(f) != 4 || f[0] != "checkout" {
 		return nil, nil // unreadable: written by nobody we know; ignored
 	}
-	j := &syncJournal{branch: f[1]}
+	j := &syncJournal{branch: f[1], fresh: fresh}
 	if j.old, err = ParseHash(f[2]); err != nil {
 		return nil, nil
 	}

@@ -3,9 +3,12 @@
 package gitstore
 
 import (
+	"encoding/binary"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,4 +62,207 @@ func TestWorkChangesFolderCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	check([]string{"beneficiaires/a/2026-11-25-entretien-suivi.md", "beneficiaires/b/fiche.md", "beneficiaires/c/fiche.md"})
+}
+
+// forgeRacy puts the index in the racy state a file system with coarse
+// timestamps produces: path was rewritten with the same size within the
+// timestamp tick the index was written in, so the index entry's stat data
+// equal the new file's while its hash is the old content's. The file and
+// the index carry the same time (a second's tick), an hour ago.
+func forgeRacy(t *testing.T, s *Store, dir, path, content string) {
+	t.Helper()
+	ent, ok, err := s.IndexEntry(path)
+	if err != nil || !ok {
+		t.Fatalf("IndexEntry(%s) = %v %v", path, ok, err)
+	}
+	disk := filepath.Join(dir, filepath.FromSlash(path))
+	writeFile(t, disk, content)
+	past := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(disk, past, past); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.requireLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.takeGitLock(h, s.indexPath(), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := indexUpdate{path: s.gitPath(path), hash: ent.Hash, mode: ent.Mode, stat: fileStat(fi)}
+	if err := s.writeIndexLock(l, []indexUpdate{u}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(s.indexPath(), past, past); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A same-size rewrite in the tick the index was written in keeps the stat
+// data the index recorded: only the content can tell. WorkChanges must
+// see it (git status does), and so must every later reader after acc
+// rewrites the index later (the entry is smudged, as Git does).
+func TestWorkChangesRacyEdit(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("aaaa\n")},
+		Change{Path: "beneficiaires/b/fiche.md", Content: []byte("bbbb\n")})
+	forgeRacy(t, s, dir, "beneficiaires/a/fiche.md", "AAAA\n")
+	check := func(when string) {
+		t.Helper()
+		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"beneficiaires/a/fiche.md"}; !reflect.DeepEqual(changed, want) || deleted != nil || untracked != nil {
+			t.Fatalf("%s: WorkChanges = %v %v %v, want changed %v", when, changed, deleted, untracked, want)
+		}
+		// Git, the judge, without refreshing the index.
+		if st := strings.TrimRight(git(t, dir, "--no-optional-locks", "status", "--porcelain"), "\n"); st != " M beneficiaires/a/fiche.md" {
+			t.Fatalf("%s: git status = %q", when, st)
+		}
+	}
+	check("racy index")
+	// Another commit rewrites the index now, keeping a's entry.
+	mustCommit(t, s, "deux", Change{Path: "beneficiaires/b/fiche.md", Content: []byte("BBBB\n")})
+	ent, _, err := s.IndexEntry("beneficiaires/a/fiche.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ent.Size != 0 {
+		t.Fatalf("racily clean entry kept with size %d, want 0 (smudged)", ent.Size)
+	}
+	check("index rewritten")
+	// Committed, the file is clean again and its entry real.
+	mustCommit(t, s, "trois", Change{Path: "beneficiaires/a/fiche.md", FromDisk: true})
+	if changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil); err != nil || changed != nil || deleted != nil || untracked != nil {
+		t.Fatalf("after commit: %v %v %v %v", changed, deleted, untracked, err)
+	}
+	checkClean(t, dir)
+}
+
+// A file Git smudged (size 0 in the index, content unchanged) is not a
+// change: its content is compared.
+func TestWorkChangesSmudgedEntry(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("aaaa\n")})
+	ent, _, _ := s.IndexEntry("beneficiaires/a/fiche.md")
+	h, _ := s.requireLock()
+	l, err := s.takeGitLock(h, s.indexPath(), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Lstat(filepath.Join(dir, "beneficiaires/a/fiche.md"))
+	st := fileStat(fi)
+	st.size = 0
+	if err := s.writeIndexLock(l, []indexUpdate{{path: "beneficiaires/a/fiche.md", hash: ent.Hash, mode: ent.Mode, stat: st}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil); err != nil || changed != nil || deleted != nil || untracked != nil {
+		t.Fatalf("smudged entry: %v %v %v %v", changed, deleted, untracked, err)
+	}
+}
+
+// Every kind of hand edit, with the folder cache warm and trusted: the
+// answer is git status's, whatever the cache says.
+func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	var changes []Change
+	for _, b := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		changes = append(changes, Change{Path: "beneficiaires/" + b + "/fiche.md", Content: []byte(b + " fiche\n")},
+			Change{Path: "beneficiaires/" + b + "/2026-11-02-note.md", Content: []byte(b + " note\n")})
+	}
+	mustCommit(t, s, "un", changes...)
+	old := time.Now().Add(-time.Hour)
+	filepath.WalkDir(filepath.Join(dir, "beneficiaires"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	// The cache is filled and trusted (every folder an hour old).
+	if c, d, u, err := s.WorkChanges("beneficiaires", nil); err != nil || c != nil || d != nil || u != nil {
+		t.Fatalf("clean tree: %v %v %v %v", c, d, u, err)
+	}
+	b := func(p string) string { return filepath.Join(dir, "beneficiaires", filepath.FromSlash(p)) }
+	writeFile(t, b("a/fiche.md"), "a FICHE\n")                             // in place, same size
+	os.Chtimes(b("b/fiche.md"), time.Now(), time.Now())                    // touch only: no change
+	writeFile(t, b("c/2026-11-25-suivi.md"), "new\n")                      // new file in a folder
+	writeFile(t, b("z/fiche.md"), "z\n")                                   // new folder
+	os.Remove(b("d/2026-11-02-note.md"))                                   // deletion
+	os.Rename(b("e/2026-11-02-note.md"), b("e/2026-11-03-note.md"))        // rename
+	os.Chmod(b("f/fiche.md"), 0o755)                                       // chmod +x
+	os.Remove(b("g/2026-11-02-note.md"))                                   // file replaced by a folder
+	writeFile(t, b("g/2026-11-02-note.md/dedans.md"), "x\n")               //
+	git(t, dir, "rm", "-q", "--cached", "beneficiaires/h/fiche.md")        // untracked, folder unchanged
+	writeFile(t, b("h/.fiche.md.swp"), "swap\n")                           // hidden file: kept by keep or not
+	forgeRacy(t, s, dir, "beneficiaires/b/2026-11-02-note.md", "B NOTE\n") // racy same-size rewrite
+
+	want := map[string]string{}
+	for _, line := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
+		if line != "" {
+			// git rm --cached shows "D " then "??": untracked wins, as for acc.
+			want[line[3:]] = strings.TrimSpace(line[:2])
+		}
+	}
+	if len(want) != 12 {
+		t.Fatalf("git status does not show the 12 paths: %v", want)
+	}
+	for round := 0; round < 2; round++ { // cold for the changed folders, then from the cache
+		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range changed {
+			got[p] = "M"
+		}
+		for _, p := range deleted {
+			got[p] = "D"
+		}
+		for _, p := range untracked {
+			got[p] = "??"
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
+		}
+	}
+}
+
+// The racy rule, on decoded entries and on raw index bytes alike: at or
+// after the index's time (to the nanosecond, as Git on Linux) is racy,
+// before is not; no index time makes everything racy.
+func TestRacyRule(t *testing.T) {
+	idx := time.Unix(1796616872, 500)
+	for _, c := range []struct {
+		mtime time.Time
+		racy  bool
+	}{
+		{time.Unix(1796616872, 499), false},
+		{time.Unix(1796616872, 500), true},
+		{time.Unix(1796616872, 501), true},
+		{time.Unix(1796616871, 999999999), false},
+		{time.Unix(1796616873, 0), true},
+	} {
+		e := IndexEntry{MTime: c.mtime}
+		raw := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(c.mtime.Unix())), uint32(c.mtime.Nanosecond()))
+		if got, gotRaw := isRacy(&e, idx), isRacyStamp(raw, idx); got != c.racy || gotRaw != c.racy {
+			t.Errorf("mtime %v: isRacy %v, isRacyStamp %v, want %v", c.mtime, got, gotRaw, c.racy)
+		}
+	}
+	if !isRacy(&IndexEntry{MTime: time.Unix(1, 0)}, time.Time{}) || !isRacyStamp(make([]byte, 8), time.Time{}) {
+		t.Error("no index time: everything is racy")
+	}
 }
