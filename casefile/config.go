@@ -1,10 +1,12 @@
 package casefile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -82,12 +84,12 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 		return nil, yamlError(path, src, err, 0)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, &ParseError{Path: path, Line: 1, Column: 1, Msg: "acc.yaml doit contenir au moins « organisation: <nom du centre> »"}
+		return nil, &poserr.Error{Path: path, Line: 1, Column: 1, Err: errors.New("acc.yaml doit contenir au moins « organisation: <nom du centre> »")}
 	}
 	top := root.Content[0]
 	cfg.Node = top
 	perr := func(n *yaml.Node, format string, args ...any) error {
-		return &ParseError{Path: path, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)}
+		return &poserr.Error{Path: path, Line: n.Line, Column: n.Column, Err: fmt.Errorf(format, args...)}
 	}
 	text := func(k, v *yaml.Node) (string, error) {
 		v = Resolve(v)
@@ -142,7 +144,7 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 		}
 	}
 	if cfg.Organisation == "" {
-		return nil, &ParseError{Path: path, Line: 1, Column: 1, Msg: "« organisation » manque : ajoutez « organisation: <nom du centre> »"}
+		return nil, &poserr.Error{Path: path, Line: 1, Column: 1, Err: errors.New("« organisation » manque : ajoutez « organisation: <nom du centre> »")}
 	}
 	return cfg, nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/acc-formation/acc/internal/poserr"
 )
 
 func TestConfigPermissions(t *testing.T) {
@@ -31,7 +33,7 @@ func TestConfigPermissions(t *testing.T) {
 		t.Errorf("private: %o %o", cfg.FilePerm(), cfg.DirPerm())
 	}
 	_, err := ParseConfig("acc.yaml", []byte("organisation: X\npermissions: publiques\n"))
-	var pe *ParseError
+	var pe *poserr.Error
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "partagees") || pe.Line != 2 {
 		t.Fatalf("bad value: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -32,17 +33,12 @@ type ImportRow struct {
 	ID                    string
 }
 
-// ImportError lists the problems of a CSV import, each with its line.
+// ImportError lists the problems of a CSV import, each a positioned error
+// at its line (line 0: the file as a whole).
 type ImportError struct {
 	Path   string
-	Faults []ImportFault
+	Faults []*poserr.Error
 	More   int // faults left out of the list
-}
-
-// ImportFault is one problem of a CSV import; Line 0 is the file as a whole.
-type ImportFault struct {
-	Line int
-	Msg  string
 }
 
 func (e *ImportError) Error() string {
@@ -51,11 +47,7 @@ func (e *ImportError) Error() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		if f.Line > 0 {
-			fmt.Fprintf(&b, "%s:%d : %s", e.Path, f.Line, f.Msg)
-		} else {
-			fmt.Fprintf(&b, "%s : %s", e.Path, f.Msg)
-		}
+		b.WriteString(f.Error())
 	}
 	if e.More > 0 {
 		fmt.Fprintf(&b, "\n… et %d autres problèmes", e.More)
@@ -69,7 +61,7 @@ func (e *ImportError) Add(line int, format string, args ...any) {
 		e.More++
 		return
 	}
-	e.Faults = append(e.Faults, ImportFault{Line: line, Msg: fmt.Sprintf(format, args...)})
+	e.Faults = append(e.Faults, poserr.At(e.Path, line, 0, format, args...))
 }
 
 // importColumns maps a folded header name to its column; the names of

@@ -163,7 +163,7 @@ func FuzzParseImportCSV(f *testing.F) {
 				t.Fatalf("error %T %v", err, err)
 			}
 			for _, fl := range ie.Faults {
-				if fl.Line < 0 || fl.Line > lines || !utf8.ValidString(fl.Msg) {
+				if fl.Line < 0 || fl.Line > lines || !utf8.ValidString(fl.Err.Error()) {
 					t.Fatalf("fault %+v outside %d lines", fl, lines)
 				}
 			}

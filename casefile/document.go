@@ -2,12 +2,14 @@ package casefile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/yamlerr"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -33,7 +35,7 @@ type Document struct {
 	// says which, except for an empty frontmatter).
 	Front *yaml.Node
 	// FrontErr describes a missing or unparsable frontmatter.
-	FrontErr *ParseError
+	FrontErr *poserr.Error
 	// HasFront reports that delimiters were found, even around nothing.
 	HasFront bool
 	// Overflow reports that the frontmatter was refused because its YAML
@@ -60,19 +62,6 @@ type Heading struct {
 	// heading of the same or a higher level, holds nothing but blank lines,
 	// HTML comments and deeper headings.
 	Empty bool
-}
-
-// ParseError is a problem with the frontmatter of a document or with a
-// configuration file, at a position. Msg is French.
-type ParseError struct {
-	Path   string
-	Line   int
-	Column int
-	Msg    string
-}
-
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
 }
 
 // mdParser parses only blocks: headings and section emptiness need nothing
@@ -137,8 +126,8 @@ func (d *Document) splitFront() int {
 		open += end + 1
 	}
 	if open >= len(src) || !isDelimiter(lineOf(src, open)) {
-		d.FrontErr = &ParseError{Path: d.Path, Line: 1, Column: 1,
-			Msg: "frontmatter absent : le fichier doit commencer par une ligne --- suivie des champs YAML et d'une ligne --- fermante"}
+		d.FrontErr = &poserr.Error{Path: d.Path, Line: 1, Column: 1,
+			Err: errors.New("frontmatter absent : le fichier doit commencer par une ligne --- suivie des champs YAML et d'une ligne --- fermante")}
 		return 0
 	}
 	dataStart := open + len(lineOf(src, open)) + 1
@@ -157,8 +146,8 @@ func (d *Document) splitFront() int {
 	}
 	if dataEnd < 0 {
 		line, _ := d.PosAt(open)
-		d.FrontErr = &ParseError{Path: d.Path, Line: line, Column: 1,
-			Msg: "frontmatter non fermé : ajoutez une ligne --- (sans espace devant) après le dernier champ YAML"}
+		d.FrontErr = &poserr.Error{Path: d.Path, Line: line, Column: 1,
+			Err: errors.New("frontmatter non fermé : ajoutez une ligne --- (sans espace devant) après le dernier champ YAML")}
 		return 0
 	}
 	bodyStart := dataEnd + len(lineOf(src, dataEnd)) + 1
@@ -231,14 +220,14 @@ func (d *Document) parseYAML(data []byte) {
 		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
 			return
 		}
-		d.FrontErr = &ParseError{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
-			Msg: "le frontmatter doit être une liste de champs « clé: valeur »"}
+		d.FrontErr = &poserr.Error{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
+			Err: errors.New("le frontmatter doit être une liste de champs « clé: valeur »")}
 		return
 	}
 	if budget := countNodes(top, false, math.MaxInt) + maxAliasGrowth; countNodes(top, true, budget) > budget {
 		d.Overflow = true
-		d.FrontErr = &ParseError{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
-			Msg: fmt.Sprintf("YAML illisible : trop d'alias YAML (le frontmatter se développerait en plus de %d éléments) ; écrivez les valeurs sans alias", budget)}
+		d.FrontErr = &poserr.Error{Path: d.Path, Line: top.Line + d.lineOffset, Column: top.Column,
+			Err: fmt.Errorf("YAML illisible : trop d'alias YAML (le frontmatter se développerait en plus de %d éléments) ; écrivez les valeurs sans alias", budget)}
 		return
 	}
 	d.Front = top
@@ -275,13 +264,13 @@ func countNodes(n *yaml.Node, follow bool, limit int) int {
 	return count
 }
 
-// yamlError turns a yaml.v3 error into a French ParseError at a file line.
-func yamlError(path string, data []byte, err error, offset int) *ParseError {
+// yamlError turns a yaml.v3 error into a French positioned error at a file line.
+func yamlError(path string, data []byte, err error, offset int) *poserr.Error {
 	line, col, msg := yamlerr.Locate(data, err)
 	if col == 0 {
 		col = 1
 	}
-	return &ParseError{Path: path, Line: line + offset, Column: col, Msg: "YAML illisible : " + msg}
+	return &poserr.Error{Path: path, Line: line + offset, Column: col, Err: errors.New("YAML illisible : " + msg)}
 }
 
 // parseBody records headings from the body starting at byte offset start.

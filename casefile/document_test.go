@@ -133,7 +133,7 @@ func TestParseBrokenFront(t *testing.T) {
 			t.Errorf("%s: no error", c.name)
 			continue
 		}
-		if d.FrontErr.Line != c.line || !strings.Contains(d.FrontErr.Msg, c.msg) {
+		if d.FrontErr.Line != c.line || !strings.Contains(d.FrontErr.Err.Error(), c.msg) {
 			t.Errorf("%s: got %v, want line %d with %q", c.name, d.FrontErr, c.line, c.msg)
 		}
 	}
@@ -189,7 +189,7 @@ func TestParseYAMLMistakeLine(t *testing.T) {
 	b.WriteString("objectif_entretien: \"Faire le point\n") // line 20
 	b.WriteString("statut: brouillon\n---\n\n## Déroulement\n")
 	d := Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte(b.String()))
-	if d.FrontErr == nil || d.FrontErr.Line != 20 || !strings.Contains(d.FrontErr.Msg, "guillemet") {
+	if d.FrontErr == nil || d.FrontErr.Line != 20 || !strings.Contains(d.FrontErr.Err.Error(), "guillemet") {
 		t.Fatalf("FrontErr = %+v, want line 20, guillemet", d.FrontErr)
 	}
 	d = Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md",
@@ -198,7 +198,7 @@ func TestParseYAMLMistakeLine(t *testing.T) {
 		t.Fatalf("a tab in a block scalar: %v, %q", d.FrontErr, d.Str("notes"))
 	}
 	d = Parse("beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md", []byte("---\ntype: entretien-suivi\nevaluation:\n\tautonomie: 2\n---\n"))
-	if d.FrontErr == nil || d.FrontErr.Line != 4 || d.FrontErr.Column != 1 || !strings.Contains(d.FrontErr.Msg, "tabulation") {
+	if d.FrontErr == nil || d.FrontErr.Line != 4 || d.FrontErr.Column != 1 || !strings.Contains(d.FrontErr.Err.Error(), "tabulation") {
 		t.Fatalf("tab indentation: %+v", d.FrontErr)
 	}
 }

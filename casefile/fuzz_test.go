@@ -19,7 +19,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		d := Parse("beneficiaires/x/fiche.md", []byte(src))
 		lines := strings.Count(string(d.Src), "\n") + 1
-		if d.FrontErr != nil && (d.FrontErr.Line < 1 || d.FrontErr.Line > lines || !utf8.ValidString(d.FrontErr.Msg)) {
+		if d.FrontErr != nil && (d.FrontErr.Line < 1 || d.FrontErr.Line > lines || !utf8.ValidString(d.FrontErr.Err.Error())) {
 			t.Fatalf("FrontErr %+v outside %d lines", d.FrontErr, lines)
 		}
 		for _, h := range d.Headings {

@@ -55,8 +55,9 @@ func FoldWords(s string) string {
 }
 
 // CheckID reports whether id is a valid beneficiary id: 1–64 characters of
-// [a-z0-9-], not starting or ending with a hyphen. The error is French and
-// wraps ErrBadID.
+// [a-z0-9-], not starting or ending with a hyphen, not a name Windows
+// reserves for a device (WindowsReserved). The error is French and wraps
+// ErrBadID.
 func CheckID(id string) error {
 	switch {
 	case id == "":
@@ -71,7 +72,28 @@ func CheckID(id string) error {
 			return fmt.Errorf("%w : « %s » ne peut contenir que des minuscules sans accent, des chiffres et des tirets (a-z, 0-9, -)", ErrBadID, termtext.Arg(id))
 		}
 	}
+	if WindowsReserved(id) {
+		return fmt.Errorf("%w : « %s » est un nom réservé par Windows (con, prn, aux, nul, com1 à com9, lpt1 à lpt9) : "+
+			"le dossier ne pourrait pas y être extrait", ErrBadID, id)
+	}
 	return nil
+}
+
+// WindowsReserved tells whether Windows reads name as a device rather than a
+// file (CON, PRN, AUX, NUL, COM1–COM9, LPT1–LPT9, in any case, with or
+// without an extension: "nul.md" is NUL too): Git for Windows refuses to
+// check such a path out, so a clone with one cannot be used there.
+func WindowsReserved(name string) bool {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		name = name[:i]
+	}
+	// Windows also ignores trailing spaces before the extension ("nul .md").
+	name = strings.ToLower(strings.TrimRight(name, " "))
+	switch name {
+	case "con", "prn", "aux", "nul":
+		return true
+	}
+	return len(name) == 4 && (name[:3] == "com" || name[:3] == "lpt") && name[3] >= '1' && name[3] <= '9'
 }
 
 // CheckObjectiveID reports whether id is a valid objective id ([A-Za-z0-9-]+).

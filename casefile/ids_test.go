@@ -1,6 +1,7 @@
 package casefile
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -31,9 +32,29 @@ func TestCheckID(t *testing.T) {
 			t.Errorf("CheckID(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "../x", "Jean", "jean_dupont", "-x", "x-", "é", strings.Repeat("a", 65), ".x"} {
-		if err := CheckID(bad); err == nil {
-			t.Errorf("CheckID(%q) accepted", bad)
+	for _, bad := range []string{"", "../x", "Jean", "jean_dupont", "-x", "x-", "é", strings.Repeat("a", 65), ".x",
+		"con", "prn", "aux", "nul", "com1", "com9", "lpt1", "lpt9"} {
+		if err := CheckID(bad); !errors.Is(err, ErrBadID) {
+			t.Errorf("CheckID(%q) = %v, want ErrBadID", bad, err)
+		}
+	}
+	// Only the device names themselves: a longer id is a folder like any other.
+	for _, ok := range []string{"con-x", "aux1", "com0", "com10", "lpt", "nul-nul", "connie-martin"} {
+		if err := CheckID(ok); err != nil {
+			t.Errorf("CheckID(%q) = %v", ok, err)
+		}
+	}
+}
+
+func TestWindowsReserved(t *testing.T) {
+	for _, name := range []string{"con", "CON", "Nul", "aux.md", "NUL.tar.gz", "com1", "COM9.txt", "lpt5", "Lpt1.md", "prn", "nul .md"} {
+		if !WindowsReserved(name) {
+			t.Errorf("WindowsReserved(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"", "console", "con-x.md", "nul-nul", "com0", "com10", "lpt", "comx", "2026-11-03-con.md", "x.con", ".nul"} {
+		if WindowsReserved(name) {
+			t.Errorf("WindowsReserved(%q) = true", name)
 		}
 	}
 }

@@ -33,7 +33,7 @@ func TestParseRefusesAliasBomb(t *testing.T) {
 	if !d.Overflow || d.Front != nil || d.FrontErr == nil {
 		t.Fatalf("bomb accepted: overflow=%v front=%v err=%v", d.Overflow, d.Front != nil, d.FrontErr)
 	}
-	if !strings.Contains(d.FrontErr.Msg, "alias") || d.FrontErr.Line != 2 {
+	if !strings.Contains(d.FrontErr.Err.Error(), "alias") || d.FrontErr.Line != 2 {
 		t.Fatalf("message %v", d.FrontErr)
 	}
 	if len(d.Headings) != 1 {

@@ -2,8 +2,8 @@ package casefile
 
 import (
 	"bytes"
-	"fmt"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,7 +28,7 @@ func ReplaceTopValue(path string, src []byte, key, old, new string) (out []byte,
 	line, _ := d.Pos(v)
 	start, end, ok := rawLine(src, line)
 	if !ok {
-		return nil, false, fmt.Errorf("%s:%d : ligne introuvable", path, line)
+		return nil, false, poserr.At(path, line, 0, "ligne introuvable")
 	}
 	raw := src[start:end]
 	// The line reads `key: value` (spaces and a trailing comment allowed);
@@ -36,14 +36,14 @@ func ReplaceTopValue(path string, src []byte, key, old, new string) (out []byte,
 	prefix := []byte(key)
 	i := bytes.Index(raw, prefix)
 	if i < 0 || len(bytes.TrimLeft(raw[:i], " ")) != 0 {
-		return nil, false, fmt.Errorf("%s:%d : « %s » n'est pas écrit sur une ligne « %s: valeur »", path, line, key, key)
+		return nil, false, poserr.At(path, line, 0, "« %s » n'est pas écrit sur une ligne « %s: valeur »", key, key)
 	}
 	j := i + len(prefix)
 	for j < len(raw) && raw[j] == ' ' {
 		j++
 	}
 	if j >= len(raw) || raw[j] != ':' {
-		return nil, false, fmt.Errorf("%s:%d : « %s » n'est pas écrit sur une ligne « %s: valeur »", path, line, key, key)
+		return nil, false, poserr.At(path, line, 0, "« %s » n'est pas écrit sur une ligne « %s: valeur »", key, key)
 	}
 	j++
 	for j < len(raw) && (raw[j] == ' ' || raw[j] == '\t') {
@@ -62,7 +62,7 @@ func ReplaceTopValue(path string, src []byte, key, old, new string) (out []byte,
 			repl = []byte(`"` + new + `"`)
 		}
 	default:
-		return nil, false, fmt.Errorf("%s:%d : la valeur de « %s » est écrite sous une forme qu'acc ne modifie pas sans risque ; corrigez-la à la main", path, line, key)
+		return nil, false, poserr.At(path, line, 0, "la valeur de « %s » est écrite sous une forme qu'acc ne modifie pas sans risque ; corrigez-la à la main", key)
 	}
 	at := start + j
 	out = make([]byte, 0, len(src)+len(repl))

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
@@ -106,21 +107,6 @@ var DefaultJudgingWords = []string{
 	"irrécupérable", "caractériel", "caractérielle", "bon à rien", "bonne à rien",
 }
 
-// RulesError is a problem in acc.yaml's `regles:` (an unknown rule or
-// parameter, a value of the wrong kind, a rule that cannot be lowered). The
-// command line reports it as a repository problem (exit 3, as a broken
-// acc.yaml), before any command writes anything. Msg is French.
-type RulesError struct {
-	Path   string // acc.yaml, relative to the case-file root
-	Line   int
-	Column int
-	Msg    string
-}
-
-func (e *RulesError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
-}
-
 // RuleSettings are the rule severities and parameters of a repository, read from
 // acc.yaml's `regles:` over the defaults of DESIGN §5.
 type RuleSettings struct {
@@ -169,7 +155,9 @@ func DefaultRuleSettings() *RuleSettings {
 // NewRuleSettings reads the rule settings of acc.yaml (cfg may be nil). path
 // names acc.yaml in errors, relative to the case-file root. An unknown rule
 // or parameter, a parameter of the wrong kind, and an attempt to lower or
-// turn off donnee-sensible give a *RulesError at the offending line.
+// turn off donnee-sensible give a *poserr.Error at the offending line; the
+// command line reports it as a repository problem (exit 3, as a broken
+// acc.yaml), before any command writes anything.
 func NewRuleSettings(cfg *Config, path string) (*RuleSettings, error) {
 	s := DefaultRuleSettings()
 	if cfg == nil {
@@ -179,7 +167,7 @@ func NewRuleSettings(cfg *Config, path string) (*RuleSettings, error) {
 		path = ConfigFile
 	}
 	errAt := func(n *yaml.Node, format string, args ...any) error {
-		e := &RulesError{Path: path, Line: 1, Column: 1, Msg: fmt.Sprintf(format, args...)}
+		e := poserr.At(path, 1, 1, format, args...)
 		if n != nil && n.Line > 0 {
 			e.Line, e.Column = n.Line, n.Column
 		}

@@ -454,8 +454,7 @@ func (s *server) findings(ctx context.Context, uri string, text []byte) ([]valid
 // errKind names an error without its text, which may quote a path or a
 // value.
 func errKind(err error) string {
-	var pe *validate.PathError
-	if errors.As(err, &pe) {
+	if errors.Is(err, validate.ErrPath) {
 		return "chemin refusé"
 	}
 	return fmt.Sprintf("%T", err)

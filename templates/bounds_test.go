@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/acc-formation/acc/internal/poserr"
 )
 
 // An organisation's types and templates come from the shared remote: their
@@ -30,11 +32,11 @@ func TestLoadBounds(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Load(writeFiles(t, c.files))
-			var le *LoadError
+			var le *poserr.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("want *LoadError, got %v", err)
+				t.Fatalf("want *poserr.Error, got %v", err)
 			}
-			if !strings.HasSuffix(filepath.ToSlash(le.Path), c.path) || !strings.Contains(le.Msg, c.want) {
+			if !strings.HasSuffix(filepath.ToSlash(le.Path), c.path) || !strings.Contains(le.Err.Error(), c.want) {
 				t.Fatalf("got %v, want %s: …%s", err, c.path, c.want)
 			}
 		})
@@ -52,8 +54,8 @@ func TestLoadRefusesLinks(t *testing.T) {
 		t.Skip(err)
 	}
 	_, err := Load(dir)
-	var le *LoadError
-	if !errors.As(err, &le) || !strings.Contains(le.Msg, "lien symbolique") || filepath.Base(le.Path) != "passwd.yaml" {
+	var le *poserr.Error
+	if !errors.As(err, &le) || !strings.Contains(le.Err.Error(), "lien symbolique") || filepath.Base(le.Path) != "passwd.yaml" {
 		t.Fatalf("link followed: %v", err)
 	}
 }

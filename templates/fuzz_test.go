@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -78,8 +79,8 @@ func FuzzLoadType(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		d, err := parseDef("types/x.yaml", src, false, false)
 		if err != nil {
-			if _, ok := err.(*LoadError); !ok {
-				t.Fatalf("not a LoadError: %v", err)
+			if _, ok := err.(*poserr.Error); !ok {
+				t.Fatalf("not a *poserr.Error: %v", err)
 			}
 			return
 		}
@@ -89,8 +90,8 @@ func FuzzLoadType(f *testing.F) {
 		}
 		defs[d.name] = d
 		if _, err := build(b, defs, nil); err != nil {
-			if _, ok := err.(*LoadError); !ok {
-				t.Fatalf("not a LoadError: %v", err)
+			if _, ok := err.(*poserr.Error); !ok {
+				t.Fatalf("not a *poserr.Error: %v", err)
 			}
 		}
 	})

@@ -2,36 +2,18 @@ package templates
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 	"github.com/acc-formation/acc/internal/yamlerr"
+	"go.yaml.in/yaml/v3"
 )
-
-// LoadError reports a problem in a type definition or template file. Msg is
-// French and says what to change; Line and Column are 1-based (0 when the
-// problem concerns the whole file).
-type LoadError struct {
-	Path         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *LoadError) Error() string {
-	switch {
-	case e.Line > 0 && e.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
-	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
-}
 
 // opt is an optional scalar attribute of a definition, with its position.
 type opt struct {
@@ -110,8 +92,8 @@ type parser struct {
 	path string
 }
 
-func (p *parser) errAt(n *yaml.Node, format string, args ...any) *LoadError {
-	e := &LoadError{Path: p.path, Msg: fmt.Sprintf(format, args...)}
+func (p *parser) errAt(n *yaml.Node, format string, args ...any) *poserr.Error {
+	e := poserr.At(p.path, 0, 0, format, args...)
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
@@ -119,24 +101,21 @@ func (p *parser) errAt(n *yaml.Node, format string, args ...any) *LoadError {
 }
 
 // parseYAML decodes src into a document node, turning yaml.v3's errors into
-// a French LoadError.
+// a French positioned error.
 func parseYAML(path string, src []byte) (*yaml.Node, error) {
 	src = bytes.TrimPrefix(src, []byte("\xEF\xBB\xBF"))
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		e := &LoadError{Path: path}
-		var msg string
-		e.Line, e.Column, msg = yamlerr.Locate(src, err)
-		e.Msg = "YAML illisible : " + msg
-		return nil, e
+		line, col, msg := yamlerr.Locate(src, err)
+		return nil, &poserr.Error{Path: path, Line: line, Column: col, Err: errors.New("YAML illisible : " + msg)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, &LoadError{Path: path, Msg: "fichier vide : une définition de type commence par « nom: »"}
+		return nil, &poserr.Error{Path: path, Err: errors.New("fichier vide : une définition de type commence par « nom: »")}
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &LoadError{Path: path, Line: root.Line, Column: root.Column,
-			Msg: "une définition de type est un ensemble de clés (nom:, libelle:, champs:…)"}
+		return nil, &poserr.Error{Path: path, Line: root.Line, Column: root.Column,
+			Err: errors.New("une définition de type est un ensemble de clés (nom:, libelle:, champs:…)")}
 	}
 	return root, nil
 }
@@ -273,7 +252,7 @@ func parseDef(path string, src []byte, builtin, common bool) (*typeDef, error) {
 	}
 	if !common {
 		if d.nameKey == nil {
-			return nil, &LoadError{Path: path, Line: 1, Column: 1, Msg: "clé « nom » manquante : le nom du type, tel qu'on le tape dans « acc new »"}
+			return nil, &poserr.Error{Path: path, Line: 1, Column: 1, Err: errors.New("clé « nom » manquante : le nom du type, tel qu'on le tape dans « acc new »")}
 		}
 		if !nameRE.MatchString(d.name) {
 			return nil, p.errAt(d.nameKey, "nom de type « %s » invalide : minuscules sans accents, chiffres et tirets (ex. entretien-collectif)", d.name)

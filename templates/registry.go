@@ -14,6 +14,7 @@ import (
 	"sync"
 	"text/template"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 )
 
@@ -115,7 +116,7 @@ type tmplFile struct {
 // the same nom, or adds a type) and accDir/templates/<type>.md templates
 // (overriding the template of that type). accDir is the repository's .acc
 // folder; when it does not exist (or is ""), Load returns Builtin(). Problems in those
-// files are reported as *LoadError, with the file and line.
+// files are reported as *poserr.Error, with the file and line.
 //
 // Every type or template that comes from accDir is checked by rendering it
 // with sample data: the new document must be valid YAML, hold every
@@ -143,11 +144,11 @@ func Load(accDir string) (*Registry, error) {
 		ext := path.Ext(name)
 		switch {
 		case ext == ".yml":
-			return nil, &LoadError{Path: p, Msg: "extension .yml : renommez le fichier en " + strings.TrimSuffix(name, ext) + ".yaml"}
+			return nil, poserr.At(p, 0, 0, "extension .yml : renommez le fichier en %s.yaml", strings.TrimSuffix(name, ext))
 		case ext != ".yaml":
 			continue
 		case strings.HasPrefix(name, "_"):
-			return nil, &LoadError{Path: p, Msg: "les noms commençant par « _ » sont réservés à acc"}
+			return nil, &poserr.Error{Path: p, Err: errors.New("les noms commençant par « _ » sont réservés à acc")}
 		}
 		src, err := readBounded(p)
 		if err != nil {
@@ -186,7 +187,7 @@ func Load(accDir string) (*Registry, error) {
 			} else {
 				msg += " : le nom du fichier est celui du type (acc types les liste)"
 			}
-			return nil, &LoadError{Path: p, Msg: msg}
+			return nil, &poserr.Error{Path: p, Err: errors.New(msg)}
 		}
 		src, err := readBounded(p)
 		if err != nil {
@@ -209,7 +210,7 @@ func readDir(dir string) ([]string, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, &LoadError{Path: dir, Msg: "lecture du dossier impossible : " + frenchIOError(err)}
+		return nil, poserr.At(dir, 0, 0, "lecture du dossier impossible : %s", frenchIOError(err))
 	}
 	var names []string
 	for _, e := range entries {
@@ -219,7 +220,7 @@ func readDir(dir string) ([]string, error) {
 		if e.Type()&fs.ModeSymlink != 0 {
 			// The folder comes from the shared remote: a link could make
 			// acc read /etc/… as a type.
-			return nil, &LoadError{Path: filepath.Join(dir, e.Name()), Msg: "lien symbolique : acc ne suit pas les liens, qui pourraient mener hors du dépôt ; remplacez-le par le fichier lui-même"}
+			return nil, &poserr.Error{Path: filepath.Join(dir, e.Name()), Err: errors.New("lien symbolique : acc ne suit pas les liens, qui pourraient mener hors du dépôt ; remplacez-le par le fichier lui-même")}
 		}
 		names = append(names, e.Name())
 	}
@@ -237,22 +238,22 @@ const MaxFileSize = 256 << 10
 func readBounded(p string) ([]byte, error) {
 	lfi, err := os.Lstat(p)
 	if err != nil {
-		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+		return nil, poserr.At(p, 0, 0, "lecture impossible : %s", frenchIOError(err))
 	}
 	if !lfi.Mode().IsRegular() {
-		return nil, &LoadError{Path: p, Msg: "pas un fichier ordinaire (lien symbolique ou fichier spécial) : acc ne le lit pas"}
+		return nil, &poserr.Error{Path: p, Err: errors.New("pas un fichier ordinaire (lien symbolique ou fichier spécial) : acc ne le lit pas")}
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+		return nil, poserr.At(p, 0, 0, "lecture impossible : %s", frenchIOError(err))
 	}
 	defer f.Close()
 	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, &LoadError{Path: p, Msg: "lecture impossible : " + frenchIOError(err)}
+		return nil, poserr.At(p, 0, 0, "lecture impossible : %s", frenchIOError(err))
 	}
 	if len(src) > MaxFileSize {
-		return nil, &LoadError{Path: p, Msg: fmt.Sprintf("fichier de plus de %d Kio : un type ou un modèle n'est pas si long", MaxFileSize>>10)}
+		return nil, poserr.At(p, 0, 0, "fichier de plus de %d Kio : un type ou un modèle n'est pas si long", MaxFileSize>>10)
 	}
 	return src, nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acc-formation/acc/internal/poserr"
 )
 
 func TestBuiltinDataIsValid(t *testing.T) {
@@ -499,9 +501,9 @@ func TestLoadErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Load(writeFiles(t, c.files))
-			var le *LoadError
+			var le *poserr.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("want *LoadError, got %v", err)
+				t.Fatalf("want *poserr.Error, got %v", err)
 			}
 			if !strings.HasSuffix(filepath.ToSlash(le.Path), c.path) {
 				t.Errorf("path %q, want …%s", le.Path, c.path)
@@ -509,8 +511,8 @@ func TestLoadErrors(t *testing.T) {
 			if c.line != 0 && le.Line != c.line {
 				t.Errorf("line %d, want %d (%v)", le.Line, c.line, err)
 			}
-			if !strings.Contains(le.Msg, c.want) {
-				t.Errorf("message %q lacks %q", le.Msg, c.want)
+			if !strings.Contains(le.Err.Error(), c.want) {
+				t.Errorf("message %q lacks %q", le.Err.Error(), c.want)
 			}
 			if !strings.Contains(err.Error(), le.Path) {
 				t.Errorf("Error() %q lacks the path", err.Error())

@@ -13,10 +13,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
+	"go.yaml.in/yaml/v3"
 )
 
 // Data is what a template is rendered with. Interview templates use
@@ -168,17 +168,17 @@ func parseTemplate(name, text string) (*template.Template, error) {
 var tmplPosRE = regexp.MustCompile(`^(\d+)(?::(\d+))?: (.*)$`)
 
 // templateError turns a text/template error ("template: NAME:LINE:COL: msg")
-// into a LoadError.
+// into a positioned error.
 func templateError(name string, err error) error {
 	msg := err.Error()
-	e := &LoadError{Path: name}
+	e := &poserr.Error{Path: name}
 	rest := strings.TrimPrefix(msg, "template: "+name+":")
 	if m := tmplPosRE.FindStringSubmatch(rest); rest != msg && m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Column, _ = strconv.Atoi(m[2])
 		msg = m[3]
 	}
-	e.Msg = "modèle incorrect : " + frenchTemplateError(msg)
+	e.Err = errors.New("modèle incorrect : " + frenchTemplateError(msg))
 	return e
 }
 
@@ -288,9 +288,9 @@ func execute(tm *template.Template, d Data) ([]byte, error) {
 	case errors.As(err, new(*bug.Panic)):
 		return nil, err
 	case errors.Is(err, errRenderSize):
-		return nil, &LoadError{Path: tm.Name(), Msg: fmt.Sprintf("modèle trop long à l'exécution : il écrirait plus de %d Mio (une boucle {{range}} sans fin ?)", MaxRenderSize>>20)}
+		return nil, poserr.At(tm.Name(), 0, 0, "modèle trop long à l'exécution : il écrirait plus de %d Mio (une boucle {{range}} sans fin ?)", MaxRenderSize>>20)
 	case errors.Is(err, errRenderTime):
-		return nil, &LoadError{Path: tm.Name(), Msg: fmt.Sprintf("modèle trop long à l'exécution : plus de %d s (une boucle {{range}} sans fin ?)", int(maxRenderTime/time.Second))}
+		return nil, poserr.At(tm.Name(), 0, 0, "modèle trop long à l'exécution : plus de %d s (une boucle {{range}} sans fin ?)", int(maxRenderTime/time.Second))
 	}
 	return nil, templateError(tm.Name(), err)
 }
@@ -424,7 +424,7 @@ func (r *Registry) checkTemplate(t *Type) error {
 				src = t.Source
 				hint = fmt.Sprintf(" ; écrivez un modèle .acc/templates/%s.md adapté au type", t.Name)
 			}
-			return &LoadError{Path: src, Msg: "un document créé avec ce modèle ne serait pas valide : " + probs[0] + hint}
+			return &poserr.Error{Path: src, Err: errors.New("un document créé avec ce modèle ne serait pas valide : " + probs[0] + hint)}
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 )
 
@@ -188,7 +189,7 @@ func (r *resolver) missing(d *typeDef, o opt, key, what string) error {
 	if o.set && o.node != nil {
 		line, col = o.node.Line, o.node.Column
 	}
-	return &LoadError{Path: d.path, Line: line, Column: col, Msg: fmt.Sprintf("clé « %s » manquante ou vide : %s", key, what)}
+	return poserr.At(d.path, line, col, "clé « %s » manquante ou vide : %s", key, what)
 }
 
 // build fills t's fields and sections from d on top of base.

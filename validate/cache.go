@@ -20,6 +20,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/binrec"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
@@ -493,7 +494,7 @@ func encodeBody(e *binrec.Encoder, ent *docEntry) {
 	if fa.FrontErr != nil {
 		e.Int(fa.FrontErr.Line)
 		e.Int(fa.FrontErr.Column)
-		e.Str(fa.FrontErr.Msg)
+		e.Str(fa.FrontErr.Err.Error())
 	}
 	if fa.Front != nil {
 		encodeFacts(e, fa)
@@ -585,8 +586,8 @@ func (e *docEntry) decode(slab *[]yaml.Node) bool {
 	flags := d.Uint()
 	fa.HasFront = flags&1 != 0
 	if flags&2 != 0 {
-		fa.FrontErr = &casefile.ParseError{Path: e.path, Line: d.Int(), Column: d.Int()}
-		fa.FrontErr.Msg = d.Str()
+		fa.FrontErr = &poserr.Error{Path: e.path, Line: d.Int(), Column: d.Int()}
+		fa.FrontErr.Err = errors.New(d.Str())
 	}
 	if flags&4 != 0 {
 		budget := maxFactNodes + 1

@@ -145,7 +145,7 @@ func (c *docCheck) run() {
 	d := c.d
 	fileType, fileName, nameOK := c.checkFileName()
 	if d.FrontErr != nil {
-		c.addAt("frontmatter-invalide", d.FrontErr.Line, d.FrontErr.Column, "frontmatter", "%s", d.FrontErr.Msg)
+		c.addAt("frontmatter-invalide", d.FrontErr.Line, d.FrontErr.Column, "frontmatter", "%s", d.FrontErr.Err.Error())
 	} else {
 		c.typ = c.checkType(fileType)
 		if c.typ != nil {

@@ -11,9 +11,6 @@ import (
 	"github.com/acc-formation/acc/casefile"
 )
 
-// ConfigError is a problem in acc.yaml's `regles:` (see casefile.RulesError).
-type ConfigError = casefile.RulesError
-
 // Settings are the rule severities and parameters of a repository
 // (casefile.RuleSettings, which the judgement of time and phase reads too),
 // with what the document checks derive from them.

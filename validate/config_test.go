@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/poserr"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -161,19 +162,19 @@ func TestConfigErrors(t *testing.T) {
 			t.Fatalf("%q: %v", src, err)
 		}
 		_, err = NewSettings(cfg, "acc.yaml")
-		var ce *ConfigError
+		var ce *poserr.Error
 		if !errors.As(err, &ce) {
-			t.Errorf("%q: err = %v, want a ConfigError", c.regles, err)
+			t.Errorf("%q: err = %v, want a *poserr.Error", c.regles, err)
 			continue
 		}
-		if ce.Path != "acc.yaml" || ce.Line != c.line || ce.Column != c.col || !strings.Contains(ce.Msg, c.contains) {
+		if ce.Path != "acc.yaml" || ce.Line != c.line || ce.Column != c.col || !strings.Contains(ce.Err.Error(), c.contains) {
 			t.Errorf("%q: %v, want acc.yaml:%d:%d …%s…", c.regles, err, c.line, c.col, c.contains)
 		}
 	}
 	// Run reports it before checking anything.
 	root := writeRepo(t, withConfig(t, cleanCase(), "  rytme: info\n"))
 	_, _, err := runRepo(t, root, fixtureToday, nil)
-	var ce *ConfigError
+	var ce *poserr.Error
 	if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "acc.yaml:3:3: ") {
 		t.Errorf("Run: %v", err)
 	}

@@ -27,7 +27,7 @@ func CheckText(ctx context.Context, opts RunOptions, p string, src []byte) ([]Fi
 	p = path.Clean(filepath.ToSlash(p))
 	parts := strings.Split(p, "/")
 	if len(parts) != 3 || parts[0] != casefile.BeneficiariesDir || !strings.HasSuffix(parts[2], ".md") {
-		return nil, &PathError{Path: p, Msg: "n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md attendu)"}
+		return nil, pathErr(p, "n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md attendu)")
 	}
 	opts.Paths = []string{p}
 	opts.Changed = nil

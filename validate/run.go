@@ -21,6 +21,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
@@ -45,7 +46,7 @@ type RunOptions struct {
 	// file gets its own checks, and the case-level rules of its beneficiary
 	// run on all of that beneficiary's documents (DESIGN §5: they need the
 	// whole fold). A path outside beneficiaires/, outside Root, or that does
-	// not exist gives a *PathError and nothing is checked. Empty: the whole
+	// not exist gives an ErrPath and nothing is checked. Empty: the whole
 	// repository.
 	Paths []string
 	// Changed, when not nil, restricts the run to the documents changed
@@ -125,20 +126,21 @@ type Stats struct {
 	Cached        int // documents whose results came from the cache
 }
 
-// PathError is a path given to Run that it cannot check. The command line
-// reports it as bad usage (exit 2). Msg is French.
-type PathError struct {
-	Path string
-	Msg  string
+// ErrPath is the cause of a path given to Run that it cannot check: a
+// *poserr.Error without a line, which the command line reports as bad
+// usage (exit 2).
+var ErrPath = errors.New("chemin impossible à vérifier")
+
+// pathErr reports raw, a path given to Run, as one it cannot check.
+func pathErr(raw, format string, args ...any) error {
+	return &poserr.Error{Path: raw, Err: poserr.Kind(ErrPath, format, args...)}
 }
 
-func (e *PathError) Error() string { return e.Path + " : " + e.Msg }
-
 // Run checks the case files of a repository and streams the findings to
-// sink. It returns a *ConfigError when acc.yaml's rules are wrong, a
-// *PathError for a path it cannot check, a *templates.LoadError for a broken
-// type definition, or the context's error; problems with the case files
-// themselves (including unreadable files) are findings.
+// sink. It returns a *poserr.Error when acc.yaml's rules are wrong or a
+// type definition is broken, one wrapping ErrPath for a path it cannot
+// check, or the context's error; problems with the case files themselves
+// (including unreadable files) are findings.
 func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	var st Stats
 	if opts.Today.IsZero() {
@@ -301,21 +303,21 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 			}
 			parts := strings.Split(p, "/")
 			if parts[0] != casefile.BeneficiariesDir || len(parts) > 3 {
-				return nil, &PathError{Path: raw, Msg: "n'est pas un document de dossier : indiquez beneficiaires/<id> ou beneficiaires/<id>/<fichier>.md"}
+				return nil, pathErr(raw, "n'est pas un document de dossier : indiquez beneficiaires/<id> ou beneficiaires/<id>/<fichier>.md")
 			}
 			fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
-					return nil, &PathError{Path: raw, Msg: "introuvable"}
+					return nil, pathErr(raw, "introuvable")
 				}
-				return nil, &PathError{Path: raw, Msg: "inaccessible (" + ioReason(err) + ")"}
+				return nil, pathErr(raw, "inaccessible (%s)", ioReason(err))
 			}
 			if len(parts) == 2 {
 				add(parts[1], "")
 				continue
 			}
 			if !strings.HasSuffix(parts[2], ".md") || strings.HasPrefix(parts[2], ".") || fi.IsDir() {
-				return nil, &PathError{Path: raw, Msg: "n'est pas un document de dossier (fichier .md attendu)"}
+				return nil, pathErr(raw, "n'est pas un document de dossier (fichier .md attendu)")
 			}
 			add(parts[1], p)
 		}
@@ -370,7 +372,7 @@ func relPath(root, raw string) (string, error) {
 			return rel, nil
 		}
 	}
-	return "", &PathError{Path: raw, Msg: "hors du dépôt de dossiers (" + root + ")"}
+	return "", pathErr(raw, "hors du dépôt de dossiers (%s)", root)
 }
 
 // listBeneficiaries returns the entries of beneficiaires/ to check, sorted:

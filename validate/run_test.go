@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -107,9 +108,9 @@ func TestPaths(t *testing.T) {
 			bad = jd + "sub/x.md"
 		}
 		_, err := Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Paths: []string{bad}}, &collector{})
-		var pe *PathError
-		if !errors.As(err, &pe) {
-			t.Errorf("%s: err = %v, want a PathError", bad, err)
+		var pe *poserr.Error
+		if !errors.Is(err, ErrPath) || !errors.As(err, &pe) || pe.Path != bad {
+			t.Errorf("%s: err = %v, want an ErrPath at the path", bad, err)
 		}
 	}
 

@@ -67,7 +67,9 @@ func (a *app) run(args []string) (code int) {
 	// acc starts come back here as a *bug.Panic error (package bug).
 	defer func() {
 		if r := recover(); r != nil {
-			code = a.reportBug(bug.From(r))
+			p := bug.From(r)
+			a.reportBug(p)
+			code = exitCode(p)
 		}
 	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -103,7 +105,8 @@ func (a *app) run(args []string) (code int) {
 	}
 	code = exitCode(err)
 	if p := (*bug.Panic)(nil); errors.As(err, &p) {
-		return a.reportBug(p)
+		a.reportBug(p)
+		return code
 	}
 	if code == exitInterrupted {
 		// The wrapped error ends in Go's English "context canceled".
@@ -116,10 +119,10 @@ func (a *app) run(args []string) (code int) {
 	return code
 }
 
-// reportBug tells the user that acc has a bug and what to send, and returns
-// exit 4. The panic's value and stack may quote a file name or a value, so
-// they are printed only when asked for with ACC_DEBUG=1.
-func (a *app) reportBug(p *bug.Panic) int {
+// reportBug tells the user that acc has a bug and what to send (exitCode
+// gives it exit 4). The panic's value and stack may quote a file name or a
+// value, so they are printed only when asked for with ACC_DEBUG=1.
+func (a *app) reportBug(p *bug.Panic) {
 	fmt.Fprint(a.stderr, `acc : erreur interne — c'est un bogue d'acc, pas une erreur de votre part.
 Merci de le signaler aux mainteneurs d'acc en indiquant la version (acc --version)
 et la commande lancée, sans noms ni identifiants de personnes. Vérifiez ensuite
@@ -130,7 +133,6 @@ le dépôt avec « acc doctor ».
 	} else {
 		fmt.Fprintln(a.stderr, "Pour joindre la trace technique, relancez la commande avec ACC_DEBUG=1.")
 	}
-	return exitInternal
 }
 
 // workDir returns the directory commands run in: -C applied to the process's

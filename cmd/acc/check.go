@@ -2,25 +2,23 @@ package main
 
 import (
 	"bufio"
-	"errors"
 
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
 // checkFiles validates the given case files (slash paths relative to the
 // case-file root) with the case-level rules of their beneficiaries, and
 // returns the findings that point at those files.
-func (a *app) checkFiles(ws *workspace, rels []string) ([]validate.Finding, error) {
-	today, err := a.todayDate()
+func (d deps) checkFiles(ws *workspace, rels []string) ([]validate.Finding, error) {
+	today, err := d.Today()
 	if err != nil {
 		return nil, err
 	}
-	findings, _, err := validate.Check(a.ctx, validate.RunOptions{
+	findings, _, err := validate.Check(d.Ctx, validate.RunOptions{
 		Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config, Paths: rels,
 	})
 	if err != nil {
-		return nil, validateErr(err)
+		return nil, err
 	}
 	want := map[string]bool{}
 	for _, r := range rels {
@@ -35,26 +33,10 @@ func (a *app) checkFiles(ws *workspace, rels []string) ([]validate.Finding, erro
 	return out, nil
 }
 
-// validateErr maps the validator's errors to exit codes: a broken acc.yaml
-// or type definition is a repository problem, a path it cannot check is bad
-// usage.
-func validateErr(err error) error {
-	var ce *validate.ConfigError
-	var le *templates.LoadError
-	var pe *validate.PathError
-	switch {
-	case errors.As(err, &pe):
-		return usageErr("%v", err)
-	case errors.As(err, &ce), errors.As(err, &le):
-		return repoErr(err)
-	}
-	return err
-}
-
 // printFindings writes findings in the text format (one a line) to stderr
 // and reports whether any is an error.
-func (a *app) printFindings(findings []validate.Finding) (errs bool) {
-	w := bufio.NewWriter(a.stderr)
+func (d deps) printFindings(findings []validate.Finding) (errs bool) {
+	w := bufio.NewWriter(d.IO.Err)
 	for _, f := range findings {
 		w.WriteString(validate.TextLine(f))
 		errs = errs || f.Severity == validate.Error
@@ -66,12 +48,12 @@ func (a *app) printFindings(findings []validate.Finding) (errs bool) {
 // reportWritten validates files acc has just written and committed, prints
 // the findings on stderr and returns errFindings when errors remain: the
 // record comes first, the findings follow.
-func (a *app) reportWritten(ws *workspace, rels ...string) error {
-	findings, err := a.checkFiles(ws, rels)
+func (d deps) reportWritten(ws *workspace, rels ...string) error {
+	findings, err := d.checkFiles(ws, rels)
 	if err != nil {
 		return err
 	}
-	if a.printFindings(findings) {
+	if d.printFindings(findings) {
 		return errFindings
 	}
 	return nil

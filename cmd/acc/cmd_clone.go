@@ -15,7 +15,15 @@ import (
 	"github.com/acc-formation/acc/internal/progress"
 )
 
+// cloneOptions are acc clone's arguments and what it needs from outside.
+type cloneOptions struct {
+	deps
+	URL string
+	Dir string // "" is the address's last part, as git clone
+}
+
 func (a *app) cloneCmd() *cobra.Command {
+	o := &cloneOptions{deps: a.deps()}
 	return &cobra.Command{
 		Use:   "clone ADRESSE [DOSSIER]",
 		Short: "Rejoindre le dépôt partagé de l'équipe (copie de travail sur ce poste)",
@@ -33,11 +41,11 @@ ou ~/.ssh/id_ed25519…) ; le serveur doit être connu de ~/.ssh/known_hosts.`,
   acc clone git@forge.centre.fr:equipe/dossiers.git mes-dossiers`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(c *cobra.Command, args []string) error {
-			dir := ""
+			o.URL = args[0]
 			if len(args) == 2 {
-				dir = args[1]
+				o.Dir = args[1]
 			}
-			return a.runClone(args[0], dir)
+			return runClone(o)
 		},
 	}
 }
@@ -70,34 +78,36 @@ func defaultCloneDir(url string) string {
 
 // absRemote makes a local path given as an address absolute (from the folder acc runs
 // in, after -C), as git clone does: the address is stored in .git/config.
-func (a *app) absRemote(url string) (string, error) {
+func (d deps) absRemote(url string) (string, error) {
 	if strings.Contains(url, "://") || filepath.IsAbs(url) {
 		return url, nil
 	}
 	if i := strings.IndexByte(url, ':'); i > 0 && !strings.ContainsAny(url[:i], "/\\") {
 		return url, nil // user@host:path
 	}
-	wd, err := a.workDir()
+	wd, err := d.WorkDir()
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(wd, url), nil
 }
 
-func (a *app) runClone(url, dir string) error {
-	if err := checkRemoteURL(url); err != nil {
+// runClone makes a working copy of the team's shared repository.
+func runClone(o *cloneOptions) error {
+	if err := checkRemoteURL(o.URL); err != nil {
 		return err
 	}
-	url, err := a.absRemote(url)
+	url, err := o.absRemote(o.URL)
 	if err != nil {
 		return err
 	}
+	dir := o.Dir
 	if dir == "" {
 		if dir = defaultCloneDir(url); dir == "" {
 			return usageErr("impossible de tirer un nom de dossier de %s : indiquez-le (acc clone ADRESSE DOSSIER)", gitstore.RedactURL(url))
 		}
 	}
-	wd, err := a.workDir()
+	wd, err := o.WorkDir()
 	if err != nil {
 		return err
 	}
@@ -105,31 +115,31 @@ func (a *app) runClone(url, dir string) error {
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(wd, abs)
 	}
-	return a.cloneInto(url, abs)
+	return o.cloneInto(url, abs)
 }
 
 // cloneInto clones the remote into abs, which must be absent or an empty folder outside
 // any acc repository.
-func (a *app) cloneInto(url, abs string) error {
+func (d deps) cloneInto(url, abs string) error {
 	if fi, err := os.Stat(abs); err == nil {
 		if !fi.IsDir() {
-			return usageErr("%s existe et n'est pas un dossier", a.relPath(abs))
+			return usageErr("%s existe et n'est pas un dossier", d.RelPath(abs))
 		}
 		if entries, err := os.ReadDir(abs); err != nil || len(entries) > 0 {
-			return usageErr("%s existe et n'est pas vide : choisissez un autre dossier", a.relPath(abs))
+			return usageErr("%s existe et n'est pas vide : choisissez un autre dossier", d.RelPath(abs))
 		}
 	}
 	if root, err := casefile.FindRoot(filepath.Dir(abs)); err == nil {
-		return usageErr("%s est dans le dépôt acc %s : choisissez un dossier en dehors", a.relPath(abs), a.relPath(root))
+		return usageErr("%s est dans le dépôt acc %s : choisissez un dossier en dehors", d.RelPath(abs), d.RelPath(root))
 	}
-	timeout, err := a.lockTimeout()
+	timeout, err := d.LockTimeout()
 	if err != nil {
 		return err
 	}
-	rep := a.progress()
+	rep := d.Progress()
 	defer rep.Clear()
-	_, res, err := gitstore.Clone(a.ctx, url, abs, gitstore.CloneOptions{Getenv: a.getenv, Clock: a.now, LockTimeout: timeout,
-		Warn: progress.Writer(a.stderr, rep), Progress: storeProgress(rep)})
+	_, res, err := gitstore.Clone(d.Ctx, url, abs, gitstore.CloneOptions{Getenv: d.Getenv, Clock: d.Now, LockTimeout: timeout,
+		Warn: progress.Writer(d.IO.Err, rep), Progress: storeProgress(rep)})
 	rep.Clear()
 	if err != nil {
 		var ie *gitstore.InsecureURLError
@@ -141,10 +151,10 @@ func (a *app) cloneInto(url, abs string) error {
 		}
 		return repoErr(fmt.Errorf("%w ; rien n'a été créé", err))
 	}
-	rel := a.relPath(abs)
+	rel := d.RelPath(abs)
 	if res.EmptyRemote {
-		fmt.Fprintf(a.stdout, "Dépôt partagé vide : dépôt Git préparé dans %s.\n", rel)
-		fmt.Fprintf(a.stderr, "Prochaine étape : acc init -C %s --organisation \"Nom du centre\", puis acc -C %s sync pour le publier\n", rel, rel)
+		fmt.Fprintf(d.IO.Out, "Dépôt partagé vide : dépôt Git préparé dans %s.\n", rel)
+		fmt.Fprintf(d.IO.Err, "Prochaine étape : acc init -C %s --organisation \"Nom du centre\", puis acc -C %s sync pour le publier\n", rel, rel)
 		return nil
 	}
 	docs := 0
@@ -152,27 +162,27 @@ func (a *app) cloneInto(url, abs string) error {
 		if ids, err := repo.Beneficiaries(); err == nil {
 			docs = len(ids)
 		}
-		fmt.Fprintf(a.stdout, "Dépôt de l'équipe copié dans %s : %d bénéficiaire%s.\n", rel, docs, syncPlural(docs))
-		fmt.Fprintf(a.stderr, "Prochaine étape : cd %s ; « acc sync » échange vos enregistrements avec l'équipe\n", rel)
+		fmt.Fprintf(d.IO.Out, "Dépôt de l'équipe copié dans %s : %d bénéficiaire%s.\n", rel, docs, syncPlural(docs))
+		fmt.Fprintf(d.IO.Err, "Prochaine étape : cd %s ; « acc sync » échange vos enregistrements avec l'équipe\n", rel)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Dépôt copié dans %s.\n", rel)
-	fmt.Fprintf(a.stderr, "acc : attention, ce dépôt ne contient pas de acc.yaml à sa racine : ce n'est peut-être pas un dépôt de dossiers acc\n")
+	fmt.Fprintf(d.IO.Out, "Dépôt copié dans %s.\n", rel)
+	fmt.Fprintf(d.IO.Err, "acc : attention, ce dépôt ne contient pas de acc.yaml à sa racine : ce n'est peut-être pas un dépôt de dossiers acc\n")
 	return nil
 }
 
-// initJoin runs first in acc init --remote, before anything is written: it refuses an
+// join runs first in acc init --remote, before anything is written: it refuses an
 // address acc must not use, and when the remote already holds the team's repository it
 // clones it into dir instead (done is then true). An empty remote lets init go on;
 // initPublish then pushes the first commit.
-func (a *app) initJoin(dir string, o *initOptions) (done bool, err error) {
-	if err := checkRemoteURL(o.remote); err != nil {
+func (o *initOptions) join(dir string) (done bool, err error) {
+	if err := checkRemoteURL(o.Remote); err != nil {
 		return false, err
 	}
-	if o.remote, err = a.absRemote(o.remote); err != nil {
+	if o.Remote, err = o.absRemote(o.Remote); err != nil {
 		return false, err
 	}
-	info, err := gitstore.ProbeRemote(a.ctx, o.remote, a.getenv, 0)
+	info, err := gitstore.ProbeRemote(o.Ctx, o.Remote, o.Getenv, 0)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return false, err
@@ -182,12 +192,12 @@ func (a *app) initJoin(dir string, o *initOptions) (done bool, err error) {
 	if info.Empty {
 		return false, nil
 	}
-	fmt.Fprintf(a.stderr, "acc : le dépôt partagé contient déjà les dossiers de l'équipe : copie dans %s (--organisation est ignoré)\n", a.relPath(dir))
-	return true, a.cloneInto(o.remote, dir)
+	fmt.Fprintf(o.IO.Err, "acc : le dépôt partagé contient déjà les dossiers de l'équipe : copie dans %s (--organisation est ignoré)\n", o.RelPath(dir))
+	return true, o.cloneInto(o.Remote, dir)
 }
 
 // initPublish configures the remote after init's first commit and publishes it.
-func (a *app) initPublish(ws *workspace, url string) error {
+func (d deps) initPublish(ws *workspace, url string) error {
 	_, branch, err := ws.store.Head()
 	if err != nil {
 		return repoErr(err)
@@ -195,16 +205,16 @@ func (a *app) initPublish(ws *workspace, url string) error {
 	if err := ws.store.AddRemote(gitstore.DefaultRemote, url, branch); err != nil {
 		return repoErr(err)
 	}
-	_, committer, err := a.identity(ws)
+	_, committer, err := d.Identity(ws)
 	if err != nil {
 		return err
 	}
-	res, err := ws.store.Sync(a.ctx, gitstore.SyncOptions{Remote: gitstore.DefaultRemote, Committer: committer})
+	res, err := ws.store.Sync(d.Ctx, gitstore.SyncOptions{Remote: gitstore.DefaultRemote, Committer: committer})
 	if err != nil {
 		return repoErr(fmt.Errorf("dépôt créé, mais sa publication a échoué : %w ; relancez acc sync", err))
 	}
 	if res.Pushed {
-		fmt.Fprintf(a.stdout, "Publié sur %s : vos collègues le rejoignent avec « acc clone %s »\n", res.URL, res.URL)
+		fmt.Fprintf(d.IO.Out, "Publié sur %s : vos collègues le rejoignent avec « acc clone %s »\n", res.URL, res.URL)
 	}
 	return nil
 }

@@ -12,12 +12,16 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// commitOptions are acc commit's arguments and flag and what it needs from
+// outside.
 type commitOptions struct {
-	message string
+	deps
+	Paths   []string // files and beneficiaries' folders as typed; none: every folder
+	Message string
 }
 
 func (a *app) commitCmd() *cobra.Command {
-	var o commitOptions
+	o := &commitOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "commit [-m MESSAGE] [CHEMIN...]",
 		Short: "Vérifier et enregistrer les documents modifiés hors d'acc",
@@ -33,57 +37,83 @@ documents. Un message ne nomme jamais une personne (l'historique est partagé
 et survit aux effacements) : écrivez son identifiant.`,
 		Example: "  acc commit\n  acc commit beneficiaires/jean-dupont -m \"Compte rendu relu avec Jean\"",
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runCommit(args, o)
+			o.Paths = args
+			return runCommit(o)
 		},
 	}
-	c.Flags().StringVarP(&o.message, "message", "m", "", "`MESSAGE` du commit (une ligne)")
+	c.Flags().StringVarP(&o.Message, "message", "m", "", "`MESSAGE` du commit (une ligne)")
 	return c
 }
 
-func (a *app) runCommit(args []string, o commitOptions) error {
-	ws, err := a.open()
+// runCommit checks and commits the documents changed by hand.
+func runCommit(o *commitOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	if o.message, err = checkMessage(ws, o.message); err != nil {
+	message, err := checkMessage(ws, o.Message)
+	if err != nil {
 		return err
 	}
-	scopes := []string{casefile.BeneficiariesDir}
-	var files []string
-	if len(args) > 0 {
-		scopes = nil
-		for _, p := range args {
-			abs := p
-			if !filepath.IsAbs(p) {
-				abs = filepath.Join(ws.wd, p)
-			}
-			rel, err := ws.repo.Rel(abs)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			parts := strings.Split(rel, "/")
-			switch {
-			case rel == casefile.BeneficiariesDir || rel == ".":
-				scopes = append(scopes, casefile.BeneficiariesDir)
-			case len(parts) == 2 && parts[0] == casefile.BeneficiariesDir && casefile.CheckID(parts[1]) == nil:
-				scopes = append(scopes, rel)
-			default:
-				cp, err := a.casePath(ws, p)
-				if err != nil {
-					return err
-				}
-				files = append(files, cp)
-			}
-		}
+	scopes, files, err := o.scopes(ws)
+	if err != nil {
+		return err
 	}
 	// The changes are listed under the lock (commitFiles takes it again: it
 	// is reentrant), so that a document another acc process is creating at
 	// that moment is not taken for a hand edit and named in this commit.
-	unlock, err := a.lock(ws)
+	unlock, err := o.Lock(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	rels, err := commitPaths(ws, scopes, files)
+	if err != nil {
+		return err
+	}
+	if len(rels) == 0 {
+		fmt.Fprintln(o.IO.Err, "acc : aucun changement à enregistrer")
+		return nil
+	}
+	return o.commitFiles(ws, rels, casefile.ActionCommit, message)
+}
+
+// scopes sorts the paths typed: the folders whose changes are all taken
+// (every beneficiary's without a path), and single files.
+func (o *commitOptions) scopes(ws *workspace) (scopes, files []string, err error) {
+	if len(o.Paths) == 0 {
+		return []string{casefile.BeneficiariesDir}, nil, nil
+	}
+	for _, p := range o.Paths {
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(ws.wd, p)
+		}
+		rel, err := ws.repo.Rel(abs)
+		if err != nil {
+			return nil, nil, usageErr("%v", err)
+		}
+		parts := strings.Split(rel, "/")
+		switch {
+		case rel == casefile.BeneficiariesDir || rel == ".":
+			scopes = append(scopes, casefile.BeneficiariesDir)
+		case len(parts) == 2 && parts[0] == casefile.BeneficiariesDir && casefile.CheckID(parts[1]) == nil:
+			scopes = append(scopes, rel)
+		default:
+			cp, err := casePath(ws, p)
+			if err != nil {
+				return nil, nil, err
+			}
+			files = append(files, cp)
+		}
+	}
+	return scopes, files, nil
+}
+
+// commitPaths lists the case files to commit: those changed, deleted or
+// new in the scopes, and the files named (which must exist, on disk or in
+// the index). Called under the lock.
+func commitPaths(ws *workspace, scopes, files []string) ([]string, error) {
 	keep := committableName
 	seen := map[string]bool{}
 	var rels []string
@@ -96,7 +126,7 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 	for _, scope := range scopes {
 		changed, deleted, untracked, err := ws.store.WorkChanges(scope, keep)
 		if err != nil {
-			return repoErr(err)
+			return nil, repoErr(err)
 		}
 		for _, list := range [][]string{changed, deleted, untracked} {
 			for _, p := range list {
@@ -109,16 +139,12 @@ func (a *app) runCommit(args []string, o commitOptions) error {
 	for _, f := range files {
 		if _, err := os.Lstat(ws.repo.Abs(f)); err != nil {
 			if ent, ok, _ := ws.store.IndexEntry(f); !ok || ent.Path == "" {
-				return usageErr("%s : document introuvable", termtext.Arg(f))
+				return nil, usageErr("%s : document introuvable", termtext.Arg(f))
 			}
 		}
 		add(f)
 	}
-	if len(rels) == 0 {
-		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
-		return nil
-	}
-	return a.commitFiles(ws, rels, casefile.ActionCommit, o.message)
+	return rels, nil
 }
 
 // committableName reports whether acc commit takes a file of that name in a

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,8 +16,14 @@ import (
 	"github.com/acc-formation/acc/validate"
 )
 
+// doctorOptions are acc doctor's flag and what it needs from outside.
+type doctorOptions struct {
+	deps
+	JSON bool
+}
+
 func (a *app) doctorCmd() *cobra.Command {
-	var jsonOut bool
+	o := &doctorOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "doctor [--json]",
 		Short: "Vérifier la santé et la confidentialité du dépôt",
@@ -42,15 +49,17 @@ a au moins un problème, 3 hors d'un dépôt acc.`,
 		Example: "  acc doctor\n  acc doctor --json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runDoctor(jsonOut)
+			return runDoctor(o)
 		},
 	}
-	c.Flags().BoolVar(&jsonOut, "json", false, "résultat en JSON")
+	c.Flags().BoolVar(&o.JSON, "json", false, "résultat en JSON")
 	return c
 }
 
-func (a *app) runDoctor(jsonOut bool) error {
-	wd, err := a.workDir()
+// runDoctor checks the repository around the working folder without
+// changing anything; errFindings when a check finds a problem.
+func runDoctor(o *doctorOptions) error {
+	wd, err := o.WorkDir()
 	if err != nil {
 		return err
 	}
@@ -58,8 +67,45 @@ func (a *app) runDoctor(jsonOut bool) error {
 	if err != nil {
 		return err
 	}
-	var checks []gitstore.Check
-	cfgCheck := gitstore.Check{ID: "configuration", Message: casefile.ConfigFile + " et les types se lisent"}
+	repo, cfgCheck := configCheck(root)
+	store, err := gitstore.Open(root)
+	if err != nil {
+		return repoErr(err)
+	}
+	store.Clock = o.Now
+	store.Getenv = o.Getenv
+	store.Erasure = erasurePolicy
+	checks := []gitstore.Check{cfgCheck}
+	shared := repo != nil && repo.Config.Permissions == casefile.PermShared
+	for _, c := range store.Doctor(o.Ctx, gitstore.DoctorOptions{Shared: shared}) {
+		c.Advice = doctorAdvice(c)
+		checks = append(checks, c)
+	}
+	checks = append(checks, identityCheck(store, repo), hookCheck(store))
+	var tally doctorTally
+	for _, c := range checks {
+		tally[c.Status]++
+	}
+	if o.JSON {
+		if err := writeDoctorJSON(o.IO.Out, checks, tally); err != nil {
+			return repoErr(err)
+		}
+	} else {
+		writeDoctorText(o.IO.Out, checks, tally)
+	}
+	if tally[gitstore.CheckProblem] > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// doctorTally counts the checks by status: OK, warning, problem.
+type doctorTally [3]int
+
+// configCheck: acc.yaml, its rules and the types read. repo is nil when
+// acc.yaml does not.
+func configCheck(root string) (*casefile.Repo, gitstore.Check) {
+	c := gitstore.Check{ID: "configuration", Message: casefile.ConfigFile + " et les types se lisent"}
 	repo, err := casefile.Open(root)
 	if err == nil {
 		_, err = validate.NewSettings(repo.Config, "")
@@ -68,88 +114,60 @@ func (a *app) runDoctor(jsonOut bool) error {
 		_, err = templates.Load(repo.Abs(casefile.AccDir))
 	}
 	if err != nil {
-		cfgCheck.Status = gitstore.CheckProblem
-		cfgCheck.Message = err.Error()
-		cfgCheck.Advice = "corrigez " + casefile.ConfigFile + " (les autres commandes refusent de travailler tant qu'il est invalide)"
+		c.Status = gitstore.CheckProblem
+		c.Message = err.Error()
+		c.Advice = "corrigez " + casefile.ConfigFile + " (les autres commandes refusent de travailler tant qu'il est invalide)"
 	}
-	checks = append(checks, cfgCheck)
-	store, err := gitstore.Open(root)
-	if err != nil {
-		return repoErr(err)
-	}
-	store.Clock = a.now
-	store.Getenv = a.getenv
-	store.Erasure = erasurePolicy
-	shared := repo != nil && repo.Config.Permissions == casefile.PermShared
-	for _, c := range store.Doctor(a.ctx, gitstore.DoctorOptions{Shared: shared}) {
-		c.Advice = doctorAdvice(c)
-		checks = append(checks, c)
-	}
-	checks = append(checks, a.identityCheck(store, repo), hookCheck(store))
+	return repo, c
+}
 
-	var ok, warn, prob int
+func writeDoctorJSON(w io.Writer, checks []gitstore.Check, tally doctorTally) error {
+	type jcheck struct {
+		ID      string   `json:"id"`
+		Status  string   `json:"status"`
+		Message string   `json:"message"`
+		Details []string `json:"details"`
+		Advice  string   `json:"advice,omitempty"`
+	}
+	out := struct {
+		Version int      `json:"version"`
+		Checks  []jcheck `json:"checks"`
+		Summary struct {
+			OK       int `json:"ok"`
+			Warning  int `json:"warning"`
+			Problems int `json:"problem"`
+		} `json:"summary"`
+	}{Version: 1}
 	for _, c := range checks {
-		switch c.Status {
-		case gitstore.CheckOK:
-			ok++
-		case gitstore.CheckWarning:
-			warn++
-		default:
-			prob++
+		d := c.Details
+		if d == nil {
+			d = []string{}
+		}
+		out.Checks = append(out.Checks, jcheck{ID: c.ID, Status: [...]string{"ok", "warning", "problem"}[c.Status], Message: c.Message, Details: d, Advice: c.Advice})
+	}
+	out.Summary.OK, out.Summary.Warning, out.Summary.Problems = tally[gitstore.CheckOK], tally[gitstore.CheckWarning], tally[gitstore.CheckProblem]
+	return writeJSON(w, out)
+}
+
+func writeDoctorText(out io.Writer, checks []gitstore.Check, tally doctorTally) {
+	w := bufio.NewWriter(out)
+	for _, c := range checks {
+		label := [...]string{"OK", "ATTENTION", "PROBLÈME"}[c.Status]
+		// Details name files and remotes: escaped for the terminal.
+		fmt.Fprintf(w, "%-10s %-14s %s\n", label, c.ID, termtext.Line(c.Message))
+		for _, d := range c.Details {
+			fmt.Fprintf(w, "%-25s - %s\n", "", termtext.Line(d))
+		}
+		if c.Advice != "" && c.Status != gitstore.CheckOK {
+			fmt.Fprintf(w, "%-25s → %s\n", "", termtext.Line(c.Advice))
 		}
 	}
-	if jsonOut {
-		type jcheck struct {
-			ID      string   `json:"id"`
-			Status  string   `json:"status"`
-			Message string   `json:"message"`
-			Details []string `json:"details"`
-			Advice  string   `json:"advice,omitempty"`
-		}
-		out := struct {
-			Version int      `json:"version"`
-			Checks  []jcheck `json:"checks"`
-			Summary struct {
-				OK       int `json:"ok"`
-				Warning  int `json:"warning"`
-				Problems int `json:"problem"`
-			} `json:"summary"`
-		}{Version: 1}
-		for _, c := range checks {
-			d := c.Details
-			if d == nil {
-				d = []string{}
-			}
-			out.Checks = append(out.Checks, jcheck{ID: c.ID, Status: [...]string{"ok", "warning", "problem"}[c.Status], Message: c.Message, Details: d, Advice: c.Advice})
-		}
-		out.Summary.OK, out.Summary.Warning, out.Summary.Problems = ok, warn, prob
-		if err := writeJSON(a.stdout, out); err != nil {
-			return repoErr(err)
-		}
-	} else {
-		w := bufio.NewWriter(a.stdout)
-		for _, c := range checks {
-			label := [...]string{"OK", "ATTENTION", "PROBLÈME"}[c.Status]
-			// Details name files and remotes: escaped for the terminal.
-			fmt.Fprintf(w, "%-10s %-14s %s\n", label, c.ID, termtext.Line(c.Message))
-			for _, d := range c.Details {
-				fmt.Fprintf(w, "%-25s - %s\n", "", termtext.Line(d))
-			}
-			if c.Advice != "" && c.Status != gitstore.CheckOK {
-				fmt.Fprintf(w, "%-25s → %s\n", "", termtext.Line(c.Advice))
-			}
-		}
-		fmt.Fprintf(w, "Bilan : %d OK, %s, %s\n", ok, countOf(warn, "attention", "attentions"), countOf(prob, "problème", "problèmes"))
-		w.Flush()
-	}
-	if prob > 0 {
-		return errFindings
-	}
-	return nil
+	fmt.Fprintf(w, "Bilan : %d OK, %s, %s\n", tally[gitstore.CheckOK], countOf(tally[gitstore.CheckWarning], "attention", "attentions"), countOf(tally[gitstore.CheckProblem], "problème", "problèmes"))
+	w.Flush()
 }
 
 // identityCheck: the author of the commits acc makes.
-func (a *app) identityCheck(store *gitstore.Store, repo *casefile.Repo) gitstore.Check {
+func identityCheck(store *gitstore.Store, repo *casefile.Repo) gitstore.Check {
 	c := gitstore.Check{ID: "identite"}
 	author, _, ok, err := store.Identity()
 	switch {

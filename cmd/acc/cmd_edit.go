@@ -13,10 +13,19 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
+	"github.com/acc-formation/acc/validate"
 )
 
+// editOptions are acc edit's argument and flag and what it needs from
+// outside (the editor among them).
+type editOptions struct {
+	deps
+	Path    string // as typed, relative to the working folder; "" asks
+	Message string
+}
+
 func (a *app) editCmd() *cobra.Command {
-	var message string
+	o := &editOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "edit [CHEMIN] [-m MESSAGE]",
 		Short: "Ouvrir un document dans l'éditeur, le vérifier et l'enregistrer",
@@ -32,44 +41,62 @@ courant, sinon une liste) puis ses documents.`,
 		Example: "  acc edit beneficiaires/jean-dupont/2026-12-09-entretien-suivi.md\n  ACC_EDITOR=\"code --wait\" acc edit fiche.md",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			ws, err := a.open()
-			if err != nil {
-				return err
+			if len(args) > 0 {
+				o.Path = args[0]
 			}
-			if message, err = checkMessage(ws, message); err != nil {
-				return err
-			}
-			if len(args) == 0 {
-				if !a.interactive() {
-					return usageErr("document manquant : acc edit CHEMIN, par exemple acc edit beneficiaires/jean-dupont/fiche.md")
-				}
-				rel, err := a.chooseDocument(ws, "HEAD")
-				if err != nil {
-					return err
-				}
-				return a.editAndCommit(ws, rel, message)
-			}
-			rel, err := a.casePath(ws, args[0])
-			if err != nil {
-				if hint := a.sameNameDocuments(ws, args[0]); hint != "" {
-					return usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(args[0]), hint)
-				}
-				return err
-			}
-			if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
-				return usageErr("%s : document introuvable%s", termtext.Arg(args[0]), orElse(a.sameNameDocuments(ws, args[0]), " (acc new le crée)"))
-			}
-			return a.editAndCommit(ws, rel, message)
+			return runEdit(o)
 		},
 	}
-	c.Flags().StringVarP(&message, "message", "m", "", "`MESSAGE` du commit (une ligne, sans nom de personne)")
+	c.Flags().StringVarP(&o.Message, "message", "m", "", "`MESSAGE` du commit (une ligne, sans nom de personne)")
 	return c
+}
+
+// runEdit opens a document in the editor, then checks and commits it.
+func runEdit(o *editOptions) error {
+	ws, err := o.Open()
+	if err != nil {
+		return err
+	}
+	message, err := checkMessage(ws, o.Message)
+	if err != nil {
+		return err
+	}
+	rel, err := o.document(ws)
+	if err != nil {
+		return err
+	}
+	if editor, err := o.RunEditor(ws, rel); err != nil {
+		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, o.RelPath(ws.repo.Abs(rel)))
+	}
+	return o.commitFiles(ws, []string{rel}, casefile.ActionEdit, message)
+}
+
+// document is the case file to edit: the one typed, which must exist, else
+// the one chosen on a terminal.
+func (o *editOptions) document(ws *workspace) (string, error) {
+	if o.Path == "" {
+		if !o.Prompter.interactive() {
+			return "", usageErr("document manquant : acc edit CHEMIN, par exemple acc edit beneficiaires/jean-dupont/fiche.md")
+		}
+		return o.Prompter.chooseDocument(ws, "HEAD")
+	}
+	rel, err := casePath(ws, o.Path)
+	if err != nil {
+		if hint := o.sameNameDocuments(ws, o.Path); hint != "" {
+			return "", usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(o.Path), hint)
+		}
+		return "", err
+	}
+	if fi, err := os.Lstat(ws.repo.Abs(rel)); err != nil || !fi.Mode().IsRegular() {
+		return "", usageErr("%s : document introuvable%s", termtext.Arg(o.Path), orElse(o.sameNameDocuments(ws, o.Path), " (acc new le crée)"))
+	}
+	return rel, nil
 }
 
 // casePath turns a user-typed path (relative to the working directory) into
 // a case file's slash path relative to the case-file root, refusing what is
 // not a Markdown file of a beneficiary's folder.
-func (a *app) casePath(ws *workspace, p string) (string, error) {
+func casePath(ws *workspace, p string) (string, error) {
 	abs := p
 	if !strings.HasPrefix(p, "/") {
 		abs = ws.wd + "/" + p
@@ -98,15 +125,6 @@ func (a *app) editorCommand() (string, error) {
 	return "", usageErr("%s", noEditorMessage(runtime.GOOS))
 }
 
-// editAndCommit opens rel in the editor, then validates and commits it,
-// with message as the subject when given.
-func (a *app) editAndCommit(ws *workspace, rel, message string) error {
-	if editor, err := a.runEditor(ws, rel); err != nil {
-		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, votre texte est conservé dans %s", editor, err, a.relPath(ws.repo.Abs(rel)))
-	}
-	return a.commitFiles(ws, []string{rel}, casefile.ActionEdit, message)
-}
-
 // runEditor opens rel in the user's editor and waits for it to close; an
 // editor that fails or is cancelled (vim's :cq, a non-zero exit) is an error.
 func (a *app) runEditor(ws *workspace, rel string) (string, error) {
@@ -129,38 +147,85 @@ func (a *app) runEditor(ws *workspace, rel string) (string, error) {
 // commits them in one commit. A file with sensitive data is left out of the
 // commit (it stays on disk); the other findings are printed and reported by
 // the exit code, after the commit.
-func (a *app) commitFiles(ws *workspace, rels []string, action, message string) error {
-	return a.commitChecked(ws, rels, action, message, true)
+func (d deps) commitFiles(ws *workspace, rels []string, action, message string) error {
+	return d.commitChecked(ws, rels, action, message, true)
 }
 
 // commitChecked is commitFiles; show false keeps the findings off stderr for
 // a caller that reports them itself (acc validate --fix).
-func (a *app) commitChecked(ws *workspace, rels []string, action, message string, show bool) error {
-	unlock, err := a.lock(ws)
+func (d deps) commitChecked(ws *workspace, rels []string, action, message string, show bool) error {
+	unlock, err := d.Lock(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	findings, err := a.checkFiles(ws, existing(ws, rels))
+	findings, err := d.checkFiles(ws, existing(ws, rels))
 	if err != nil {
 		return err
 	}
-	blocked := map[string]bool{}
+	blocked, badName := setAside(findings, rels)
+	changes, kept, ids, types := pendingChanges(ws, rels, func(rel string) bool { return blocked[rel] || badName[rel] })
+	errs := hasError(findings)
+	if show {
+		d.printFindings(findings)
+	}
+	for p := range blocked {
+		fmt.Fprintf(d.IO.Err, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
+	}
+	for _, p := range rels {
+		if badName[p] {
+			fmt.Fprintf(d.IO.Err, "acc : %s n'est PAS enregistré : son nom contient un caractère que Git ne peut pas enregistrer tel quel (retour à la ligne, barre oblique inverse) ; renommez-le puis relancez acc commit.\n", termtext.Line(p))
+		}
+	}
+	if len(changes) == 0 {
+		if len(blocked) > 0 || len(badName) > 0 {
+			return errFindings
+		}
+		fmt.Fprintln(d.IO.Err, "acc : aucun changement à enregistrer")
+		return nil
+	}
+	author, committer, err := d.Identity(ws)
+	if err != nil {
+		return err
+	}
+	msg := casefile.CommitMessage{Subject: commitSubject(ws, action, kept, message), Action: action, Beneficiaries: ids, Types: types}
+	_, err = ws.store.Commit(d.Ctx, changes, msg.String(), author, committer)
+	switch {
+	case errors.Is(err, gitstore.ErrNoChanges):
+		fmt.Fprintln(d.IO.Err, "acc : aucun changement à enregistrer")
+	case err != nil:
+		return repoErr(err)
+	default:
+		fmt.Fprintf(d.IO.Err, "acc : enregistré (%s)\n", termtext.Line(msg.Subject))
+	}
+	if errs || len(blocked) > 0 || len(badName) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// setAside finds the files a commit leaves out: those with sensitive data
+// (blocked), and those whose name Git cannot record as is (a line break in
+// it, made by a script or a bad copy); the others are recorded.
+func setAside(findings []validate.Finding, rels []string) (blocked, badName map[string]bool) {
+	blocked, badName = map[string]bool{}, map[string]bool{}
 	for _, f := range sensitive(findings) {
 		blocked[f.Path] = true
 	}
-	// A name Git cannot record as is (a line break in it, made by a script
-	// or a bad copy) is left aside with a message; the others are recorded.
-	badName := map[string]bool{}
 	for _, rel := range rels {
 		if gitstore.CheckPath(rel) != nil {
 			badName[rel] = true
 		}
 	}
-	var changes []gitstore.Change
-	var ids, types, kept []string
+	return blocked, badName
+}
+
+// pendingChanges turns the files not skipped into a commit's changes (a
+// file gone from the disk is deleted), with the ids and types its message
+// names.
+func pendingChanges(ws *workspace, rels []string, skip func(string) bool) (changes []gitstore.Change, kept, ids, types []string) {
 	for _, rel := range rels {
-		if blocked[rel] || badName[rel] {
+		if skip(rel) {
 			continue
 		}
 		_, statErr := os.Lstat(ws.repo.Abs(rel))
@@ -170,43 +235,7 @@ func (a *app) commitChecked(ws *workspace, rels []string, action, message string
 		ids = append(ids, id)
 		types = append(types, docType(ws, base))
 	}
-	errs := hasError(findings)
-	if show {
-		a.printFindings(findings)
-	}
-	for p := range blocked {
-		fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
-	}
-	for _, p := range rels {
-		if badName[p] {
-			fmt.Fprintf(a.stderr, "acc : %s n'est PAS enregistré : son nom contient un caractère que Git ne peut pas enregistrer tel quel (retour à la ligne, barre oblique inverse) ; renommez-le puis relancez acc commit.\n", termtext.Line(p))
-		}
-	}
-	if len(changes) == 0 {
-		if len(blocked) > 0 || len(badName) > 0 {
-			return errFindings
-		}
-		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
-		return nil
-	}
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return err
-	}
-	msg := casefile.CommitMessage{Subject: commitSubject(ws, action, kept, message), Action: action, Beneficiaries: ids, Types: types}
-	_, err = ws.store.Commit(a.ctx, changes, msg.String(), author, committer)
-	switch {
-	case errors.Is(err, gitstore.ErrNoChanges):
-		fmt.Fprintln(a.stderr, "acc : aucun changement à enregistrer")
-	case err != nil:
-		return repoErr(err)
-	default:
-		fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", termtext.Line(msg.Subject))
-	}
-	if errs || len(blocked) > 0 || len(badName) > 0 {
-		return errFindings
-	}
-	return nil
+	return changes, kept, ids, types
 }
 
 // existing keeps the paths that exist on disk (deleted files are not
@@ -276,7 +305,7 @@ func docSubject(ws *workspace, rel string) string {
 // run from another folder), for the documents of that file name in every
 // beneficiary's folder, and returns a French hint naming them as paths to
 // type from here; "" when there is none.
-func (a *app) sameNameDocuments(ws *workspace, typed string) string {
+func (d deps) sameNameDocuments(ws *workspace, typed string) string {
 	base := path.Base(strings.ReplaceAll(typed, "\\", "/"))
 	if !committableName(base) {
 		return ""
@@ -297,7 +326,7 @@ func (a *app) sameNameDocuments(ws *workspace, typed string) string {
 			more++
 			continue
 		}
-		found = append(found, a.relPath(ws.repo.Abs(rel)))
+		found = append(found, d.RelPath(ws.repo.Abs(rel)))
 	}
 	switch {
 	case len(found) == 0:

@@ -20,6 +20,13 @@ import (
 // refuses to replace any other without --force.
 const hookMarker = "# acc-hook: pre-commit v1"
 
+// hookOptions are acc hook's flag and what it needs from outside; the
+// hook's check reads git's list of files on IO.In.
+type hookOptions struct {
+	deps
+	Force bool // install: replace a hook acc did not write
+}
+
 func (a *app) hookCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "hook install [--force]",
@@ -34,7 +41,7 @@ fait avec git, un éditeur ou une interface graphique passe par les règles
 d'acc.`,
 		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
-	var force bool
+	o := &hookOptions{deps: a.deps()}
 	install := &cobra.Command{
 		Use:   "install [--force]",
 		Short: "Écrire le crochet pre-commit qui lance acc validate",
@@ -51,10 +58,10 @@ Un crochet pre-commit qui n'a pas été écrit par acc n'est pas remplacé (code
 		Example: "  acc hook install\n  acc hook install --force",
 		Args:    wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runHookInstall(force)
+			return runHookInstall(o)
 		},
 	}
-	install.Flags().BoolVar(&force, "force", false, "remplacer un crochet pre-commit existant (gardé sous pre-commit.avant-acc)")
+	install.Flags().BoolVar(&o.Force, "force", false, "remplacer un crochet pre-commit existant (gardé sous pre-commit.avant-acc)")
 	// What the installed hook runs: hidden, its input is git's, not a person's.
 	check := &cobra.Command{
 		Use:    "verifier",
@@ -62,7 +69,7 @@ Un crochet pre-commit qui n'a pas été écrit par acc n'est pas remplacé (code
 		Hidden: true,
 		Args:   wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runHookCheck()
+			return runHookCheck(o)
 		},
 	}
 	c.AddCommand(install, check)
@@ -79,17 +86,58 @@ Un crochet pre-commit qui n'a pas été écrit par acc n'est pas remplacé (code
 // extension or folder (notes.txt, x.MD, a file without extension, conflits/):
 // such data must never enter the history. The case documents
 // (beneficiaires/<id>/*.md) are validated as a whole, as acc validate does.
-func (a *app) runHookCheck() error {
-	ws, err := a.open()
+func runHookCheck(o *hookOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	in, err := io.ReadAll(a.stdin)
+	in, err := io.ReadAll(o.IO.In)
 	if err != nil {
 		return usageErr("lecture de la liste des fichiers indexés : %v", err)
 	}
-	var staged []string
-	unstaged := map[string]bool{}
+	staged, unstaged := hookInput(in)
+	if len(staged) == 0 {
+		return nil
+	}
+	// acc reads the files on disk: they must be what is being committed.
+	var again []string
+	for _, p := range staged {
+		if unstaged[p] {
+			again = append(again, p)
+		}
+	}
+	if len(again) > 0 {
+		fmt.Fprintln(o.IO.Err, "acc : ces fichiers ont été modifiés après « git add » ; indexez-les de nouveau pour qu'acc vérifie ce qui sera enregistré :")
+		for _, p := range again {
+			fmt.Fprintf(o.IO.Err, "  %s\n", termtext.Line(p))
+		}
+		return errFindings
+	}
+	docs, blocked, err := sortStaged(ws, staged)
+	if err != nil {
+		return err
+	}
+	var errs bool
+	if len(docs) > 0 {
+		findings, err := o.checkFiles(ws, docs)
+		if err != nil {
+			return err
+		}
+		errs = o.printFindings(findings)
+	}
+	for _, p := range blocked {
+		fmt.Fprintf(o.IO.Err, "%s: erreur donnee-sensible: donnée interdite (numéro de sécurité sociale ou IBAN) dans ce fichier : retirez-la, elle ne doit pas entrer dans l'historique\n", termtext.Line(p))
+	}
+	if errs || len(blocked) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// hookInput reads the hook's NUL-separated records: the staged files, an
+// empty record, then the files changed on disk since they were staged.
+func hookInput(in []byte) (staged []string, unstaged map[string]bool) {
+	unstaged = map[string]bool{}
 	list := &staged
 	for _, rec := range strings.Split(string(in), "\x00") {
 		switch {
@@ -102,24 +150,12 @@ func (a *app) runHookCheck() error {
 			staged = append(staged, rec)
 		}
 	}
-	if len(staged) == 0 {
-		return nil
-	}
-	// acc reads the files on disk: they must be what is being committed.
-	var again []string
-	for _, p := range staged {
-		if unstaged[p] {
-			again = append(again, p)
-		}
-	}
-	if len(again) > 0 {
-		fmt.Fprintln(a.stderr, "acc : ces fichiers ont été modifiés après « git add » ; indexez-les de nouveau pour qu'acc vérifie ce qui sera enregistré :")
-		for _, p := range again {
-			fmt.Fprintf(a.stderr, "  %s\n", termtext.Line(p))
-		}
-		return errFindings
-	}
-	var docs, blocked []string
+	return staged, unstaged
+}
+
+// sortStaged parts the staged files: the case documents, validated as a
+// whole, and the other files that hold a NIR or an IBAN.
+func sortStaged(ws *workspace, staged []string) (docs, blocked []string, err error) {
 	for _, p := range staged {
 		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
 			docs = append(docs, p)
@@ -127,27 +163,13 @@ func (a *app) runHookCheck() error {
 		}
 		found, err := fileHasSensitive(ws.repo.Abs(p))
 		if err != nil {
-			return repoErr(fmt.Errorf("lecture de %s : %w", termtext.Line(p), err))
+			return nil, nil, repoErr(fmt.Errorf("lecture de %s : %w", termtext.Line(p), err))
 		}
 		if found {
 			blocked = append(blocked, p)
 		}
 	}
-	var errs bool
-	if len(docs) > 0 {
-		findings, err := a.checkFiles(ws, docs)
-		if err != nil {
-			return err
-		}
-		errs = a.printFindings(findings)
-	}
-	for _, p := range blocked {
-		fmt.Fprintf(a.stderr, "%s: erreur donnee-sensible: donnée interdite (numéro de sécurité sociale ou IBAN) dans ce fichier : retirez-la, elle ne doit pas entrer dans l'historique\n", termtext.Line(p))
-	}
-	if errs || len(blocked) > 0 {
-		return errFindings
-	}
-	return nil
+	return docs, blocked, nil
 }
 
 // fileHasSensitive reports whether the regular file at name holds a NIR or an
@@ -185,8 +207,10 @@ func fileHasSensitive(name string) (bool, error) {
 	}
 }
 
-func (a *app) runHookInstall(force bool) error {
-	ws, err := a.open()
+// runHookInstall writes the pre-commit hook, never over another's
+// without --force.
+func runHookInstall(o *hookOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
@@ -202,14 +226,14 @@ func (a *app) runHookInstall(force bool) error {
 	backup := false
 	switch {
 	case exists && bytes.Equal(old, content):
-		fmt.Fprintln(a.stdout, "Le crochet pre-commit d'acc est déjà installé.")
+		fmt.Fprintln(o.IO.Out, "Le crochet pre-commit d'acc est déjà installé.")
 		return nil
 	case exists && bytes.Contains(old, []byte(hookMarker)):
 		// acc's own hook, from another version or another acc binary: updated.
-	case exists && !force:
+	case exists && !o.Force:
 		dir, _ := ws.store.HooksDir()
 		return usageErr("un crochet pre-commit existe déjà (%s/pre-commit) et n'a pas été écrit par acc : rien n'a été modifié ; "+
-			"--force le remplace (l'ancien est gardé sous pre-commit.avant-acc)", a.relPath(dir))
+			"--force le remplace (l'ancien est gardé sous pre-commit.avant-acc)", o.RelPath(dir))
 	case exists:
 		backup = true
 	}
@@ -217,11 +241,11 @@ func (a *app) runHookInstall(force bool) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	fmt.Fprintf(a.stdout, "Crochet installé : %s\n", a.relPath(path))
+	fmt.Fprintf(o.IO.Out, "Crochet installé : %s\n", o.RelPath(path))
 	if saved != "" {
-		fmt.Fprintf(a.stdout, "L'ancien crochet est gardé sous %s.\n", a.relPath(saved))
+		fmt.Fprintf(o.IO.Out, "L'ancien crochet est gardé sous %s.\n", o.RelPath(saved))
 	}
-	fmt.Fprintln(a.stdout, "Chaque git commit vérifiera les documents de dossiers indexés (acc validate) et sera refusé s'il reste une erreur.")
+	fmt.Fprintln(o.IO.Out, "Chaque git commit vérifiera les documents de dossiers indexés (acc validate) et sera refusé s'il reste une erreur.")
 	return nil
 }
 

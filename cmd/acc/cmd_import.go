@@ -16,8 +16,15 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// importOptions are acc import's arguments and what it needs from outside.
+type importOptions struct {
+	deps
+	File   string // the CSV file, as typed (relative to the working folder)
+	DryRun bool
+}
+
 func (a *app) importCmd() *cobra.Command {
-	var dryRun bool
+	o := &importOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "import beneficiaires FICHIER.csv [--dry-run]",
 		Short: "Créer plusieurs bénéficiaires d'un coup depuis un tableur (CSV)",
@@ -43,10 +50,11 @@ créé sans rien écrire.`,
 			if w := casefile.FoldText(args[0]); w != beneficiaryWord && w != beneficiaryWord+"s" {
 				return usageErr("« acc import %s » : seul « acc import beneficiaires FICHIER.csv » existe", termtext.Arg(args[0]))
 			}
-			return a.runImport(args[1], dryRun)
+			o.File = args[1]
+			return runImport(o)
 		},
 	}
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "montrer ce qui serait créé, sans rien écrire")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "montrer ce qui serait créé, sans rien écrire")
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 0 {
 			return []string{"beneficiaires"}, cobra.ShellCompDirectiveNoFileComp
@@ -63,62 +71,78 @@ type plannedFiche struct {
 	change gitstore.Change
 }
 
-func (a *app) runImport(file string, dryRun bool) error {
-	ws, err := a.open()
+// runImport creates a fiche per row of a CSV file in one commit, after
+// every row is checked; --dry-run shows the plan and writes nothing.
+func runImport(o *importOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	abs := file
-	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(ws.wd, file)
-	}
-	fi, err := os.Stat(abs)
-	if err != nil || !fi.Mode().IsRegular() {
-		return usageErr("%s : fichier introuvable", termtext.Arg(file))
-	}
-	data, ok := readBounded(abs, casefile.MaxImportSize)
-	if !ok {
-		return usageErr("%s : illisible ou trop gros (plus de %d Mo) : importez-le en plusieurs fois", termtext.Arg(file), casefile.MaxImportSize>>20)
-	}
-	shown := termtext.Line(file)
-	rows, ignored, err := casefile.ParseImportCSV(shown, data)
+	shown := termtext.Line(o.File)
+	rows, ignored, err := o.readRows(ws, shown)
 	if err != nil {
-		return usageErr("%v\nrien n'a été importé", err)
+		return err
 	}
-	today, err := a.todayDate()
+	today, err := o.Today()
 	if err != nil {
 		return err
 	}
 	var author, committer gitstore.Signature
 	unlock := func() {}
-	if dryRun {
-		if author, committer, err = a.identity(ws); err != nil {
-			return err
-		}
+	if o.DryRun {
+		author, committer, err = o.Identity(ws)
 	} else {
-		if unlock, author, committer, err = a.lockAsTrainer(ws); err != nil {
-			return err
-		}
+		unlock, author, committer, err = o.LockAsTrainer(ws)
+	}
+	if err != nil {
+		return err
 	}
 	defer unlock()
-	rep := a.progress()
+	rep := o.Progress()
 	defer rep.Clear()
-	plan, err := a.planImport(ws, shown, rows, today, author.Name, rep)
+	plan, err := planImport(ws, shown, rows, today, author.Name, rep)
 	rep.Clear()
 	if err != nil {
 		return err
 	}
 	if len(ignored) > 0 {
-		fmt.Fprintf(a.stderr, "acc : colonnes ignorées : %s\n", strings.Join(ignored, ", "))
+		fmt.Fprintf(o.IO.Err, "acc : colonnes ignorées : %s\n", strings.Join(ignored, ", "))
 	}
-	if dryRun {
+	if o.DryRun {
 		for _, p := range plan {
-			fmt.Fprintf(a.stdout, "%s:%d\t%s\t%s %s\tentrée %s\n", shown, p.row.Line, a.relPath(ws.repo.Abs(p.change.Path)),
+			fmt.Fprintf(o.IO.Out, "%s:%d\t%s\t%s %s\tentrée %s\n", shown, p.row.Line, o.RelPath(ws.repo.Abs(p.change.Path)),
 				termtext.Line(p.row.Prenom), termtext.Line(p.row.Nom), casefile.FormatDate(entryDate(p.row, today)))
 		}
-		fmt.Fprintf(a.stderr, "acc : %d fiches seraient créées (--dry-run : rien n'a été écrit)\n", len(plan))
+		fmt.Fprintf(o.IO.Err, "acc : %d fiches seraient créées (--dry-run : rien n'a été écrit)\n", len(plan))
 		return nil
 	}
+	return o.commitPlan(ws, plan, author, committer, rep)
+}
+
+// readRows reads the CSV file, bounded. shown is its name for messages.
+func (o *importOptions) readRows(ws *workspace, shown string) (rows []casefile.ImportRow, ignored []string, err error) {
+	abs := o.File
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(ws.wd, o.File)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, nil, usageErr("%s : fichier introuvable", termtext.Arg(o.File))
+	}
+	data, ok := readBounded(abs, casefile.MaxImportSize)
+	if !ok {
+		return nil, nil, usageErr("%s : illisible ou trop gros (plus de %d Mo) : importez-le en plusieurs fois", termtext.Arg(o.File), casefile.MaxImportSize>>20)
+	}
+	rows, ignored, err = casefile.ParseImportCSV(shown, data)
+	if err != nil {
+		return nil, nil, usageErr("%v\nrien n'a été importé", err)
+	}
+	return rows, ignored, nil
+}
+
+// commitPlan writes the fiches in one commit, prints their paths and
+// checks them.
+func (o *importOptions) commitPlan(ws *workspace, plan []plannedFiche, author, committer gitstore.Signature, rep progress.Reporter) error {
 	changes := make([]gitstore.Change, len(plan))
 	ids := make([]string, len(plan))
 	for i, p := range plan {
@@ -135,7 +159,7 @@ func (a *app) runImport(file string, dryRun bool) error {
 			}
 		}
 	}
-	_, err = ws.store.Commit(a.ctx, changes, msg.String(), author, committer)
+	_, err := ws.store.Commit(o.Ctx, changes, msg.String(), author, committer)
 	rep.Clear()
 	if err != nil {
 		if errors.Is(err, gitstore.ErrExists) {
@@ -149,10 +173,10 @@ func (a *app) runImport(file string, dryRun bool) error {
 			return err
 		}
 		rels[i] = p.change.Path
-		fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(p.change.Path)))
+		fmt.Fprintln(o.IO.Out, o.RelPath(ws.repo.Abs(p.change.Path)))
 	}
-	fmt.Fprintf(a.stderr, "acc : enregistré (%s)\n", msg.Subject)
-	return a.reportWritten(ws, rels...)
+	fmt.Fprintf(o.IO.Err, "acc : enregistré (%s)\n", msg.Subject)
+	return o.reportWritten(ws, rels...)
 }
 
 // entryDate is the row's date_entree, else today (as acc new beneficiaire).
@@ -163,24 +187,35 @@ func entryDate(r casefile.ImportRow, today time.Time) time.Time {
 	return r.DateEntree
 }
 
-// planImport checks every row against the id rules, the repository and the
-// other rows, and renders each fiche, before anything is written: the
-// problems come back together, with their lines (DESIGN §4.2).
-func (a *app) planImport(ws *workspace, file string, rows []casefile.ImportRow, today time.Time, trainer string, rep progress.Reporter) ([]plannedFiche, error) {
-	names, err := folderNames(ws)
-	if err != nil {
-		return nil, err
-	}
+// personKey tells people apart in an import: folded name and entry date.
+type personKey struct{ name, date string }
+
+// knownPeople maps the people of the repository to their fiche.
+func knownPeople(ws *workspace) (map[personKey]string, error) {
 	existing, err := people(ws)
 	if err != nil {
 		return nil, err
 	}
-	type seenKey struct{ name, date string }
-	seen := map[seenKey]string{} // person → where they already are
+	seen := map[personKey]string{}
 	for _, p := range existing {
 		if !p.entree.IsZero() {
-			seen[seenKey{nameKey(p.prenom, p.nom), casefile.FormatDate(p.entree)}] = casefile.FichePath(p.id)
+			seen[personKey{nameKey(p.prenom, p.nom), casefile.FormatDate(p.entree)}] = casefile.FichePath(p.id)
 		}
+	}
+	return seen, nil
+}
+
+// planImport checks every row against the id rules, the repository and the
+// other rows, and renders each fiche, before anything is written: the
+// problems come back together, with their lines (DESIGN §4.2).
+func planImport(ws *workspace, file string, rows []casefile.ImportRow, today time.Time, trainer string, rep progress.Reporter) ([]plannedFiche, error) {
+	names, err := folderNames(ws)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := knownPeople(ws) // person → where they already are
+	if err != nil {
+		return nil, err
 	}
 	batch := map[string]int{} // id → line in the file
 	taken := func(id string) bool { _, inBatch := batch[id]; return inBatch || idTaken(names, id) != "" }
@@ -189,7 +224,7 @@ func (a *app) planImport(ws *workspace, file string, rows []casefile.ImportRow, 
 	for i, r := range rows {
 		rep.Report("Préparation", i, len(rows), "lignes")
 		date := entryDate(r, today)
-		k := seenKey{nameKey(r.Prenom, r.Nom), casefile.FormatDate(date)}
+		k := personKey{nameKey(r.Prenom, r.Nom), casefile.FormatDate(date)}
 		if where, dup := seen[k]; dup {
 			fail.Add(r.Line, "même prénom, nom et date d'entrée que %s : cette personne est déjà là", where)
 			continue

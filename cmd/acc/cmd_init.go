@@ -16,14 +16,18 @@ import (
 	"github.com/acc-formation/acc/templates"
 )
 
+// initOptions are acc init's argument and flags and what it needs from
+// outside.
 type initOptions struct {
-	organisation string
-	remote       string
-	pseudonyms   bool
+	deps
+	Dir          string // as typed; "" is the working folder
+	Organisation string
+	Remote       string // the team's shared repository: published to, or joined
+	Pseudonyms   bool
 }
 
 func (a *app) initCmd() *cobra.Command {
-	var o initOptions
+	o := &initOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "init [DOSSIER] --organisation NOM",
 		Short: "Créer un dépôt de dossiers d'accompagnement",
@@ -34,80 +38,119 @@ contient que les fichiers créés par acc.`,
   acc init dossiers --organisation "Mission locale" --pseudonymes`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			dir := "."
 			if len(args) == 1 {
-				dir = args[0]
+				o.Dir = args[0]
 			}
-			return a.runInit(dir, o)
+			return runInit(o)
 		},
 	}
-	c.Flags().StringVar(&o.organisation, "organisation", "", "nom de l'organisation (centre de formation, association…)")
-	c.Flags().StringVar(&o.remote, "remote", "", "`ADRESSE` du dépôt partagé de l'équipe : publie ce dépôt s'il est vide, sinon le copie (comme acc clone)")
-	c.Flags().BoolVar(&o.pseudonyms, "pseudonymes", false, "identifiants aléatoires (b-2026-k7f3) au lieu d'identifiants tirés des noms")
+	c.Flags().StringVar(&o.Organisation, "organisation", "", "nom de l'organisation (centre de formation, association…)")
+	c.Flags().StringVar(&o.Remote, "remote", "", "`ADRESSE` du dépôt partagé de l'équipe : publie ce dépôt s'il est vide, sinon le copie (comme acc clone)")
+	c.Flags().BoolVar(&o.Pseudonyms, "pseudonymes", false, "identifiants aléatoires (b-2026-k7f3) au lieu d'identifiants tirés des noms")
 	return c
 }
 
-func (a *app) runInit(dir string, o initOptions) error {
-	wd, err := a.workDir()
+// runInit creates a case-file repository: acc.yaml, the beneficiaries'
+// folder and the type schemas, in a first commit of their own. With
+// --remote it publishes it, or joins the team's when the remote holds one.
+func runInit(o *initOptions) error {
+	wd, err := o.WorkDir()
 	if err != nil {
 		return err
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = "."
 	}
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(wd, dir)
 	}
-	if o.remote != "" { // team use (cmd_clone.go): join a non-empty remote, or check the address
-		if done, err := a.initJoin(dir, &o); done || err != nil {
+	if o.Remote != "" { // team use (cmd_clone.go): join a non-empty remote, or check the address
+		if done, err := o.join(dir); done || err != nil {
 			return err
 		}
 	}
-	org := strings.TrimSpace(o.organisation)
-	if org == "" {
-		if !a.interactive() {
-			return usageErr("nom de l'organisation manquant : passez --organisation \"Nom du centre\"")
-		}
-		if org, err = a.prompt("Nom de l'organisation : "); err != nil {
-			return err
-		}
-		if org == "" {
-			return usageErr("nom de l'organisation vide")
-		}
+	org, err := o.organisation()
+	if err != nil {
+		return err
 	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return usageErr("%s n'est pas un dossier", termtext.Arg(dir))
-	}
-	if root, err := casefile.FindRoot(dir); err == nil {
-		return usageErr("%s est déjà un dépôt acc (%s) : rien n'a été modifié", a.relPath(dir), filepath.Join(a.relPath(root), casefile.ConfigFile))
-	} else if !errors.Is(err, casefile.ErrNotRepo) {
-		return repoErr(err)
-	}
-	// Who commits is checked before anything is created: a refused init
-	// (exit 2) leaves no folder and no .git behind.
-	if err := a.checkInitIdentity(dir); err != nil {
+	if err := o.checkTarget(dir); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return repoErr(fmt.Errorf("création de %s : %w", dir, err))
 	}
+	ws, unlock, err := o.firstCommit(dir, org)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	fmt.Fprintf(o.IO.Out, "Dépôt acc créé dans %s\n", o.RelPath(dir))
+	if o.Remote != "" {
+		if err := o.initPublish(ws, o.Remote); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(o.IO.Err, "Prochaine étape : acc new beneficiaire \"Prénom Nom\"\n")
+	return nil
+}
+
+// organisation is --organisation, else asked on a terminal.
+func (o *initOptions) organisation() (string, error) {
+	if org := strings.TrimSpace(o.Organisation); org != "" {
+		return org, nil
+	}
+	if !o.Prompter.interactive() {
+		return "", usageErr("nom de l'organisation manquant : passez --organisation \"Nom du centre\"")
+	}
+	org, err := o.Prompter.prompt("Nom de l'organisation : ")
+	if err != nil {
+		return "", err
+	}
+	if org == "" {
+		return "", usageErr("nom de l'organisation vide")
+	}
+	return org, nil
+}
+
+// checkTarget refuses a file, a folder inside an acc repository, and an
+// init whose first commit would have no author, before anything is
+// created: a refused init (exit 2) leaves no folder and no .git behind.
+func (o *initOptions) checkTarget(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageErr("%s n'est pas un dossier", termtext.Arg(dir))
+	}
+	if root, err := casefile.FindRoot(dir); err == nil {
+		return usageErr("%s est déjà un dépôt acc (%s) : rien n'a été modifié", o.RelPath(dir), filepath.Join(o.RelPath(root), casefile.ConfigFile))
+	} else if !errors.Is(err, casefile.ErrNotRepo) {
+		return repoErr(err)
+	}
+	return o.checkInitIdentity(dir)
+}
+
+// firstCommit opens or creates the Git repository in dir and commits acc's
+// files in it, under the lock it returns held (the publication follows).
+// Only files that do not exist yet are written and committed: a file the
+// user had (a .gitignore, say) is left as it was.
+func (o *initOptions) firstCommit(dir, org string) (ws *workspace, unlock func(), err error) {
 	store, err := gitstore.Open(dir)
 	if errors.Is(err, gitstore.ErrNotRepository) {
 		store, err = gitstore.Init(dir)
 	}
 	if err != nil {
-		return repoErr(err)
+		return nil, nil, repoErr(err)
 	}
-	store.Clock = a.now
-	store.Getenv = a.getenv
+	store.Clock = o.Now
+	store.Getenv = o.Getenv
 	store.Erasure = erasurePolicy
 	ids := casefile.IDsReadable
-	if o.pseudonyms {
+	if o.Pseudonyms {
 		ids = casefile.IDsPseudo
 	}
 	files, err := initFiles(org, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	// Only files that do not exist yet are written and committed: a file the
-	// user had (a .gitignore, say) is left as it was.
 	var changes []gitstore.Change
 	for _, f := range files {
 		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.path))); err == nil {
@@ -115,24 +158,17 @@ func (a *app) runInit(dir string, o initOptions) error {
 		}
 		changes = append(changes, gitstore.Change{Path: f.path, Content: f.content, Exclusive: true})
 	}
-	ws := &workspace{repo: &casefile.Repo{Root: dir, Config: &casefile.Config{Organisation: org}}, store: store}
-	unlock, author, committer, err := a.lockAsTrainer(ws)
+	ws = &workspace{repo: &casefile.Repo{Root: dir, Config: &casefile.Config{Organisation: org}}, store: store}
+	unlock, author, committer, err := o.LockAsTrainer(ws)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer unlock()
 	msg := casefile.CommitMessage{Subject: "init : dépôt de dossiers d'accompagnement", Action: casefile.ActionInit}
-	if _, err := store.Commit(a.ctx, changes, msg.String(), author, committer); err != nil {
-		return repoErr(err)
+	if _, err := store.Commit(o.Ctx, changes, msg.String(), author, committer); err != nil {
+		unlock()
+		return nil, nil, repoErr(err)
 	}
-	fmt.Fprintf(a.stdout, "Dépôt acc créé dans %s\n", a.relPath(dir))
-	if o.remote != "" {
-		if err := a.initPublish(ws, o.remote); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(a.stderr, "Prochaine étape : acc new beneficiaire \"Prénom Nom\"\n")
-	return nil
+	return ws, unlock, nil
 }
 
 type initFile struct {
@@ -183,7 +219,7 @@ regles:                       # sévérités (erreur, avertissement, info, desac
 // author: Git knows no name, and the new acc.yaml has no formateur to fall
 // back on. The Git repository around dir (its nearest existing folder)
 // counts, as for every commit; without one, the user's configuration.
-func (a *app) checkInitIdentity(dir string) error {
+func (o *initOptions) checkInitIdentity(dir string) error {
 	near := dir
 	for {
 		if fi, err := os.Stat(near); err == nil && fi.IsDir() {
@@ -198,10 +234,10 @@ func (a *app) checkInitIdentity(dir string) error {
 	var ok bool
 	var err error
 	if store, oerr := gitstore.Open(near); oerr == nil {
-		store.Getenv, store.Clock = a.getenv, a.now
+		store.Getenv, store.Clock = o.Getenv, o.Now
 		_, _, ok, err = store.Identity()
 	} else {
-		_, _, ok, err = gitstore.UserIdentity(a.getenv, a.now)
+		_, _, ok, err = gitstore.UserIdentity(o.Getenv, o.Now)
 	}
 	if err != nil {
 		return repoErr(err)

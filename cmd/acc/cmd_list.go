@@ -22,20 +22,28 @@ const (
 
 var listKinds = []string{listBeneficiaries, listInterviews, listObjectives}
 
+// listOptions are acc list's arguments and flags and what it needs from
+// outside.
 type listOptions struct {
-	json          bool
-	beneficiaries []string
-	formateur     string
-	statuts       []string
-	phases        []string
-	types         []string
-	from, to      string
-	late          bool
-	purge         bool
+	deps
+	// Cases hands the cases of the given beneficiaries (all when nil) to fn,
+	// in id order (app.eachCase: the work tree).
+	Cases func(ws *workspace, ids []string, fn func(*casefile.Case)) error
+
+	Kind          string // as typed; "" lists the beneficiaries
+	JSON          bool
+	Beneficiaries []string
+	Formateur     string
+	Statuts       []string
+	Phases        []string
+	Types         []string
+	From, To      string
+	Late          bool
+	Purge         bool
 }
 
 func (a *app) listCmd() *cobra.Command {
-	var o listOptions
+	o := &listOptions{deps: a.deps(), Cases: a.eachCase}
 	c := &cobra.Command{
 		Use:   "list [beneficiaires|entretiens|objectifs] [filtres]",
 		Short: "Lister les bénéficiaires, les entretiens ou les objectifs, avec des filtres",
@@ -76,24 +84,23 @@ Les retards se jugent à la date du jour (--today, ACC_TODAY).`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: a.completeListArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			kind := ""
 			if len(args) > 0 {
-				kind = args[0]
+				o.Kind = args[0]
 			}
-			return a.runList(kind, o)
+			return runList(o)
 		},
 	}
 	f := c.Flags()
-	f.BoolVar(&o.json, "json", false, "sortie JSON")
-	f.StringSliceVarP(&o.beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, début de l'identifiant, prénom ou nom ; répétable)")
-	f.StringVar(&o.formateur, "formateur", "", "seulement ce formateur (`NOM`, ou une partie)")
-	f.StringSliceVar(&o.statuts, "statut", nil, "seulement ce `STATUT` (plusieurs : a,b)")
-	f.StringSliceVar(&o.phases, "phase", nil, "seulement cette `PHASE` : accueil, construction, accompagnement")
-	f.StringSliceVar(&o.types, "type", nil, "entretiens de ce `TYPE`")
-	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
-	f.BoolVar(&o.late, "en-retard", false, "seulement ce qui est en retard")
-	f.BoolVar(&o.purge, "a-purger", false, "bénéficiaires au-delà de la durée de conservation")
+	f.BoolVar(&o.JSON, "json", false, "sortie JSON")
+	f.StringSliceVarP(&o.Beneficiaries, "beneficiaire", "b", nil, "seulement ce bénéficiaire (`ID`, début de l'identifiant, prénom ou nom ; répétable)")
+	f.StringVar(&o.Formateur, "formateur", "", "seulement ce formateur (`NOM`, ou une partie)")
+	f.StringSliceVar(&o.Statuts, "statut", nil, "seulement ce `STATUT` (plusieurs : a,b)")
+	f.StringSliceVar(&o.Phases, "phase", nil, "seulement cette `PHASE` : accueil, construction, accompagnement")
+	f.StringSliceVar(&o.Types, "type", nil, "entretiens de ce `TYPE`")
+	f.StringVar(&o.From, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.To, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.BoolVar(&o.Late, "en-retard", false, "seulement ce qui est en retard")
+	f.BoolVar(&o.Purge, "a-purger", false, "bénéficiaires au-delà de la durée de conservation")
 	_ = c.RegisterFlagCompletionFunc("beneficiaire", a.completeIDs)
 	_ = c.RegisterFlagCompletionFunc("type", a.completeInterviewTypes)
 	_ = c.RegisterFlagCompletionFunc("phase", cobra.FixedCompletions([]string{"accueil", "construction", "accompagnement"}, cobra.ShellCompDirectiveNoFileComp))
@@ -154,17 +161,21 @@ func (ws *workspace) typePhase(name string) (string, bool) {
 
 // query returns the read-side query of the workspace as of today, with
 // acc.yaml's rule settings: its answers are the one judgement's.
-func (a *app) query(ws *workspace) (casefile.Query, error) {
-	today, err := a.todayDate()
+func (d deps) query(ws *workspace) (casefile.Query, error) {
+	today, err := d.Today()
 	if err != nil {
 		return casefile.Query{}, err
 	}
 	s, err := validate.NewSettings(ws.repo.Config, "")
 	if err != nil {
-		return casefile.Query{}, validateErr(err)
+		return casefile.Query{}, err
 	}
 	return casefile.Query{Today: today, Kinds: casefile.KindsOf(ws.reg), Rules: s.RuleSettings, Horizon: 6}, nil
 }
+
+// query is deps.query for the commands whose options do not hold deps yet
+// (agenda, status).
+func (a *app) query(ws *workspace) (casefile.Query, error) { return a.deps().query(ws) }
 
 // eachCase loads the given beneficiaries' cases (all when ids is nil) in
 // parallel and hands them to fn in id order.
@@ -180,10 +191,10 @@ func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) err
 }
 
 // resolveBeneficiaries resolves each value of a repeatable -b.
-func (a *app) resolveBeneficiaries(ws *workspace, qs []string, flag string) ([]string, error) {
+func (d deps) resolveBeneficiaries(ws *workspace, qs []string, flag string) ([]string, error) {
 	var out []string
 	for _, q := range qs {
-		id, err := a.resolveBeneficiary(ws, q, nil, flag, "")
+		id, err := d.Resolve(ws, q, nil, flag, "")
 		if err != nil {
 			return nil, err
 		}
@@ -218,59 +229,61 @@ func optionalDate(flag, s string) (time.Time, error) {
 	return d, nil
 }
 
-// listFilter checks the options against the listing and builds the filter.
-func (a *app) listFilter(ws *workspace, kind string, o listOptions) (casefile.Filter, error) {
-	f := casefile.Filter{Beneficiaries: o.beneficiaries, Formateur: o.formateur, Statuts: o.statuts,
-		Phases: o.phases, Types: o.types, Late: o.late, ToPurge: o.purge}
+// filter checks the options against the listing and builds the filter.
+func (o *listOptions) filter(ws *workspace, kind string) (casefile.Filter, error) {
+	f := casefile.Filter{Beneficiaries: o.Beneficiaries, Formateur: o.Formateur, Statuts: o.Statuts,
+		Phases: o.Phases, Types: o.Types, Late: o.Late, ToPurge: o.Purge}
 	var err error
 	switch {
-	case o.purge && kind != listBeneficiaries:
+	case o.Purge && kind != listBeneficiaries:
 		return f, usageErr("--a-purger s'applique aux bénéficiaires : acc list --a-purger")
-	case o.late && kind == listInterviews:
+	case o.Late && kind == listInterviews:
 		return f, usageErr("--en-retard s'applique aux bénéficiaires et aux objectifs ; pour les comptes rendus à finir : acc list entretiens --statut brouillon")
-	case len(o.types) > 0 && kind != listInterviews:
+	case len(o.Types) > 0 && kind != listInterviews:
 		return f, usageErr("--type s'applique aux entretiens : acc list entretiens --type TYPE")
 	}
-	if f.Beneficiaries, err = a.resolveBeneficiaries(ws, o.beneficiaries, "-b"); err != nil {
+	if f.Beneficiaries, err = o.resolveBeneficiaries(ws, o.Beneficiaries, "-b"); err != nil {
 		return f, err
 	}
-	if err := checkValues("--statut", o.statuts, listStatuts(kind)); err != nil {
+	if err := checkValues("--statut", o.Statuts, listStatuts(kind)); err != nil {
 		return f, err
 	}
-	if err := checkValues("--phase", o.phases, phases(ws)); err != nil {
+	if err := checkValues("--phase", o.Phases, phases(ws)); err != nil {
 		return f, err
 	}
-	for _, t := range o.types {
+	for _, t := range o.Types {
 		if _, ok := ws.typePhase(t); !ok {
 			return f, unknownTypeErr(ws.reg, t, false)
 		}
 	}
-	if f.From, err = optionalDate("--du", o.from); err != nil {
+	if f.From, err = optionalDate("--du", o.From); err != nil {
 		return f, err
 	}
-	if f.To, err = optionalDate("--au", o.to); err != nil {
+	if f.To, err = optionalDate("--au", o.To); err != nil {
 		return f, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return f, usageErr("--du %s est après --au %s", termtext.Arg(o.from), termtext.Arg(o.to))
+		return f, usageErr("--du %s est après --au %s", termtext.Arg(o.From), termtext.Arg(o.To))
 	}
 	return f, nil
 }
 
-func (a *app) runList(kindArg string, o listOptions) error {
-	kind, err := parseListKind(kindArg)
+// runList prints the beneficiaries, the interviews or the objectives that
+// pass the filters, as a table or in JSON.
+func runList(o *listOptions) error {
+	kind, err := parseListKind(o.Kind)
 	if err != nil {
 		return err
 	}
-	ws, err := a.open()
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	f, err := a.listFilter(ws, kind, o)
+	f, err := o.filter(ws, kind)
 	if err != nil {
 		return err
 	}
-	q, err := a.query(ws)
+	q, err := o.query(ws)
 	if err != nil {
 		return err
 	}
@@ -280,8 +293,8 @@ func (a *app) runList(kindArg string, o listOptions) error {
 		sort.Strings(ids)
 		ids = uniq(ids)
 	}
-	l := lister{a: a, ws: ws, q: q, f: f}
-	if err := a.eachCase(ws, ids, func(c *casefile.Case) {
+	l := lister{rel: o.RelPath, ws: ws, q: q, f: f}
+	if err := o.Cases(ws, ids, func(c *casefile.Case) {
 		j := q.Judge(c)
 		s := q.SummarizeJudged(c, j)
 		switch kind {
@@ -295,15 +308,15 @@ func (a *app) runList(kindArg string, o listOptions) error {
 	}); err != nil {
 		return err
 	}
-	if o.json {
-		return writeJSON(a.stdout, l.json(kind))
+	if o.JSON {
+		return writeJSON(o.IO.Out, l.json(kind))
 	}
 	t := l.table(kind)
-	if len(t.rows) == 0 && a.stdoutTerminal() {
-		fmt.Fprintln(a.stderr, "acc : rien ne correspond")
+	if len(t.rows) == 0 && o.IO.stdoutTerminal() {
+		fmt.Fprintln(o.IO.Err, "acc : rien ne correspond")
 		return nil
 	}
-	return a.writeTable(t)
+	return o.writeTable(t)
 }
 
 func uniq(sorted []string) []string {
@@ -325,10 +338,10 @@ func nonNil[T any](s []T) []T {
 
 // lister collects the rows of a listing.
 type lister struct {
-	a  *app
-	ws *workspace
-	q  casefile.Query
-	f  casefile.Filter
+	rel func(string) string // deps.RelPath
+	ws  *workspace
+	q   casefile.Query
+	f   casefile.Filter
 
 	rows            [][]string
 	beneficiaryJSON []beneficiaryJSON
@@ -440,7 +453,7 @@ func (l *lister) interviews(c *casefile.Case, s casefile.Summary) {
 		l.interviewRows = append(l.interviewRows, interviewRow{
 			date: r.Date,
 			cells: []string{dateCell(r.Date), s.ID, r.Type, r.Statut, r.Presence, r.Formateur,
-				l.a.relPath(l.ws.repo.Abs(r.Doc.Path))},
+				l.rel(l.ws.repo.Abs(r.Doc.Path))},
 			json: interviewJSON{Path: r.Doc.Path, ID: s.ID, Date: jsonDate(r.Date), Type: r.Type, Phase: r.Phase,
 				Statut: r.Statut, Presence: r.Presence, Formateur: r.Formateur,
 				Purpose: r.Doc.Str("objectif_entretien"), Planned: jsonDate(planned)},

@@ -14,13 +14,17 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// logOptions are acc log's argument and flags and what it needs from
+// outside.
 type logOptions struct {
-	json bool
-	max  int
+	deps
+	Target string // ID or CHEMIN as typed; "" for the folder stood in, or everything
+	JSON   bool
+	Max    int // 0: every commit
 }
 
 func (a *app) logCmd() *cobra.Command {
-	var o logOptions
+	o := &logOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "log [ID|CHEMIN]",
 		Short: "Historique d'un bénéficiaire ou d'un document : qui a fait quoi, quand",
@@ -43,18 +47,17 @@ types, commit complet, sujet). --json pour les outils.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: a.completeIDsOrFiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.max < 0 {
+			if o.Max < 0 {
 				return usageErr("-n : nombre positif attendu")
 			}
-			arg := ""
 			if len(args) > 0 {
-				arg = args[0]
+				o.Target = args[0]
 			}
-			return a.runLog(arg, o)
+			return runLog(o)
 		},
 	}
-	c.Flags().BoolVar(&o.json, "json", false, "sortie JSON")
-	c.Flags().IntVarP(&o.max, "max", "n", 0, "au plus `N` commits (0 : tous)")
+	c.Flags().BoolVar(&o.JSON, "json", false, "sortie JSON")
+	c.Flags().IntVarP(&o.Max, "max", "n", 0, "au plus `N` commits (0 : tous)")
 	return c
 }
 
@@ -106,7 +109,7 @@ type commitJSON struct {
 // logTarget turns the argument of acc log into a case-relative path: a
 // beneficiary's folder for an id, else a path relative to the working
 // directory; "" is the whole repository.
-func (a *app) logTarget(ws *workspace, arg string) (string, error) {
+func (d deps) logTarget(ws *workspace, arg string) (string, error) {
 	if arg == "" {
 		if id := ws.repo.BeneficiaryOf(ws.wd); id != "" {
 			return casefile.BeneficiaryDir(id), nil
@@ -123,7 +126,7 @@ func (a *app) logTarget(ws *workspace, arg string) (string, error) {
 		}
 	}
 	if _, err := os.Lstat(filepath.Join(ws.wd, arg)); err != nil && !strings.ContainsAny(arg, `/\`) && len(arg) <= 4*casefile.MaxIDLen {
-		id, err := a.resolveBeneficiary(ws, arg, nil, "", "")
+		id, err := d.Resolve(ws, arg, nil, "", "")
 		if err != nil {
 			return "", err
 		}
@@ -153,27 +156,45 @@ func checkGitPath(rel string) error {
 	return nil
 }
 
-func (a *app) runLog(arg string, o logOptions) error {
-	ws, err := a.open()
+// runLog prints the history of a beneficiary, a document or the whole
+// repository, newest first.
+func runLog(o *logOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	target, err := a.logTarget(ws, arg)
+	target, err := o.logTarget(ws, o.Target)
 	if err != nil {
 		return err
 	}
-	commits, err := ws.store.Log(target, o.max)
+	commits, err := ws.store.Log(target, o.Max)
 	if err != nil {
 		return repoErr(err)
 	}
 	if len(commits) == 0 && target != "" {
 		if _, err := os.Lstat(ws.repo.Abs(target)); err != nil {
-			return usageErr("%s : aucun historique, et rien à ce chemin", termtext.Arg(arg))
+			return usageErr("%s : aucun historique, et rien à ce chemin", termtext.Arg(o.Target))
 		}
 	}
+	terminal := o.IO.stdoutTerminal()
+	out, t := logListing(target, commits, terminal)
+	if o.JSON {
+		return writeJSON(o.IO.Out, out)
+	}
+	if len(commits) == 0 {
+		if terminal {
+			fmt.Fprintln(o.IO.Err, "acc : rien d'enregistré ici pour l'instant (acc commit)")
+		}
+		return nil
+	}
+	return o.writeTable(t)
+}
+
+// logListing is the history as --json has it, and as a table: local
+// minutes and short hashes for a terminal.
+func logListing(target string, commits []gitstore.CommitInfo, terminal bool) (logJSON, *table) {
 	out := logJSON{Version: 1, Path: target, Commits: make([]commitJSON, 0, len(commits))}
 	t := &table{header: []string{"DATE", "AUTEUR", "ACTION", "BÉNÉFICIAIRES", "TYPES", "COMMIT", "SUJET"}}
-	terminal := a.stdoutTerminal()
 	for _, c := range commits {
 		action := first(c.Trailers[casefile.TrailerAction])
 		j := commitJSON{
@@ -190,16 +211,7 @@ func (a *app) runLog(arg string, o logOptions) error {
 		}
 		t.add(date, j.Author, j.Label, strings.Join(j.Beneficiaries, ", "), strings.Join(j.Types, ", "), hash, j.Subject)
 	}
-	if o.json {
-		return writeJSON(a.stdout, out)
-	}
-	if len(commits) == 0 {
-		if terminal {
-			fmt.Fprintln(a.stderr, "acc : rien d'enregistré ici pour l'instant (acc commit)")
-		}
-		return nil
-	}
-	return a.writeTable(t)
+	return out, t
 }
 
 func first(vs []string) string {

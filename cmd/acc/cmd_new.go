@@ -15,19 +15,23 @@ import (
 	"github.com/acc-formation/acc/templates"
 )
 
+// newOptions are acc new's arguments and flags and what it needs from
+// outside (prompts and the editor among them).
 type newOptions struct {
-	beneficiary string
-	date        string
-	edit        bool
-	id          string
-	idSet       bool // --id given, even empty: an empty id is refused, not ignored
-	dispositif  string
+	deps
+	Args        []string // TYPE, and the name after « beneficiaire »
+	Beneficiary string
+	Date        string
+	Edit        bool
+	ID          string
+	IDSet       bool // --id given, even empty: an empty id is refused, not ignored
+	Dispositif  string
 }
 
 const beneficiaryWord = "beneficiaire"
 
 func (a *app) newCmd() *cobra.Command {
-	var o newOptions
+	o := &newOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "new TYPE [-b ID] [--date JJ/MM/AAAA] | new beneficiaire \"Prénom Nom\"",
 		Short: "Créer un bénéficiaire ou un entretien à partir de son modèle",
@@ -45,66 +49,73 @@ Types : « acc types ».`,
   acc new entretien-suivi --date 2026-12-09 --edit`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.idSet = c.Flags().Changed("id")
-			return a.runNew(args, o)
+			o.IDSet = c.Flags().Changed("id")
+			o.Args = args
+			return runNew(o)
 		},
 	}
 	f := c.Flags()
-	f.StringVarP(&o.beneficiary, "beneficiaire", "b", "", "bénéficiaire : `ID`, début de l'identifiant, prénom ou nom (par défaut : le dossier courant)")
-	f.StringVar(&o.date, "date", "", "date de l'entretien ou d'entrée `JJ/MM/AAAA` ou AAAA-MM-JJ (par défaut : aujourd'hui)")
-	f.BoolVar(&o.edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
-	f.StringVar(&o.id, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
-	f.StringVar(&o.dispositif, "dispositif", "", "dispositif ou programme suivi")
+	f.StringVarP(&o.Beneficiary, "beneficiaire", "b", "", "bénéficiaire : `ID`, début de l'identifiant, prénom ou nom (par défaut : le dossier courant)")
+	f.StringVar(&o.Date, "date", "", "date de l'entretien ou d'entrée `JJ/MM/AAAA` ou AAAA-MM-JJ (par défaut : aujourd'hui)")
+	f.BoolVar(&o.Edit, "edit", false, "ouvrir le document dans l'éditeur puis l'enregistrer")
+	f.StringVar(&o.ID, "id", "", "identifiant du bénéficiaire (par défaut : tiré du nom)")
+	f.StringVar(&o.Dispositif, "dispositif", "", "dispositif ou programme suivi")
 	c.ValidArgsFunction = a.completeNewArgs
 	_ = c.RegisterFlagCompletionFunc("beneficiaire", a.completeIDs)
 	return c
 }
 
-func (a *app) runNew(args []string, o newOptions) error {
-	ws, err := a.open()
+// runNew creates a beneficiary's fiche or an interview from its template,
+// and commits it.
+func runNew(o *newOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	typ := ""
-	if len(args) > 0 {
-		typ = args[0]
-	}
-	if typ == "" {
-		if !a.interactive() {
-			return usageErr("type de document manquant : acc new TYPE (types : %s) ou acc new beneficiaire \"Prénom Nom\"", strings.Join(typeNames(ws.reg), ", "))
-		}
-		names := append(typeNames(ws.reg), beneficiaryWord)
-		labels := make([]string, len(names))
-		for i, n := range names[:len(names)-1] {
-			t, _ := ws.reg.Lookup(n)
-			labels[i] = t.Label
-		}
-		labels[len(labels)-1] = "nouveau bénéficiaire"
-		if typ, err = a.choose("Quel document créer ?", names, labels); err != nil {
-			return err
-		}
+	typ, err := o.typeToCreate(ws)
+	if err != nil {
+		return err
 	}
 	if typ == beneficiaryWord || typ == "bénéficiaire" {
 		name := ""
-		if len(args) > 1 {
-			name = args[1]
+		if len(o.Args) > 1 {
+			name = o.Args[1]
 		}
-		if o.beneficiary != "" || o.edit {
+		if o.Beneficiary != "" || o.Edit {
 			return usageErr("-b et --edit ne s'appliquent pas à « acc new beneficiaire »")
 		}
-		return a.newBeneficiary(ws, name, o)
+		return o.newBeneficiary(ws, name)
 	}
-	if len(args) > 1 {
-		return usageErr("argument en trop « %s » : acc new %s [-b ID]", termtext.Arg(args[1]), typ)
+	if len(o.Args) > 1 {
+		return usageErr("argument en trop « %s » : acc new %s [-b ID]", termtext.Arg(o.Args[1]), typ)
 	}
-	if o.idSet || o.dispositif != "" {
+	if o.IDSet || o.Dispositif != "" {
 		return usageErr("--id et --dispositif ne s'appliquent qu'à « acc new beneficiaire »")
 	}
 	t, ok := ws.reg.Lookup(typ)
 	if !ok || !t.Interview {
 		return unknownTypeErr(ws.reg, typ, false)
 	}
-	return a.newInterview(ws, t, o)
+	return o.newInterview(ws, t)
+}
+
+// typeToCreate is the type to create: the one typed, else the one chosen on a
+// terminal.
+func (o *newOptions) typeToCreate(ws *workspace) (string, error) {
+	if len(o.Args) > 0 && o.Args[0] != "" {
+		return o.Args[0], nil
+	}
+	if !o.Prompter.interactive() {
+		return "", usageErr("type de document manquant : acc new TYPE (types : %s) ou acc new beneficiaire \"Prénom Nom\"", strings.Join(typeNames(ws.reg), ", "))
+	}
+	names := append(typeNames(ws.reg), beneficiaryWord)
+	labels := make([]string, len(names))
+	for i, n := range names[:len(names)-1] {
+		t, _ := ws.reg.Lookup(n)
+		labels[i] = t.Label
+	}
+	labels[len(labels)-1] = "nouveau bénéficiaire"
+	return o.Prompter.choose("Quel document créer ?", names, labels)
 }
 
 func typeNames(reg *templates.Registry) []string {
@@ -116,9 +127,10 @@ func typeNames(reg *templates.Registry) []string {
 }
 
 // docDate returns --date, else today.
-func (a *app) docDate(s string) (time.Time, error) {
+func (o *newOptions) docDate() (time.Time, error) {
+	s := o.Date
 	if s == "" {
-		return a.todayDate()
+		return o.Today()
 	}
 	d, err := casefile.ParseUserDate(s)
 	if err != nil {
@@ -127,43 +139,20 @@ func (a *app) docDate(s string) (time.Time, error) {
 	return d, nil
 }
 
-func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
-	name = strings.Join(strings.Fields(name), " ")
-	if name == "" && a.interactive() {
-		var err error
-		if name, err = a.prompt("Prénom et nom du bénéficiaire : "); err != nil {
-			return err
-		}
-		name = strings.Join(strings.Fields(name), " ")
-	}
-	if name == "" {
-		return usageErr("nom manquant : acc new beneficiaire \"Prénom Nom\"")
-	}
-	prenom, nom, _ := strings.Cut(name, " ")
-	if nom == "" {
-		return usageErr("« %s » : donnez le prénom et le nom, par exemple acc new beneficiaire \"Jean Dupont\"", termtext.Arg(name))
-	}
-	date, err := a.docDate(o.date)
+func (o *newOptions) newBeneficiary(ws *workspace, name string) error {
+	name, prenom, nom, err := o.personName(name)
 	if err != nil {
 		return err
 	}
-	id := o.id
-	if o.idSet && strings.TrimSpace(id) == "" {
-		return usageErr("--id : l'identifiant est vide ; donnez-en un (a-z, 0-9, -), ou retirez --id pour le tirer du nom")
+	date, err := o.docDate()
+	if err != nil {
+		return err
 	}
-	if id != "" {
-		if err := checkIDRules(id); err != nil {
-			return usageErr("--id : %v", err)
-		}
-	} else {
-		if id, err = deriveID(ws, name, date.Year(), ws.repo.HasBeneficiary); err != nil {
-			return err
-		}
-		if id == "" {
-			return usageErr("impossible de tirer un identifiant de « %s » : passez --id", termtext.Arg(name))
-		}
+	id, err := o.newID(ws, name, date)
+	if err != nil {
+		return err
 	}
-	unlock, author, committer, err := a.lockAsTrainer(ws)
+	unlock, author, committer, err := o.LockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
@@ -175,7 +164,7 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	if taken := idTaken(names, id); taken != "" {
 		return usageErr("%s : s'il s'agit d'une autre personne, passez --id, par exemple --id %s-2", takenErr(id, taken), id)
 	}
-	change, err := ficheChange(ws, id, ficheSpec{prenom: prenom, nom: nom, dispositif: o.dispositif, formateur: author.Name, entree: date})
+	change, err := ficheChange(ws, id, ficheSpec{prenom: prenom, nom: nom, dispositif: o.Dispositif, formateur: author.Name, entree: date})
 	if errors.Is(err, errSensitiveInput) {
 		return usageErr("le nom ou le dispositif contient une donnée interdite (numéro de sécurité sociale ou IBAN) : rien n'a été enregistré")
 	}
@@ -187,7 +176,7 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 		Subject: fmt.Sprintf("fiche : %s (%s)", id, casefile.FormatDate(date)),
 		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{"fiche"},
 	}
-	if _, err := ws.store.Commit(a.ctx, []gitstore.Change{change}, msg.String(), author, committer); err != nil {
+	if _, err := ws.store.Commit(o.Ctx, []gitstore.Change{change}, msg.String(), author, committer); err != nil {
 		if errors.Is(err, gitstore.ErrExists) {
 			return usageErr("le bénéficiaire « %s » existe déjà : passez --id", id)
 		}
@@ -196,43 +185,68 @@ func (a *app) newBeneficiary(ws *workspace, name string, o newOptions) error {
 	if err := shareFolder(ws, id); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
-	return a.reportWritten(ws, rel)
+	fmt.Fprintln(o.IO.Out, o.RelPath(ws.repo.Abs(rel)))
+	return o.reportWritten(ws, rel)
 }
 
-func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error {
-	id := o.beneficiary
-	if id == "" {
-		id = ws.repo.BeneficiaryOf(ws.wd)
+// personName reads "Prénom Nom" (asked on a terminal when not given),
+// spaces folded.
+func (o *newOptions) personName(typed string) (name, prenom, nom string, err error) {
+	name = strings.Join(strings.Fields(typed), " ")
+	if name == "" && o.Prompter.interactive() {
+		if name, err = o.Prompter.prompt("Prénom et nom du bénéficiaire : "); err != nil {
+			return "", "", "", err
+		}
+		name = strings.Join(strings.Fields(name), " ")
+	}
+	if name == "" {
+		return "", "", "", usageErr("nom manquant : acc new beneficiaire \"Prénom Nom\"")
+	}
+	prenom, nom, _ = strings.Cut(name, " ")
+	if nom == "" {
+		return "", "", "", usageErr("« %s » : donnez le prénom et le nom, par exemple acc new beneficiaire \"Jean Dupont\"", termtext.Arg(name))
+	}
+	return name, prenom, nom, nil
+}
+
+// newID is --id, checked, else the id drawn from the name (or a pseudonym,
+// as acc.yaml says).
+func (o *newOptions) newID(ws *workspace, name string, date time.Time) (string, error) {
+	id := o.ID
+	if o.IDSet && strings.TrimSpace(id) == "" {
+		return "", usageErr("--id : l'identifiant est vide ; donnez-en un (a-z, 0-9, -), ou retirez --id pour le tirer du nom")
+	}
+	if id != "" {
+		if err := checkIDRules(id); err != nil {
+			return "", usageErr("--id : %v", err)
+		}
+		return id, nil
+	}
+	id, err := deriveID(ws, name, date.Year(), ws.repo.HasBeneficiary)
+	if err != nil {
+		return "", err
 	}
 	if id == "" {
-		ids, err := ws.repo.Beneficiaries()
-		if err != nil {
-			return repoErr(err)
-		}
-		if !a.interactive() || len(ids) == 0 {
-			return usageErr("bénéficiaire manquant : passez -b ID ou placez-vous dans son dossier (beneficiaires/ID)")
-		}
-		if id, err = a.choosePerson(ws, "Pour quel bénéficiaire ?", ids); err != nil {
-			return err
-		}
+		return "", usageErr("impossible de tirer un identifiant de « %s » : passez --id", termtext.Arg(name))
 	}
-	if !ws.repo.HasBeneficiary(id) {
-		var err error
-		if id, err = a.resolveBeneficiary(ws, id, nil, "-b", ""); err != nil {
-			return err
-		}
-	}
-	date, err := a.docDate(o.date)
+	return id, nil
+}
+
+func (o *newOptions) newInterview(ws *workspace, t *templates.Type) error {
+	id, err := o.interviewee(ws)
 	if err != nil {
 		return err
 	}
-	if o.edit {
-		if _, err := a.editorCommand(); err != nil {
+	date, err := o.docDate()
+	if err != nil {
+		return err
+	}
+	if o.Edit {
+		if _, err := o.EditorCommand(); err != nil {
 			return err
 		}
 	}
-	unlock, author, committer, err := a.lockAsTrainer(ws)
+	unlock, author, committer, err := o.LockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
@@ -253,45 +267,72 @@ func (a *app) newInterview(ws *workspace, t *templates.Type, o newOptions) error
 		Subject: fmt.Sprintf("%s : %s (%s)", t.Name, id, casefile.FormatDate(date)),
 		Action:  casefile.ActionNew, Beneficiaries: []string{id}, Types: []string{t.Name},
 	}
-	// Never overwrite: the same type on the same day gets -2, -3…
-	// With --edit the document is only written now and committed once the
-	// editor closes well: a cancelled editor leaves nothing in the history.
-	var rel string
-	for n := 1; ; n++ {
-		rel = path.Join(casefile.BeneficiaryDir(id), casefile.FileName{Date: date, Type: t.Name, N: n}.String())
-		if o.edit {
-			err = ws.store.CreateDraft(rel, content, ws.repo.Config.FilePerm())
-		} else {
-			_, err = ws.store.Commit(a.ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer)
-		}
-		if !errors.Is(err, gitstore.ErrExists) || n >= 99 {
-			break
-		}
-	}
+	rel, err := o.writeInterview(ws, id, t.Name, date, content, msg, author, committer)
 	if err != nil {
 		return repoErr(err)
 	}
-	if o.edit {
+	if o.Edit {
 		// Never hold the lock while the editor is open: other trainers'
 		// commands would wait for as long as the document is being written.
 		unlock()
-		return a.editDraft(ws, rel, msg.Subject)
+		return o.editDraft(ws, rel, msg.Subject)
 	}
-	fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
-	return a.reportWritten(ws, rel)
+	fmt.Fprintln(o.IO.Out, o.RelPath(ws.repo.Abs(rel)))
+	return o.reportWritten(ws, rel)
+}
+
+// interviewee is the beneficiary of the interview: -b (an id, a prefix
+// or a name), else the folder stood in, else the one chosen on a terminal.
+func (o *newOptions) interviewee(ws *workspace) (string, error) {
+	id := o.Beneficiary
+	if id == "" {
+		id = ws.repo.BeneficiaryOf(ws.wd)
+	}
+	if id == "" {
+		ids, err := ws.repo.Beneficiaries()
+		if err != nil {
+			return "", repoErr(err)
+		}
+		if !o.Prompter.interactive() || len(ids) == 0 {
+			return "", usageErr("bénéficiaire manquant : passez -b ID ou placez-vous dans son dossier (beneficiaires/ID)")
+		}
+		return o.Prompter.choosePerson(ws, "Pour quel bénéficiaire ?", ids)
+	}
+	if ws.repo.HasBeneficiary(id) {
+		return id, nil
+	}
+	return o.Resolve(ws, id, nil, "-b", "")
+}
+
+// writeInterview writes the new interview under a name never used: the
+// same type on the same day gets -2, -3… Without --edit it is committed;
+// with --edit it is only written, and committed once the editor closes
+// well, so that a cancelled editor leaves nothing in the history.
+func (o *newOptions) writeInterview(ws *workspace, id, typ string, date time.Time, content []byte, msg casefile.CommitMessage, author, committer gitstore.Signature) (rel string, err error) {
+	for n := 1; ; n++ {
+		rel = path.Join(casefile.BeneficiaryDir(id), casefile.FileName{Date: date, Type: typ, N: n}.String())
+		if o.Edit {
+			err = ws.store.CreateDraft(rel, content, ws.repo.Config.FilePerm())
+		} else {
+			_, err = ws.store.Commit(o.Ctx, []gitstore.Change{{Path: rel, Content: content, Exclusive: true, Perm: ws.repo.Config.FilePerm()}}, msg.String(), author, committer)
+		}
+		if !errors.Is(err, gitstore.ErrExists) || n >= 99 {
+			return rel, err
+		}
+	}
 }
 
 // editDraft opens a document acc new --edit has just written, then commits
 // it as created; if the editor fails or is cancelled, the document is taken
 // back and nothing is committed (DESIGN §4.2).
-func (a *app) editDraft(ws *workspace, rel, subject string) error {
-	editor, err := a.runEditor(ws, rel)
+func (o *newOptions) editDraft(ws *workspace, rel, subject string) error {
+	editor, err := o.RunEditor(ws, rel)
 	if err == nil {
-		fmt.Fprintln(a.stdout, a.relPath(ws.repo.Abs(rel)))
-		return a.commitFiles(ws, []string{rel}, casefile.ActionNew, subject)
+		fmt.Fprintln(o.IO.Out, o.RelPath(ws.repo.Abs(rel)))
+		return o.commitFiles(ws, []string{rel}, casefile.ActionNew, subject)
 	}
-	shown := a.relPath(ws.repo.Abs(rel))
-	unlock, lerr := a.lock(ws)
+	shown := o.RelPath(ws.repo.Abs(rel))
+	unlock, lerr := o.Lock(ws)
 	if lerr != nil {
 		return usageErr("l'éditeur « %s » a échoué (%v) : rien n'a été enregistré, mais %s n'a pas pu être retiré (%v) ; supprimez-le", editor, err, shown, lerr)
 	}

@@ -24,14 +24,18 @@ var erasurePolicy = &gitstore.PurgePolicy{
 	Matcher: casefile.MentionMatcher,
 }
 
+// purgeOptions are acc purge's argument and flags and what it needs from
+// outside.
 type purgeOptions struct {
-	yes    bool
-	dryRun bool
-	apply  bool
+	deps
+	ID     string // the beneficiary to erase; "" with Apply
+	Yes    bool   // no confirmation asked
+	DryRun bool
+	Apply  bool // apply the erasures recorded in .acc/purges
 }
 
 func (a *app) purgeCmd() *cobra.Command {
-	var o purgeOptions
+	o := &purgeOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "purge ID [--yes] | purge --appliquer",
 		Short: "Effacer un bénéficiaire des fichiers et de tout l'historique (droit à l'effacement)",
@@ -56,22 +60,21 @@ interrompu.`,
   acc purge --appliquer`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.apply {
-				if len(args) > 0 || o.dryRun {
-					return usageErr("--appliquer ne prend ni identifiant ni --dry-run")
-				}
-				return a.applyPurges()
-			}
-			if len(args) == 0 {
+			switch {
+			case o.Apply && (len(args) > 0 || o.DryRun):
+				return usageErr("--appliquer ne prend ni identifiant ni --dry-run")
+			case !o.Apply && len(args) == 0:
 				return usageErr("identifiant manquant : acc purge ID (voir « acc list beneficiaires »)")
+			case !o.Apply:
+				o.ID = args[0]
 			}
-			return a.runPurge(args[0], o)
+			return runPurge(o)
 		},
 	}
 	f := c.Flags()
-	f.BoolVar(&o.yes, "yes", false, "effacer sans demander de retaper l'identifiant")
-	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "montrer ce qui serait effacé, sans rien effacer")
-	f.BoolVar(&o.apply, "appliquer", false, "appliquer à cette copie les effacements enregistrés (.acc/purges)")
+	f.BoolVar(&o.Yes, "yes", false, "effacer sans demander de retaper l'identifiant")
+	f.BoolVarP(&o.DryRun, "dry-run", "n", false, "montrer ce qui serait effacé, sans rien effacer")
+	f.BoolVar(&o.Apply, "appliquer", false, "appliquer à cette copie les effacements enregistrés (.acc/purges)")
 	return c
 }
 
@@ -99,10 +102,7 @@ func (a *app) finishInterruptedPurge(ws *workspace) error {
 		return purgeErr(fmt.Errorf("%w ; relancez « acc purge --appliquer » pour le terminer", err))
 	}
 	if rep != nil {
-		w := a.stdout
-		a.stdout = a.stderr
-		a.printPurgeDone(rep)
-		a.stdout = w
+		printPurgeDone(a.stderr, rep)
 	}
 	return nil
 }
@@ -121,75 +121,103 @@ func purgeErr(err error) error {
 	return repoErr(err)
 }
 
-func (a *app) runPurge(id string, o purgeOptions) error {
+// runPurge erases a beneficiary from the files and the whole history,
+// after showing what will go and a confirmation; with Apply, it applies the
+// erasures recorded by others.
+func runPurge(o *purgeOptions) error {
+	if o.Apply {
+		return o.applyPurges()
+	}
+	id := o.ID
 	if err := casefile.CheckName(id); err != nil {
 		return usageErr("%v", err)
 	}
 	if err := casefile.CheckID(id); err != nil {
 		return usageErr("%v", err)
 	}
-	ws, err := a.open()
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	rep := a.progress()
+	rep := o.Progress()
 	defer rep.Clear()
-	ws.store.Progress = purgeProgress(rep, true)
-	finished := false
-	if ws.store.PendingPurge() {
-		// Finish the interrupted erasure first (a.lock does): it may be this one.
-		unlock, err := a.lock(ws)
-		if err != nil {
-			return err
-		}
-		unlock()
-		finished = true
+	plan, err := o.plan(ws, rep)
+	if plan == nil || err != nil {
+		return err
 	}
-	plan, err := ws.store.PlanPurge(a.ctx, id)
-	rep.Clear()
-	if err != nil {
-		var unknown *gitstore.PurgeUnknownError
-		if finished && errors.As(err, &unknown) {
-			fmt.Fprintf(a.stdout, "Plus rien à effacer pour « %s ».\n", id)
-			return nil
-		}
-		if errors.As(err, &unknown) {
-			ids, _ := ws.repo.Beneficiaries()
-			if s := casefile.Suggest(id, ids); s != "" {
-				return usageErr("%v : vouliez-vous dire « %s » ? Rien n'a été effacé", err, s)
-			}
-		}
-		return purgeErr(err)
-	}
-	a.printPurgePlan(plan)
-	if o.dryRun {
-		fmt.Fprintln(a.stdout, "Simulation : rien n'a été effacé.")
+	printPurgePlan(o.IO.Out, plan)
+	if o.DryRun {
+		fmt.Fprintln(o.IO.Out, "Simulation : rien n'a été effacé.")
 		return nil
 	}
-	if !o.yes {
-		if !a.interactive() {
-			return usageErr("confirmation requise : relancez dans un terminal pour retaper l'identifiant, ou ajoutez --yes ; rien n'a été effacé")
-		}
-		ans, err := a.prompt(fmt.Sprintf("Effacement définitif. Pour confirmer, tapez l'identifiant (%s) : ", id))
-		if err != nil || ans != id {
-			return usageErr("confirmation incorrecte : rien n'a été effacé")
-		}
+	if err := o.confirm(); err != nil {
+		return err
 	}
-	unlock, author, committer, err := a.lockAsTrainer(ws)
+	unlock, author, committer, err := o.LockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	ws.store.Progress = purgeProgress(rep, false)
-	done, err := ws.store.Purge(a.ctx, id, author, committer)
+	done, err := ws.store.Purge(o.Ctx, id, author, committer)
 	rep.Clear()
 	if err != nil {
 		if done != nil && len(done.Refs) > 0 {
-			fmt.Fprintln(a.stderr, "acc : l'effacement a été interrompu ; relancez « acc purge --appliquer » pour le terminer")
+			fmt.Fprintln(o.IO.Err, "acc : l'effacement a été interrompu ; relancez « acc purge --appliquer » pour le terminer")
 		}
 		return purgeErr(err)
 	}
-	a.printPurgeDone(done)
+	printPurgeDone(o.IO.Out, done)
+	return nil
+}
+
+// plan says what erasing o.ID would do, after finishing an interrupted
+// erasure (which may have been this one: then nil, nil, said on stdout).
+func (o *purgeOptions) plan(ws *workspace, rep progress.Reporter) (*gitstore.PurgeReport, error) {
+	ws.store.Progress = purgeProgress(rep, true)
+	finished := false
+	if ws.store.PendingPurge() {
+		// Finish the interrupted erasure first (taking the lock does): it
+		// may be this one.
+		unlock, err := o.Lock(ws)
+		if err != nil {
+			return nil, err
+		}
+		unlock()
+		finished = true
+	}
+	plan, err := ws.store.PlanPurge(o.Ctx, o.ID)
+	rep.Clear()
+	if err == nil {
+		return plan, nil
+	}
+	var unknown *gitstore.PurgeUnknownError
+	if finished && errors.As(err, &unknown) {
+		fmt.Fprintf(o.IO.Out, "Plus rien à effacer pour « %s ».\n", o.ID)
+		return nil, nil
+	}
+	if errors.As(err, &unknown) {
+		ids, _ := ws.repo.Beneficiaries()
+		if s := casefile.Suggest(o.ID, ids); s != "" {
+			return nil, usageErr("%v : vouliez-vous dire « %s » ? Rien n'a été effacé", err, s)
+		}
+	}
+	return nil, purgeErr(err)
+}
+
+// confirm asks to type the id again, unless --yes; without a terminal,
+// --yes is required.
+func (o *purgeOptions) confirm() error {
+	if o.Yes {
+		return nil
+	}
+	if !o.Prompter.interactive() {
+		return usageErr("confirmation requise : relancez dans un terminal pour retaper l'identifiant, ou ajoutez --yes ; rien n'a été effacé")
+	}
+	ans, err := o.Prompter.prompt(fmt.Sprintf("Effacement définitif. Pour confirmer, tapez l'identifiant (%s) : ", o.ID))
+	if err != nil || ans != o.ID {
+		return usageErr("confirmation incorrecte : rien n'a été effacé")
+	}
 	return nil
 }
 
@@ -211,44 +239,46 @@ func purgeProgress(rep progress.Reporter, planning bool) func(gitstore.Phase, in
 	}
 }
 
-func (a *app) applyPurges() error {
-	ws, err := a.open()
+// applyPurges applies to this copy the erasures recorded in .acc/purges,
+// and finishes an interrupted one.
+func (o *purgeOptions) applyPurges() error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	unlock, author, committer, err := a.lockAsTrainer(ws)
+	unlock, author, committer, err := o.LockAsTrainer(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	prog := a.progress()
+	prog := o.Progress()
 	defer prog.Clear()
 	ws.store.Progress = purgeProgress(prog, false)
-	resumed, err := ws.store.ResumePurge(a.ctx, author, committer)
+	resumed, err := ws.store.ResumePurge(o.Ctx, author, committer)
 	prog.Clear()
 	if err != nil {
 		return purgeErr(err)
 	}
 	if resumed != nil {
-		fmt.Fprintln(a.stdout, "Effacement interrompu terminé.")
-		a.printPurgeDone(resumed)
+		fmt.Fprintln(o.IO.Out, "Effacement interrompu terminé.")
+		printPurgeDone(o.IO.Out, resumed)
 	}
 	records, err := ws.store.PurgeRecords(gitstore.Hash{})
 	if err != nil {
 		return repoErr(err)
 	}
-	rep, err := ws.store.ApplyPurges(a.ctx, records)
+	rep, err := ws.store.ApplyPurges(o.Ctx, records)
 	prog.Clear()
 	if err != nil {
 		return purgeErr(err)
 	}
 	if len(rep.IDs) == 0 {
 		if resumed == nil {
-			fmt.Fprintf(a.stdout, "%s enregistré(s) dans %s : rien à effacer dans cette copie.\n", countOf(len(records), "effacement", "effacements"), gitstore.PurgeRecordsFile)
+			fmt.Fprintf(o.IO.Out, "%s enregistré(s) dans %s : rien à effacer dans cette copie.\n", countOf(len(records), "effacement", "effacements"), gitstore.PurgeRecordsFile)
 		}
 		return nil
 	}
-	a.printPurgeDone(rep)
+	printPurgeDone(o.IO.Out, rep)
 	return nil
 }
 
@@ -268,8 +298,8 @@ func refShort(name string) string {
 	return name
 }
 
-func (a *app) printPurgePlan(p *gitstore.PurgeReport) {
-	w := a.stdout
+// printPurgePlan says what an erasure will do.
+func printPurgePlan(w io.Writer, p *gitstore.PurgeReport) {
 	id := p.IDs[0]
 	fmt.Fprintf(w, "Effacement de « %s » :\n", id)
 	fmt.Fprintf(w, "  - le dossier %s/%s : %s sur le disque (y compris ceux qui ne sont pas enregistrés) ;\n",
@@ -322,8 +352,8 @@ func printRefAdvice(w io.Writer, refs []gitstore.RefChange) {
 	}
 }
 
-func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
-	w := a.stdout
+// printPurgeDone says what an erasure did, and what it cannot do.
+func printPurgeDone(w io.Writer, r *gitstore.PurgeReport) {
 	what := "« " + strings.Join(r.IDs, " », « ") + " »"
 	fmt.Fprintf(w, "Effacé : %s — %s, %s dont %s, %s, %s.\n", what,
 		countOf(r.Files, "fichier", "fichiers"),
@@ -335,11 +365,11 @@ func (a *app) printPurgeDone(r *gitstore.PurgeReport) {
 		fmt.Fprintf(w, "Effacement enregistré par le commit %s (%s) : une empreinte, sans identifiant ni nom.\n",
 			r.Commit.String()[:10], gitstore.PurgeRecordsFile)
 	}
-	a.printPurgeLimits(w, r)
+	printPurgeLimits(w, r)
 }
 
 // printPurgeLimits tells plainly what acc cannot erase from here.
-func (a *app) printPurgeLimits(w io.Writer, r *gitstore.PurgeReport) {
+func printPurgeLimits(w io.Writer, r *gitstore.PurgeReport) {
 	fmt.Fprintln(w, "Ce qu'acc ne peut pas effacer d'ici :")
 	if len(r.Remotes) > 0 {
 		fmt.Fprintf(w, "  - le dépôt partagé (%s) et les copies des autres formateurs : lancez « acc sync » ici, qui y publie\n"+

@@ -285,7 +285,7 @@ func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string
 	_, err := validate.Run(a.ctx, opts, sink)
 	rep.Clear()
 	if err != nil {
-		return nil, validateErr(err)
+		return nil, err
 	}
 	if vpack != nil {
 		retainBeneficiaries(ws, vpack)
@@ -899,15 +899,14 @@ func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, c
 	defer rep.Clear()
 	opts.Progress = checkProgress(rep)
 	_, err := validate.Run(a.ctx, opts, counts)
-	var pe *validate.PathError
-	if errors.As(err, &pe) && opts.Paths != nil {
+	if errors.Is(err, validate.ErrPath) && opts.Paths != nil {
 		// A folder went away since it was listed: the whole repository.
 		counts.by, opts.Paths = map[string]*[2]int{}, nil
 		_, err = validate.Run(a.ctx, opts, counts)
 	}
 	rep.Clear()
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	for _, sc := range cases {
 		if sc.counted {

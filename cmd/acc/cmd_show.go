@@ -14,12 +14,16 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// showOptions are acc show's argument and flag and what it needs from
+// outside.
 type showOptions struct {
-	at string
+	deps
+	Path string // as typed, relative to the working folder; "" asks
+	At   string // a date or a revision; "" is HEAD
 }
 
 func (a *app) showCmd() *cobra.Command {
-	var o showOptions
+	o := &showOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "show CHEMIN [--at DATE|REVISION]",
 		Short: "Afficher un document tel qu'il était enregistré à une date (audits)",
@@ -42,14 +46,13 @@ révision inconnue : code 2.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: a.completeFiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			arg := ""
 			if len(args) > 0 {
-				arg = args[0]
+				o.Path = args[0]
 			}
-			return a.runShow(arg, o)
+			return runShow(o)
 		},
 	}
-	c.Flags().StringVar(&o.at, "at", "", "le document tel qu'il était à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
+	c.Flags().StringVar(&o.At, "at", "", "le document tel qu'il était à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
 	_ = c.RegisterFlagCompletionFunc("at", cobra.NoFileCompletions)
 	return c
 }
@@ -57,7 +60,7 @@ révision inconnue : code 2.`,
 // atRevision resolves --at: a date (the last commit of the first-parent
 // history committed by the end of that local day) or a revision; "" is
 // HEAD. day is the date, zero for a revision.
-func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, err error) {
+func atRevision(ws *workspace, at string) (rev string, day time.Time, err error) {
 	if at == "" {
 		return "HEAD", time.Time{}, nil
 	}
@@ -84,72 +87,82 @@ func (a *app) atRevision(ws *workspace, at string) (rev string, day time.Time, e
 	return at, time.Time{}, nil
 }
 
-func (a *app) runShow(arg string, o showOptions) error {
-	ws, err := a.open()
+// runShow writes a document as it was committed at --at (HEAD without).
+func runShow(o *showOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	rev, day, err := a.atRevision(ws, o.at)
+	rev, day, err := atRevision(ws, o.At)
 	if err != nil {
 		return err
 	}
-	var rel string
-	if arg == "" {
-		if !a.interactive() {
-			return usageErr("document manquant : acc show CHEMIN [--at AAAA-MM-JJ], par exemple acc show beneficiaires/jean-dupont/fiche.md --at 2026-06-30")
-		}
-		if rel, err = a.chooseDocument(ws, rev); err != nil {
-			return err
-		}
-	} else {
-		abs := arg
-		if !filepath.IsAbs(arg) {
-			abs = filepath.Join(ws.wd, arg)
-		}
-		if rel, err = ws.repo.Rel(abs); err != nil {
-			return usageErr("%v", err)
-		}
-		if rel == "." {
-			return usageErr("%s est le dépôt lui-même : donnez un document (acc show beneficiaires/ID/fiche.md)", termtext.Arg(arg))
-		}
-		if err := checkGitPath(rel); err != nil {
-			return err
-		}
+	rel, err := o.document(ws, rev)
+	if err != nil {
+		return err
 	}
 	data, err := ws.store.ReadAt(rel, rev)
 	if err != nil {
-		var re *gitstore.RevisionError
-		switch {
-		case errors.As(err, &re) && errors.Is(err, gitstore.ErrNotInRevision) && re.Msg != "":
-			return usageErr("%v", err) // a folder, not a file
-		case errors.Is(err, gitstore.ErrNotInRevision) && !day.IsZero():
-			return usageErr("%s n'existait pas au %s", a.relPath(ws.repo.Abs(rel)), termtext.Arg(o.at))
-		case errors.Is(err, gitstore.ErrUnknownRevision) && o.at == "":
-			return usageErr("rien n'est encore enregistré dans ce dépôt")
-		case errors.Is(err, gitstore.ErrNotInRevision) && o.at == "":
-			return usageErr("%s n'est pas enregistré (acc commit l'enregistre)", a.relPath(ws.repo.Abs(rel)))
-		case errors.Is(err, gitstore.ErrNotInRevision), errors.Is(err, gitstore.ErrUnknownRevision):
-			return usageErr("%v", err)
-		}
-		return repoErr(err)
+		return o.readErr(ws, rel, day, err)
 	}
 	if !day.IsZero() {
-		if c, ok := a.lastChange(ws, rel, day); ok {
-			fmt.Fprintf(a.stderr, "acc : %s au %s : version du commit %s\n", a.relPath(ws.repo.Abs(rel)), termtext.Arg(o.at), termtext.Line(commitLine(c)))
+		if c, ok := lastChange(ws, rel, day); ok {
+			fmt.Fprintf(o.IO.Err, "acc : %s au %s : version du commit %s\n", o.RelPath(ws.repo.Abs(rel)), termtext.Arg(o.At), termtext.Line(commitLine(c)))
 		}
 	}
-	out := a.terminalSafe()
+	out := o.IO.terminalSafe()
 	if _, err := out.Write(data); err != nil {
 		return err
 	}
 	return out.Flush()
 }
 
+// document is the case-relative path of the document to show: the one
+// typed, else the one chosen on a terminal.
+func (o *showOptions) document(ws *workspace, rev string) (string, error) {
+	if o.Path == "" {
+		if !o.Prompter.interactive() {
+			return "", usageErr("document manquant : acc show CHEMIN [--at AAAA-MM-JJ], par exemple acc show beneficiaires/jean-dupont/fiche.md --at 2026-06-30")
+		}
+		return o.Prompter.chooseDocument(ws, rev)
+	}
+	abs := o.Path
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(ws.wd, abs)
+	}
+	rel, err := ws.repo.Rel(abs)
+	if err != nil {
+		return "", usageErr("%v", err)
+	}
+	if rel == "." {
+		return "", usageErr("%s est le dépôt lui-même : donnez un document (acc show beneficiaires/ID/fiche.md)", termtext.Arg(o.Path))
+	}
+	return rel, checkGitPath(rel)
+}
+
+// readErr says why rel could not be read at the revision.
+func (o *showOptions) readErr(ws *workspace, rel string, day time.Time, err error) error {
+	var re *gitstore.RevisionError
+	switch {
+	case errors.As(err, &re) && errors.Is(err, gitstore.ErrNotInRevision) && re.Msg != "":
+		return usageErr("%v", err) // a folder, not a file
+	case errors.Is(err, gitstore.ErrNotInRevision) && !day.IsZero():
+		return usageErr("%s n'existait pas au %s", o.RelPath(ws.repo.Abs(rel)), termtext.Arg(o.At))
+	case errors.Is(err, gitstore.ErrUnknownRevision) && o.At == "":
+		return usageErr("rien n'est encore enregistré dans ce dépôt")
+	case errors.Is(err, gitstore.ErrNotInRevision) && o.At == "":
+		return usageErr("%s n'est pas enregistré (acc commit l'enregistre)", o.RelPath(ws.repo.Abs(rel)))
+	case errors.Is(err, gitstore.ErrNotInRevision), errors.Is(err, gitstore.ErrUnknownRevision):
+		return usageErr("%v", err)
+	}
+	return repoErr(err)
+}
+
 // lastChange returns the commit that last changed rel by the end of day
 // (local time). CommitAt took the first commit from HEAD committed before
 // that end, so every commit above it was committed later: the first
 // change found before that end is at or below it.
-func (a *app) lastChange(ws *workspace, rel string, day time.Time) (gitstore.CommitInfo, bool) {
+func lastChange(ws *workspace, rel string, day time.Time) (gitstore.CommitInfo, bool) {
 	end := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, time.Local)
 	commits, err := ws.store.Log(rel, 0)
 	if err != nil {

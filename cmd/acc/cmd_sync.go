@@ -20,14 +20,16 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// syncOptions are acc sync's flags and what it needs from outside.
 type syncOptions struct {
-	resume bool
-	keep   string
-	abort  bool
+	deps
+	Resume bool
+	Keep   string // with Resume: "locale", "distante" or ""
+	Abort  bool
 }
 
 func (a *app) syncCmd() *cobra.Command {
-	var o syncOptions
+	o := &syncOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "sync [--resume [--garder locale|distante]] [--annuler]",
 		Short: "Échanger les dossiers avec le dépôt partagé de l'équipe",
@@ -52,75 +54,118 @@ est alors laissé tel qu'il était).`,
   acc sync --resume --garder distante   # prendre la version du dépôt partagé`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runSync(o)
+			return runSync(o)
 		},
 	}
-	c.Flags().BoolVar(&o.resume, "resume", false, "terminer une synchronisation arrêtée sur un conflit")
-	c.Flags().StringVar(&o.keep, "garder", "", "avec --resume : `VERSION` à garder pour chaque document en conflit, locale (la vôtre) ou distante (celle du dépôt partagé)")
-	c.Flags().BoolVar(&o.abort, "annuler", false, "abandonner une synchronisation arrêtée sur un conflit (vos documents restent tels quels)")
+	c.Flags().BoolVar(&o.Resume, "resume", false, "terminer une synchronisation arrêtée sur un conflit")
+	c.Flags().StringVar(&o.Keep, "garder", "", "avec --resume : `VERSION` à garder pour chaque document en conflit, locale (la vôtre) ou distante (celle du dépôt partagé)")
+	c.Flags().BoolVar(&o.Abort, "annuler", false, "abandonner une synchronisation arrêtée sur un conflit (vos documents restent tels quels)")
 	_ = c.RegisterFlagCompletionFunc("garder", completeFixed("locale", "distante"))
 	return c
 }
 
-func (a *app) runSync(o syncOptions) error {
+// runSync exchanges the commits with the shared repository: after a
+// conflict, --resume records the trainer's choice first and --annuler
+// gives up.
+func runSync(o *syncOptions) error {
 	switch {
-	case o.keep != "" && o.keep != "locale" && o.keep != "distante":
-		return usageErr("--garder %s : « locale » ou « distante » attendu", termtext.Arg(o.keep))
-	case o.keep != "" && !o.resume:
+	case o.Keep != "" && o.Keep != "locale" && o.Keep != "distante":
+		return usageErr("--garder %s : « locale » ou « distante » attendu", termtext.Arg(o.Keep))
+	case o.Keep != "" && !o.Resume:
 		return usageErr("--garder va avec --resume")
-	case o.abort && o.resume:
+	case o.Abort && o.Resume:
 		return usageErr("--annuler et --resume s'excluent")
 	}
-	ws, err := a.open()
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	unlock, err := a.lock(ws)
+	unlock, err := o.Lock(ws)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if o.abort {
-		pending, err := ws.store.PendingConflict()
-		if err != nil {
-			return repoErr(err)
-		}
-		if pending == nil {
-			fmt.Fprintln(a.stderr, "acc : aucune synchronisation en attente")
-			return nil
-		}
-		kept, err := ws.store.AbortSync()
-		if err != nil {
-			return repoErr(err)
-		}
-		for _, k := range kept {
-			fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé\n", termtext.Line(k))
-		}
-		fmt.Fprintln(a.stderr, "acc : synchronisation abandonnée ; vos documents sont tels que vous les avez laissés (relancez acc sync quand vous voulez)")
-		return nil
+	if o.Abort {
+		return o.abortSync(ws)
 	}
-	_, committer, err := a.identity(ws)
+	_, committer, err := o.Identity(ws)
 	if err != nil {
 		return err
 	}
-	findingsErr := false
-	if o.resume {
-		pending, err := ws.store.PendingConflict()
-		if err != nil {
-			return repoErr(err)
-		}
-		if pending == nil {
-			fmt.Fprintln(a.stderr, "acc : aucune synchronisation en attente : synchronisation normale")
-		} else if findingsErr, err = a.resolveConflict(ws, pending, o.keep); err != nil {
-			return err
-		}
+	findingsErr, err := o.resumeFirst(ws)
+	if err != nil {
+		return err
 	}
-	rep := a.progress()
+	res, err := o.sync(ws, committer)
+	if unclean := new(*gitstore.PurgeRemoteError); err != nil && errors.As(err, unclean) && res != nil {
+		// The branch was synchronised: say so before naming what the erasure missed.
+		o.printSync(res)
+	}
+	if err != nil {
+		return o.syncError(res, err)
+	}
+	if res.Conflict != nil {
+		o.printConflict(res.Conflict)
+		return findingsExit(errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu"))
+	}
+	o.printSync(res)
+	for _, k := range res.KeptBeside {
+		fmt.Fprintf(o.IO.Err, "acc : %s a été modifié : conservé (supprimez-le quand vous n'en aurez plus besoin)\n", termtext.Line(k))
+	}
+	o.reportReceived(ws, res)
+	o.noteUncommitted(ws)
+	if findingsErr {
+		return errFindings
+	}
+	return nil
+}
+
+// abortSync gives up a sync stopped on a conflict (--annuler).
+func (o *syncOptions) abortSync(ws *workspace) error {
+	pending, err := ws.store.PendingConflict()
+	if err != nil {
+		return repoErr(err)
+	}
+	if pending == nil {
+		fmt.Fprintln(o.IO.Err, "acc : aucune synchronisation en attente")
+		return nil
+	}
+	kept, err := ws.store.AbortSync()
+	if err != nil {
+		return repoErr(err)
+	}
+	for _, k := range kept {
+		fmt.Fprintf(o.IO.Err, "acc : %s a été modifié : conservé\n", termtext.Line(k))
+	}
+	fmt.Fprintln(o.IO.Err, "acc : synchronisation abandonnée ; vos documents sont tels que vous les avez laissés (relancez acc sync quand vous voulez)")
+	return nil
+}
+
+// resumeFirst records, with --resume, the choice made on the pending
+// conflict; findings tells whether the documents kept hold errors.
+func (o *syncOptions) resumeFirst(ws *workspace) (findings bool, err error) {
+	if !o.Resume {
+		return false, nil
+	}
+	pending, err := ws.store.PendingConflict()
+	if err != nil {
+		return false, repoErr(err)
+	}
+	if pending == nil {
+		fmt.Fprintln(o.IO.Err, "acc : aucune synchronisation en attente : synchronisation normale")
+		return false, nil
+	}
+	return o.resolveConflict(ws, pending, o.Keep)
+}
+
+// sync runs the store's sync with acc's policy, and says its notes.
+func (o *syncOptions) sync(ws *workspace, committer gitstore.Signature) (*gitstore.SyncResult, error) {
+	rep := o.Progress()
 	defer rep.Clear()
 	ws.store.Progress = storeProgress(rep)
-	res, err := ws.store.Sync(a.ctx, gitstore.SyncOptions{
+	res, err := ws.store.Sync(o.Ctx, gitstore.SyncOptions{
 		Remote:       ws.repo.Config.Remote,
-		Resume:       o.resume,
+		Resume:       o.Resume,
 		Committer:    committer,
 		Relocate:     relocator(ws),
 		Rewrite:      rewriteID,
@@ -129,40 +174,20 @@ func (a *app) runSync(o syncOptions) error {
 	rep.Clear()
 	if res != nil {
 		for _, n := range res.Notes {
-			fmt.Fprintf(a.stderr, "acc : %s\n", termtext.Line(n))
+			fmt.Fprintf(o.IO.Err, "acc : %s\n", termtext.Line(n))
 		}
 	}
-	if unclean := new(*gitstore.PurgeRemoteError); err != nil && errors.As(err, unclean) && res != nil {
-		// The branch was synchronised: say so before naming what the erasure missed.
-		a.printSync(ws, res)
-	}
-	if err != nil {
-		return a.syncError(res, err)
-	}
-	if res.Conflict != nil {
-		a.printConflict(res.Conflict)
-		return &exitError{code: exitFindings, err: errors.New("synchronisation arrêtée sur un conflit : rien n'est perdu")}
-	}
-	a.printSync(ws, res)
-	for _, k := range res.KeptBeside {
-		fmt.Fprintf(a.stderr, "acc : %s a été modifié : conservé (supprimez-le quand vous n'en aurez plus besoin)\n", termtext.Line(k))
-	}
-	a.reportReceived(ws, res)
-	a.noteUncommitted(ws)
-	if findingsErr {
-		return errFindings
-	}
-	return nil
+	return res, err
 }
 
 // syncError maps Sync's errors to exit codes and says in what state the repository is.
-func (a *app) syncError(res *gitstore.SyncResult, err error) error {
+func (o *syncOptions) syncError(res *gitstore.SyncResult, err error) error {
 	var pending *gitstore.ConflictPendingError
 	var re *gitstore.RemoteError
 	switch {
 	case errors.As(err, &pending):
-		a.printConflict(pending.Conflict)
-		return &exitError{code: exitFindings, err: withHint(err)}
+		o.printConflict(pending.Conflict)
+		return findingsExit(withHint(err))
 	case errors.As(err, &re):
 		switch {
 		case res != nil && res.RolledBack:
@@ -180,19 +205,19 @@ func (a *app) syncError(res *gitstore.SyncResult, err error) error {
 }
 
 // printSync writes what the sync did, on stdout.
-func (a *app) printSync(ws *workspace, res *gitstore.SyncResult) {
+func (o *syncOptions) printSync(res *gitstore.SyncResult) {
 	switch {
 	case res.Received == 0 && !res.Pushed:
-		fmt.Fprintf(a.stdout, "Déjà à jour avec %s (%s).\n", termtext.Line(res.Remote), termtext.Line(res.Branch))
+		fmt.Fprintf(o.IO.Out, "Déjà à jour avec %s (%s).\n", termtext.Line(res.Remote), termtext.Line(res.Branch))
 	default:
-		fmt.Fprintf(a.stdout, "Synchronisé avec %s (%s) : %d enregistrement%s reçu%s, %d envoyé%s.\n", termtext.Line(res.Remote), termtext.Line(res.Branch),
+		fmt.Fprintf(o.IO.Out, "Synchronisé avec %s (%s) : %d enregistrement%s reçu%s, %d envoyé%s.\n", termtext.Line(res.Remote), termtext.Line(res.Branch),
 			res.Received, syncPlural(res.Received), syncPlural(res.Received), res.Sent, syncPlural(res.Sent))
 	}
 	if res.Resumed {
-		fmt.Fprintln(a.stdout, "Conflit résolu : synchronisation terminée.")
+		fmt.Fprintln(o.IO.Out, "Conflit résolu : synchronisation terminée.")
 	}
 	if res.Purges > 0 {
-		fmt.Fprintf(a.stdout, "%d effacement%s (acc purge) appliqué%s à l'historique.\n", res.Purges, syncPlural(res.Purges), syncPlural(res.Purges))
+		fmt.Fprintf(o.IO.Out, "%d effacement%s (acc purge) appliqué%s à l'historique.\n", res.Purges, syncPlural(res.Purges), syncPlural(res.Purges))
 	}
 	// Relocations: a whole beneficiary (created on both sides), or single documents.
 	moved := map[[2]string]bool{}
@@ -202,12 +227,12 @@ func (a *app) printSync(ws *workspace, res *gitstore.SyncResult) {
 		if ok1 && ok2 && fromID != toID {
 			if !moved[[2]string{fromID, toID}] {
 				moved[[2]string{fromID, toID}] = true
-				fmt.Fprintf(a.stdout, "Le bénéficiaire %s a aussi été créé par un collègue : le vôtre devient %s "+
+				fmt.Fprintf(o.IO.Out, "Le bénéficiaire %s a aussi été créé par un collègue : le vôtre devient %s "+
 					"(deux « Jean Dupont » sont deux personnes ; si c'est la même, regroupez les documents dans un seul dossier).\n", fromID, toID)
 			}
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%s a aussi été créé par un collègue : votre version est enregistrée sous %s.\n", termtext.Line(r.From), termtext.Line(path.Base(r.To)))
+		fmt.Fprintf(o.IO.Out, "%s a aussi été créé par un collègue : votre version est enregistrée sous %s.\n", termtext.Line(r.From), termtext.Line(path.Base(r.To)))
 	}
 }
 
@@ -219,7 +244,7 @@ func syncPlural(n int) string {
 }
 
 // printConflict explains, on stderr, what conflicts and how to finish.
-func (a *app) printConflict(c *gitstore.Conflict) {
+func (o *syncOptions) printConflict(c *gitstore.Conflict) {
 	var b strings.Builder
 	n := len(c.Files)
 	if n == 1 {
@@ -253,7 +278,7 @@ func (a *app) printConflict(c *gitstore.Conflict) {
 	b.WriteString("  2. lancez « acc sync --resume ».\n")
 	b.WriteString("Sans rien modifier : « acc sync --resume --garder distante » prend la version du dépôt partagé,\n")
 	b.WriteString("« acc sync --resume --garder locale » garde la vôtre. « acc sync --annuler » abandonne.\n")
-	fmt.Fprint(a.stderr, b.String())
+	fmt.Fprint(o.IO.Err, b.String())
 }
 
 func authorNames(list []string, fallback string) string {
@@ -266,15 +291,45 @@ func authorNames(list []string, fallback string) string {
 // resolveConflict records the trainer's choice for each conflicting document as one
 // commit (Acc-Action: sync) before the sync resumes. keep is "", "locale" or
 // "distante". A document holding sensitive data stops everything (exit 1).
-func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) (findings bool, err error) {
-	var changes []gitstore.Change
-	var rels, check []string
+func (o *syncOptions) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) (findings bool, err error) {
+	changes, rels, check, err := conflictChoice(ws, c, keep)
+	if err != nil || len(changes) == 0 {
+		return false, err
+	}
+	if len(check) > 0 {
+		fs, err := o.checkFiles(ws, check)
+		if err != nil {
+			return false, err
+		}
+		if bad := sensitive(fs); len(bad) > 0 {
+			o.printFindings(bad)
+			return false, findingsExit(fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
+				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path))
+		}
+		findings = o.printFindings(fs)
+	}
+	author, committer, err := o.Identity(ws)
+	if err != nil {
+		return false, err
+	}
+	msg := syncMessage(ws, "sync : conflit résolu", rels)
+	if _, err := ws.store.Commit(o.Ctx, changes, msg, author, committer); err != nil && !errors.Is(err, gitstore.ErrNoChanges) {
+		return false, repoErr(err)
+	}
+	fmt.Fprintf(o.IO.Err, "acc : votre choix est enregistré (%s)\n", termtext.Line(strings.Join(rels, ", ")))
+	return findings, nil
+}
+
+// conflictChoice reads the trainer's choice on each conflicting document:
+// the changes to commit, the paths they touch (rels) and the case files to
+// check. A document changed since the conflict refuses --garder.
+func conflictChoice(ws *workspace, c *gitstore.Conflict, keep string) (changes []gitstore.Change, rels, check []string, err error) {
 	for _, f := range c.Files {
 		if f.Outside {
 			// Outside the case-file folder acc does not write: what the branch holds
 			// (committed with git) is the choice.
 			if keep == "distante" {
-				return false, usageErr("%s est hors du dossier acc : enregistrez la version voulue avec git, puis relancez acc sync --resume", f.Path)
+				return nil, nil, nil, usageErr("%s est hors du dossier acc : enregistrez la version voulue avec git, puis relancez acc sync --resume", f.Path)
 			}
 			continue
 		}
@@ -283,22 +338,22 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 		onDisk := derr == nil
 		headHash, inHead, err := ws.store.HeadBlob(f.Path)
 		if err != nil {
-			return false, repoErr(err)
+			return nil, nil, nil, repoErr(err)
 		}
 		same := onDisk == inHead && (!onDisk || gitstore.BlobHash(disk) == headHash)
 		switch keep {
 		case "locale":
 			if !same {
-				return false, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
+				return nil, nil, nil, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
 			}
 		case "distante":
 			data, ok, err := ws.store.RemoteVersion(f)
 			if err != nil {
-				return false, repoErr(err)
+				return nil, nil, nil, repoErr(err)
 			}
 			remoteSame := onDisk == ok && (!onDisk || bytes.Equal(disk, data))
 			if !same && !remoteSame {
-				return false, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
+				return nil, nil, nil, usageErr("%s a été modifié depuis le conflit : sans --garder, c'est ce texte qui est gardé ; rien n'a été fait", f.Path)
 			}
 			if remoteSame && same {
 				continue
@@ -320,31 +375,7 @@ func (a *app) resolveConflict(ws *workspace, c *gitstore.Conflict, keep string) 
 			}
 		}
 	}
-	if len(changes) == 0 {
-		return false, nil
-	}
-	if len(check) > 0 {
-		fs, err := a.checkFiles(ws, check)
-		if err != nil {
-			return false, err
-		}
-		if bad := sensitive(fs); len(bad) > 0 {
-			a.printFindings(bad)
-			return false, &exitError{code: exitFindings, err: fmt.Errorf("%s contient une donnée interdite (numéro de sécurité sociale ou IBAN) : "+
-				"supprimez-la puis relancez acc sync --resume ; rien n'a été enregistré ni envoyé", bad[0].Path)}
-		}
-		findings = a.printFindings(fs)
-	}
-	author, committer, err := a.identity(ws)
-	if err != nil {
-		return false, err
-	}
-	msg := syncMessage(ws, "sync : conflit résolu", rels)
-	if _, err := ws.store.Commit(a.ctx, changes, msg, author, committer); err != nil && !errors.Is(err, gitstore.ErrNoChanges) {
-		return false, repoErr(err)
-	}
-	fmt.Fprintf(a.stderr, "acc : votre choix est enregistré (%s)\n", termtext.Line(strings.Join(rels, ", ")))
-	return findings, nil
+	return changes, rels, check, nil
 }
 
 // syncMessage is the message of a commit acc sync writes: the subject, the ids and
@@ -465,7 +496,7 @@ func rewriteID(from, to string, content []byte) []byte {
 
 // reportReceived validates the documents the sync changed and prints the findings, for
 // information: they are the team's documents, the exit code does not change.
-func (a *app) reportReceived(ws *workspace, res *gitstore.SyncResult) {
+func (o *syncOptions) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 	var rels []string
 	for _, p := range res.Changed {
 		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
@@ -477,20 +508,20 @@ func (a *app) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 	if len(rels) == 0 {
 		return
 	}
-	fs, err := a.checkFiles(ws, rels)
+	fs, err := o.checkFiles(ws, rels)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "acc : vérification des documents reçus impossible : %v\n", err)
+		fmt.Fprintf(o.IO.Err, "acc : vérification des documents reçus impossible : %v\n", err)
 		return
 	}
 	if len(fs) == 0 {
 		return
 	}
-	fmt.Fprintf(a.stderr, "acc : constats dans les documents reçus ou renommés (%d) :\n", len(fs))
-	a.printFindings(fs)
+	fmt.Fprintf(o.IO.Err, "acc : constats dans les documents reçus ou renommés (%d) :\n", len(fs))
+	o.printFindings(fs)
 }
 
 // noteUncommitted reminds that changes not recorded were not sent.
-func (a *app) noteUncommitted(ws *workspace) {
+func (o *syncOptions) noteUncommitted(ws *workspace) {
 	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
 	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
 	if err != nil {
@@ -498,7 +529,7 @@ func (a *app) noteUncommitted(ws *workspace) {
 	}
 	n := len(changed) + len(deleted) + len(untracked)
 	if n > 0 {
-		fmt.Fprintf(a.stderr, "acc : %d document%s modifié%s mais non enregistré%s n'%s pas été envoyé%s : acc commit, puis acc sync\n",
+		fmt.Fprintf(o.IO.Err, "acc : %d document%s modifié%s mais non enregistré%s n'%s pas été envoyé%s : acc commit, puis acc sync\n",
 			n, syncPlural(n), syncPlural(n), syncPlural(n), map[bool]string{true: "ont", false: "a"}[n > 1], syncPlural(n))
 	}
 }

@@ -13,13 +13,19 @@ import (
 	"github.com/acc-formation/acc/templates"
 )
 
+// typesOptions are acc types' flags and what it needs from outside.
 type typesOptions struct {
-	json   bool
-	schema string
+	deps
+	// Registry loads the types of the repository around the working folder,
+	// or the built-in ones outside any (app.registry).
+	Registry func() (*templates.Registry, *casefile.Repo, error)
+
+	JSON   bool
+	Schema string // a type whose JSON Schema to write
 }
 
 func (a *app) typesCmd() *cobra.Command {
-	var o typesOptions
+	o := &typesOptions{deps: a.deps(), Registry: a.registry}
 	c := &cobra.Command{
 		Use:   "types",
 		Short: "Lister les types de documents, leurs champs et sections obligatoires",
@@ -32,11 +38,11 @@ l'autocomplétion et la vérification dans un éditeur.`,
 		Example: "  acc types\n  acc types --json\n  acc types --schema entretien-suivi > suivi.schema.json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return a.runTypes(o)
+			return runTypes(o)
 		},
 	}
-	c.Flags().BoolVar(&o.json, "json", false, "sortie JSON")
-	c.Flags().StringVar(&o.schema, "schema", "", "écrire le schéma JSON du `TYPE`")
+	c.Flags().BoolVar(&o.JSON, "json", false, "sortie JSON")
+	c.Flags().StringVar(&o.Schema, "schema", "", "écrire le schéma JSON du `TYPE`")
 	_ = c.RegisterFlagCompletionFunc("schema", a.completeTypes)
 	return c
 }
@@ -62,27 +68,28 @@ func (a *app) registry() (*templates.Registry, *casefile.Repo, error) {
 	return reg, repo, nil
 }
 
-func (a *app) runTypes(o typesOptions) error {
-	reg, _, err := a.registry()
+// runTypes lists the document types, or writes one's JSON Schema.
+func runTypes(o *typesOptions) error {
+	reg, _, err := o.Registry()
 	if err != nil {
 		return err
 	}
-	if o.schema != "" {
-		if _, ok := reg.Lookup(o.schema); !ok {
-			return unknownTypeErr(reg, o.schema, true)
+	if o.Schema != "" {
+		if _, ok := reg.Lookup(o.Schema); !ok {
+			return unknownTypeErr(reg, o.Schema, true)
 		}
-		b, err := reg.Schema(o.schema)
+		b, err := reg.Schema(o.Schema)
 		if err != nil {
 			return err
 		}
-		_, err = a.stdout.Write(append(b, '\n'))
+		_, err = o.IO.Out.Write(append(b, '\n'))
 		return err
 	}
 	all := append([]*templates.Type{reg.Fiche()}, reg.Types()...)
-	if o.json {
-		return writeJSON(a.stdout, typesJSON(all))
+	if o.JSON {
+		return writeJSON(o.IO.Out, typesJSON(all))
 	}
-	return writeTypesText(a.stdout, all)
+	return writeTypesText(o.IO.Out, all)
 }
 
 type typeJSON struct {

@@ -8,27 +8,35 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
+	"time"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/progress"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/validate"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
+// validateOptions are acc validate's flags and what it needs from outside.
 type validateOptions struct {
-	format       string
-	json         bool
-	outputs      []string
-	changedSince string
-	maxWarnings  int
-	strict       bool
-	noCache      bool
-	fix          bool
+	deps
+	// Fix applies the safe fixes and commits them (app.fixSafely): --fix's
+	// first step.
+	Fix func(*workspace, validate.RunOptions) error
+
+	Paths        []string // as typed, relative to the working folder
+	Format       string
+	JSON         bool
+	Outputs      []string // FORMAT=FICHIER
+	ChangedSince string
+	MaxWarnings  int // -1: no limit
+	Strict       bool
+	NoCache      bool
+	FixFirst     bool
 }
 
 // ruleList lists the rules for the help, from the one rule table.
@@ -41,7 +49,7 @@ func ruleList() string {
 }
 
 func (a *app) validateCmd() *cobra.Command {
-	o := validateOptions{maxWarnings: -1}
+	o := &validateOptions{deps: a.deps(), Fix: a.fixSafely, MaxWarnings: -1}
 	c := &cobra.Command{
 		Use:   "validate [CHEMIN...]",
 		Short: "Vérifier les dossiers : sections, objectifs SMART, rythme, données interdites",
@@ -65,92 +73,58 @@ Règles, avec leur sévérité par défaut (acc.yaml, regles:, les règle) :
   acc validate --format sarif --output junit=rapport.xml > acc.sarif
   acc validate --changed-since origin/main`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if c.Flags().Changed("max-warnings") && o.maxWarnings < 0 {
+			if c.Flags().Changed("max-warnings") && o.MaxWarnings < 0 {
 				return usageErr("--max-warnings : nombre positif attendu")
 			}
-			if c.Flags().Changed("changed-since") && strings.TrimSpace(o.changedSince) == "" {
+			if c.Flags().Changed("changed-since") && strings.TrimSpace(o.ChangedSince) == "" {
 				return usageErr("--changed-since : révision vide (par exemple --changed-since origin/main)")
 			}
-			if o.changedSince != "" && len(args) > 0 {
+			if o.ChangedSince != "" && len(args) > 0 {
 				return usageErr("--changed-since et des chemins ne se combinent pas : donnez l'un ou l'autre")
 			}
-			return a.runValidate(args, o)
+			o.Paths = args
+			return runValidate(o)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.format, "format", "", "format de sortie : text, json, sarif, junit, github, gitlab")
-	f.BoolVar(&o.json, "json", false, "raccourci pour --format json")
-	f.StringArrayVar(&o.outputs, "output", nil, "écrire aussi le `FORMAT=FICHIER` (répétable)")
-	f.StringVar(&o.changedSince, "changed-since", "", "ne vérifier que les documents modifiés depuis la `REVISION` (et les règles de dossier de leurs bénéficiaires)")
-	f.IntVar(&o.maxWarnings, "max-warnings", -1, "échouer au-delà de `N` avertissements")
-	f.BoolVar(&o.strict, "strict", false, "échouer au moindre avertissement (--max-warnings 0)")
-	f.BoolVar(&o.noCache, "sans-cache", false, "ne pas utiliser le cache de .git/acc/cache")
+	f.StringVar(&o.Format, "format", "", "format de sortie : text, json, sarif, junit, github, gitlab")
+	f.BoolVar(&o.JSON, "json", false, "raccourci pour --format json")
+	f.StringArrayVar(&o.Outputs, "output", nil, "écrire aussi le `FORMAT=FICHIER` (répétable)")
+	f.StringVar(&o.ChangedSince, "changed-since", "", "ne vérifier que les documents modifiés depuis la `REVISION` (et les règles de dossier de leurs bénéficiaires)")
+	f.IntVar(&o.MaxWarnings, "max-warnings", -1, "échouer au-delà de `N` avertissements")
+	f.BoolVar(&o.Strict, "strict", false, "échouer au moindre avertissement (--max-warnings 0)")
+	f.BoolVar(&o.NoCache, "sans-cache", false, "ne pas utiliser le cache de .git/acc/cache")
 	formats := make([]string, 0, len(validate.Formats()))
 	for _, f := range validate.Formats() {
 		formats = append(formats, string(f))
 	}
 	_ = c.RegisterFlagCompletionFunc("format", completeFixed(formats...))
 	_ = c.RegisterFlagCompletionFunc("changed-since", cobra.NoFileCompletions)
-	f.BoolVar(&o.fix, "fix", false, "appliquer d'abord les corrections sûres (sections et champs obligatoires manquants, titres mal orthographiés) et les enregistrer")
+	f.BoolVar(&o.FixFirst, "fix", false, "appliquer d'abord les corrections sûres (sections et champs obligatoires manquants, titres mal orthographiés) et les enregistrer")
 	return c
 }
 
-func (a *app) runValidate(args []string, o validateOptions) error {
-	format := validate.DefaultFormat(a.getenv)
-	switch {
-	case o.json && o.format != "" && o.format != "json":
-		return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
-	case o.json:
-		format = validate.FormatJSON
-	case o.format != "":
-		f, err := validate.ParseFormat(o.format)
-		if err != nil {
-			return usageErr("--format : %v", err)
-		}
-		format = f
-	}
-	type output struct {
-		format validate.Format
-		file   string
-	}
-	var outs []output
-	for _, spec := range o.outputs {
-		f, file, err := validate.ParseOutput(spec)
-		if err != nil {
-			return usageErr("%v", err) // names --output and the spec already
-		}
-		outs = append(outs, output{f, file})
-	}
-	today, err := a.todayDate()
+// runValidate checks the documents and writes the findings in every format
+// asked for; errFindings when errors remain, or more warnings than allowed.
+func runValidate(o *validateOptions) error {
+	format, outs, err := o.formats()
 	if err != nil {
 		return err
 	}
-	ws, err := a.open()
+	today, err := o.Today()
 	if err != nil {
 		return err
 	}
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
-	typed := map[string]string{} // absolute path → as the user typed it, for messages
-	for _, p := range args {
-		abs := p
-		if !filepath.IsAbs(p) {
-			abs = filepath.Join(ws.wd, p)
-		}
-		typed[abs] = p
-		opts.Paths = append(opts.Paths, abs)
+	ws, err := o.Open()
+	if err != nil {
+		return err
 	}
-	if o.changedSince != "" {
-		changed, err := ws.store.ChangedSince(o.changedSince)
-		if err != nil {
-			if errors.Is(err, gitstore.ErrUnknownRevision) {
-				return usageErr("--changed-since : %v", err)
-			}
-			return repoErr(err)
-		}
-		opts.Changed = &validate.ChangeSet{Paths: changed}
+	opts, typed, err := o.runOptions(ws, today)
+	if err != nil {
+		return err
 	}
 	var pack *validate.PackCache
-	if !o.noCache && len(opts.Paths) == 0 && opts.Changed == nil {
+	if !o.NoCache && len(opts.Paths) == 0 && opts.Changed == nil {
 		// The one-file pack shared with acc report: on a fresh clone,
 		// creating one cache file per beneficiary cost more than reading
 		// every document (validate/README.md). A run on a few paths or
@@ -161,39 +135,131 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		opts.Cache = pack
 		opts.Known = indexKnown(ws.store)
 	}
-	if o.fix {
-		if err := a.fixSafely(ws, opts); err != nil {
+	if o.FixFirst {
+		if err := o.Fix(ws, opts); err != nil {
 			return err
 		}
 	}
+	rep := o.Progress()
+	opts.Progress = checkProgress(rep)
+	sinks, err := o.sinks(ws, format, outs, rep)
+	defer sinks.close()
+	defer rep.Clear() // before the last of stdout is written
+	if err != nil {
+		return err
+	}
+	_, err = validate.Run(o.Ctx, opts, sinks.all)
+	rep.Clear()
+	if err != nil {
+		var pe *poserr.Error
+		if errors.Is(err, validate.ErrPath) && errors.As(err, &pe) && typed[pe.Path] != "" {
+			pe.Path = typed[pe.Path]
+		}
+		return err
+	}
+	if pack != nil {
+		retainBeneficiaries(ws, pack)
+		pack.Flush()
+	}
+	if err := sinks.commit(); err != nil {
+		return repoErr(err)
+	}
+	return o.verdict(sinks.counter.Summary, sinks.stdout)
+}
+
+// validateOutput is one --output FORMAT=FICHIER.
+type validateOutput struct {
+	format validate.Format
+	file   string
+}
+
+// formats reads --format, --json and --output.
+func (o *validateOptions) formats() (validate.Format, []validateOutput, error) {
+	format := validate.DefaultFormat(o.Getenv)
+	switch {
+	case o.JSON && o.Format != "" && o.Format != "json":
+		return "", nil, usageErr("--json et --format %s se contredisent", termtext.Arg(o.Format))
+	case o.JSON:
+		format = validate.FormatJSON
+	case o.Format != "":
+		f, err := validate.ParseFormat(o.Format)
+		if err != nil {
+			return "", nil, usageErr("--format : %v", err)
+		}
+		format = f
+	}
+	var outs []validateOutput
+	for _, spec := range o.Outputs {
+		f, file, err := validate.ParseOutput(spec)
+		if err != nil {
+			return "", nil, usageErr("%v", err) // names --output and the spec already
+		}
+		outs = append(outs, validateOutput{f, file})
+	}
+	return format, outs, nil
+}
+
+// runOptions says what to check: the paths typed (typed maps each absolute
+// path back to what the user typed, for messages), or the changes since
+// --changed-since, or everything.
+func (o *validateOptions) runOptions(ws *workspace, today time.Time) (opts validate.RunOptions, typed map[string]string, err error) {
+	opts = validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
+	typed = map[string]string{}
+	for _, p := range o.Paths {
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(ws.wd, p)
+		}
+		typed[abs] = p
+		opts.Paths = append(opts.Paths, abs)
+	}
+	if o.ChangedSince != "" {
+		changed, err := ws.store.ChangedSince(o.ChangedSince)
+		if err != nil {
+			if errors.Is(err, gitstore.ErrUnknownRevision) {
+				return opts, nil, usageErr("--changed-since : %v", err)
+			}
+			return opts, nil, repoErr(err)
+		}
+		opts.Changed = &validate.ChangeSet{Paths: changed}
+	}
+	return opts, typed, nil
+}
+
+// validateSinks are where the findings go: a counter, stdout in the main
+// format, and each --output file (written atomically on commit).
+type validateSinks struct {
+	counter validate.Counter
+	all     validate.Writer
+	stdout  *bufio.Writer
+	files   []*pendingFile
+	cleanup []func()
+}
+
+// sinks opens the writers. close must be called even on error.
+func (o *validateOptions) sinks(ws *workspace, format validate.Format, outs []validateOutput, rep progress.Reporter) (*validateSinks, error) {
+	s := &validateSinks{stdout: bufio.NewWriterSize(o.IO.Out, 64<<10)}
 	wopts := validate.Options{GitPrefix: ws.store.Prefix, ToolVersion: version}
 	if format == validate.FormatGitHub {
-		if p := a.getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		if p := o.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
 			f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 			if err != nil {
-				return repoErr(fmt.Errorf("GITHUB_STEP_SUMMARY=%s : impossible d'y écrire (%s)", p, outputErrReason(err)))
+				return s, repoErr(fmt.Errorf("GITHUB_STEP_SUMMARY=%s : impossible d'y écrire (%s)", p, outputErrReason(err)))
 			}
-			defer f.Close()
+			s.cleanup = append(s.cleanup, func() { f.Close() })
 			wopts.StepSummary = f
 		}
 	}
-	stdout := bufio.NewWriterSize(a.stdout, 64<<10)
-	defer stdout.Flush()
-	out := io.Writer(stdout)
-	rep := a.progress()
-	defer rep.Clear()
-	opts.Progress = checkProgress(rep)
-	if o, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(o.Fd())) {
+	out := io.Writer(s.stdout)
+	if f, ok := o.IO.Out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		// The findings may share the terminal with the progress line.
-		out = progress.Writer(flushEachLine(stdout, format), rep)
+		out = progress.Writer(flushEachLine(s.stdout, format), rep)
 	}
 	main, err := validate.NewWriter(format, out, wopts)
 	if err != nil {
-		return usageErr("%v", err)
+		return s, usageErr("%v", err)
 	}
-	var counter validate.Counter
-	writers := []validate.Writer{&counter, main}
-	var files []*pendingFile
+	writers := []validate.Writer{&s.counter, main}
 	for _, out := range outs {
 		// Like every path on the command line, relative to the folder after -C.
 		file := out.file
@@ -202,55 +268,60 @@ func (a *app) runValidate(args []string, o validateOptions) error {
 		}
 		pf, err := newPendingFile(file)
 		if err != nil {
-			return usageErr("--output %s : %v", termtext.Arg(out.file), err)
+			return s, usageErr("--output %s : %v", termtext.Arg(out.file), err)
 		}
-		defer pf.abort()
+		s.cleanup = append(s.cleanup, pf.abort)
 		w, err := validate.NewWriter(out.format, pf.buf, wopts)
 		if err != nil {
-			return usageErr("%v", err)
+			return s, usageErr("%v", err)
 		}
 		writers = append(writers, w)
-		files = append(files, pf)
+		s.files = append(s.files, pf)
 	}
-	all := validate.Multi(writers...)
-	_, err = validate.Run(a.ctx, opts, all)
-	rep.Clear()
-	if err != nil {
-		var pe *validate.PathError
-		if errors.As(err, &pe) && typed[pe.Path] != "" {
-			pe.Path = typed[pe.Path]
-		}
-		return validateErr(err)
+	s.all = validate.Multi(writers...)
+	return s, nil
+}
+
+// commit writes the summaries and puts the --output files in place.
+func (s *validateSinks) commit() error {
+	if err := s.all.Close(s.counter.Summary); err != nil {
+		return err
 	}
-	if pack != nil {
-		retainBeneficiaries(ws, pack)
-		pack.Flush()
-	}
-	if err := all.Close(counter.Summary); err != nil {
-		return repoErr(err)
-	}
-	for _, pf := range files {
+	for _, pf := range s.files {
 		if err := pf.commit(); err != nil {
-			return repoErr(err)
+			return err
 		}
-	}
-	max := o.maxWarnings
-	if o.strict {
-		max = 0
-	}
-	s := counter.Summary
-	if s.Errors > 0 || (max >= 0 && s.Warnings > max) {
-		if s.Errors == 0 {
-			stdout.Flush()
-			if max == 0 {
-				fmt.Fprintf(a.stderr, "acc : %s, alors qu'aucun n'est permis (--strict ou --max-warnings 0)\n", warningCount(s.Warnings))
-			} else {
-				fmt.Fprintf(a.stderr, "acc : %s, plus que les %d permis (--max-warnings)\n", warningCount(s.Warnings), max)
-			}
-		}
-		return errFindings
 	}
 	return nil
+}
+
+// close flushes stdout and drops what commit did not put in place.
+func (s *validateSinks) close() {
+	for i := len(s.cleanup) - 1; i >= 0; i-- {
+		s.cleanup[i]()
+	}
+	s.stdout.Flush()
+}
+
+// verdict is the exit of a run that went through: errFindings with errors
+// left, or more warnings than --max-warnings (--strict: none) allows.
+func (o *validateOptions) verdict(s validate.Summary, stdout *bufio.Writer) error {
+	max := o.MaxWarnings
+	if o.Strict {
+		max = 0
+	}
+	if s.Errors == 0 && (max < 0 || s.Warnings <= max) {
+		return nil
+	}
+	if s.Errors == 0 {
+		stdout.Flush()
+		if max == 0 {
+			fmt.Fprintf(o.IO.Err, "acc : %s, alors qu'aucun n'est permis (--strict ou --max-warnings 0)\n", warningCount(s.Warnings))
+		} else {
+			fmt.Fprintf(o.IO.Err, "acc : %s, plus que les %d permis (--max-warnings)\n", warningCount(s.Warnings), max)
+		}
+	}
+	return errFindings
 }
 
 // flushEachLine keeps streaming formats streaming on a terminal: findings

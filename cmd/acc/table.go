@@ -31,10 +31,16 @@ type table struct {
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // stdoutTerminal reports whether stdout is a terminal (a person reads it).
-func (a *app) stdoutTerminal() bool {
-	f, ok := a.stdout.(*os.File)
+func (s ioStreams) stdoutTerminal() bool {
+	f, ok := s.Out.(*os.File)
 	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
+
+// The app's forms of stdoutTerminal, terminalSafe and terminalWidth, for
+// the commands whose options do not hold deps yet (agenda, report, status).
+func (a *app) stdoutTerminal() bool      { return a.deps().IO.stdoutTerminal() }
+func (a *app) terminalSafe() flushWriter { return a.deps().IO.terminalSafe() }
+func (a *app) terminalWidth() int        { return a.deps().terminalWidth() }
 
 // flushWriter is an io.Writer with a Flush.
 type flushWriter interface {
@@ -50,11 +56,11 @@ func (noFlush) Flush() error { return nil }
 // report): escaped by termtext.Writer when a person reads it on a terminal,
 // so that what a document holds cannot act on the terminal; untouched in a
 // pipe or a file, where it is data.
-func (a *app) terminalSafe() flushWriter {
-	if a.stdoutTerminal() {
-		return termtext.NewWriter(a.stdout)
+func (s ioStreams) terminalSafe() flushWriter {
+	if s.stdoutTerminal() {
+		return termtext.NewWriter(s.Out)
 	}
-	return noFlush{a.stdout}
+	return noFlush{s.Out}
 }
 
 // cellText keeps a cell on its line and in its column, and the terminal
@@ -64,24 +70,24 @@ func cellText(s string) string { return termtext.Line(s) }
 
 // terminalWidth is the width of the terminal on stdout, else $COLUMNS
 // (some terminals and multiplexers report no size), else 0 (unknown).
-func (a *app) terminalWidth() int {
-	if f, ok := a.stdout.(*os.File); ok && f != nil {
+func (d deps) terminalWidth() int {
+	if f, ok := d.IO.Out.(*os.File); ok && f != nil {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w
 		}
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
+	if n, err := strconv.Atoi(strings.TrimSpace(d.Getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
 	return 0
 }
 
 // writeTable prints t for a terminal or a pipe (see table).
-func (a *app) writeTable(t *table) error {
-	w := bufio.NewWriter(a.stdout)
-	terminal := a.stdoutTerminal()
+func (d deps) writeTable(t *table) error {
+	w := bufio.NewWriter(d.IO.Out)
+	terminal := d.IO.stdoutTerminal()
 	if terminal && t.width == 0 {
-		t.width = a.terminalWidth()
+		t.width = d.terminalWidth()
 	}
 	if err := t.write(w, terminal); err != nil {
 		return err

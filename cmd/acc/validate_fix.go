@@ -27,11 +27,11 @@ func (a *app) fixSafely(ws *workspace, opts validate.RunOptions) error {
 	defer unlock()
 	findings, _, err := validate.Check(a.ctx, opts)
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	fixer, err := validate.NewFixer(validate.RunOptions{Registry: ws.reg, Config: ws.repo.Config})
 	if err != nil {
-		return validateErr(err)
+		return err
 	}
 	byPath := map[string][]validate.Finding{}
 	var order []string
@@ -79,7 +79,7 @@ func (a *app) fixSafely(ws *workspace, opts validate.RunOptions) error {
 	}
 	fmt.Fprintf(a.stderr, "acc : %d correction%s sûre%s appliquée%s dans %d fichier%s\n",
 		count, plural(count), plural(count), plural(count), len(fixed), plural(len(fixed)))
-	if err := a.commitChecked(ws, fixed, casefile.ActionCommit, fixMessage, false); err != nil && !errors.Is(err, errFindings) {
+	if err := a.deps().commitChecked(ws, fixed, casefile.ActionCommit, fixMessage, false); err != nil && !errors.Is(err, errFindings) {
 		return err
 	}
 	return nil

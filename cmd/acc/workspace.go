@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
+	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
@@ -120,10 +121,10 @@ func (a *app) identity(ws *workspace) (author, committer gitstore.Signature, err
 // relLoadError shows the path of a broken type or template file relative to
 // the working directory, as every other path acc prints.
 func (a *app) relLoadError(err error) error {
-	var le *templates.LoadError
-	if errors.As(err, &le) && filepath.IsAbs(le.Path) {
-		c := *le
-		c.Path = a.relPath(le.Path)
+	var pe *poserr.Error
+	if errors.As(err, &pe) && filepath.IsAbs(pe.Path) {
+		c := *pe
+		c.Path = a.relPath(pe.Path)
 		return &c
 	}
 	return err

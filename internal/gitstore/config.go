@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/acc-formation/acc/internal/poserr"
 )
 
 // maxIncludeDepth is Git's own limit on nested [include] files.
@@ -57,20 +59,6 @@ func (c *gitConfig) getBool(key string, def bool) bool {
 	return def
 }
 
-// ConfigError reports a config file that Git itself would refuse to read.
-type ConfigError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *ConfigError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("configuration Git illisible : %s, ligne %d : %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("configuration Git illisible : %s : %s", e.File, e.Msg)
-}
-
 // includeContext carries what conditional includes ([includeIf "gitdir:..."],
 // [includeIf "onbranch:..."]) are matched against.
 type includeContext struct {
@@ -93,7 +81,7 @@ func (c *gitConfig) loadConfigFileEnv(file string, ctx includeContext, depth int
 	}
 	file = expandHome(file, ctx.home)
 	if depth > maxIncludeDepth {
-		return &ConfigError{File: file, Msg: "trop d'inclusions imbriquées ([include])"}
+		return fmt.Errorf("configuration Git illisible : %w", &poserr.Error{Path: file, Err: errors.New("trop d'inclusions imbriquées ([include])")})
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -104,7 +92,8 @@ func (c *gitConfig) loadConfigFileEnv(file string, ctx includeContext, depth int
 	}
 	vars, err := parseConfig(file, data)
 	if err != nil {
-		return err
+		// Git itself would refuse to read it.
+		return fmt.Errorf("configuration Git illisible : %w", err)
 	}
 	for _, v := range vars {
 		c.vars = append(c.vars, v)
@@ -276,7 +265,7 @@ type configParser struct {
 }
 
 func (p *configParser) errorf(format string, args ...any) error {
-	return &ConfigError{File: p.file, Line: p.line, Msg: fmt.Sprintf(format, args...)}
+	return poserr.At(p.file, p.line, 0, format, args...)
 }
 
 func (p *configParser) peek() int {
@@ -344,8 +333,8 @@ func (p *configParser) parse() ([]configVar, error) {
 func (p *configParser) parseSection() (name string, err error) {
 	line := p.line
 	defer func() {
-		if ce, ok := err.(*ConfigError); ok {
-			ce.Line = line
+		if pe, ok := err.(*poserr.Error); ok {
+			pe.Line = line
 		}
 	}()
 	p.next() // '['

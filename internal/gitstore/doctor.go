@@ -309,7 +309,7 @@ func (s *Store) checkTransport() Check {
 	c := Check{ID: "transport"}
 	remotes, err := s.doctorRemoteURLs()
 	if err != nil {
-		c.Status, c.Message = CheckProblem, fmt.Sprintf("configuration Git illisible : %v", err)
+		c.Status, c.Message = CheckProblem, err.Error() // names the file, and that Git cannot read it
 		return c
 	}
 	if len(remotes) == 0 {

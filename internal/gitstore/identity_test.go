@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acc-formation/acc/internal/poserr"
 )
 
 // envOf makes a Getenv from a map, so that identity tests never touch the process
@@ -180,8 +182,8 @@ func TestConfigParserAgreesWithGit(t *testing.T) {
 	if bad := "[user\n\tname = x\n"; true {
 		if _, err := parseConfig("f", []byte(bad)); err == nil {
 			t.Error("broken section header accepted")
-		} else if ce, ok := err.(*ConfigError); !ok || ce.Line != 1 {
-			t.Errorf("error %v, want a *ConfigError on line 1", err)
+		} else if pe, ok := err.(*poserr.Error); !ok || pe.Line != 1 || pe.Error() != "f:1 : "+pe.Err.Error() {
+			t.Errorf("error %v, want a *poserr.Error on line 1", err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/acc-formation/acc/casefile"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Paths from outside.
@@ -167,7 +168,8 @@ func hasGitPrefix(name string) bool {
 // it may. Git's verify_path and fsck refuse ".", "..", names with "/" and ".git" in
 // every spelling (verify_dotfile, is_ntfs_dotgit, is_hfs_dotgit); this refuses more:
 // what Windows cannot write or would read as another name (":", "\", "<>\"|?*", trailing
-// dots and spaces, 8.3 short names such as BENEFI~1), control characters, invalid
+// dots and spaces, 8.3 short names such as BENEFI~1, device names such as NUL or
+// aux.md), control characters, invalid
 // UTF-8, and the code points HFS+ ignores.
 func badName(name string) string {
 	switch {
@@ -201,6 +203,9 @@ func badName(name string) string {
 	}
 	if isShortName(name) {
 		return "nom court 8.3 de Windows (comme GIT~1), qui peut désigner un autre fichier"
+	}
+	if casefile.WindowsReserved(name) {
+		return "nom réservé par Windows à un périphérique (con, prn, aux, nul, com1 à com9, lpt1 à lpt9, avec ou sans extension)"
 	}
 	return ""
 }
@@ -354,9 +359,11 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 			return err
 		}
 	}
-	// Names that differ only by case are one file on macOS and Windows: one would
-	// overwrite the other. Beneficiaries' ids are lowercase already, and outside the
-	// case-file folder Git's own rules apply.
+	// Names that differ only by case are one file on macOS and Windows, and names that
+	// differ only by Unicode normalisation ("é" as one code point, NFC, or as "e" and a
+	// combining accent, NFD) are one file on macOS: one would overwrite the other.
+	// Beneficiaries' ids are lowercase ASCII already, and outside the case-file folder
+	// Git's own rules apply.
 	var folded map[string]string
 	if st.kind == psCase || st.kind == psFree || st.kind == psBenef {
 		folded = make(map[string]string, len(entries))
@@ -384,9 +391,13 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 		}
 		prev = key
 		if folded != nil {
-			k := strings.ToLower(e.name)
+			k := strings.ToLower(norm.NFC.String(e.name))
 			if other, ok := folded[k]; ok {
-				return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)}
+				if strings.EqualFold(other, e.name) {
+					return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)}
+				}
+				return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q une fois les accents écrits de la même façon "+
+					"(normalisation Unicode NFC/NFD : un seul fichier sous macOS)", other)}
 			}
 			folded[k] = e.name
 		}

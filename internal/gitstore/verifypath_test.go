@@ -119,6 +119,13 @@ func TestVerifyPathLayout(t *testing.T) {
 		{root, ".git/hooks/post-checkout", modeExec, false},
 		{root, "beneficiaires/x/.GIT/config", modeFile, false},
 		{root, "conflits/git~1/config", modeFile, false},
+		{root, "beneficiaires/con/fiche.md", modeFile, false},
+		{root, "beneficiaires/lpt1/fiche.md", modeFile, false},
+		{root, "beneficiaires/jean-dupont/nul.md", modeFile, false},
+		{root, "beneficiaires/jean-dupont/Com1.txt", modeFile, false},
+		{root, ".acc/types/prn.yaml", modeFile, false},
+		{root, "beneficiaires/jean-dupont/console.md", modeFile, true},
+		{root, "beneficiaires/connie-martin/fiche.md", modeFile, true},
 
 		{sub, "examples/centre/acc.yaml", modeFile, true},
 		{sub, "examples/centre/beneficiaires/x/fiche.md", modeFile, true},
@@ -132,6 +139,7 @@ func TestVerifyPathLayout(t *testing.T) {
 		{sub, "docs/lien", modeSymlink, false},
 		{sub, "vendor/lib", modeGitlink, false},
 		{sub, ".gitmodules", modeFile, false},
+		{sub, "src/aux.c", modeFile, false},
 	} {
 		err := c.s.verifyPath(c.path, c.mode)
 		if (err == nil) != c.ok {
@@ -248,11 +256,12 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 	dotgit := func(name string) craftedEntry {
 		return craftedEntry{modeTree, name, mkRawTree(t, bare, craftedEntry{modeTree, "hooks", hooks})}
 	}
-	inBenef := func(e craftedEntry) craftedEntry {
-		id := mkRawTree(t, bare, e, craftedEntry{modeFile, "fiche.md", mkBlob(t, bare, "---\nid: x\n---\n")})
-		return craftedEntry{modeTree, "beneficiaires", mkRawTree(t, bare, craftedEntry{modeTree, "x", id},
+	inBenefAs := func(folder string, e ...craftedEntry) craftedEntry {
+		id := mkRawTree(t, bare, append(e, craftedEntry{modeFile, "fiche.md", mkBlob(t, bare, "---\nid: x\n---\n")})...)
+		return craftedEntry{modeTree, "beneficiaires", mkRawTree(t, bare, craftedEntry{modeTree, folder, id},
 			craftedEntry{modeFile, ".gitkeep", mkBlob(t, bare, "")})}
 	}
+	inBenef := func(e ...craftedEntry) craftedEntry { return inBenefAs("x", e...) }
 	cases := []struct {
 		extra craftedEntry
 		path  string
@@ -272,6 +281,15 @@ func TestSyncRefusesHostileTrees(t *testing.T) {
 		{inBenef(craftedEntry{modeFile, "a\x1b[31m.md", hook}), "beneficiaires/x/a\x1b[31m.md"},
 		{inBenef(dotgit(".Git")), "beneficiaires/x/.Git"},
 		{inBenef(craftedEntry{modeFile, "Fiche.md", hook}), "beneficiaires/x/fiche.md"},
+		// One file on macOS: "é" written as one code point (NFC) and as "e" and a
+		// combining accent (NFD); Git sorts the NFD name ("e…") first.
+		{inBenef(craftedEntry{modeFile, "e\u0301t\u00e9.md", hook}, craftedEntry{modeFile, "\u00e9te\u0301.md", hook}), "beneficiaires/x/\u00e9te\u0301.md"},
+		{craftedEntry{modeTree, ".acc", mkRawTree(t, bare, craftedEntry{modeFile, "re\u0301sume\u0301.md", hook},
+			craftedEntry{modeFile, "r\u00e9sum\u00e9.md", hook})}, ".acc/r\u00e9sum\u00e9.md"},
+		// Names Windows keeps for devices: Git for Windows refuses to check them out.
+		{inBenef(craftedEntry{modeFile, "nul.md", hook}), "beneficiaires/x/nul.md"},
+		{inBenefAs("con"), "beneficiaires/con"},
+		{craftedEntry{modeFile, "AUX", hook}, "AUX"},
 		{craftedEntry{modeTree, "scripts", hooks}, "scripts"},
 		{craftedEntry{modeFile, ".envrc", hook}, ".envrc"},
 	}
