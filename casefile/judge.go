@@ -43,7 +43,8 @@ type Concern struct {
 	Rule     string
 	Severity Severity // never SeverityOff: a rule turned off gives no concern
 	Doc      *Document
-	// Node is the value where the problem shows; nil for line 1 of Doc.
+	// Node is where the problem shows: a value, or the key of an empty one;
+	// nil for line 1 of Doc.
 	Node *yaml.Node
 	// Key identifies the problem within Doc independently of its line.
 	Key string
@@ -163,7 +164,7 @@ func Judge(c *Case, rules *RuleSettings, kinds Kinds, today time.Time) *Judgemen
 func (o *Outlook) On(today time.Time) *Judgement {
 	j := &Judgement{Today: Day(today), Outlook: o}
 	for _, c := range o.Concerns {
-		if !c.From.IsZero() && j.Today.Before(c.From) || !c.Until.IsZero() && !j.Today.Before(c.Until) {
+		if !applies(c.From, c.Until, j.Today) {
 			continue
 		}
 		if c.Gap != GapLong && c.Gap != GapShort {
@@ -459,17 +460,19 @@ func (j *judge) drafts() {
 }
 
 // missed applies absence-sans-relance (an interview missed, presence:
-// absent, without a relance: the document check reports it from the type's
-// field `relance`, which names the rule) and, while the fiche is en-cours,
-// decrochage: two missed interviews in a row, once per run of misses, on
-// the second.
+// absent, without a relance; Node is the empty relance key, nil when the
+// key is absent) and, while the fiche is en-cours, decrochage: two missed
+// interviews in a row, once per run of misses, on the second. Both apply
+// from the missed interview's day: one dated later is not missed yet.
 func (j *judge) missed() {
 	for _, d := range j.dated {
 		if d.Presence() != "absent" {
 			continue
 		}
-		if v, _ := d.Get("relance"); IsNull(v) || v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
-			j.add(Concern{Rule: "absence-sans-relance", Doc: d, Key: "relance", Date: j.dates[d]})
+		// An interview dated after the day judged cannot have been missed
+		// yet: the concern applies from its day on.
+		if v, k := d.Get("relance"); IsNull(v) || v.Kind == yaml.ScalarNode && strings.TrimSpace(v.Value) == "" {
+			j.add(Concern{Rule: "absence-sans-relance", Doc: d, Node: k, Key: "relance", Date: j.dates[d], From: j.dates[d]})
 		}
 	}
 	if !j.c.Running() {
@@ -484,7 +487,7 @@ func (j *judge) missed() {
 		streak++
 		if streak == 2 {
 			pn, _ := d.Get("presence")
-			j.add(Concern{Rule: "decrochage", Doc: d, Node: pn, Key: "presence", Date: j.dates[d]})
+			j.add(Concern{Rule: "decrochage", Doc: d, Node: pn, Key: "presence", Date: j.dates[d], From: j.dates[d]})
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package casefile
 
 import (
-	"sync"
-
 	"github.com/acc-formation/acc/templates"
 )
 
@@ -51,32 +49,13 @@ func KindsOf(reg *templates.Registry) Kinds {
 // names it. ok is false for a key no type names.
 func FieldLabels(reg *templates.Registry) func(key string) (label string, ok bool) {
 	m := map[string]string{}
-	var walk func(fs []*templates.Field)
-	walk = func(fs []*templates.Field) {
-		for _, f := range fs {
-			if f == nil {
-				continue
-			}
-			if _, seen := m[f.Key]; !seen && f.Key != "" && f.Label != "" {
-				m[f.Key] = f.Label
-			}
-			walk(f.Fields)
-			if f.Item != nil {
-				walk(append([]*templates.Field{f.Item}, f.Item.Fields...))
-			}
+	reg.EachField(func(_ *templates.Type, f *templates.Field) {
+		if _, seen := m[f.Key]; !seen && f.Key != "" && f.Label != "" {
+			m[f.Key] = f.Label
 		}
-	}
-	for _, t := range append([]*templates.Type{reg.Fiche()}, reg.Types()...) {
-		walk(t.Fields)
-	}
+	})
 	return func(key string) (string, bool) {
 		l, ok := m[key]
 		return l, ok
 	}
 }
-
-var builtinLabels = sync.OnceValue(func() func(string) (string, bool) { return FieldLabels(templates.Builtin()) })
-
-// BuiltinFieldLabel returns the French name of a frontmatter key of acc's
-// own types (see FieldLabels).
-func BuiltinFieldLabel(key string) (string, bool) { return builtinLabels()(key) }

@@ -182,36 +182,12 @@ func (s Summary) ToPurge(today time.Time) bool {
 }
 
 // Summarize computes the summary of a case.
-func (q Query) Summarize(c *Case) Summary { return q.SummarizeJudged(c, q.Judge(c)) }
+func (q Query) Summarize(c *Case) Summary { return q.SummaryOf(q.Brief(c)) }
 
-// SummarizeJudged computes the summary of a case from its judgement.
+// SummarizeJudged computes the summary of a case from its judgement (on
+// Today).
 func (q Query) SummarizeJudged(c *Case, j *Judgement) Summary {
-	s := Summary{ID: c.ID}
-	if f := c.Fiche; f != nil {
-		s.Prenom, s.Nom = f.Str("prenom"), f.Str("nom")
-		s.Statut = f.Statut()
-		s.Referent = f.Str("formateur_referent")
-		s.Dispositif = f.Str("dispositif")
-		s.Entree, _ = f.Date("date_entree")
-		s.Sortie, _ = f.Date("date_sortie")
-	}
-	for _, d := range c.Interviews {
-		if p, ok := q.phase(q.InterviewType(d)); ok {
-			s.Phase = p
-			s.Interviews++
-		}
-	}
-	s.LastContact, s.PurgeFrom, s.Planned = j.LastContact, j.PurgeFrom, j.Planned
-	s.Undocumented = j.Has("entretien-non-documente")
-	s.NoFirstInterview = j.Has("premier-entretien")
-	s.OverdueObjectives = len(j.Of("objectif-en-retard"))
-	s.OverdueActions = len(j.Of("action-en-retard"))
-	for _, o := range c.Objectives {
-		if !o.Closed() {
-			s.OpenObjectives++
-		}
-	}
-	return s
+	return q.SummaryOf(q.BriefOf(c, j.Outlook))
 }
 
 // ObjectiveStatuses lists the statuses of an objective's follow-up
@@ -229,11 +205,12 @@ func knownObjectiveStatus(s string) bool {
 
 // Attention is one thing about a case that needs the trainer's attention.
 type Attention struct {
-	Kind string    // one of the Attn* kinds
-	Doc  *Document // where it shows
+	Kind string // one of the Attn* kinds
+	Path string // the document where it shows
 	// Date is the planned interview's day, the deadline, or the draft's date.
 	Date      time.Time
 	Objective string // objective id, for AttnObjective and AttnAction
+	Intitule  string // the objective's title
 	Action    string // action label, for AttnAction
 	// Days is Today minus Date, in days: how late (positive), or how far
 	// ahead (negative) for a planned interview; a draft's age.
@@ -242,67 +219,9 @@ type Attention struct {
 	Limit int
 }
 
-// Attention lists what needs attention in a case as of Today, from its
-// judgement, in this order: the planned interview (passed, or within the
-// horizon), overdue objectives and actions, then the other concerns of the
-// judgement (contact, first interview, missed interviews, retention), then
-// drafts by date. A waived concern is not listed.
-func (q Query) Attention(c *Case) []Attention { return q.AttentionJudged(q.Judge(c)) }
-
-// AttentionJudged lists what needs attention from a judgement.
-func (q Query) AttentionJudged(j *Judgement) []Attention {
-	var out []Attention
-	add := func(a Attention) {
-		a.Days = DaysBetween(a.Date, q.Today)
-		out = append(out, a)
-	}
-	undocumented := j.Of("entretien-non-documente")
-	for _, c := range undocumented {
-		add(Attention{Kind: AttnUndocumented, Doc: c.Doc, Date: c.Date})
-	}
-	if !j.Planned.IsZero() && len(undocumented) == 0 && j.c.Running() && !j.Planned.Before(q.Today) &&
-		DaysBetween(q.Today, j.Planned) <= q.Horizon {
-		add(Attention{Kind: AttnPlanned, Doc: j.PlannedFrom, Date: j.Planned})
-	}
-	for _, c := range j.Concerns {
-		if c.Waived {
-			continue
-		}
-		switch c.Rule {
-		case "objectif-en-retard":
-			add(Attention{Kind: AttnObjective, Doc: c.Doc, Date: c.Date, Objective: c.Objective.ID})
-		case "action-en-retard":
-			add(Attention{Kind: AttnAction, Doc: c.Doc, Date: c.Date, Objective: c.Objective.ID, Action: strings.TrimSpace(c.Action.Libelle)})
-		}
-	}
-	for _, c := range j.Concerns {
-		if c.Waived {
-			continue
-		}
-		switch c.Rule {
-		case "rythme":
-			if c.Gap == GapSince {
-				add(Attention{Kind: AttnNoContact, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
-			}
-		case "premier-entretien":
-			add(Attention{Kind: AttnFirstInterview, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
-		case "absence-sans-relance":
-			add(Attention{Kind: AttnNoRelance, Doc: c.Doc, Date: c.Date})
-		case "decrochage":
-			add(Attention{Kind: AttnDropout, Doc: c.Doc, Date: c.Date})
-		case "conservation":
-			add(Attention{Kind: AttnRetention, Doc: c.Doc, Date: c.Date, Limit: c.Limit})
-		}
-	}
-	for _, d := range j.Drafts {
-		kind := AttnDraft
-		if d.Old {
-			kind = AttnOldDraft
-		}
-		add(Attention{Kind: kind, Doc: d.Doc, Date: d.Date})
-	}
-	return out
-}
+// Attention lists what needs attention in a case as of Today (see
+// AttentionOf). A waived concern is not listed.
+func (q Query) Attention(c *Case) []Attention { return q.AttentionOf(q.Brief(c)) }
 
 // Contact reports whether an attention item calls for contacting the
 // person (an interview to hold or to document, a deadline passed), rather

@@ -259,3 +259,37 @@ func TestFilter(t *testing.T) {
 		t.Error("objective filters")
 	}
 }
+
+// A missed interview dated after the day judged is not missed yet:
+// absence-sans-relance and decrochage apply from its day on.
+func TestMissedInterviewInTheFuture(t *testing.T) {
+	c := testCase(t, "jean-dupont", map[string]string{
+		"fiche.md":                        "type: fiche\nstatut: en-cours\ndate_entree: 2026-09-01\n",
+		"2026-09-01-entretien-initial.md": "type: entretien-initial\ndate: 2026-09-01\nstatut: finalise\n",
+		"2026-11-20-entretien-suivi.md":   "type: entretien-suivi\ndate: 2026-11-20\nstatut: finalise\npresence: excuse\n",
+		"2026-12-10-entretien-suivi.md":   "type: entretien-suivi\ndate: 2026-12-10\nstatut: finalise\npresence: absent\nrelance:\n",
+	})
+	rules := func(today string) []string {
+		d, _ := ParseDate(today)
+		var out []string
+		for _, cn := range Judge(c, nil, testKinds, d).Concerns {
+			if cn.Rule == "absence-sans-relance" || cn.Rule == "decrochage" {
+				out = append(out, cn.Rule+":"+FormatDate(cn.Date))
+			}
+		}
+		return out
+	}
+	if got := rules("2026-11-25"); len(got) != 0 {
+		t.Errorf("before the interview: %v, want nothing", got)
+	}
+	got := rules("2026-12-10")
+	if len(got) != 2 || got[0] != "absence-sans-relance:2026-12-10" || got[1] != "decrochage:2026-12-10" {
+		t.Errorf("on the interview's day: %v", got)
+	}
+	// The empty relance key is where the problem shows.
+	for _, cn := range Judge(c, nil, testKinds, time.Date(2026, 12, 11, 0, 0, 0, 0, time.UTC)).Concerns {
+		if cn.Rule == "absence-sans-relance" && (cn.Node == nil || cn.Node.Value != "relance") {
+			t.Errorf("node %+v, want the relance key", cn.Node)
+		}
+	}
+}

@@ -142,8 +142,9 @@ func (r *Repo) HasBeneficiary(id string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// CaseFiles returns the slash paths of the Markdown files of a beneficiary,
-// sorted, symlinks included (the validator reports them).
+// CaseFiles returns the slash paths of the case files of a beneficiary
+// (IsCaseFileName), sorted, symlinks included (the validator reports them;
+// ReadCaseFile refuses them).
 func (r *Repo) CaseFiles(id string) ([]string, error) {
 	ents, err := os.ReadDir(r.Abs(BeneficiaryDir(id)))
 	if err != nil {
@@ -151,7 +152,7 @@ func (r *Repo) CaseFiles(id string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".md") && !strings.HasPrefix(e.Name(), ".") && !e.IsDir() {
+		if IsCaseFileName(e.Name()) && !e.IsDir() {
 			out = append(out, BeneficiaryDir(id)+"/"+e.Name())
 		}
 	}

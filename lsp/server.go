@@ -21,7 +21,6 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 
 	"github.com/acc-formation/acc/casefile"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -362,10 +361,10 @@ func (s *server) publish(uri string, version *int, diags []Diagnostic) {
 
 // target locates a document: its repository and its path there. ok is
 // false for anything acc does not judge (not a file URI, outside a
-// case-file repository, not a .md file of a beneficiary folder).
+// case-file repository, not a case file of a beneficiary folder).
 func (s *server) target(uri string) (*repo, string, bool) {
 	p, ok := uriPath(uri)
-	if !ok || !strings.HasSuffix(p, ".md") {
+	if !ok || !casefile.IsCaseFileName(filepath.Base(p)) {
 		return nil, "", false
 	}
 	root, err := casefile.FindRoot(filepath.Dir(p))
@@ -406,7 +405,7 @@ func (s *server) repo(root string) (*repo, error) {
 		s.logger.Printf("règles d'acc.yaml invalides : diagnostics suspendus")
 		return nil, err
 	}
-	reg, err := templates.Load(cr.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(cr.Abs(casefile.AccDir))
 	if err != nil {
 		s.logger.Printf("types de .acc invalides : diagnostics suspendus")
 		return nil, err

@@ -31,6 +31,8 @@ type Header struct {
 	// Perimeter is the scope of a caseload or Qualiopi report (--du, --au,
 	// --dispositif, --formateur); absent when it covers everyone.
 	Perimeter *Perimeter `json:"perimetre,omitempty"`
+
+	labels *labels // from the type data; nil: acc's own types (labelsOf)
 }
 
 func (h *Header) head() *Header { return h }
@@ -616,7 +618,7 @@ func (s *settings) barriers(c *casefile.Case, p func(string) string) *Barriers {
 		b.Assessments = append(b.Assessments, Assessment{Date: dateStr(d, "date"), Path: p(d.Path)})
 		for _, pr := range casefile.Pairs(fr) {
 			k := pr.Key.Value
-			if !slices.Contains(barrierKeys, k) && levels[k] == nil {
+			if !slices.Contains(s.labels.barrierKeys, k) && levels[k] == nil {
 				extra = append(extra, k)
 			}
 			if levels[k] == nil {
@@ -625,7 +627,7 @@ func (s *settings) barriers(c *casefile.Case, p func(string) string) *Barriers {
 			for len(levels[k]) < i {
 				levels[k] = append(levels[k], nil)
 			}
-			if n, ok := casefile.IntOf(casefile.Resolve(pr.Value)); ok && n >= 0 && n <= 3 && len(levels[k]) == i {
+			if n, ok := casefile.IntOf(casefile.Resolve(pr.Value)); ok && n >= 0 && n <= s.labels.barrierMax(k) && len(levels[k]) == i {
 				levels[k] = append(levels[k], &n)
 			}
 		}
@@ -634,7 +636,7 @@ func (s *settings) barriers(c *casefile.Case, p func(string) string) *Barriers {
 		return nil
 	}
 	b.Assessments = append([]Assessment{}, b.Assessments...)
-	for _, k := range append(append([]string{}, barrierKeys...), extra...) {
+	for _, k := range append(slices.Clone(s.labels.barrierKeys), extra...) {
 		l := levels[k]
 		for len(l) < len(b.Assessments) {
 			l = append(l, nil)
@@ -659,7 +661,7 @@ func (s *settings) findings(id string, fs []validate.Finding) []Finding {
 }
 
 func (s *settings) privacy(c *casefile.Case, j *casefile.Judgement) *Privacy {
-	pv := &Privacy{RetentionMonths: s.RetentionMonths}
+	pv := &Privacy{RetentionMonths: s.Rules.RetentionMonths}
 	for _, d := range c.Interviews {
 		if t, ok := d.Date("information_rgpd"); ok {
 			pv.InformedOn = isoDate(t)
@@ -668,7 +670,7 @@ func (s *settings) privacy(c *casefile.Case, j *casefile.Judgement) *Privacy {
 	}
 	if last := j.LastContact; !last.IsZero() {
 		pv.RetainFrom = isoDate(last)
-		pv.RetainUntil = isoDate(last.AddDate(0, s.RetentionMonths, 0))
+		pv.RetainUntil = isoDate(last.AddDate(0, s.Rules.RetentionMonths, 0))
 	}
 	return pv
 }
@@ -699,13 +701,13 @@ func (s *settings) docText(d *casefile.Document) DocText {
 }
 
 func (s *settings) field(key string, v *yaml.Node) Field {
-	f := Field{Key: key, Label: s.keyLabel(key)}
+	f := Field{Key: key, Label: s.labels.keyLabel(key)}
 	if v == nil {
 		return f
 	}
 	switch v.Kind {
 	case yaml.ScalarNode:
-		f.Value = valueLabel(key, casefile.Scalar(v))
+		f.Value = s.labels.valueLabel(key, casefile.Scalar(v))
 		if key == "type" {
 			if t, ok := s.Types(v.Value); ok {
 				f.Value = t.Label
@@ -724,7 +726,7 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 				allScalar = false
 				break
 			}
-			vals = append(vals, valueLabel(key, casefile.Scalar(item)))
+			vals = append(vals, s.labels.valueLabel(key, casefile.Scalar(item)))
 		}
 		if allScalar && key != "signataires" && key != "beneficiaire" && key != "formateur" {
 			f.Value = strings.Join(vals, ", ")
@@ -733,10 +735,10 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 		for i, item := range v.Content {
 			item = casefile.Resolve(item)
 			if item == nil || item.Kind == yaml.ScalarNode {
-				f.Children = append(f.Children, Field{Value: valueLabel(key, casefile.Scalar(item))})
+				f.Children = append(f.Children, Field{Value: s.labels.valueLabel(key, casefile.Scalar(item))})
 				continue
 			}
-			label := itemLabel(key) + " " + strconv.Itoa(i+1)
+			label := s.labels.item(key) + " " + strconv.Itoa(i+1)
 			if id := str(item, "id"); id != "" {
 				label = id
 			} else if id := str(item, "objectif"); id != "" {
@@ -747,7 +749,7 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 			if item.Kind == yaml.MappingNode {
 				// The id is the child's label already.
 				child.Children = slices.DeleteFunc(child.Children, func(c Field) bool {
-					return (c.Label == s.keyLabel("id") || c.Label == s.keyLabel("objectif")) && c.Value == label
+					return (c.Label == s.labels.keyLabel("id") || c.Label == s.labels.keyLabel("objectif")) && c.Value == label
 				})
 			}
 			f.Children = append(f.Children, child)
@@ -757,17 +759,6 @@ func (s *settings) field(key string, v *yaml.Node) Field {
 }
 
 // itemLabel names the items of a list in the annex: "Action 2".
-func itemLabel(key string) string {
-	switch key {
-	case "actions":
-		return "Action"
-	case "derogations":
-		return "Dérogation"
-	case "objectifs", "suivi_objectifs":
-		return "Objectif"
-	}
-	return "Élément"
-}
 
 // bodyText returns a document's body without HTML comments and without its
 // level-1 title (the report gives its own).

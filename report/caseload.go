@@ -230,22 +230,14 @@ func (b *CaseloadBuilder) Add(c *casefile.Case, findings []validate.Finding) {
 	b.AddEntry(b.Entry(c), errs, warnings)
 }
 
-// known returns v when it is a key of m, else "".
-func known(v string, m map[string]string) string {
-	if _, ok := m[v]; ok {
-		return v
-	}
-	return ""
-}
-
 // Report returns the caseload report. Call it once, after every Add.
 func (b *CaseloadBuilder) Report() *Caseload {
 	s := b.s
-	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.MaxGapDays, DraftMaxDays: s.DraftMaxDays, criteria: attentionCriteria(s.Rules)}
+	r := &Caseload{Header: s.header(KindCaseload), MaxGapDays: s.Rules.RythmeMax, DraftMaxDays: s.Rules.DraftDays, criteria: attentionCriteria(s.Rules)}
 	for _, n := range b.status {
 		r.Total.N += n
 	}
-	for _, k := range ficheStatuses {
+	for _, k := range s.labels.ficheStatuses {
 		r.ByStatus = append(r.ByStatus, Tally{k, Count{N: b.status[k]}})
 	}
 	for _, k := range phases {
@@ -259,7 +251,7 @@ func (b *CaseloadBuilder) Report() *Caseload {
 	for _, n := range names {
 		t := b.trainers[n]
 		tr := TrainerRow{Name: n, Total: Count{N: t.total}, Attention: Count{N: t.attention}, OverdueObjectives: Count{N: t.overdue}}
-		for _, k := range ficheStatuses {
+		for _, k := range s.labels.ficheStatuses {
 			tr.ByStatus = append(tr.ByStatus, Tally{k, Count{N: t.status[k]}})
 		}
 		r.Trainers = append(r.Trainers, tr)

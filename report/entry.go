@@ -55,7 +55,9 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 	s := b.s
 	e := &CaseloadEntry{id: c.ID, name: c.ID}
 	if f := c.Fiche; f != nil {
-		e.status = known(f.Statut(), ficheStatusLabels)
+		if st := f.Statut(); s.labels.isFicheStatus(st) {
+			e.status = st
+		}
 		e.referent = strings.Clone(f.Str("formateur_referent"))
 		e.entry = dateStr(f, "date_entree")
 		e.dispositif = strings.Clone(strings.TrimSpace(f.Str("dispositif")))
@@ -70,7 +72,9 @@ func (b *CaseloadBuilder) Entry(c *casefile.Case) *CaseloadEntry {
 	if s.Anonymize {
 		e.id, e.name = pseudoID(s.Salt, c.ID), Pseudonym(s.Salt, c.ID)
 	}
-	e.phase = known(s.phaseOf(c), phaseLabels)
+	if p := s.phaseOf(c); slices.Contains(phases, p) {
+		e.phase = p
+	}
 	o := casefile.Foresee(c, s.Rules, s.kinds)
 	e.lastHeld, e.next = o.LastHeld, o.Planned
 	for _, cn := range o.Concerns {

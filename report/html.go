@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed tmpl/report.html
@@ -14,53 +15,63 @@ var htmlSource string
 //go:embed tmpl/style.css
 var cssSource string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"longDate":          longDate,
-	"shortDate":         shortDate,
-	"phase":             phaseLabel,
-	"ficheStatus":       ficheStatusLabel,
-	"docStatus":         docStatusLabel,
-	"objStatus":         objectiveStatusLabel,
-	"autonomy":          func(v int) string { return ratingText(autonomyScale, v) },
-	"interactions":      func(v int) string { return ratingText(interactionScale, v) },
-	"level":             levelText,
-	"barrier":           barrierLabel,
-	"responsible":       responsibleLabel,
-	"file":              fileOf,
-	"state":             stateLabel,
-	"indicatorTitle":    indicatorTitle,
-	"severity":          severityLabel,
-	"reason":            reasonLabel,
-	"join":              strings.Join,
-	"body":              bodyHTML,
-	"heading":           func(a Assessment, i int) string { return a.heading(i) },
-	"deref":             func(b *bool) bool { return b != nil && *b },
-	"gt1":               func(n int) bool { return n > 1 },
-	"add":               func(a, b float64) float64 { return a + b },
-	"sub":               func(a, b float64) float64 { return a - b },
-	"f":                 num,
-	"issued":            func(h Header) string { return h.issued() },
-	"intro":             (*Beneficiary).intro,
-	"presence":          Interview.presence,
-	"modality":          Interview.modality,
-	"objHeading":        Objective.heading,
-	"alert":             Objective.alert,
-	"actionLabel":       ActionState.label,
-	"actionState":       ActionState.state,
-	"trend":             BarrierDomain.trend,
-	"contractHeading":   Commitment.heading,
-	"signed":            Commitment.signed,
-	"counts":            Commitment.counts,
-	"nextInterview":     (*Beneficiary).nextInterview,
-	"validationText":    (*Beneficiary).validationText,
-	"privacyLines":      (*Beneficiary).privacyLines,
-	"dropOut":           (*Caseload).dropOutText,
-	"satisfaction":      (*Caseload).satisfactionText,
-	"attentionCriteria": (*Caseload).attentionCriteria,
-	"folder":            QualiopiRow.folder,
-	"anonNotice":        func() string { return anonymizedNotice },
-	"qualiopiIntro":     func() string { return qualiopiIntro },
-}).Parse(htmlSource))
+// htmlMaster is the parsed template, never executed: each report runs a
+// clone whose label functions name codes from its own type data.
+var htmlMaster = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(htmlFuncs(builtinLabels())).Parse(htmlSource))
+})
+
+// htmlFuncs are the functions the template calls, with the labels of a
+// report's type data.
+func htmlFuncs(l *labels) template.FuncMap {
+	return template.FuncMap{
+		"longDate":          longDate,
+		"shortDate":         shortDate,
+		"phase":             phaseLabel,
+		"ficheStatus":       l.ficheStatus,
+		"docStatus":         l.docStatus,
+		"objStatus":         l.objectiveStatus,
+		"autonomy":          func(v int) string { return l.ratingText("autonomie", v) },
+		"interactions":      func(v int) string { return l.ratingText("interactions", v) },
+		"level":             l.levelText,
+		"barrier":           l.barrier,
+		"responsible":       responsibleLabel,
+		"file":              fileOf,
+		"state":             stateLabel,
+		"indicatorTitle":    indicatorTitle,
+		"severity":          severityLabel,
+		"reason":            reasonLabel,
+		"join":              strings.Join,
+		"body":              bodyHTML,
+		"heading":           func(a Assessment, i int) string { return a.heading(i) },
+		"deref":             func(b *bool) bool { return b != nil && *b },
+		"gt1":               func(n int) bool { return n > 1 },
+		"add":               func(a, b float64) float64 { return a + b },
+		"sub":               func(a, b float64) float64 { return a - b },
+		"f":                 num,
+		"issued":            func(h Header) string { return h.issued() },
+		"intro":             (*Beneficiary).intro,
+		"presence":          func(iv Interview) string { return iv.presence(l) },
+		"modality":          func(iv Interview) string { return iv.modality(l) },
+		"objHeading":        Objective.heading,
+		"alert":             Objective.alert,
+		"actionLabel":       ActionState.label,
+		"actionState":       ActionState.state,
+		"trend":             BarrierDomain.trend,
+		"contractHeading":   Commitment.heading,
+		"signed":            Commitment.signed,
+		"counts":            Commitment.counts,
+		"nextInterview":     (*Beneficiary).nextInterview,
+		"validationText":    (*Beneficiary).validationText,
+		"privacyLines":      (*Beneficiary).privacyLines,
+		"dropOut":           (*Caseload).dropOutText,
+		"satisfaction":      (*Caseload).satisfactionText,
+		"attentionCriteria": (*Caseload).attentionCriteria,
+		"folder":            QualiopiRow.folder,
+		"anonNotice":        func() string { return anonymizedNotice },
+		"qualiopiIntro":     func() string { return qualiopiIntro },
+	}
+}
 
 // htmlPage is what the template receives.
 type htmlPage struct {
@@ -128,7 +139,12 @@ func WriteHTML(w io.Writer, r Report) error {
 		p.Q = r
 		p.QV = qualiopiViewOf(r)
 	}
-	return htmlTemplate.ExecuteTemplate(w, "page", p)
+	l := labelsOf(p.Head)
+	t, err := htmlMaster().Clone()
+	if err != nil {
+		return err
+	}
+	return t.Funcs(htmlFuncs(l)).ExecuteTemplate(w, "page", p)
 }
 
 func benViewOf(b *Beneficiary, i int) benView {
@@ -142,7 +158,7 @@ func caseloadViewOf(r *Caseload) *caseloadView {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {
 			continue
 		}
-		in = append(in, barInput{Label: ficheStatusLabel(t.Key), Parts: []barPart{{t.Count.N, t.Count.Suppressed, "c-main", "Bénéficiaires"}}})
+		in = append(in, barInput{Label: labelsOf(&r.Header).ficheStatus(t.Key), Parts: []barPart{{t.Count.N, t.Count.Suppressed, "c-main", "Bénéficiaires"}}})
 	}
 	v.StatusChart = barsChart("chart-status", "Bénéficiaires par statut de la fiche", in, false)
 	in = nil
@@ -154,7 +170,7 @@ func caseloadViewOf(r *Caseload) *caseloadView {
 	if !r.Anonymized {
 		v.RowHead = rowHead
 		for _, b := range r.Beneficiaries {
-			v.Rows = append(v.Rows, b.cells())
+			v.Rows = append(v.Rows, b.cells(labelsOf(&r.Header)))
 		}
 	}
 	return v

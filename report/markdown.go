@@ -13,7 +13,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	if err := checkReport(r); err != nil {
 		return err
 	}
-	m := &md{w: bufio.NewWriterSize(w, 64<<10)}
+	m := &md{w: bufio.NewWriterSize(w, 64<<10), l: labelsOf(r.head())}
 	switch r := r.(type) {
 	case *Beneficiary:
 		m.beneficiary(r)
@@ -35,6 +35,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 
 type md struct {
 	w *bufio.Writer
+	l *labels // the report's (Header)
 }
 
 func (m *md) line(parts ...string) {
@@ -134,12 +135,28 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
+// beneficiary writes a beneficiary report, one section after the other.
 func (m *md) beneficiary(b *Beneficiary) {
 	m.heading(1, "Dossier d'accompagnement — "+b.Name)
 	m.para(b.issued())
 	m.line("> ", mdInline(b.intro()))
 	m.line("")
 
+	m.benIdentity(b)
+	m.benTimeline(b)
+	m.benObjectives(b)
+	m.benRatings(b)
+	m.benBarriers(b)
+	m.benCommitments(b)
+	m.benWaivers(b)
+	m.benNext(b)
+	m.benValidation(b)
+	m.benPrivacy(b)
+	m.benAnnex(b)
+}
+
+// benIdentity writes who the person is and where the case stands.
+func (m *md) benIdentity(b *Beneficiary) {
 	m.heading(2, "Identité et programme")
 	if b.Anonymized {
 		m.item("Pseudonyme", b.Name)
@@ -162,38 +179,47 @@ func (m *md) beneficiary(b *Beneficiary) {
 	if p := b.Person; p != nil && p.ExitReason != "" {
 		m.item("Motif de sortie", p.ExitReason)
 	}
-	m.item("Statut", ficheStatusLabel(b.Status))
+	m.item("Statut", m.l.ficheStatus(b.Status))
 	m.item("Phase actuelle", phaseLabel(b.Phase))
 	if b.LastContact != "" {
 		m.item("Dernier contact", longDate(b.LastContact))
 	}
 	m.line("")
+}
 
+// benTimeline writes the table of interviews.
+func (m *md) benTimeline(b *Beneficiary) {
 	m.heading(2, "Parcours")
 	if len(b.Timeline) == 0 {
 		m.para("Aucun entretien pour l'instant.")
 	} else {
 		rows := make([][]string, 0, len(b.Timeline))
 		for _, iv := range b.Timeline {
-			rows = append(rows, []string{shortDate(iv.Date), iv.TypeLabel, phaseLabel(iv.Phase), iv.Trainer, iv.presence(), iv.modality(), docStatusLabel(iv.Status)})
+			rows = append(rows, []string{shortDate(iv.Date), iv.TypeLabel, phaseLabel(iv.Phase), iv.Trainer, iv.presence(m.l), iv.modality(m.l), m.l.docStatus(iv.Status)})
 		}
 		m.table([]string{"Date", "Entretien", "Phase", "Formateur", "Présence", "Modalité", "Compte rendu"}, rows)
 	}
+}
 
+// benObjectives writes the objectives: a summary table, then each one.
+func (m *md) benObjectives(b *Beneficiary) {
 	m.heading(2, "Objectifs")
 	if len(b.Objectives) == 0 {
 		m.para("Aucun objectif déclaré pour l'instant.")
 	} else {
 		rows := make([][]string, 0, len(b.Objectives))
 		for _, o := range b.Objectives {
-			rows = append(rows, []string{o.heading(), shortDate(o.Deadline), objectiveStatusLabel(o.Status), o.alert()})
+			rows = append(rows, []string{o.heading(), shortDate(o.Deadline), m.l.objectiveStatus(o.Status), o.alert()})
 		}
 		m.table([]string{"Objectif", "Échéance", "Statut", "Alerte"}, rows)
 		for _, o := range b.Objectives {
 			m.objective(o, b.Anonymized)
 		}
 	}
+}
 
+// benRatings writes the evaluations of autonomy and interactions.
+func (m *md) benRatings(b *Beneficiary) {
 	m.heading(2, "Autonomie et interactions")
 	if len(b.Ratings) == 0 {
 		m.para("Aucune évaluation pour l'instant.")
@@ -201,53 +227,68 @@ func (m *md) beneficiary(b *Beneficiary) {
 		m.para("Autonomie : de 1 (a besoin d'une aide constante) à 4 (autonome et capable de transférer). Interactions : de 1 (cadre non compris ou non respecté) à 4 (cadre pleinement compris et respecté).")
 		rows := make([][]string, 0, len(b.Ratings))
 		for _, r := range b.Ratings {
-			rows = append(rows, []string{shortDate(r.Date), ratingText(autonomyScale, r.Autonomy), ratingText(interactionScale, r.Interactions)})
+			rows = append(rows, []string{shortDate(r.Date), m.l.ratingText("autonomie", r.Autonomy), m.l.ratingText("interactions", r.Interactions)})
 		}
 		m.table([]string{"Date", "Autonomie", "Interactions"}, rows)
 	}
+}
 
+// benBarriers writes the barriers section.
+func (m *md) benBarriers(b *Beneficiary) {
 	m.heading(2, "Freins")
 	if b.Barriers == nil {
 		m.para("Freins non évalués pour l'instant.")
 	} else {
 		m.barriers(b.Barriers)
 	}
+}
 
+// benCommitments writes the signed contracts.
+func (m *md) benCommitments(b *Beneficiary) {
 	m.heading(2, "Engagements signés")
 	if len(b.Commitments) == 0 {
 		m.para("Aucun contrat d'accompagnement pour l'instant.")
 	}
 	for _, c := range b.Commitments {
-		m.heading(3, c.heading())
-		m.item("Signé le", c.signed())
-		if c.Status == statusDraft {
-			m.item("Compte rendu", "brouillon")
+		m.commitment(c, b.Anonymized)
+	}
+}
+
+// commitment writes one contract: when and by whom it was signed, and
+// each side's commitments.
+func (m *md) commitment(c Commitment, anon bool) {
+	m.heading(3, c.heading())
+	m.item("Signé le", c.signed())
+	if c.Status == statusDraft {
+		m.item("Compte rendu", "brouillon")
+	}
+	if len(c.Signatories) > 0 {
+		m.item("Signataires", strings.Join(c.Signatories, ", "))
+	}
+	if len(c.Retained) > 0 {
+		m.item("Objectifs retenus", strings.Join(c.Retained, ", "))
+	}
+	if anon {
+		m.item("Engagements", c.counts())
+	}
+	m.line("")
+	for _, part := range []struct {
+		title string
+		items []string
+	}{{"Engagements du bénéficiaire", c.Beneficiary}, {"Engagements du formateur", c.Trainer}} {
+		if len(part.items) == 0 {
+			continue
 		}
-		if len(c.Signatories) > 0 {
-			m.item("Signataires", strings.Join(c.Signatories, ", "))
-		}
-		if len(c.Retained) > 0 {
-			m.item("Objectifs retenus", strings.Join(c.Retained, ", "))
-		}
-		if b.Anonymized {
-			m.item("Engagements", c.counts())
+		m.rawPara("**" + mdInline(part.title) + "** :")
+		for _, it := range part.items {
+			m.line("- ", mdInline(it))
 		}
 		m.line("")
-		for _, part := range []struct {
-			title string
-			items []string
-		}{{"Engagements du bénéficiaire", c.Beneficiary}, {"Engagements du formateur", c.Trainer}} {
-			if len(part.items) == 0 {
-				continue
-			}
-			m.rawPara("**" + mdInline(part.title) + "** :")
-			for _, it := range part.items {
-				m.line("- ", mdInline(it))
-			}
-			m.line("")
-		}
 	}
+}
 
+// benWaivers writes the waivers of rules.
+func (m *md) benWaivers(b *Beneficiary) {
 	m.heading(2, "Dérogations")
 	if len(b.Waivers) == 0 {
 		m.para("Aucune dérogation.")
@@ -266,7 +307,10 @@ func (m *md) beneficiary(b *Beneficiary) {
 		}
 		m.table(head, rows)
 	}
+}
 
+// benNext writes the next interview and the suites of the review.
+func (m *md) benNext(b *Beneficiary) {
 	m.heading(2, "Prochaines étapes")
 	m.item("Prochain entretien", b.nextInterview())
 	if b.Next.Suites != "" {
@@ -275,7 +319,10 @@ func (m *md) beneficiary(b *Beneficiary) {
 		m.item("Suites prévues au bilan", "renseignées dans "+fileOf(b.Next.SuitesIn))
 	}
 	m.line("")
+}
 
+// benValidation writes what validate says of the case.
+func (m *md) benValidation(b *Beneficiary) {
 	m.heading(2, "Validation")
 	m.para(b.validationText())
 	if len(b.Findings) > 0 {
@@ -285,7 +332,10 @@ func (m *md) beneficiary(b *Beneficiary) {
 		}
 		m.table([]string{"Document", "Ligne", "Gravité", "Règle", "Message"}, rows)
 	}
+}
 
+// benPrivacy writes the data-protection notice.
+func (m *md) benPrivacy(b *Beneficiary) {
 	if b.Privacy != nil {
 		m.heading(2, "Données personnelles")
 		for _, l := range b.privacyLines() {
@@ -293,6 +343,10 @@ func (m *md) beneficiary(b *Beneficiary) {
 		}
 		m.line("")
 	}
+}
+
+// benAnnex writes the full text of every document.
+func (m *md) benAnnex(b *Beneficiary) {
 	if len(b.Documents) > 0 {
 		m.heading(2, "Annexe : contenu intégral du dossier")
 		for _, d := range b.Documents {
@@ -319,7 +373,7 @@ func (m *md) objective(o Objective, anon bool) {
 	} else {
 		m.item("Échéance", "non fixée")
 	}
-	st := objectiveStatusLabel(o.Status)
+	st := m.l.objectiveStatus(o.Status)
 	if o.Overdue {
 		st += " — en retard de " + days(o.DaysLate)
 	}
@@ -344,7 +398,7 @@ func (m *md) objective(o Objective, anon bool) {
 		m.rawPara("**Suivi** :")
 		rows := make([][]string, 0, len(o.Followups))
 		for _, f := range o.Followups {
-			row := []string{shortDate(f.Date), objectiveStatusLabel(f.Status)}
+			row := []string{shortDate(f.Date), m.l.objectiveStatus(f.Status)}
 			if !anon {
 				row = append(row, f.Comment)
 			}
@@ -394,9 +448,9 @@ func (m *md) barriers(b *Barriers) {
 	}
 	rows := make([][]string, 0, len(b.Domains))
 	for _, d := range b.Domains {
-		row := []string{barrierLabel(d.Key)}
+		row := []string{m.l.barrier(d.Key)}
 		for _, l := range d.Levels {
-			row = append(row, levelText(l))
+			row = append(row, m.l.levelText(d.Key, l))
 		}
 		if len(b.Assessments) > 1 {
 			row = append(row, d.trend())
@@ -450,6 +504,7 @@ func (m *md) body(body string, shift int) {
 	}
 }
 
+// caseload writes the caseload report, one section after the other.
 func (m *md) caseload(r *Caseload) {
 	title := "File active"
 	if r.Organisation != "" {
@@ -463,6 +518,20 @@ func (m *md) caseload(r *Caseload) {
 		m.line("")
 	}
 
+	m.clSummary(r)
+	if r.Period != nil {
+		m.period(r)
+	}
+
+	m.clTables(r)
+	m.clObjectives(r)
+	m.clSatisfaction(r)
+	m.clAttention(r)
+	m.clRows(r)
+}
+
+// clSummary writes the key figures.
+func (m *md) clSummary(r *Caseload) {
 	m.heading(2, "Synthèse")
 	m.item("Bénéficiaires", r.Total.String())
 	m.item("Taux d'abandon", r.dropOutText())
@@ -473,18 +542,17 @@ func (m *md) caseload(r *Caseload) {
 		m.item("Bénéficiaires à suivre de près", strconv.Itoa(len(r.Attention)))
 	}
 	m.line("")
+}
 
-	if r.Period != nil {
-		m.period(r)
-	}
-
+// clTables writes the beneficiaries by fiche status, by phase and by trainer.
+func (m *md) clTables(r *Caseload) {
 	m.heading(2, "Bénéficiaires par statut")
 	rows := [][]string{}
 	for _, t := range r.ByStatus {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {
 			continue
 		}
-		rows = append(rows, []string{ficheStatusLabel(t.Key), t.Count.String()})
+		rows = append(rows, []string{m.l.ficheStatus(t.Key), t.Count.String()})
 	}
 	rows = append(rows, []string{"Total", r.Total.String()})
 	m.table([]string{"Statut de la fiche", "Bénéficiaires"}, rows)
@@ -500,7 +568,11 @@ func (m *md) caseload(r *Caseload) {
 	m.heading(2, "Par formateur référent")
 	head, trows := r.trainerTable()
 	m.table(head, trows)
+}
 
+// clObjectives writes the objectives by status.
+func (m *md) clObjectives(r *Caseload) {
+	o := r.Objectives
 	m.heading(2, "Objectifs")
 	m.table([]string{"Statut", "Objectifs"}, [][]string{
 		{"En cours ou reportés", o.Open.String()},
@@ -511,19 +583,25 @@ func (m *md) caseload(r *Caseload) {
 		{"Abandonnés", o.Abandoned.String()},
 		{"Total", o.Total.String()},
 	})
+}
 
+// clSatisfaction writes the distribution of the review's satisfaction.
+func (m *md) clSatisfaction(r *Caseload) {
 	m.heading(2, "Satisfaction")
 	m.para("Note donnée par le bénéficiaire au bilan, de 1 à 4 (dernier bilan finalisé de chacun).")
-	rows = [][]string{}
+	rows := [][]string{}
 	for _, t := range r.Satisfaction.Distribution {
 		rows = append(rows, []string{t.Key + " sur 4", t.Count.String()})
 	}
 	rows = append(rows, []string{"Réponses", r.Satisfaction.Responses.String()})
 	m.table([]string{"Note", "Bénéficiaires"}, rows)
+}
 
+// clAttention writes who needs attention, and why.
+func (m *md) clAttention(r *Caseload) {
 	m.heading(2, "À suivre de près")
 	m.para(r.attentionCriteria())
-	rows = [][]string{}
+	rows := [][]string{}
 	for _, t := range r.AttentionByReason {
 		rows = append(rows, []string{reasonLabel(t.Key), t.Count.String()})
 	}
@@ -543,12 +621,15 @@ func (m *md) caseload(r *Caseload) {
 			m.table([]string{"Bénéficiaire", "Référent", "Motifs"}, rows)
 		}
 	}
+}
 
+// clRows writes one row per case file (not when anonymized).
+func (m *md) clRows(r *Caseload) {
 	if !r.Anonymized {
 		m.heading(2, "Dossiers")
-		rows = make([][]string, 0, len(r.Beneficiaries))
+		rows := make([][]string, 0, len(r.Beneficiaries))
 		for _, b := range r.Beneficiaries {
-			rows = append(rows, b.cells())
+			rows = append(rows, b.cells(m.l))
 		}
 		m.table(rowHead, rows)
 	}
@@ -556,7 +637,7 @@ func (m *md) caseload(r *Caseload) {
 
 var rowHead = []string{"Bénéficiaire", "Référent", "Statut", "Phase", "Entrée", "Dernier contact", "Prochain entretien", "Objectifs", "Validation"}
 
-func (b Row) cells() []string {
+func (b Row) cells(l *labels) []string {
 	obj := strconv.Itoa(b.Objectives)
 	if b.Objectives > 0 {
 		obj += " (" + plural(b.Reached, "atteint", "atteints")
@@ -569,18 +650,19 @@ func (b Row) cells() []string {
 	if b.Errors+b.Warnings > 0 {
 		val = plural(b.Errors, "erreur", "erreurs") + ", " + plural(b.Warnings, "avert.", "avert.")
 	}
-	return []string{b.Name + " (" + b.ID + ")", b.Referent, ficheStatusLabel(b.Status), phaseLabel(b.Phase),
+	return []string{b.Name + " (" + b.ID + ")", b.Referent, l.ficheStatus(b.Status), phaseLabel(b.Phase),
 		shortDate(b.Entry), shortDate(b.LastContact), shortDate(b.NextInterview), obj, val}
 }
 
 func (r *Caseload) trainerTable() ([]string, [][]string) {
+	l := labelsOf(&r.Header)
 	head := []string{"Formateur référent", "Total"}
-	n := len(ficheStatuses)
+	n := len(l.ficheStatuses)
 	if !r.hasUnknownStatus() {
 		n--
 	}
-	for _, k := range ficheStatuses[:n] {
-		head = append(head, ficheStatusLabel(k))
+	for _, k := range l.ficheStatuses[:n] {
+		head = append(head, l.ficheStatus(k))
 	}
 	head = append(head, "À suivre", "Objectifs en retard")
 	rows := make([][]string, 0, len(r.Trainers))
@@ -637,7 +719,7 @@ func (m *md) qualiopi(q *Qualiopi) {
 		if b.Referent != "" {
 			m.item("Formateur référent", b.Referent)
 		}
-		m.item("Statut", ficheStatusLabel(b.Status))
+		m.item("Statut", m.l.ficheStatus(b.Status))
 		m.line("")
 		rows := make([][]string, 0, len(b.Evidence))
 		for _, e := range b.Evidence {

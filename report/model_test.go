@@ -113,7 +113,7 @@ func TestOverdueAgainstToday(t *testing.T) {
 
 func TestCaseloadGenerated(t *testing.T) {
 	start := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
-	opt := Options{Today: today, Organisation: "Centre de test", DraftMaxDays: 7}
+	opt := Options{Today: today, Organisation: "Centre de test"}
 	const n = 120
 	cl, err := BuildCaseload(func(yield func(*casefile.Case, []validate.Finding) bool) {
 		for i := range n {
@@ -267,7 +267,7 @@ func TestOptionsAndFormats(t *testing.T) {
 	}
 	var o Options
 	o.ApplyConfig(cfg)
-	if o.Organisation != "X" || o.MaxGapDays != 30 || o.DraftMaxDays != 10 || o.RetentionMonths != 36 {
+	if o.Organisation != "X" || o.Rules == nil || o.Rules.RythmeMax != 30 || o.Rules.DraftDays != 10 || o.Rules.RetentionMonths != 36 {
 		t.Errorf("ApplyConfig: %+v", o)
 	}
 }

@@ -9,18 +9,12 @@ import (
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/templates"
 )
 
 // Version is the version of the JSON shape (README.md). It changes only when
 // a field is removed or changes meaning; new fields may appear at any time.
 const Version = 1
-
-// Default rule parameters, as in DESIGN §2 and §5.
-const (
-	DefaultMaxGapDays      = 42 // regles.rythme.intervalle_max_jours
-	DefaultDraftMaxDays    = 7  // regles.brouillon-ancien.jours
-	DefaultRetentionMonths = 24 // regles.conservation.mois
-)
 
 // Options are what every report needs besides the case files. The zero value
 // is not usable: Today is required, and Salt when Anonymize is set.
@@ -47,27 +41,17 @@ type Options struct {
 	// so that it answers a right-of-access request as is.
 	SummaryOnly bool
 
-	// Types describes the document types (label, phase, methodology order).
-	// Nil means the six built-in types of DESIGN §1 (BuiltinTypes).
-	Types func(name string) (TypeInfo, bool)
-	// FieldLabel names a frontmatter key in French (the fields' libelle of
-	// the type definitions, casefile.FieldLabels). Nil means acc's own
-	// types' (casefile.BuiltinFieldLabel).
-	FieldLabel func(key string) (string, bool)
+	// Registry holds the repository's document types (templates.Load): the
+	// labels of types, fields and values, the phases and methodology order,
+	// the barrier domains. Nil means acc's own types (templates.Builtin).
+	Registry *templates.Registry
 
 	// Rules are the repository's rule settings: the reports judge time and
 	// phase with casefile.Judge, as validate, status and list do, so that a
-	// rule set to desactive disappears from them too. Nil means the
-	// defaults of DESIGN §5, with the parameters below when set.
+	// rule set to desactive disappears from them too, and show its
+	// parameters (rythme's gap, brouillon-ancien's days, conservation's
+	// months). Nil means the defaults of DESIGN §5.
 	Rules *casefile.RuleSettings
-
-	// MaxGapDays (rythme's intervalle_max_jours), DraftMaxDays
-	// (brouillon-ancien's jours) and RetentionMonths (conservation's mois)
-	// override the parameters of Rules when not 0. ApplyConfig sets them
-	// from acc.yaml; the reports show them.
-	MaxGapDays      int
-	DraftMaxDays    int
-	RetentionMonths int
 
 	// Scope restricts the caseload and the Qualiopi evidence to a period,
 	// a programme, a trainer (acc report --du, --au, --dispositif,
@@ -88,7 +72,6 @@ func (o *Options) ApplyConfig(cfg *casefile.Config) {
 		return
 	}
 	o.Rules = rules
-	o.MaxGapDays, o.DraftMaxDays, o.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 }
 
 // Errors of invalid options.
@@ -110,8 +93,12 @@ func (o Options) check() error {
 // settings are Options with defaults applied.
 type settings struct {
 	Options
-	today string
+	today  string
+	labels *labels
 }
+
+// Types describes an interview type (not the fiche) from the registry.
+func (s *settings) Types(name string) (TypeInfo, bool) { return s.labels.types(name) }
 
 func newSettings(o Options) (*settings, error) {
 	if err := o.check(); err != nil {
@@ -120,28 +107,14 @@ func newSettings(o Options) (*settings, error) {
 	s := &settings{Options: o}
 	s.Today = casefile.Day(o.Today)
 	s.today = casefile.FormatDate(s.Today)
-	if s.Types == nil {
-		s.Types = BuiltinTypes
+	if o.Registry == nil {
+		s.labels = builtinLabels()
+	} else {
+		s.labels = newLabels(o.Registry)
 	}
-	if s.FieldLabel == nil {
-		s.FieldLabel = casefile.BuiltinFieldLabel
+	if s.Rules == nil {
+		s.Rules = casefile.DefaultRuleSettings()
 	}
-	rules := casefile.DefaultRuleSettings()
-	if o.Rules != nil {
-		c := *o.Rules
-		rules = &c
-	}
-	if o.MaxGapDays > 0 {
-		rules.RythmeMax = o.MaxGapDays
-	}
-	if o.DraftMaxDays > 0 {
-		rules.DraftDays = o.DraftMaxDays
-	}
-	if o.RetentionMonths > 0 {
-		rules.RetentionMonths = o.RetentionMonths
-	}
-	s.Rules = rules
-	s.MaxGapDays, s.DraftMaxDays, s.RetentionMonths = rules.RythmeMax, rules.DraftDays, rules.RetentionMonths
 	return s, nil
 }
 
@@ -168,7 +141,7 @@ func (s *settings) kinds(name string) (casefile.Kind, bool) {
 }
 
 func (s *settings) header(kind string) Header {
-	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize}
+	h := Header{Version: Version, Kind: kind, Organisation: s.Organisation, Today: s.today, Anonymized: s.Anonymize, labels: s.labels}
 	if kind == KindCaseload || kind == KindQualiopi {
 		h.Perimeter = s.Scope.perimeter()
 	}
@@ -217,8 +190,7 @@ const (
 )
 
 // BuiltinTypes describes acc's own interview types (DESIGN §1), from their
-// definitions (templates/types); it is the default of Options.Types and a
-// rank function for casefile.NewCase.
+// definitions (templates/types), as a rank function for casefile.NewCase.
 func BuiltinTypes(name string) (TypeInfo, bool) {
 	k, ok := casefile.BuiltinKind(name)
 	if !ok {

@@ -377,7 +377,7 @@ func (r *Caseload) periodView() *periodView {
 		if t.Key == "" && t.Count.N == 0 && !t.Count.Suppressed {
 			continue
 		}
-		rows = append(rows, []string{ficheStatusLabel(t.Key), t.Count.String()})
+		rows = append(rows, []string{labelsOf(&r.Header).ficheStatus(t.Key), t.Count.String()})
 	}
 	v.Tables = append(v.Tables, periodTable{"Sorties par statut de la fiche", []string{"Statut", "Sorties"}, rows})
 	if st.ExitReasons != nil {

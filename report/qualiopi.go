@@ -204,7 +204,9 @@ func (e *evidenceCase) toCome(v *evidence, kind, pending, missing string) {
 	}
 }
 
-// later is evidence to come until a day, missing after it.
+// later is evidence to come until a day, missing after it. Without
+// pending, the missing item is in Missing from the start and holds only
+// after the day (a missed interview dated later is not missed yet).
 type later struct {
 	pending, missing string
 	due              time.Time // the last day it is to come
@@ -215,6 +217,13 @@ type later struct {
 func (ev Evidence) on(today time.Time) Evidence {
 	var moved bool
 	for _, l := range ev.later {
+		if l.pending == "" {
+			if i := slices.Index(ev.Missing, l.missing); i >= 0 && !today.After(l.due) {
+				ev.Missing = slices.Delete(slices.Clone(ev.Missing), i, i+1)
+				moved = true
+			}
+			continue
+		}
 		if !today.After(l.due) {
 			continue
 		}
@@ -449,15 +458,20 @@ func (e *evidenceCase) ruptures(v *evidence) {
 	followed := false
 	// Missed interviews and the pace are the judgement's concerns
 	// (absence-sans-relance, rythme): a rule turned off asks for no evidence.
-	noRelance := map[*casefile.Document]bool{}
+	noRelance := map[*casefile.Document]time.Time{}
 	for _, c := range e.concerns("absence-sans-relance") {
-		noRelance[c.Doc] = true
+		noRelance[c.Doc] = c.From
 	}
 	for _, d := range e.c.Interviews {
 		switch d.Presence() {
 		case "absent":
-			if noRelance[d] {
-				v.Missing = append(v.Missing, "entretien manqué du "+shortDate(dateStr(d, "date"))+" sans relance")
+			if from, ok := noRelance[d]; ok {
+				m := "entretien manqué du " + shortDate(dateStr(d, "date")) + " sans relance"
+				v.Missing = append(v.Missing, m)
+				if !from.IsZero() {
+					// Not missed before its day (Evidence.on).
+					v.later = append(v.later, later{missing: m, due: from.AddDate(0, 0, -1)})
+				}
 			} else if _, ok := d.Date("relance"); ok {
 				v.doc(e.path(d))
 			}

@@ -36,7 +36,7 @@ func (b *Beneficiary) intro() string {
 }
 
 // presence describes the attendance of an interview.
-func (iv Interview) presence() string {
+func (iv Interview) presence(l *labels) string {
 	switch iv.Presence {
 	case "absent":
 		if iv.Relance != "" {
@@ -44,13 +44,13 @@ func (iv Interview) presence() string {
 		}
 		return "Absent, sans relance"
 	}
-	return presenceLabel(iv.Presence)
+	return l.presence(iv.Presence)
 }
 
-func (iv Interview) modality() string {
+func (iv Interview) modality(l *labels) string {
 	var parts []string
 	if iv.Modality != "" {
-		parts = append(parts, modalityLabel(iv.Modality))
+		parts = append(parts, l.modality(iv.Modality))
 	}
 	if iv.Minutes > 0 {
 		parts = append(parts, strconv.Itoa(iv.Minutes)+nbsp+"min")
@@ -72,18 +72,22 @@ func (o Objective) alert() string {
 	return ""
 }
 
-func ratingText(scale []string, v int) string {
+// ratingText writes a level of an evaluation scale (key autonomie or
+// interactions) with its libelle.
+func (l *labels) ratingText(key string, v int) string {
 	if v == 0 {
 		return "—"
 	}
-	return strconv.Itoa(v) + " — " + scaleLabel(scale, v)
+	return strconv.Itoa(v) + " — " + l.rating(key, v)
 }
 
-func levelText(l *int) string {
-	if l == nil {
+// levelText writes a barrier's level with its libelle; "—" when not
+// assessed.
+func (l *labels) levelText(key string, n *int) string {
+	if n == nil {
 		return "—"
 	}
-	return strconv.Itoa(*l) + " — " + barrierLevelLabel(*l)
+	return strconv.Itoa(*n) + " — " + l.barrierLevel(key, *n)
 }
 
 func (d BarrierDomain) trend() string {

@@ -67,6 +67,8 @@ type fieldSpec struct {
 	pattern     string
 	dflt        string
 	values      []string
+	valueLabels map[string]string // valeurs given as { valeur, libelle }
+	valueNodes  []*yaml.Node      // each value, for errors
 	min, max    *int
 	nonEmpty    bool
 	closed      bool // from autres: false
@@ -433,7 +435,7 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 				return p.errAt(v, "« valeurs » : une liste non vide est attendue, par exemple [presentiel, distanciel]")
 			}
 			for _, it := range v.Content {
-				s, err := p.text(it, attr)
+				s, label, err := p.value(resolveAlias(it))
 				if err != nil {
 					return err
 				}
@@ -441,6 +443,13 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 					return p.errAt(it, "valeur « %s » en double", s)
 				}
 				f.values = append(f.values, s)
+				f.valueNodes = append(f.valueNodes, it)
+				if label != "" {
+					if f.valueLabels == nil {
+						f.valueLabels = map[string]string{}
+					}
+					f.valueLabels[s] = label
+				}
 			}
 		case "min":
 			f.min, err = p.integer(v, attr)
@@ -466,6 +475,29 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 		return nil, p.errAt(f.attrs["max"], "« max » (%d) est inférieur à « min » (%d)", *f.max, *f.min)
 	}
 	return f, nil
+}
+
+// value parses an item of valeurs: the value alone ("present"), or with
+// the French name reports give it ({ valeur: present, libelle: Tenu }).
+func (p *parser) value(n *yaml.Node) (value, label string, err error) {
+	if n.Kind != yaml.MappingNode {
+		value, err = p.text(n, "valeurs")
+		return value, "", err
+	}
+	var vn *yaml.Node
+	err = p.pairs(n, []string{"valeur", "libelle"}, "la valeur", func(key string, k, v *yaml.Node) error {
+		t, err := p.text(v, key)
+		if key == "valeur" {
+			value, vn = t, v
+		} else {
+			label = strings.TrimSpace(t)
+		}
+		return err
+	})
+	if err == nil && vn == nil {
+		err = p.errAt(n, "valeur sans « valeur » : écrivez { valeur: present, libelle: Tenu }")
+	}
+	return value, label, err
 }
 
 func (p *parser) kind(n *yaml.Node) (Kind, error) {

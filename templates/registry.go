@@ -33,6 +33,7 @@ type Registry struct {
 	order  []*Type // interviews in methodology order
 	fiche  *Type
 	tmpl   map[string]*template.Template // by type name
+	drafts []Draft                       // of the types an organisation changed
 }
 
 // builtinSet is the parsed embedded data, shared by Builtin and Load.
@@ -118,9 +119,10 @@ type tmplFile struct {
 // folder; when it does not exist (or is ""), Load returns Builtin(). Problems in those
 // files are reported as *poserr.Error, with the file and line.
 //
-// Every type or template that comes from accDir is checked by rendering it
-// with sample data: the new document must be valid YAML, hold every
-// always-required key and only known keys, with valid values.
+// Every type or template that comes from accDir is rendered with sample
+// data: a template that fails to run is a *poserr.Error. Whether the documents
+// would validate is the validator's to say: Drafts lists them, and
+// validate.LoadRegistry is Load followed by that check.
 func Load(accDir string) (*Registry, error) {
 	b, err := builtinOnce()
 	if err != nil {
@@ -335,15 +337,18 @@ func build(b *builtinSet, defs map[string]*typeDef, tmpls map[string]tmplFile) (
 		reg.tmpl[name] = tm
 	}
 
-	// Check what an organisation changed: a new document must validate.
+	// Render what an organisation changed: the template must run; the
+	// validator checks the documents (Drafts).
 	for _, name := range sortedKeys(defs) {
 		t := reg.byName[name]
 		if t.Source == "" && t.TemplateSource == "" {
 			continue
 		}
-		if err := reg.checkTemplate(t); err != nil {
+		drafts, err := reg.SampleDrafts(t)
+		if err != nil {
 			return nil, err
 		}
+		reg.drafts = append(reg.drafts, drafts...)
 	}
 	return reg, nil
 }
@@ -353,6 +358,28 @@ func build(b *builtinSet, defs map[string]*typeDef, tmpls map[string]tmplFile) (
 // same phase by name. The fiche is not included.
 func (r *Registry) Types() []*Type {
 	return append([]*Type(nil), r.order...)
+}
+
+// EachField calls fn on every field of every type: the fiche first, then
+// the interview types in methodology order; each field before its
+// sub-fields and its list item (whose Key is "").
+func (r *Registry) EachField(fn func(t *Type, f *Field)) {
+	var walk func(t *Type, fs []*Field)
+	walk = func(t *Type, fs []*Field) {
+		for _, f := range fs {
+			if f == nil {
+				continue
+			}
+			fn(t, f)
+			walk(t, f.Fields)
+			if f.Item != nil {
+				walk(t, []*Field{f.Item})
+			}
+		}
+	}
+	for _, t := range append([]*Type{r.fiche}, r.order...) {
+		walk(t, t.Fields)
+	}
 }
 
 // Fiche returns the type of the beneficiary's record sheet.

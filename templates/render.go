@@ -410,24 +410,54 @@ func complete(t *Type, doc []byte) []byte {
 	return append(out, '\n')
 }
 
-// checkTemplate renders a type's template with sample data and checks that
-// the new document would validate.
-func (r *Registry) checkTemplate(t *Type) error {
-	for _, d := range sampleData() {
-		out, err := r.Render(t.Name, d)
-		if err != nil {
-			return err
-		}
-		if probs := checkDocument(t, out); len(probs) > 0 {
-			src, hint := t.TemplateSource, ""
-			if src == "" {
-				src = t.Source
-				hint = fmt.Sprintf(" ; écrivez un modèle .acc/templates/%s.md adapté au type", t.Name)
-			}
-			return &poserr.Error{Path: src, Err: errors.New("un document créé avec ce modèle ne serait pas valide : " + probs[0] + hint)}
-		}
+// Draft is a document a type's template writes for a new case file, from
+// sample data: what the validator checks (validate.CheckRegistry), so that a
+// broken template is found when the registry is loaded rather than by the
+// first trainer who creates a document with it.
+type Draft struct {
+	Type *Type
+	// Path is where the document would be, relative to the case-file root:
+	// beneficiaires/<id>/fiche.md or beneficiaires/<id>/<date>-<type>.md.
+	Path string
+	// ID is the beneficiary's id (the folder's name).
+	ID  string
+	Doc []byte
+}
+
+// Invalid is the error of a draft the validator rejects: problem is the
+// first thing it says, in French. The error names the template, or the type
+// definition with a hint when the type has no template of its own.
+func (d Draft) Invalid(problem string) error {
+	src, hint := d.Type.TemplateSource, ""
+	if src == "" {
+		src = d.Type.Source
+		hint = fmt.Sprintf(" ; écrivez un modèle .acc/templates/%s.md adapté au type", d.Type.Name)
 	}
-	return nil
+	return &poserr.Error{Path: src, Err: errors.New("un document créé avec ce modèle ne serait pas valide : " + problem + hint)}
+}
+
+// Drafts returns the sample documents of the types or templates an
+// organisation changed (Load renders them; the built-in ones are checked by
+// the tests). The validator checks them.
+func (r *Registry) Drafts() []Draft { return r.drafts }
+
+// SampleDrafts renders a type's template with each set of sample data (a
+// name that breaks naive YAML, no programme, with and without open
+// objectives).
+func (r *Registry) SampleDrafts(t *Type) ([]Draft, error) {
+	var out []Draft
+	for _, d := range sampleData() {
+		doc, err := r.Render(t.Name, d)
+		if err != nil {
+			return nil, err
+		}
+		name := "fiche.md"
+		if t.Interview {
+			name = d.Date + "-" + t.Name + ".md"
+		}
+		out = append(out, Draft{Type: t, Path: "beneficiaires/" + d.Beneficiaire + "/" + name, ID: d.Beneficiaire, Doc: doc})
+	}
+	return out, nil
 }
 
 // sampleData is the data templates are checked with: a name that breaks
@@ -449,167 +479,4 @@ func sampleData() []Data {
 		{ID: "O-2", Intitule: "Trouver un stage\nd'observation", Echeance: ""},
 	}
 	return []Data{base, with}
-}
-
-// checkDocument checks a rendered document against its type as the validator
-// would for a new draft, and returns the problems in French.
-func checkDocument(t *Type, doc []byte) []string {
-	front, body, ok := splitFront(doc)
-	if !ok {
-		return []string{"le document ne commence pas par un frontmatter YAML entre deux lignes ---"}
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(front, &root); err != nil {
-		return []string{"frontmatter YAML illisible : " + strings.TrimPrefix(err.Error(), "yaml: ")}
-	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return []string{"le frontmatter n'est pas un ensemble de clés"}
-	}
-	m := root.Content[0]
-	c := &checker{t: t, v: mappingScalars(m)}
-	c.object(t.Fields, m, "", true)
-	if v, _ := c.v(keyType); v != t.Name {
-		c.add("type vaut « %s » au lieu de « %s »", v, t.Name)
-	}
-	if t.Interview {
-		if v, _ := c.v(keyStatus); v != statusDraft {
-			c.add("statut vaut « %s » au lieu de « %s »", v, statusDraft)
-		}
-	}
-	have := headings(body)
-	for _, s := range t.RequiredSections(c.v) {
-		if !have[textkey.Heading(s.Title)] {
-			c.add("section « ## %s » absente", s.Title)
-		}
-	}
-	return c.probs
-}
-
-func mappingScalars(m *yaml.Node) Scalars {
-	return func(key string) (string, bool) {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if m.Content[i].Value == key {
-				v := resolveAlias(m.Content[i+1])
-				if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-					return "", false
-				}
-				if v.Tag == "!!bool" {
-					return normBool(v.Value), true
-				}
-				return v.Value, true
-			}
-		}
-		return "", false
-	}
-}
-
-type checker struct {
-	t     *Type
-	v     Scalars
-	probs []string
-}
-
-func (c *checker) add(format string, args ...any) {
-	c.probs = append(c.probs, fmt.Sprintf(format, args...))
-}
-
-func (c *checker) object(fields []*Field, m *yaml.Node, path string, closed bool) {
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		key := m.Content[i].Value
-		if seen[key] != nil {
-			c.add("clé « %s%s » en double", path, key)
-		}
-		seen[key] = resolveAlias(m.Content[i+1])
-		var f *Field
-		for _, x := range fields {
-			if x.Key == key {
-				f = x
-			}
-		}
-		if f == nil {
-			if closed {
-				c.add("clé inconnue « %s%s »", path, key)
-			}
-			continue
-		}
-		c.value(f, m.Content[i+1], path+key)
-	}
-	for _, f := range fields {
-		if !c.t.Requires(f, c.v) {
-			continue
-		}
-		if n := seen[f.Key]; n == nil || f.NonEmpty && isEmpty(n) {
-			c.add("clé exigée « %s%s » absente ou vide", path, f.Key)
-		}
-	}
-}
-
-func (c *checker) value(f *Field, n *yaml.Node, path string) {
-	n = resolveAlias(n)
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		c.add("« %s » est vide (attendu : %s)", path, f.Expected())
-		return
-	}
-	bad := func() { c.add("« %s » : valeur invalide (attendu : %s)", path, f.Expected()) }
-	switch f.Kind {
-	case KindList:
-		if n.Kind != yaml.SequenceNode {
-			bad()
-			return
-		}
-		for i, it := range n.Content {
-			c.value(f.Item, it, fmt.Sprintf("%s[%d]", path, i))
-		}
-		return
-	case KindObject:
-		if n.Kind != yaml.MappingNode {
-			bad()
-			return
-		}
-		c.object(f.Fields, n, path+".", f.Closed)
-		return
-	}
-	if n.Kind != yaml.ScalarNode {
-		bad()
-		return
-	}
-	switch f.Kind {
-	case KindText:
-		if f.Pattern != "" && !regexp.MustCompile(`^(?:`+f.Pattern+`)$`).MatchString(n.Value) {
-			bad()
-		}
-		if f.NonEmpty && strings.TrimSpace(n.Value) == "" {
-			c.add("« %s » est vide", path)
-		}
-		return
-	case KindInteger:
-		if n.Tag != "!!int" {
-			bad()
-			return
-		}
-	case KindBoolean:
-		if n.Tag != "!!bool" {
-			bad()
-			return
-		}
-	}
-	v := n.Value
-	if n.Tag == "!!bool" {
-		v = normBool(v)
-	}
-	if msg := checkScalar(f, v); msg != "" {
-		bad()
-	}
-}
-
-// isEmpty reports whether a value is null, an empty text, list or mapping.
-func isEmpty(n *yaml.Node) bool {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		return n.Tag == "!!null" || strings.TrimSpace(n.Value) == ""
-	case yaml.SequenceNode, yaml.MappingNode:
-		return len(n.Content) == 0
-	}
-	return false
 }

@@ -33,7 +33,7 @@ var (
 	kindAttrs    = map[Kind][]string{
 		KindText:    {"expression", "non_vide", "defaut"},
 		KindDate:    {"defaut"},
-		KindInteger: {"min", "max", "defaut"},
+		KindInteger: {"min", "max", "defaut", "valeurs"},
 		KindBoolean: {"defaut"},
 		KindChoice:  {"valeurs", "defaut"},
 		KindList:    {"element", "non_vide"},
@@ -398,7 +398,11 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		case "defaut":
 			f.Default = s.dflt
 		case "valeurs":
-			f.Values = slices.Clone(s.values)
+			// An integer's valeurs name its levels; min and max bound it.
+			if f.Kind == KindChoice {
+				f.Values = slices.Clone(s.values)
+			}
+			f.ValueLabels = s.valueLabels
 		case "min":
 			f.Min = s.min
 		case "max":
@@ -439,6 +443,13 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		return nil, p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
 	case f.Min != nil && f.Max != nil && *f.Min > *f.Max:
 		return nil, p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
+	}
+	if f.Kind == KindInteger {
+		for i, v := range s.values {
+			if msg := checkScalar(f, v); msg != "" {
+				return nil, p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
+			}
+		}
 	}
 	if f.Default != "" {
 		if msg := checkScalar(f, f.Default); msg != "" {

@@ -150,6 +150,10 @@ type Field struct {
 	Label       string   // French, the key's name in reports ("Date d'entrée"); "" when not given
 	Description string   // French, one or two sentences
 	Default     string   // the value assumed when the key is absent ("" if none)
+	// ValueLabels are the French names of values in reports (valeurs'
+	// libelle: present → "Tenu"; an integer's levels: 0 → "aucun"); a
+	// value without one is shown as written. Read-only.
+	ValueLabels map[string]string
 }
 
 // Field returns the sub-field of an object field by key, or nil.

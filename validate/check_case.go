@@ -377,14 +377,9 @@ func (k *caseCheck) closure() {
 
 // judged reports the concerns of the one judgement of time and phase
 // (casefile.Judge) as findings, in the judgement's order. Waived concerns
-// are reported too: the waiver silences them and counts them. An absence
-// without relance is the document check's (the type's field relance names
-// the rule), not reported twice.
+// are reported too: the waiver silences them and counts them.
 func (k *caseCheck) judged(j *casefile.Judgement) {
 	for _, c := range j.Concerns {
-		if c.Rule == "absence-sans-relance" {
-			continue
-		}
 		k.add(c.Rule, c.Doc, c.Node, c.Key, "%s", concernMessage(c, k.c.ID))
 	}
 }
@@ -392,6 +387,8 @@ func (k *caseCheck) judged(j *casefile.Judgement) {
 // concernMessage says in French what a concern is and what to do.
 func concernMessage(c casefile.Concern, id string) string {
 	switch c.Rule {
+	case "absence-sans-relance":
+		return absenceMessage(c.Key)
 	case "objectif-en-retard":
 		o := c.Objective
 		return fmt.Sprintf("l'échéance de l'objectif %s (%s) est passée et il n'est pas atteint (statut %s) : faites le point au prochain suivi (statut final, ou nouvelle échéance en révisant l'objectif)", o.ID, casefile.FormatDate(o.Echeance), o.Status())

@@ -398,7 +398,9 @@ func (c *docCheck) missing(f *templates.Field, kp string, key *yaml.Node, prefix
 			msg = fmt.Sprintf("contrat finalisé sans signataires : ajoutez %s avec la liste des noms", f.Key)
 		}
 	case "absence-sans-relance":
-		msg = fmt.Sprintf("absence sans relance : recontactez la personne et notez la date dans %s (AAAA-MM-JJ)", f.Key)
+		// Time-based: the judgement reports it from the missed interview's
+		// day on (checkCase), not the document alone.
+		return
 	case "objectif-non-cloture":
 		msg = fmt.Sprintf("bilan finalisé sans %s : donnez à chaque objectif un statut final (atteint, partiellement-atteint, non-atteint ou abandonne)", f.Key)
 	case "derogation-sans-motif":
@@ -415,6 +417,11 @@ func (c *docCheck) missing(f *templates.Field, kp string, key *yaml.Node, prefix
 		return
 	}
 	c.addAt(rule, 1, 1, kp, "%s", msg)
+}
+
+// absenceMessage is absence-sans-relance's message; key is the relance key.
+func absenceMessage(key string) string {
+	return fmt.Sprintf("absence sans relance : recontactez la personne et notez la date dans %s (AAAA-MM-JJ)", key)
 }
 
 func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

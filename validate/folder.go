@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/acc-formation/acc/casefile"
@@ -53,7 +52,7 @@ type Folder struct {
 // is not hidden (attachments, sub-folders and hidden files are not).
 func caseFile(de fs.DirEntry) bool {
 	n := de.Name()
-	return !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".md") && !de.IsDir()
+	return casefile.IsCaseFileName(n) && !de.IsDir()
 }
 
 // Unchanged reports whether the case files of the beneficiary folder dir
@@ -136,6 +135,12 @@ func ReadFolder(root, name string) *Folder {
 	}
 	return f
 }
+
+// Entries returns the entries of beneficiaires/ under root that a whole
+// run checks, sorted: every folder, link and .md file (hidden entries and
+// other files, such as .gitkeep, are not checked). A caller that keeps
+// results per beneficiary checks the others itself with RunOptions.Paths.
+func Entries(root string) ([]string, error) { return listBeneficiaries(root) }
 
 // CacheKey identifies everything besides the case files and the date that
 // findings depend on: the rules' settings, the document types and the build

@@ -26,7 +26,7 @@ import (
 func CheckText(ctx context.Context, opts RunOptions, p string, src []byte) ([]Finding, error) {
 	p = path.Clean(filepath.ToSlash(p))
 	parts := strings.Split(p, "/")
-	if len(parts) != 3 || parts[0] != casefile.BeneficiariesDir || !strings.HasSuffix(parts[2], ".md") {
+	if len(parts) != 3 || parts[0] != casefile.BeneficiariesDir || !casefile.IsCaseFileName(parts[2]) {
 		return nil, pathErr(p, "n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md attendu)")
 	}
 	opts.Paths = []string{p}

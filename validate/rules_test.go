@@ -203,6 +203,15 @@ var ruleCases = []ruleCase{
 		want: func(t *testing.T, f map[string]string) []brief {
 			return []brief{first(jd+"2026-05-04-entretien-suivi.md", Warning, "absence-sans-relance")}
 		}},
+	// An empty relance: at the key (the judgement's concern, reported by the
+	// case check).
+	{rule: "absence-sans-relance",
+		edit: func(t *testing.T, f map[string]string) {
+			f[jd+"2026-05-04-entretien-suivi.md"] = doc(head("entretien-suivi", "2026-05-04", "presence: absent\nrelance:\n"))
+		},
+		want: func(t *testing.T, f map[string]string) []brief {
+			return []brief{at(t, f, jd+"2026-05-04-entretien-suivi.md", Warning, "absence-sans-relance", "relance:")}
+		}},
 	{rule: "decrochage",
 		edit: func(t *testing.T, f map[string]string) {
 			f[jd+"2026-05-04-entretien-suivi.md"] = doc(head("entretien-suivi", "2026-05-04", "presence: absent\nrelance: 2026-05-05\n"))

@@ -162,7 +162,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	}
 	reg := opts.Registry
 	if reg == nil {
-		if reg, err = templates.Load(filepath.Join(root, casefile.AccDir)); err != nil {
+		if reg, err = LoadRegistry(filepath.Join(root, casefile.AccDir)); err != nil {
 			return st, err
 		}
 	}
@@ -278,7 +278,7 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 				if _, err := os.Lstat(filepath.Join(root, casefile.BeneficiariesDir, parts[1])); err == nil {
 					add(parts[1], "")
 				}
-			case len(parts) == 3 && strings.HasSuffix(parts[2], ".md") && !strings.HasPrefix(parts[2], "."):
+			case len(parts) == 3 && casefile.IsCaseFileName(parts[2]):
 				// A deleted document still changes its case: check the
 				// case-level rules of the folder if it is there.
 				if _, err := os.Lstat(filepath.Join(root, casefile.BeneficiariesDir, parts[1])); err != nil {
@@ -316,7 +316,7 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 				add(parts[1], "")
 				continue
 			}
-			if !strings.HasSuffix(parts[2], ".md") || strings.HasPrefix(parts[2], ".") || fi.IsDir() {
+			if !casefile.IsCaseFileName(parts[2]) || fi.IsDir() {
 				return nil, pathErr(raw, "n'est pas un document de dossier (fichier .md attendu)")
 			}
 			add(parts[1], p)

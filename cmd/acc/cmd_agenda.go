@@ -126,15 +126,22 @@ func (a *app) runAgenda(o agendaOptions) error {
 	if err != nil {
 		return err
 	}
-	var items []agendaItem
-	err = a.eachCase(ws, nil, func(c *casefile.Case) {
-		out := casefile.Foresee(c, q.Rules, q.Kinds)
-		for _, e := range agendaEvents(out.Events(), q.Today, from, to) {
-			items = append(items, agendaItem{Event: e, s: q.SummarizeJudged(c, out.On(q.Today)), late: e.Late(q.Today)})
-		}
-	})
+	// The events of each case, from the cache of what each case gives
+	// (unchanged cases are neither read nor judged again; the day decides
+	// what is late).
+	ids, err := ws.repo.Beneficiaries()
 	if err != nil {
-		return err
+		return repoErr(err)
+	}
+	followed, _, err := a.caseCache(ws, q.Today).Briefs(q, ids, false)
+	if err != nil {
+		return cacheErr(err)
+	}
+	var items []agendaItem
+	for _, f := range followed {
+		for _, e := range agendaEvents(f.Brief.Events(), q.Today, from, to) {
+			items = append(items, agendaItem{Event: e, s: q.SummaryOf(f.Brief), late: e.Late(q.Today)})
+		}
 	}
 	// Late first (the oldest first), then day by day; cases come in id order.
 	sort.SliceStable(items, func(i, k int) bool {
@@ -215,12 +222,12 @@ func agendaUID(salt string, it agendaItem) string {
 	ref := ""
 	switch it.Kind {
 	case casefile.EventObjective:
-		ref = it.Objective.ID
+		ref = it.Objective
 	case casefile.EventAction:
-		ref = it.Objective.ID + "/" + strconv.Itoa(it.ActionIndex)
+		ref = it.Objective + "/" + strconv.Itoa(it.ActionIndex)
 	default:
-		if it.Doc != nil {
-			ref = path.Base(it.Doc.Path)
+		if it.Path != "" {
+			ref = path.Base(it.Path)
 		}
 	}
 	sum := sha256.Sum256([]byte(salt + "\x00" + it.s.ID + "\x00" + it.Kind + "\x00" + ref))
@@ -237,20 +244,10 @@ func agendaJSONOf(items []agendaItem, today, from, to time.Time, salt string, na
 		} else {
 			e.LateFrom = jsonDate(agendaLateFrom(it))
 		}
-		if it.Doc != nil {
-			e.Path = it.Doc.Path
-		}
-		if it.Objective != nil {
-			e.Objective = it.Objective.ID
-		}
+		e.Path, e.Objective = it.Path, it.Objective
 		if names {
 			e.Prenom, e.Nom = it.s.Prenom, it.s.Nom
-			if it.Objective != nil {
-				e.Intitule = strings.TrimSpace(it.Objective.Intitule)
-			}
-			if it.Action != nil {
-				e.ActionLibell = strings.TrimSpace(it.Action.Libelle)
-			}
+			e.Intitule, e.ActionLibell = it.Intitule, it.Action
 		}
 		out.Events = append(out.Events, e)
 	}
@@ -275,9 +272,9 @@ func agendaWhat(it agendaItem, names bool) string {
 	case casefile.EventRelance:
 		return "relance à faire (entretien manqué)"
 	case casefile.EventObjective:
-		return "échéance de l'objectif " + it.Objective.ID + quoted(it.Objective.Intitule)
+		return "échéance de l'objectif " + it.Objective + quoted(it.Intitule)
 	case casefile.EventAction:
-		return fmt.Sprintf("échéance de l'action %d de l'objectif %s%s", it.ActionIndex, it.Objective.ID, quoted(it.Action.Libelle))
+		return fmt.Sprintf("échéance de l'action %d de l'objectif %s%s", it.ActionIndex, it.Objective, quoted(it.Action))
 	case casefile.EventDraft:
 		return "brouillon à finaliser"
 	}
@@ -297,10 +294,10 @@ func agendaWho(s casefile.Summary, names bool) string {
 // beneficiaire, motif, objectif, action, chemin, nom).
 func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, from, to time.Time, terminal, names bool) error {
 	rel := func(it agendaItem) string {
-		if it.Doc == nil {
+		if it.Path == "" {
 			return ""
 		}
-		return a.relPath(ws.repo.Abs(it.Doc.Path))
+		return a.relPath(ws.repo.Abs(it.Path))
 	}
 	if !terminal {
 		t := &table{}
@@ -309,9 +306,7 @@ func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, 
 			if it.late {
 				state = "en-retard"
 			}
-			if it.Objective != nil {
-				obj = it.Objective.ID
-			}
+			obj = it.Objective
 			if it.ActionIndex > 0 {
 				act = strconv.Itoa(it.ActionIndex)
 			}
@@ -374,8 +369,8 @@ func (a *app) agendaCalendar(ws *workspace, items []agendaItem, today time.Time,
 	for _, it := range items {
 		var desc []string
 		desc = append(desc, "Bénéficiaire : "+agendaWho(it.s, names))
-		if it.Doc != nil {
-			desc = append(desc, "Document : "+it.Doc.Path)
+		if it.Path != "" {
+			desc = append(desc, "Document : "+it.Path)
 		}
 		if it.Rule != "" {
 			desc = append(desc, "En retard à partir du "+casefile.FormatDate(agendaLateFrom(it))+" (règle "+it.Rule+")")
@@ -408,9 +403,9 @@ func agendaTitle(it agendaItem) string {
 	case casefile.EventRelance:
 		return "Relance à faire"
 	case casefile.EventObjective:
-		return "Échéance objectif " + it.Objective.ID
+		return "Échéance objectif " + it.Objective
 	case casefile.EventAction:
-		return fmt.Sprintf("Échéance action %d de %s", it.ActionIndex, it.Objective.ID)
+		return fmt.Sprintf("Échéance action %d de %s", it.ActionIndex, it.Objective)
 	case casefile.EventDraft:
 		return "Brouillon à finaliser"
 	}

@@ -151,5 +151,5 @@ func commitPaths(ws *workspace, scopes, files []string) ([]string, error) {
 // beneficiary's folder: a Markdown document, not a hidden file (an editor's
 // swap or backup file).
 func committableName(name string) bool {
-	return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".")
+	return casefile.IsCaseFileName(name)
 }

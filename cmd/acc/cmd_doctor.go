@@ -12,7 +12,6 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -111,7 +110,7 @@ func configCheck(root string) (*casefile.Repo, gitstore.Check) {
 		_, err = validate.NewSettings(repo.Config, "")
 	}
 	if err == nil {
-		_, err = templates.Load(repo.Abs(casefile.AccDir))
+		_, err = validate.LoadRegistry(repo.Abs(casefile.AccDir))
 	}
 	if err != nil {
 		c.Status = gitstore.CheckProblem

@@ -106,7 +106,7 @@ func casePath(ws *workspace, p string) (string, error) {
 		return "", usageErr("%v", err)
 	}
 	id, base, ok := casefile.SplitCasePath(rel)
-	if !ok || casefile.CheckID(id) != nil || !strings.HasSuffix(base, ".md") || strings.HasPrefix(base, ".") {
+	if !ok || casefile.CheckID(id) != nil || !casefile.IsCaseFileName(base) {
 		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", termtext.Arg(p))
 	}
 	return rel, nil

@@ -157,7 +157,7 @@ func hookInput(in []byte) (staged []string, unstaged map[string]bool) {
 // whole, and the other files that hold a NIR or an IBAN.
 func sortStaged(ws *workspace, staged []string) (docs, blocked []string, err error) {
 	for _, p := range staged {
-		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+		if _, base, ok := casefile.SplitCasePath(p); ok && casefile.IsCaseFileName(base) {
 			docs = append(docs, p)
 			continue
 		}

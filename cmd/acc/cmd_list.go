@@ -180,14 +180,16 @@ func (a *app) query(ws *workspace) (casefile.Query, error) { return a.deps().que
 // eachCase loads the given beneficiaries' cases (all when ids is nil) in
 // parallel and hands them to fn in id order.
 func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) error {
-	src := workTreeCases(ws)
 	if ids == nil {
 		var err error
-		if ids, err = src.ids(); err != nil {
-			return err
+		if ids, err = ws.repo.Beneficiaries(); err != nil {
+			return repoErr(err)
 		}
 	}
-	return src.each(ids, fn)
+	if err := ws.loader(ws.repo).Each(ids, fn); err != nil {
+		return repoErr(err)
+	}
+	return nil
 }
 
 // resolveBeneficiaries resolves each value of a repeatable -b.

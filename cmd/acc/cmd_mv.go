@@ -157,7 +157,7 @@ func mvChanges(ws *workspace, oldID, newID string) (changes []gitstore.Change, t
 			return nil, nil, usageErr("%s : illisible ou trop gros (plus de %d Mo) : rien n'a été modifié", e.Path, casefile.MaxFileSize>>20)
 		}
 		rest := strings.TrimPrefix(e.Path, oldDir+"/")
-		if !strings.Contains(rest, "/") && strings.HasSuffix(rest, ".md") {
+		if !strings.Contains(rest, "/") && casefile.IsCaseFileName(rest) {
 			key := "beneficiaire"
 			if rest == casefile.FicheFile {
 				key = "id"

@@ -351,9 +351,9 @@ func (o *newOptions) editDraft(ws *workspace, rel, subject string) error {
 // openObjectives lists the beneficiary's objectives that are not closed, so
 // that a follow-up template can pre-fill their follow-up.
 func openObjectives(ws *workspace, id string) ([]templates.ObjectiveRef, error) {
-	c, err := workTreeCases(ws).load(id)
+	c, err := ws.loader(ws.repo).Load(id)
 	if err != nil {
-		return nil, err
+		return nil, repoErr(err)
 	}
 	var out []templates.ObjectiveRef
 	for _, o := range c.Objectives {

@@ -2,32 +2,21 @@ package main
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"path"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
-	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/report"
-	"github.com/acc-formation/acc/templates"
 	"github.com/acc-formation/acc/validate"
 )
 
@@ -128,14 +117,7 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		return err
 	}
 	opt.ApplyConfig(ws.repo.Config)
-	opt.FieldLabel = casefile.FieldLabels(ws.reg)
-	opt.Types = func(name string) (report.TypeInfo, bool) {
-		t, ok := ws.reg.Lookup(name)
-		if !ok || !t.Interview {
-			return report.TypeInfo{}, false
-		}
-		return report.TypeInfo{Label: t.Label, Phase: t.Phase, Rank: t.Rank, Base: t.Base}, true
-	}
+	opt.Registry = ws.reg
 	if o.anonymize {
 		root, err := ws.store.RootCommit()
 		if err != nil {
@@ -147,10 +129,11 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := src.ids()
+	all, err := src.Beneficiaries()
 	if err != nil {
-		return err
+		return repoErr(err)
 	}
+	load := ws.loader(src)
 	for i, id := range ids {
 		if contains(all, id) {
 			continue
@@ -161,10 +144,10 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	}
 	if o.at == "" && len(ids) == 0 {
 		// The caseload and the Qualiopi evidence of the whole caseload: from
-		// the cache of what each case gives them (summaryReport).
-		model, err := a.summaryReport(ws, opt, today, all, o.qualiopi)
+		// the cache of what each case gives them.
+		model, err := a.caseCache(ws, today).Report(opt, all, o.qualiopi)
 		if err != nil {
-			return err
+			return cacheErr(err)
 		}
 		return a.writeOutput(o.output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
 	}
@@ -187,8 +170,8 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		if err := src.each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
-			return err
+		if err := load.Each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
+			return repoErr(err)
 		}
 		model = b.Report()
 	case len(ids) == 0:
@@ -196,21 +179,21 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		if err := src.each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
-			return err
+		if err := load.Each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
+			return repoErr(err)
 		}
 		model = b.Report()
 	default:
 		var bs []*report.Beneficiary
 		var berr error
-		if err := src.each(selected, func(c *casefile.Case) {
+		if err := load.Each(selected, func(c *casefile.Case) {
 			b, err := report.BuildBeneficiary(c, findingsOrEmpty(findings, c.ID, o.at), opt)
 			if err != nil && berr == nil {
 				berr = err
 			}
 			bs = append(bs, b)
 		}); err != nil {
-			return err
+			return repoErr(err)
 		}
 		if berr != nil {
 			return usageErr("%v", berr)
@@ -267,82 +250,38 @@ func contains(list []string, s string) bool {
 // findingsByBeneficiary validates the repository (or the given
 // beneficiaries) and groups the findings by beneficiary id.
 func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config}
-	var vpack *validate.PackCache
-	if len(ids) == 0 {
-		// As acc validate: the pack for a whole run only.
-		vpack = validationPack(ws)
-		defer vpack.Close()
-		opts.Cache = vpack
-	}
-	for _, id := range ids {
-		opts.Paths = append(opts.Paths, ws.repo.Abs(casefile.BeneficiaryDir(id)))
-	}
-	sink := &groupSink{by: map[string][]validate.Finding{}}
+	by, err := a.caseCache(ws, today).Findings(ids)
+	return by, cacheErr(err)
+}
+
+// caseCache is the cache of what each case gives the whole-caseload
+// answers, as of today, with the progress of its validations.
+func (a *app) caseCache(ws *workspace, today time.Time) *casecache.Cache {
 	rep := a.progress()
-	defer rep.Clear()
-	opts.Progress = checkProgress(rep)
-	_, err := validate.Run(a.ctx, opts, sink)
-	rep.Clear()
-	if err != nil {
-		return nil, err
-	}
-	if vpack != nil {
-		retainBeneficiaries(ws, vpack)
-		vpack.Flush()
-	}
-	return sink.by, nil
+	return &casecache.Cache{Repo: ws.repo, Types: ws.reg, Dir: ws.store.CacheDir("report"), Today: today, Ctx: a.ctx,
+		Progress: checkProgress(rep), ProgressDone: rep.Clear, Warn: ws.warnf}
 }
 
-type groupSink struct{ by map[string][]validate.Finding }
-
-func (g *groupSink) Document(string) {}
-func (g *groupSink) Finding(f validate.Finding) {
-	if f.Severity == validate.Off {
-		return
+// cacheErr maps the errors of the cache: options a report refuses are bad
+// input; the validator's (a path it cannot check, a broken acc.yaml) and
+// the others exitCode maps.
+func cacheErr(err error) error {
+	var oe *casecache.OptionsError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &oe):
+		return usageErr("%v", oe.Err)
 	}
-	id, _, _ := casefile.SplitCasePath(f.Path)
-	g.by[id] = append(g.by[id], f)
+	return err // exitCode maps the validator's and the loader's errors
 }
 
-// caseSource reads beneficiaries' case files from the work tree, or from
-// the Git history for --at.
-type caseSource struct {
-	ids  func() ([]string, error)
-	read func(rel string) ([]byte, error)
-	list func(id string) ([]string, error)
-	ws   *workspace
-}
-
-// workTreeCases reads the case files as they are on disk.
-func workTreeCases(ws *workspace) *caseSource {
-	return &caseSource{
-		ws: ws,
-		ids: func() ([]string, error) {
-			ids, err := ws.repo.Beneficiaries()
-			if err != nil {
-				return nil, repoErr(err)
-			}
-			return ids, nil
-		},
-		list: ws.repo.CaseFiles,
-		read: func(rel string) ([]byte, error) {
-			// A case file that is a link is never followed (DESIGN §5.1):
-			// it could bring a file from outside the repository into a
-			// report. The validator reports it (emplacement).
-			b, _, err := casefile.ReadFile(ws.repo.Abs(rel))
-			return b, err
-		},
-	}
-}
-
-// caseSource reads the case files from the work tree, or as they stood at a
-// date or revision (--at), which it records in opt.AsOf.
-func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSource, error) {
+// caseSource returns the case files of the work tree, or as they stood at
+// a date or revision (--at), which it records in opt.AsOf.
+func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (casefile.Source, error) {
 	if at == "" {
-		return workTreeCases(ws), nil
+		return ws.repo, nil
 	}
-	src := &caseSource{ws: ws}
 	rev := at
 	if d, err := casefile.ParseUserDate(at); err == nil {
 		local := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
@@ -355,149 +294,14 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (*caseSo
 	} else if casefile.DateLike(at) {
 		return nil, usageErr("--at : %v", err)
 	}
-	if _, err := ws.store.ListAt("", rev); err != nil {
-		if errors.Is(err, gitstore.ErrUnknownRevision) {
-			return nil, usageErr("--at : %v", err)
-		}
+	src, err := ws.store.Revision(rev)
+	if errors.Is(err, gitstore.ErrUnknownRevision) {
+		return nil, usageErr("--at : %v", err)
+	}
+	if err != nil {
 		return nil, repoErr(err)
 	}
-	src.ids = func() ([]string, error) {
-		ents, err := ws.store.ListAt(casefile.BeneficiariesDir, rev)
-		if errors.Is(err, gitstore.ErrNotInRevision) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, repoErr(err)
-		}
-		var ids []string
-		for _, e := range ents {
-			if e.Dir && casefile.CheckID(e.Name) == nil {
-				ids = append(ids, e.Name)
-			}
-		}
-		return ids, nil
-	}
-	src.list = func(id string) ([]string, error) {
-		ents, err := ws.store.ListAt(casefile.BeneficiaryDir(id), rev)
-		if err != nil {
-			return nil, err
-		}
-		var out []string
-		for _, e := range ents {
-			if !e.Dir && path.Ext(e.Name) == ".md" {
-				out = append(out, casefile.BeneficiaryDir(id)+"/"+e.Name)
-			}
-		}
-		return out, nil
-	}
-	src.read = func(rel string) ([]byte, error) {
-		b, err := ws.store.ReadAt(rel, rev)
-		if err == nil {
-			err = casefile.CheckSize(len(b))
-		}
-		return b, err
-	}
 	return src, nil
-}
-
-// load parses and folds one beneficiary's case, writing to ws.warn the
-// files it left out.
-func (s *caseSource) load(id string) (*casefile.Case, error) {
-	c, warns, err := s.loadNoting(id)
-	s.warnAll(warns)
-	return c, err
-}
-
-func (s *caseSource) warnAll(warns []string) {
-	if s.ws.warn == nil {
-		return
-	}
-	for _, w := range warns {
-		fmt.Fprintf(s.ws.warn, "acc : %s\n", w)
-	}
-}
-
-// loadNoting is load, returning the warnings instead: a file too large is
-// left out, an alias bomb is kept without its frontmatter (the validator
-// reports both as errors naming the file); the other files are read.
-func (s *caseSource) loadNoting(id string) (*casefile.Case, []string, error) {
-	files, err := s.list(id)
-	if err != nil {
-		return nil, nil, repoErr(err)
-	}
-	var fiche *casefile.Document
-	var docs []*casefile.Document
-	var warns []string
-	for _, f := range files {
-		b, err := s.read(f)
-		if errors.Is(err, casefile.ErrNotRegular) {
-			continue
-		}
-		if errors.Is(err, casefile.ErrTooLarge) {
-			warns = append(warns, fmt.Sprintf("%s : fichier de plus de 16 Mio ignoré (un compte rendu n'est pas si long) ; acc validate le signale", termtext.Line(f)))
-			continue
-		}
-		if err != nil {
-			return nil, nil, repoErr(fmt.Errorf("lecture de %s : %w", f, err))
-		}
-		d := casefile.Parse(f, b)
-		if s.ws.reg != templates.Builtin() {
-			d.CanonicalizeWith(s.ws.reg) // the organisation's own choices
-		}
-		if d.Overflow {
-			warns = append(warns, fmt.Sprintf("%s : frontmatter ignoré, trop d'alias YAML ; acc validate le signale", termtext.Line(f)))
-		}
-		if path.Base(f) == casefile.FicheFile {
-			fiche = d
-		} else {
-			docs = append(docs, d)
-		}
-	}
-	return casefile.NewCase(id, fiche, docs, s.ws.rank), warns, nil
-}
-
-// each loads the cases in parallel and hands them to fn in order, from one
-// goroutine; at most a few cases are held at once.
-func (s *caseSource) each(ids []string, fn func(*casefile.Case)) error {
-	workers := runtime.GOMAXPROCS(0)
-	type result struct {
-		c     *casefile.Case
-		warns []string
-		err   error
-	}
-	slots := make([]chan result, len(ids))
-	for i := range slots {
-		slots[i] = make(chan result, 1)
-	}
-	sem := make(chan struct{}, workers*2)
-	var wg sync.WaitGroup
-	go func() {
-		for i, id := range ids {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func(i int, id string) {
-				defer wg.Done()
-				var c *casefile.Case
-				var warns []string
-				err := bug.Call(func() (err error) { c, warns, err = s.loadNoting(id); return err })
-				slots[i] <- result{c, warns, err}
-			}(i, id)
-		}
-	}()
-	var first error
-	for i := range ids {
-		r := <-slots[i]
-		<-sem
-		if r.err != nil && first == nil {
-			first = r.err
-		}
-		if first == nil {
-			s.warnAll(r.warns)
-			fn(r.c)
-		}
-	}
-	wg.Wait()
-	return first
 }
 
 // writeOutput writes to stdout, or to a file replaced atomically; what
@@ -559,487 +363,4 @@ func (a *app) saidWritten(wd, file, typed, what string) {
 		fmt.Fprintf(a.stderr, "acc : attention, %s est dans le dossier de %s : le prochain « acc commit » l'enregistrerait dans l'historique comme un document du dossier (et acc validate le signale) ; écrivez-le hors de beneficiaires/, par exemple hors du dépôt\n",
 			termtext.Line(typed), id)
 	}
-}
-
-// The caseload and the Qualiopi evidence of the whole caseload keep, per
-// beneficiary, what the case gives them (report.CaseloadEntry,
-// report.QualiopiRow), with the identity of the case files it was made from
-// (validate.FileState: Git blob ids and stat signatures), in one pack file
-// per kind of report under .git/acc/cache/report; the caseload also keeps
-// the beneficiary's numbers of errors and warnings and the day they were
-// counted. A beneficiary whose files are unchanged is then neither read nor
-// validated again the same day, and only validated (from the validator's
-// own pack, without parsing) on another day. Beneficiaries that changed are
-// validated and parsed once: the validator hands their parsed documents over
-// (validate.RunOptions.Documents). See report/README.md, "Performance".
-
-// summaryFormat changes with the layout of summaryRecord.
-const summaryFormat = 1
-
-// summaryPacksKept is how many packs of one kind are kept (one per set of
-// options, such as --anonymize).
-const summaryPacksKept = 3
-
-// summaryRecord is what the pack keeps of one beneficiary.
-type summaryRecord struct {
-	files          []validate.FileState
-	item           []byte // the binary CaseloadEntry or QualiopiRow
-	day            string // the day errs and warnings were counted; "" when not
-	errs, warnings int
-}
-
-func (r *summaryRecord) encode() []byte {
-	b := []byte{summaryFormat}
-	b = binary.AppendUvarint(b, uint64(len(r.files)))
-	for _, f := range r.files {
-		b = binary.AppendUvarint(b, uint64(len(f.Name)))
-		b = append(b, f.Name...)
-		b = append(b, f.Sum[:]...)
-		b = binary.AppendVarint(b, f.Size)
-		b = binary.AppendVarint(b, f.Mtime)
-		b = binary.AppendVarint(b, f.Ctime)
-		b = binary.AppendUvarint(b, f.Ino)
-	}
-	b = binary.AppendUvarint(b, uint64(len(r.item)))
-	b = append(b, r.item...)
-	b = binary.AppendUvarint(b, uint64(len(r.day)))
-	b = append(b, r.day...)
-	b = binary.AppendUvarint(b, uint64(r.errs))
-	return binary.AppendUvarint(b, uint64(r.warnings))
-}
-
-// decodeSummaryRecord reads a record; ok is false for anything malformed.
-func decodeSummaryRecord(b []byte) (r summaryRecord, ok bool) {
-	if len(b) == 0 || b[0] != summaryFormat {
-		return r, false
-	}
-	b = b[1:]
-	bad := false
-	uvarint := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	varint := func() int64 {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	bytesOf := func() []byte {
-		n := uvarint()
-		if bad || n > uint64(len(b)) {
-			bad = true
-			return nil
-		}
-		v := b[:n:n]
-		b = b[n:]
-		return v
-	}
-	n := uvarint()
-	if bad || n > uint64(len(b)) {
-		return r, false
-	}
-	r.files = make([]validate.FileState, n)
-	for i := range r.files {
-		f := &r.files[i]
-		f.Name = string(bytesOf())
-		if bad || len(b) < len(f.Sum) {
-			return r, false
-		}
-		copy(f.Sum[:], b)
-		b = b[len(f.Sum):]
-		f.Size, f.Mtime, f.Ctime = varint(), varint(), varint()
-		f.Ino = uvarint()
-	}
-	r.item = bytesOf()
-	r.day = string(bytesOf())
-	r.errs, r.warnings = int(uvarint()), int(uvarint())
-	return r, !bad && len(b) == 0 && r.errs >= 0 && r.warnings >= 0
-}
-
-// summaryKind is what differs between the caseload and the Qualiopi
-// evidence in summaryReport.
-type summaryKind struct {
-	name     string
-	counts   bool                                 // findings are counted (the caseload)
-	make     func(c *casefile.Case) (any, []byte) // the item of a case and its binary form
-	decode   func(b []byte) (any, error)          // an item from its binary form
-	add      func(item any, errs, warnings int)   // aggregate, in id order
-	finalize func() report.Report
-}
-
-func newSummaryKind(opt report.Options, qualiopi bool) (*summaryKind, error) {
-	if qualiopi {
-		b, err := report.NewQualiopi(opt)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		return &summaryKind{
-			name: report.KindQualiopi,
-			make: func(c *casefile.Case) (any, []byte) {
-				r := b.Row(c)
-				enc, _ := r.MarshalBinary()
-				return r, enc
-			},
-			decode: func(data []byte) (any, error) {
-				var r report.QualiopiRow
-				err := r.UnmarshalBinary(data)
-				return r, err
-			},
-			add:      func(item any, _, _ int) { b.AddRow(item.(report.QualiopiRow)) },
-			finalize: func() report.Report { return b.Report() },
-		}, nil
-	}
-	b, err := report.NewCaseload(opt)
-	if err != nil {
-		return nil, usageErr("%v", err)
-	}
-	return &summaryKind{
-		name:   report.KindCaseload,
-		counts: true,
-		make: func(c *casefile.Case) (any, []byte) {
-			e := b.Entry(c)
-			enc, _ := e.MarshalBinary()
-			return e, enc
-		},
-		decode: func(data []byte) (any, error) {
-			e := new(report.CaseloadEntry)
-			err := e.UnmarshalBinary(data)
-			return e, err
-		},
-		add:      func(item any, errs, warnings int) { b.AddEntry(item.(*report.CaseloadEntry), errs, warnings) },
-		finalize: func() report.Report { return b.Report() },
-	}, nil
-}
-
-// summaryCase is the state of one beneficiary during summaryReport.
-type summaryCase struct {
-	id             string
-	rec            summaryRecord
-	known          bool // rec was read from the pack
-	item           any  // nil until known
-	counted        bool // rec.errs and rec.warnings are today's
-	changed        bool // rec must be written back
-	fallback       bool // read the old way, not kept
-	errs, warnings int
-}
-
-// reuse takes the item of the record, whose case files are unchanged
-// (files: their current states); false when it cannot be decoded.
-func (sc *summaryCase) reuse(kind *summaryKind, files []validate.FileState) bool {
-	item, err := kind.decode(sc.rec.item)
-	if err != nil {
-		return false
-	}
-	sc.item = item
-	sc.changed = !slices.Equal(files, sc.rec.files)
-	sc.rec.files = files
-	return true
-}
-
-// sameContent reports whether two lists of states name the same files with
-// the same contents.
-func sameContent(a, b []validate.FileState) bool {
-	return slices.EqualFunc(a, b, func(x, y validate.FileState) bool { return x.Name == y.Name && x.Sum == y.Sum })
-}
-
-// summaryReport builds the caseload (or, with qualiopi, the Qualiopi
-// evidence) of the beneficiaries ids, sorted, through the cache.
-func (a *app) summaryReport(ws *workspace, opt report.Options, today time.Time, ids []string, qualiopi bool) (report.Report, error) {
-	defer relaxReportGC()()
-	kind, err := newSummaryKind(opt, qualiopi)
-	if err != nil {
-		return nil, err
-	}
-	settings, err := validate.NewSettings(ws.repo.Config, casefile.ConfigFile)
-	if err != nil {
-		return nil, repoErr(err)
-	}
-	day := casefile.FormatDate(casefile.Day(today))
-	dir := ws.store.CacheDir("report")
-	packName := summaryPackName(kind.name, validate.CacheKey(settings, ws.reg), opt)
-	pack := validate.OpenPack(filepath.Join(dir, packName))
-	defer pack.Close()
-
-	cases := make([]*summaryCase, len(ids))
-	index := make(map[string]int, len(ids))
-	for i, id := range ids {
-		cases[i] = &summaryCase{id: id}
-		index[id] = i
-	}
-	// Which beneficiaries are unchanged: a stat of each file, in parallel.
-	// The caseload validates every beneficiary not counted today, and the
-	// validator then tells whether the files changed (countFindings).
-	parallel(len(cases), 2*runtime.GOMAXPROCS(0), func(i int) {
-		sc := cases[i]
-		data, written, ok := pack.GetStamped(sc.id)
-		if !ok {
-			return
-		}
-		if sc.rec, sc.known = decodeSummaryRecord(data); !sc.known || kind.counts && sc.rec.day != day {
-			return
-		}
-		if files, same := validate.Unchanged(ws.repo.Abs(casefile.BeneficiaryDir(sc.id)), sc.rec.files, written); same {
-			sc.counted = sc.reuse(kind, files) && kind.counts
-		}
-	})
-
-	// The others are parsed once; the caseload also validates them, and the
-	// unchanged ones counted on another day.
-	keep := func(sc *summaryCase, f *validate.Folder) {
-		if f == nil || !f.Complete {
-			sc.fallback = true
-			return
-		}
-		var fiche *casefile.Document
-		var docs []*casefile.Document
-		for _, d := range f.Documents {
-			d.Src = nil // the summaries read only the frontmatter and the headings
-			if path.Base(d.Path) == casefile.FicheFile {
-				fiche = d
-			} else {
-				docs = append(docs, d)
-			}
-		}
-		sc.item, sc.rec.item = kind.make(casefile.NewCase(sc.id, fiche, docs, ws.rank))
-		sc.rec.files, sc.changed = f.Files, true
-	}
-	if kind.counts {
-		if err := a.countFindings(ws, today, kind, cases, index, keep); err != nil {
-			return nil, err
-		}
-	} else {
-		parallel(len(cases), runtime.GOMAXPROCS(0), func(i int) {
-			if sc := cases[i]; sc.item == nil {
-				keep(sc, validate.ReadFolder(ws.repo.Root, sc.id))
-			}
-		})
-	}
-
-	// Anything else (links, unreadable files) is read as it always was, and
-	// not kept.
-	var again []string
-	for _, sc := range cases {
-		if sc.item == nil {
-			sc.fallback = true
-			again = append(again, sc.id)
-		}
-	}
-	if len(again) > 0 {
-		i := 0
-		err := workTreeCases(ws).each(again, func(c *casefile.Case) {
-			for cases[i].id != c.ID {
-				i++
-			}
-			cases[i].item, _ = kind.make(c)
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-
-	for _, sc := range cases {
-		kind.add(sc.item, sc.errs, sc.warnings)
-		switch {
-		case sc.fallback:
-			pack.Forget(sc.id)
-		case sc.changed:
-			pack.Put(sc.id, sc.rec.encode())
-		}
-	}
-	pack.Retain(func(id string) bool { _, ok := index[id]; return ok })
-	if err := pack.Flush(); err == nil {
-		pruneSummaryPacks(dir, kind.name, packName)
-	}
-	return kind.finalize(), nil
-}
-
-// countFindings validates the beneficiaries whose findings were not counted
-// today, and parses through the validator those whose item is unknown
-// (keep receives their documents). The validator keeps its own pack.
-func (a *app) countFindings(ws *workspace, today time.Time, kind *summaryKind, cases []*summaryCase, index map[string]int, keep func(*summaryCase, *validate.Folder)) error {
-	var paths []string
-	for _, sc := range cases {
-		if sc.counted {
-			sc.errs, sc.warnings = sc.rec.errs, sc.rec.warnings
-		} else {
-			paths = append(paths, ws.repo.Abs(casefile.BeneficiaryDir(sc.id)))
-		}
-	}
-	if len(paths) == 0 {
-		return nil
-	}
-	if len(paths) == len(cases) {
-		paths = nil // the whole repository: one listing instead of a stat per folder
-	}
-	vpack := validationPack(ws)
-	defer vpack.Close()
-	counts := &countSink{by: map[string]*[2]int{}}
-	opts := validate.RunOptions{Root: ws.repo.Root, Today: today, Registry: ws.reg, Config: ws.repo.Config,
-		Cache: vpack, Paths: paths,
-		WantDocuments: func(f *validate.Folder) bool {
-			i, ok := index[f.Name]
-			if !ok || !f.Complete {
-				return false // not a beneficiary, or read the old way
-			}
-			sc := cases[i]
-			return !(sc.known && sameContent(sc.rec.files, f.Files) && sc.reuse(kind, f.Files))
-		},
-		Documents: func(f *validate.Folder) { keep(cases[index[f.Name]], f) },
-	}
-	rep := a.progress()
-	defer rep.Clear()
-	opts.Progress = checkProgress(rep)
-	_, err := validate.Run(a.ctx, opts, counts)
-	if errors.Is(err, validate.ErrPath) && opts.Paths != nil {
-		// A folder went away since it was listed: the whole repository.
-		counts.by, opts.Paths = map[string]*[2]int{}, nil
-		_, err = validate.Run(a.ctx, opts, counts)
-	}
-	rep.Clear()
-	if err != nil {
-		return err
-	}
-	for _, sc := range cases {
-		if sc.counted {
-			continue
-		}
-		if c := counts.by[sc.id]; c != nil {
-			sc.errs, sc.warnings = c[0], c[1]
-		}
-		sc.rec.day, sc.rec.errs, sc.rec.warnings = casefile.FormatDate(casefile.Day(today)), sc.errs, sc.warnings
-		sc.changed = true
-	}
-	retainBeneficiaries(ws, vpack)
-	vpack.Flush()
-	return nil
-}
-
-// countSink counts the errors and warnings of each beneficiary.
-type countSink struct{ by map[string]*[2]int }
-
-func (s *countSink) Document(string) {}
-func (s *countSink) Finding(f validate.Finding) {
-	if f.Severity != validate.Error && f.Severity != validate.Warning {
-		return
-	}
-	id, _, _ := casefile.SplitCasePath(f.Path)
-	c := s.by[id]
-	if c == nil {
-		c = new([2]int)
-		s.by[id] = c
-	}
-	if f.Severity == validate.Error {
-		c[0]++
-	} else {
-		c[1]++
-	}
-}
-
-// summaryPackName names the pack of a kind of report made with these
-// options: a hash of everything an item depends on besides the case.
-func summaryPackName(kind, validation string, opt report.Options) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "acc-report-cache/%d\x00%s\x00%s\x00%t\x00%d\x00%d\x00%d\x00", summaryFormat, kind, validation,
-		opt.Anonymize, opt.MaxGapDays, opt.DraftMaxDays, opt.RetentionMonths)
-	h.Write(opt.Salt)
-	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:16] + ".pack"
-}
-
-// pruneSummaryPacks removes the packs of a kind but the current one and the
-// most recent others, summaryPacksKept in all.
-func pruneSummaryPacks(dir, kind, current string) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type pack struct {
-		name string
-		mod  time.Time
-	}
-	var packs []pack
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), kind+"-") && strings.HasSuffix(e.Name(), ".pack") && e.Name() != current {
-			if fi, err := e.Info(); err == nil {
-				packs = append(packs, pack{e.Name(), fi.ModTime()})
-			}
-		}
-	}
-	slices.SortFunc(packs, func(a, b pack) int { return b.mod.Compare(a.mod) })
-	for _, p := range packs[min(len(packs), summaryPacksKept-1):] {
-		os.Remove(filepath.Join(dir, p.name))
-	}
-}
-
-// relaxReportGC raises the garbage collector's target as validate.Run does
-// (parsing makes much short-lived garbage, and at the default target the
-// collector keeps the two cores from working in parallel), for the whole
-// report, and bounds the heap with a soft limit, since the live heap holds
-// the validator's pack (about 8 KB per beneficiary) and would otherwise grow
-// fivefold before a collection. GOGC and GOMEMLIMIT set by the user win. It
-// returns the function that restores both.
-func relaxReportGC() func() {
-	restoreGC := func() {}
-	if old := debug.SetGCPercent(400); old != 100 {
-		debug.SetGCPercent(old)
-	} else {
-		restoreGC = func() { debug.SetGCPercent(old) }
-	}
-	restoreLimit := func() {}
-	if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
-		debug.SetMemoryLimit(reportMemoryLimit)
-		restoreLimit = func() { debug.SetMemoryLimit(old) }
-	}
-	return func() { restoreLimit(); restoreGC() }
-}
-
-// reportMemoryLimit is the soft limit of the heap during a report: above
-// the live heap of 10,000 beneficiaries (150–200 MB), well under what the
-// relaxed target would let it reach.
-const reportMemoryLimit = 320 << 20
-
-// parallel calls fn(i) for i in [0, n) on workers goroutines.
-func parallel(n, workers int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// validationPack opens the validator's one-file cache, shared by acc report
-// and whole-repository runs of acc validate.
-func validationPack(ws *workspace) *validate.PackCache {
-	return validate.OpenPack(filepath.Join(ws.store.CacheDir("report"), "validation.pack"))
-}
-
-// retainBeneficiaries drops the pack's records of beneficiaries whose folder
-// is gone (an erased person leaves nothing behind in the cache either).
-func retainBeneficiaries(ws *workspace, pack *validate.PackCache) {
-	ents, err := os.ReadDir(ws.repo.Abs(casefile.BeneficiariesDir))
-	if err != nil {
-		return
-	}
-	names := make(map[string]bool, len(ents))
-	for _, e := range ents {
-		names[e.Name()] = true
-	}
-	pack.Retain(func(name string) bool { return names[name] })
 }

@@ -179,18 +179,16 @@ func lastChange(ws *workspace, rel string, day time.Time) (gitstore.CommitInfo, 
 // chooseDocument asks for a beneficiary, then one of their documents, as
 // they were at rev.
 func (a *app) chooseDocument(ws *workspace, rev string) (string, error) {
-	ents, err := ws.store.ListAt(casefile.BeneficiariesDir, rev)
+	src, err := ws.store.Revision(rev)
 	switch {
 	case errors.Is(err, gitstore.ErrUnknownRevision):
 		return "", usageErr("rien n'est encore enregistré dans ce dépôt")
-	case err != nil && !errors.Is(err, gitstore.ErrNotInRevision):
+	case err != nil:
 		return "", repoErr(err)
 	}
-	var ids []string
-	for _, e := range ents {
-		if e.Dir && casefile.CheckID(e.Name) == nil {
-			ids = append(ids, e.Name)
-		}
+	ids, err := src.Beneficiaries()
+	if err != nil {
+		return "", repoErr(err)
 	}
 	if len(ids) == 0 {
 		return "", usageErr("aucun bénéficiaire enregistré à cette date")
@@ -201,15 +199,13 @@ func (a *app) chooseDocument(ws *workspace, rev string) (string, error) {
 			return "", err
 		}
 	}
-	ents, err = ws.store.ListAt(casefile.BeneficiaryDir(id), rev)
+	paths, err := src.CaseFiles(id)
 	if err != nil {
 		return "", repoErr(err)
 	}
 	var files []string
-	for _, e := range ents {
-		if !e.Dir && path.Ext(e.Name) == ".md" {
-			files = append(files, e.Name)
-		}
+	for _, p := range paths {
+		files = append(files, path.Base(p))
 	}
 	if len(files) == 0 {
 		return "", usageErr("aucun document de %s à cette date", id)

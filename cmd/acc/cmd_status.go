@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/termtext"
-	"github.com/acc-formation/acc/validate"
 )
 
 type statusOptions struct {
@@ -120,16 +118,26 @@ func (a *app) runStatus(o statusOptions) error {
 	filter := casefile.Filter{Formateur: o.formateur}
 	var text []string // one block per beneficiary, for the text output
 	var names []string
-	kept := map[string]bool{} // beneficiaries the filter keeps
-	err = a.eachCase(ws, nil, func(c *casefile.Case) {
-		s := q.Summarize(c)
+	// What each case needs and its documents in error, from the cache of
+	// what each case gives (unchanged cases are neither read nor judged
+	// again; the judgement of the day applies to what it keeps).
+	ids, err := ws.repo.Beneficiaries()
+	if err != nil {
+		return repoErr(err)
+	}
+	followed, others, err := a.caseCache(ws, q.Today).Briefs(q, ids, true)
+	if err != nil {
+		return cacheErr(err)
+	}
+	for _, f := range followed {
+		s := q.SummaryOf(f.Brief)
 		if !filter.MatchBeneficiary(s, q.Today) {
-			return
+			continue
 		}
-		kept[s.ID] = true
-		items := q.Attention(c)
+		out.Invalid = append(out.Invalid, f.Invalid...)
+		items := q.AttentionOf(f.Brief)
 		if len(items) == 0 {
-			return
+			continue
 		}
 		b := statusBenJSON{ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Referent: s.Referent, Statut: s.Statut}
 		var block strings.Builder
@@ -141,12 +149,12 @@ func (a *app) runStatus(o statusOptions) error {
 		block.WriteString("\n")
 		for _, it := range items {
 			b.Contact = b.Contact || it.Contact()
-			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Doc.Path, Date: jsonDate(it.Date), Days: it.Days,
-				Objective: it.Objective, Action: it.Action, Message: attentionText(c, s, it, func(p string) string { return p })})
+			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Path, Date: jsonDate(it.Date), Days: it.Days,
+				Objective: it.Objective, Action: it.Action, Message: attentionText(s, it, func(p string) string { return p })})
 			// Paths relative to the case-file root, as acc validate prints
 			// them (DESIGN §5.1): status lists validate's documents too, and
 			// one screen never mixes two bases.
-			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(c, s, it, func(p string) string { return p })))
+			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(s, it, func(p string) string { return p })))
 		}
 		if b.Contact {
 			out.Contact = append(out.Contact, s.ID)
@@ -154,13 +162,13 @@ func (a *app) runStatus(o statusOptions) error {
 		}
 		out.Beneficiaries = append(out.Beneficiaries, b)
 		text = append(text, block.String())
-	})
-	if err != nil {
-		return err
 	}
-	if out.Invalid, err = a.invalidDocuments(ws, q.Today, func(id string) bool { return o.formateur == "" || kept[id] }); err != nil {
-		return err
+	// Documents in error outside any beneficiary's folder (a stray file)
+	// belong to no referent.
+	if o.formateur == "" {
+		out.Invalid = append(out.Invalid, others...)
 	}
+	sort.Strings(out.Invalid)
 	if o.json {
 		return writeJSON(a.stdout, out)
 	}
@@ -205,7 +213,7 @@ func who(s casefile.Summary) string {
 
 // attentionText says in French what an attention item is and what to do;
 // path shows a case-relative path.
-func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, path func(string) string) string {
+func attentionText(s casefile.Summary, it casefile.Attention, path func(string) string) string {
 	late := "en retard de " + daysText(it.Days)
 	switch it.Kind {
 	case casefile.AttnPlanned:
@@ -218,8 +226,8 @@ func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, 
 			dayText(it.Date), daysText(it.Days), s.ID)
 	case casefile.AttnObjective:
 		title := ""
-		if o := c.Objective(it.Objective); o != nil && strings.TrimSpace(o.Intitule) != "" {
-			title = " « " + strings.TrimSpace(o.Intitule) + " »"
+		if it.Intitule != "" {
+			title = " « " + it.Intitule + " »"
 		}
 		return fmt.Sprintf("objectif %s%s %s (échéance le %s) : faites le point (statut final, ou nouvelle échéance)",
 			it.Objective, title, late, dayText(it.Date))
@@ -230,52 +238,26 @@ func attentionText(c *casefile.Case, s casefile.Summary, it casefile.Attention, 
 		}
 		return fmt.Sprintf("action %s de l'objectif %s %s (échéance le %s)", label, it.Objective, late, dayText(it.Date))
 	case casefile.AttnOldDraft:
-		return fmt.Sprintf("brouillon depuis %s, à finaliser : %s", daysText(it.Days), path(it.Doc.Path))
+		return fmt.Sprintf("brouillon depuis %s, à finaliser : %s", daysText(it.Days), path(it.Path))
 	case casefile.AttnDraft:
-		return fmt.Sprintf("brouillon du %s à finaliser : %s", dayText(it.Date), path(it.Doc.Path))
+		return fmt.Sprintf("brouillon du %s à finaliser : %s", dayText(it.Date), path(it.Path))
 	case casefile.AttnNoContact:
 		return fmt.Sprintf("aucun entretien depuis le %s (%s, au plus %s) : planifiez le prochain entretien", dayText(it.Date), daysText(it.Days), daysText(it.Limit))
 	case casefile.AttnFirstInterview:
 		return fmt.Sprintf("entré le %s, aucun entretien tenu depuis %s (au plus %s) : tenez l'entretien initial (acc new entretien-initial -b %s)", dayText(it.Date), daysText(it.Days), daysText(it.Limit), s.ID)
 	case casefile.AttnNoRelance:
-		return fmt.Sprintf("entretien manqué le %s sans relance : recontactez la personne et notez la date dans relance (%s)", dayText(it.Date), path(it.Doc.Path))
+		return fmt.Sprintf("entretien manqué le %s sans relance : recontactez la personne et notez la date dans relance (%s)", dayText(it.Date), path(it.Path))
 	case casefile.AttnDropout:
 		return fmt.Sprintf("deuxième entretien manqué de suite le %s : risque de décrochage, organisez un contact rapide", dayText(it.Date))
 	case casefile.AttnRetention:
 		return fmt.Sprintf("dernier contact le %s, il y a plus de %d mois : archivez, anonymisez ou purgez le dossier (acc purge %s)", dayText(it.Date), it.Limit, s.ID)
 	}
-	return it.Kind + " : " + path(it.Doc.Path)
+	return it.Kind + " : " + path(it.Path)
 }
 
 // statusInvalidShown is how many documents in error acc status names; the
 // rest are counted, acc validate lists them all.
 const statusInvalidShown = 3
-
-// invalidDocuments runs the one validation of acc validate (and of acc
-// report: the same findings, the same cache) and returns, sorted, the
-// case-root paths of the documents of the kept beneficiaries that have at
-// least one error.
-func (a *app) invalidDocuments(ws *workspace, today time.Time, keep func(id string) bool) ([]string, error) {
-	by, err := a.findingsByBeneficiary(ws, today, nil)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	paths := []string{}
-	for id, fs := range by {
-		if !keep(id) {
-			continue
-		}
-		for _, f := range fs {
-			if f.Severity == validate.Error && !seen[f.Path] {
-				seen[f.Path] = true
-				paths = append(paths, f.Path)
-			}
-		}
-	}
-	sort.Strings(paths)
-	return paths, nil
-}
 
 // invalidCount writes "1 document a encore des erreurs", "2 documents ont…".
 func invalidCount(n int) string {

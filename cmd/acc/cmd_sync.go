@@ -370,7 +370,7 @@ func conflictChoice(ws *workspace, c *gitstore.Conflict, keep string) (changes [
 			}
 			changes = append(changes, gitstore.Change{Path: f.Path, FromDisk: onDisk, Delete: !onDisk})
 			rels = append(rels, f.Path)
-			if _, base, ok := casefile.SplitCasePath(f.Path); ok && onDisk && strings.HasSuffix(base, ".md") {
+			if _, base, ok := casefile.SplitCasePath(f.Path); ok && onDisk && casefile.IsCaseFileName(base) {
 				check = append(check, f.Path)
 			}
 		}
@@ -499,7 +499,7 @@ func rewriteID(from, to string, content []byte) []byte {
 func (o *syncOptions) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 	var rels []string
 	for _, p := range res.Changed {
-		if _, base, ok := casefile.SplitCasePath(p); ok && strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+		if _, base, ok := casefile.SplitCasePath(p); ok && casefile.IsCaseFileName(base) {
 			if _, err := os.Lstat(ws.repo.Abs(p)); err == nil {
 				rels = append(rels, p)
 			}
@@ -522,8 +522,7 @@ func (o *syncOptions) reportReceived(ws *workspace, res *gitstore.SyncResult) {
 
 // noteUncommitted reminds that changes not recorded were not sent.
 func (o *syncOptions) noteUncommitted(ws *workspace) {
-	keep := func(name string) bool { return strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") }
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, keep)
+	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, casefile.IsCaseFileName)
 	if err != nil {
 		return
 	}

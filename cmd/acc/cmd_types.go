@@ -11,6 +11,7 @@ import (
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/templates"
+	"github.com/acc-formation/acc/validate"
 )
 
 // typesOptions are acc types' flags and what it needs from outside.
@@ -61,7 +62,7 @@ func (a *app) registry() (*templates.Registry, *casefile.Repo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := templates.Load(repo.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(repo.Abs(casefile.AccDir))
 	if err != nil {
 		return nil, nil, repoErr(a.relLoadError(err))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/atomicfile"
+	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/gitstore"
 	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/progress"
@@ -130,7 +131,7 @@ func runValidate(o *validateOptions) error {
 		// every document (validate/README.md). A run on a few paths or
 		// changes does without: reading their folders costs less than
 		// loading the pack (76 MB at 100k documents).
-		pack = validationPack(ws)
+		pack = casecache.ValidationPack(ws.store.CacheDir("report"))
 		defer pack.Close()
 		opts.Cache = pack
 		opts.Known = indexKnown(ws.store)
@@ -158,7 +159,7 @@ func runValidate(o *validateOptions) error {
 		return err
 	}
 	if pack != nil {
-		retainBeneficiaries(ws, pack)
+		casecache.RetainBeneficiaries(ws.repo, pack)
 		pack.Flush()
 	}
 	if err := sinks.commit(); err != nil {

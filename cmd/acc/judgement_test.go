@@ -46,6 +46,11 @@ var judgementFixture = map[string]string{
 	"hugo-lambert/2023-01-03-entretien-initial.md": interview("hugo-lambert", "entretien-initial", "2023-01-03", "finalise", ""),
 	// ines-robin: entered five days ago, nothing due yet.
 	"ines-robin/fiche.md": fiche("ines-robin", "Inès", "Robin", "2026-11-20", "en-cours"),
+	// jules-moreau: an interview marked missed but dated next week is not
+	// missed yet: no absence-sans-relance anywhere.
+	"jules-moreau/fiche.md":                        fiche("jules-moreau", "Jules", "Moreau", "2026-10-01", "en-cours"),
+	"jules-moreau/2026-10-02-entretien-initial.md": interview("jules-moreau", "entretien-initial", "2026-10-02", "finalise", ""),
+	"jules-moreau/2026-12-02-entretien-suivi.md":   interview("jules-moreau", "entretien-suivi", "2026-12-02", "finalise", "presence: absent\n"),
 }
 
 func fiche(id, prenom, nom, entree, statut string) string {
@@ -280,5 +285,20 @@ func TestOneJudgement(t *testing.T) {
 	md := runIn(t, env, dir, acc, "report", "--qualiopi")
 	if !strings.Contains(md.stdout, "Gaëlle Petit") {
 		t.Errorf("qualiopi in Markdown:\n%s", md.stdout)
+	}
+	// A missed interview dated after today: no command shows the rule.
+	for _, f := range list(r.json("validate", "--json")["findings"]) {
+		if m := obj(f); m["rule"] == "absence-sans-relance" && strings.HasPrefix(m["path"].(string), "beneficiaires/jules-moreau/") {
+			t.Errorf("validate: %v", m)
+		}
+	}
+	if find(find(r.json("status", "--json")["beneficiaires"], "id", "jules-moreau")["points"], "motif", "absence-sans-relance") != nil {
+		t.Error("status shows absence-sans-relance for an interview to come")
+	}
+	if row := find(r.json("report", "--json")["attention"], "id", "jules-moreau"); row != nil && find(row["reasons"], "kind", "absence-sans-relance") != nil {
+		t.Error("report --json shows absence-sans-relance for an interview to come")
+	}
+	if _, missing := r.evidence("jules-moreau", 12); slices.ContainsFunc(missing, func(m string) bool { return strings.Contains(m, "sans relance") }) {
+		t.Errorf("report --qualiopi: %v", missing)
 	}
 }

@@ -44,7 +44,7 @@ func (a *app) open() (*workspace, error) {
 	if _, err := validate.NewSettings(repo.Config, ""); err != nil {
 		return nil, repoErr(err)
 	}
-	reg, err := templates.Load(repo.Abs(casefile.AccDir))
+	reg, err := validate.LoadRegistry(repo.Abs(casefile.AccDir))
 	if err != nil {
 		return nil, repoErr(a.relLoadError(err))
 	}
@@ -56,6 +56,19 @@ func (a *app) open() (*workspace, error) {
 	store.Getenv = a.getenv
 	store.Erasure = erasurePolicy
 	return &workspace{repo: repo, reg: reg, store: store, wd: wd, warn: a.stderr}, nil
+}
+
+// loader loads cases from src (the work tree, or a past revision), with
+// the repository's types, warning on ws.warn about the files it leaves out.
+func (ws *workspace) loader(src casefile.Source) *casefile.Loader {
+	return &casefile.Loader{Source: src, Types: ws.reg, Warn: ws.warnf}
+}
+
+// warnf writes a warning about a case file to ws.warn.
+func (ws *workspace) warnf(msg string) {
+	if ws.warn != nil {
+		fmt.Fprintf(ws.warn, "acc : %s\n", msg)
+	}
 }
 
 // lockTimeout returns ACC_LOCK_TIMEOUT (a Go duration such as "2s", or a

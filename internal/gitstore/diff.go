@@ -74,6 +74,22 @@ type TreeEntry struct {
 // folder) in a revision, in Git's order. A folder absent from the revision
 // gives ErrNotInRevision (as *RevisionError).
 func (s *Store) ListAt(dir, rev string) ([]TreeEntry, error) {
+	ents, err := s.listAt(dir, rev, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TreeEntry, len(ents))
+	for i, e := range ents {
+		out[i] = TreeEntry{Name: e.name, Dir: e.isTree()}
+	}
+	return out, nil
+}
+
+// listAt is ListAt, keeping only the entries keep accepts (all when nil):
+// the others are not checked (verifyPath), so that an entry the caller
+// ignores cannot fail the listing. With keep, a link's or a gitlink's name
+// is checked as a file's would be (the caller refuses its content).
+func (s *Store) listAt(dir, rev string, keep func(e treeEntry) bool) ([]treeEntry, error) {
 	h, err := s.resolve(rev)
 	if err != nil {
 		return nil, err
@@ -97,16 +113,25 @@ func (s *Store) ListAt(dir, rev string) ([]TreeEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TreeEntry, 0, len(entries))
+	out := make([]treeEntry, 0, len(entries))
 	for _, e := range entries {
+		mode := e.mode
+		if keep != nil {
+			if !keep(e) {
+				continue
+			}
+			if mode == modeSymlink || mode == modeGitlink {
+				mode = modeFile
+			}
+		}
 		gp := e.name
 		if d := s.gitPath(strings.Trim(dir, "/")); d != "" {
 			gp = d + "/" + e.name
 		}
-		if err := s.verifyPath(gp, e.mode); err != nil {
+		if err := s.verifyPath(gp, mode); err != nil {
 			return nil, err
 		}
-		out = append(out, TreeEntry{Name: e.name, Dir: e.isTree()})
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -110,150 +110,185 @@ func (s *Store) checkPermissions(opt DoctorOptions) Check {
 		c.Message = "non vérifiées sous Windows (droits NTFS)"
 		return c
 	}
-	who := "vous seul"
-	fix := "chmod -R go-rwx " + shellQuote(s.Root)
-	if opt.Shared {
-		who = "vous et votre groupe (permissions : partagees)"
-		fix = "chmod -R o-rwx " + shellQuote(s.Root)
-	}
-	ancOthers, ancGroup, blocker := ancestorsOpen(s.Root)
-	var exposedNow, exposedLater []string
-	// open reports whether a file with mode m, behind folders that let others (og: the
-	// group) through, is open to people it should not be.
-	open := func(m fs.FileMode, othersThrough, groupThrough bool) bool {
-		if othersThrough && m&0o006 != 0 {
-			return true
-		}
-		return !opt.Shared && groupThrough && m&0o060 != 0
-	}
-	visit := func(root string, rootThroughO, rootThroughG bool, skipGit bool) {
-		type state struct{ o, g bool }
-		through := map[string]state{filepath.Dir(root): {rootThroughO, rootThroughG}}
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if skipGit && d.IsDir() && d.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			fi, err := d.Info()
-			if err != nil {
-				return nil
-			}
-			parent := through[filepath.Dir(p)]
-			m := fi.Mode().Perm()
-			if d.IsDir() {
-				through[p] = state{parent.o && m&0o001 != 0, parent.g && m&0o011 != 0}
-				return nil
-			}
-			if !fi.Mode().IsRegular() || !open(m, parent.o, parent.g) {
-				return nil
-			}
-			rel, _ := filepath.Rel(s.Root, p)
-			if (ancOthers && parent.o && m&0o006 != 0) || (!opt.Shared && ancGroup && parent.g && m&0o060 != 0) {
-				exposedNow = append(exposedNow, rel)
-			} else {
-				exposedLater = append(exposedLater, rel)
-			}
-			return nil
-		})
-	}
-	// The chain from the work tree's root to the case-file folder and to the git dir.
+	a := &permAudit{s: s, shared: opt.Shared}
+	a.ancOthers, a.ancGroup, a.blocker = ancestorsOpen(s.Root)
 	rootFI, err := os.Stat(s.Root)
 	if err != nil {
 		c.Status, c.Message = CheckProblem, fmt.Sprintf("dossier du dépôt illisible : %v", err)
 		return c
 	}
-	rm := rootFI.Mode().Perm()
-	chain := func(to string) (bool, bool) {
-		o, g := rm&0o001 != 0, rm&0o011 != 0
-		rel, err := filepath.Rel(s.Root, to)
-		if err != nil || rel == "." {
-			return o, g
-		}
-		d := s.Root
-		for _, part := range strings.Split(rel, string(filepath.Separator)) {
-			d = filepath.Join(d, part)
-			if d == to {
-				break
-			}
-			fi, err := os.Stat(d)
-			if err != nil {
-				return false, false
-			}
-			m := fi.Mode().Perm()
-			o, g = o && m&0o001 != 0, g && m&0o011 != 0
-		}
+	a.rootMode = rootFI.Mode().Perm()
+	a.walkCases()
+	a.walkGit()
+	a.report(&c)
+	return c
+}
+
+// permAudit is one permissions check: the walks of the case-file folder and the git
+// dir, and the files they found open. Paths are relative to the work tree's root.
+type permAudit struct {
+	s                   *Store
+	shared              bool // permissions: partagees: the group may read
+	ancOthers, ancGroup bool // the folders above the root let others, the group through
+	blocker             string
+	rootMode            fs.FileMode
+	// exposedNow are readable now; exposedLater only behind a folder above the root.
+	exposedNow, exposedLater []string
+}
+
+// open reports whether a file with mode m, behind folders that let others (the group)
+// through, is open to people it should not be.
+func (a *permAudit) open(m fs.FileMode, othersThrough, groupThrough bool) bool {
+	if othersThrough && m&0o006 != 0 {
+		return true
+	}
+	return !a.shared && groupThrough && m&0o060 != 0
+}
+
+// chain tells whether the folders from the root down to to (excluded) let others and
+// the group through.
+func (a *permAudit) chain(to string) (bool, bool) {
+	root := a.s.Root
+	o, g := a.rootMode&0o001 != 0, a.rootMode&0o011 != 0
+	rel, err := filepath.Rel(root, to)
+	if err != nil || rel == "." {
 		return o, g
 	}
-	caseRoot := s.diskPath(s.Prefix)
-	o, g := chain(caseRoot)
-	if caseRoot == s.Root {
+	d := root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		d = filepath.Join(d, part)
+		if d == to {
+			break
+		}
+		fi, err := os.Stat(d)
+		if err != nil {
+			return false, false
+		}
+		m := fi.Mode().Perm()
+		o, g = o && m&0o001 != 0, g && m&0o011 != 0
+	}
+	return o, g
+}
+
+// walkCases visits the case-file folder (without a .git inside it).
+func (a *permAudit) walkCases() {
+	caseRoot := a.s.diskPath(a.s.Prefix)
+	o, g := a.chain(caseRoot)
+	if caseRoot == a.s.Root {
 		o, g = true, true // the walk reads the root's own bits
 	}
-	visit(caseRoot, o, g, true)
+	a.visit(caseRoot, o, g, true)
+}
+
+// walkGit visits the parts of the git dir that hold personal data.
+func (a *permAudit) walkGit() {
 	for _, part := range gitDataPaths {
-		p := filepath.Join(s.CommonDir, part)
+		p := filepath.Join(a.s.CommonDir, part)
 		if _, err := os.Lstat(p); err != nil {
 			continue
 		}
-		o, g := chain(filepath.Dir(p))
-		if filepath.Dir(p) == s.Root {
-			o, g = rm&0o001 != 0, rm&0o011 != 0
+		o, g := a.chain(filepath.Dir(p))
+		if filepath.Dir(p) == a.s.Root {
+			o, g = a.rootMode&0o001 != 0, a.rootMode&0o011 != 0
 		} else if gd, err := os.Stat(filepath.Dir(p)); err == nil {
 			m := gd.Mode().Perm()
 			o, g = o && m&0o001 != 0, g && m&0o011 != 0
 		}
-		visit(p, o, g, false)
+		a.visit(p, o, g, false)
 	}
-	// Case files first: they are what the examples must show.
-	gitDir := s.CommonDir + string(filepath.Separator)
-	describe := func(paths []string) (string, []string) {
-		var cases, git []string
-		for _, p := range paths {
-			if strings.HasPrefix(filepath.Join(s.Root, p), gitDir) {
-				git = append(git, p)
-			} else {
-				cases = append(cases, p)
-			}
+}
+
+// visit walks root, whose parent lets others (the group) through as told, and records
+// every regular file open to people it should not be.
+func (a *permAudit) visit(root string, rootThroughO, rootThroughG bool, skipGit bool) {
+	type state struct{ o, g bool }
+	through := map[string]state{filepath.Dir(root): {rootThroughO, rootThroughG}}
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
 		}
-		sort.Strings(cases)
-		sort.Strings(git)
-		var parts []string
-		if len(cases) > 0 {
-			parts = append(parts, fmt.Sprintf("%d fichier(s) de dossiers", len(cases)))
+		if skipGit && d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
 		}
-		if len(git) > 0 {
-			parts = append(parts, fmt.Sprintf("%d fichier(s) de l'historique Git (.git)", len(git)))
+		fi, err := d.Info()
+		if err != nil {
+			return nil
 		}
-		return strings.Join(parts, " et "), append(cases, git...)
+		parent := through[filepath.Dir(p)]
+		m := fi.Mode().Perm()
+		if d.IsDir() {
+			through[p] = state{parent.o && m&0o001 != 0, parent.g && m&0o011 != 0}
+			return nil
+		}
+		if !fi.Mode().IsRegular() || !a.open(m, parent.o, parent.g) {
+			return nil
+		}
+		rel, _ := filepath.Rel(a.s.Root, p)
+		if (a.ancOthers && parent.o && m&0o006 != 0) || (!a.shared && a.ancGroup && parent.g && m&0o060 != 0) {
+			a.exposedNow = append(a.exposedNow, rel)
+		} else {
+			a.exposedLater = append(a.exposedLater, rel)
+		}
+		return nil
+	})
+}
+
+// describe counts paths as case files and Git files, and lists them, case files first:
+// they are what the examples must show.
+func (a *permAudit) describe(paths []string) (string, []string) {
+	gitDir := a.s.CommonDir + string(filepath.Separator)
+	var cases, git []string
+	for _, p := range paths {
+		if strings.HasPrefix(filepath.Join(a.s.Root, p), gitDir) {
+			git = append(git, p)
+		} else {
+			cases = append(cases, p)
+		}
 	}
-	audience := "les autres utilisateurs de cette machine"
-	if !opt.Shared {
-		audience = "d'autres utilisateurs de cette machine (groupe ou tous)"
+	sort.Strings(cases)
+	sort.Strings(git)
+	var parts []string
+	if len(cases) > 0 {
+		parts = append(parts, fmt.Sprintf("%d fichier(s) de dossiers", len(cases)))
+	}
+	if len(git) > 0 {
+		parts = append(parts, fmt.Sprintf("%d fichier(s) de l'historique Git (.git)", len(git)))
+	}
+	return strings.Join(parts, " et "), append(cases, git...)
+}
+
+// report fills in c: a problem for files readable now, a warning for files protected
+// only by a folder above the repository.
+func (a *permAudit) report(c *Check) {
+	who := "vous seul"
+	fix := "chmod -R go-rwx " + shellQuote(a.s.Root)
+	audience := "d'autres utilisateurs de cette machine (groupe ou tous)"
+	if a.shared {
+		who = "vous et votre groupe (permissions : partagees)"
+		fix = "chmod -R o-rwx " + shellQuote(a.s.Root)
+		audience = "les autres utilisateurs de cette machine"
 	}
 	switch {
-	case len(exposedNow) > 0:
-		what, list := describe(exposedNow)
+	case len(a.exposedNow) > 0:
+		what, list := a.describe(a.exposedNow)
 		c.Status = CheckProblem
 		c.Message = fmt.Sprintf("%s sont lisibles ou modifiables par %s", what, audience)
 		for _, p := range list {
-			addDetail(&c, p)
+			addDetail(c, p)
 		}
 		c.Advice = fix
-	case len(exposedLater) > 0:
-		what, list := describe(exposedLater)
+	case len(a.exposedLater) > 0:
+		what, list := a.describe(a.exposedLater)
 		c.Status = CheckWarning
 		c.Message = fmt.Sprintf("%s sont ouverts à %s, protégés seulement par le dossier %s, hors du dépôt : déplacer le dépôt ou ouvrir ce dossier les exposerait",
-			what, audience, blocker)
+			what, audience, a.blocker)
 		for _, p := range list {
-			addDetail(&c, p)
+			addDetail(c, p)
 		}
 		c.Advice = fix
 	default:
 		c.Message = "dossiers et historique Git lisibles par " + who
 	}
-	return c
 }
 
 func shellQuote(s string) string {

@@ -179,7 +179,11 @@ func (s *Store) resolve(rev string) (Hash, error) {
 // ReadAt returns the content of a case-relative file at a revision (a hash, a branch,
 // HEAD~n, …, or a Hash's String()). It fails with ErrUnknownRevision or ErrNotInRevision
 // (both as *RevisionError).
-func (s *Store) ReadAt(path, rev string) ([]byte, error) {
+func (s *Store) ReadAt(path, rev string) ([]byte, error) { return s.readAt(path, rev, false) }
+
+// readAt is ReadAt; with regularOnly, a link or a gitlink is refused with
+// casefile.ErrNotRegular, as a case file of the work tree would be.
+func (s *Store) readAt(path, rev string, regularOnly bool) ([]byte, error) {
 	if err := checkCasePath(path); err != nil {
 		return nil, err
 	}
@@ -197,6 +201,9 @@ func (s *Store) ReadAt(path, rev string) ([]byte, error) {
 	}
 	if !ok {
 		return nil, &RevisionError{Rev: rev, Path: path, Err: ErrNotInRevision}
+	}
+	if regularOnly && (e.mode == modeSymlink || e.mode == modeGitlink) {
+		return nil, casefile.ErrNotRegular
 	}
 	if e.isTree() || e.mode == modeGitlink {
 		return nil, &RevisionError{Rev: rev, Path: path, Err: ErrNotInRevision,

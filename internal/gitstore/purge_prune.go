@@ -49,41 +49,11 @@ type pruneStats struct {
 
 // reachableObjects marks every object reachable from the references, HEAD and the index.
 func (s *Store) reachableObjects(ctx context.Context) (map[Hash]bool, error) {
-	snap, err := s.listRefs()
+	stack, err := s.reachRoots()
 	if err != nil {
 		return nil, err
 	}
-	type item struct {
-		h    Hash
-		kind plumbing.ObjectType // AnyObject: to be read
-	}
-	var stack []item
-	for _, r := range snap.refs {
-		stack = append(stack, item{r.value, plumbing.AnyObject})
-	}
-	if _, head, err := s.headCommit(); err == nil && !head.IsZero() {
-		stack = append(stack, item{head, plumbing.CommitObject})
-	} else if errors.Is(err, ErrDetachedHead) {
-		data, rerr := os.ReadFile(filepath.Join(s.GitDir, "HEAD"))
-		if rerr == nil {
-			if h, perr := ParseHash(strings.TrimSpace(string(data))); perr == nil {
-				stack = append(stack, item{h, plumbing.AnyObject})
-			}
-		}
-	}
-	seen := map[Hash]bool{}
-	err = s.readIndex(func(ix *indexFile) error {
-		_, err := ix.walk(func(e *rawEntry) bool {
-			d := ix.data[e.off:]
-			if binary.BigEndian.Uint32(d[24:]) != 0o160000 {
-				var h Hash
-				copy(h[:], d[40:60])
-				seen[h] = true
-			}
-			return true
-		})
-		return err
-	})
+	seen, err := s.indexObjects()
 	if err != nil {
 		return nil, err
 	}
@@ -96,53 +66,111 @@ func (s *Store) reachableObjects(ctx context.Context) (map[Hash]bool, error) {
 		if seen[it.h] {
 			continue
 		}
-		kind := it.kind
-		var data []byte
-		var err error
-		if kind == plumbing.AnyObject || kind == plumbing.TagObject {
-			kind, data, err = s.readAnyObject(it.h)
-		} else {
-			data, err = s.readObject(it.h, kind)
-		}
-		if err != nil {
+		if stack, err = s.reachFrom(it, seen, stack); err != nil {
 			return nil, err
-		}
-		seen[it.h] = true
-		switch kind {
-		case plumbing.CommitObject:
-			c, err := parseHistCommit(data)
-			if err != nil {
-				return nil, fmt.Errorf("commit %s : %w", it.h, err)
-			}
-			stack = append(stack, item{c.tree, plumbing.TreeObject})
-			for _, p := range c.parents {
-				stack = append(stack, item{p, plumbing.CommitObject})
-			}
-		case plumbing.TreeObject:
-			entries, err := parseTree(data)
-			if err != nil {
-				return nil, fmt.Errorf("tree %s : %w", it.h, err)
-			}
-			for _, e := range entries {
-				switch {
-				case e.isTree():
-					if !seen[e.hash] {
-						stack = append(stack, item{e.hash, plumbing.TreeObject})
-					}
-				case e.mode == modeGitlink:
-				default:
-					seen[e.hash] = true
-				}
-			}
-		case plumbing.TagObject:
-			target, _, err := tagTarget(data)
-			if err != nil {
-				return nil, fmt.Errorf("étiquette %s : %w", it.h, err)
-			}
-			stack = append(stack, item{target, plumbing.AnyObject})
 		}
 	}
 	return seen, nil
+}
+
+// reachItem is an object to mark, with its type when known (AnyObject: to be read).
+type reachItem struct {
+	h    Hash
+	kind plumbing.ObjectType
+}
+
+// reachRoots returns where the marking starts: every reference and HEAD (detached
+// too).
+func (s *Store) reachRoots() ([]reachItem, error) {
+	snap, err := s.listRefs()
+	if err != nil {
+		return nil, err
+	}
+	var roots []reachItem
+	for _, r := range snap.refs {
+		roots = append(roots, reachItem{r.value, plumbing.AnyObject})
+	}
+	if _, head, err := s.headCommit(); err == nil && !head.IsZero() {
+		roots = append(roots, reachItem{head, plumbing.CommitObject})
+	} else if errors.Is(err, ErrDetachedHead) {
+		data, rerr := os.ReadFile(filepath.Join(s.GitDir, "HEAD"))
+		if rerr == nil {
+			if h, perr := ParseHash(strings.TrimSpace(string(data))); perr == nil {
+				roots = append(roots, reachItem{h, plumbing.AnyObject})
+			}
+		}
+	}
+	return roots, nil
+}
+
+// indexObjects marks the blobs the index names (not its gitlinks).
+func (s *Store) indexObjects() (map[Hash]bool, error) {
+	seen := map[Hash]bool{}
+	err := s.readIndex(func(ix *indexFile) error {
+		_, err := ix.walk(func(e *rawEntry) bool {
+			d := ix.data[e.off:]
+			if binary.BigEndian.Uint32(d[24:]) != 0o160000 {
+				var h Hash
+				copy(h[:], d[40:60])
+				seen[h] = true
+			}
+			return true
+		})
+		return err
+	})
+	return seen, err
+}
+
+// reachFrom marks it and pushes on stack what it points to: a commit's tree and
+// parents, a tree's subtrees (its blobs are marked at once, gitlinks skipped), a tag's
+// target.
+func (s *Store) reachFrom(it reachItem, seen map[Hash]bool, stack []reachItem) ([]reachItem, error) {
+	kind := it.kind
+	var data []byte
+	var err error
+	if kind == plumbing.AnyObject || kind == plumbing.TagObject {
+		kind, data, err = s.readAnyObject(it.h)
+	} else {
+		data, err = s.readObject(it.h, kind)
+	}
+	if err != nil {
+		return stack, err
+	}
+	seen[it.h] = true
+	switch kind {
+	case plumbing.CommitObject:
+		c, err := parseHistCommit(data)
+		if err != nil {
+			return stack, fmt.Errorf("commit %s : %w", it.h, err)
+		}
+		stack = append(stack, reachItem{c.tree, plumbing.TreeObject})
+		for _, p := range c.parents {
+			stack = append(stack, reachItem{p, plumbing.CommitObject})
+		}
+	case plumbing.TreeObject:
+		entries, err := parseTree(data)
+		if err != nil {
+			return stack, fmt.Errorf("tree %s : %w", it.h, err)
+		}
+		for _, e := range entries {
+			switch {
+			case e.isTree():
+				if !seen[e.hash] {
+					stack = append(stack, reachItem{e.hash, plumbing.TreeObject})
+				}
+			case e.mode == modeGitlink:
+			default:
+				seen[e.hash] = true
+			}
+		}
+	case plumbing.TagObject:
+		target, _, err := tagTarget(data)
+		if err != nil {
+			return stack, fmt.Errorf("étiquette %s : %w", it.h, err)
+		}
+		stack = append(stack, reachItem{target, plumbing.AnyObject})
+	}
+	return stack, nil
 }
 
 // packFile is a pack of objects/pack and the objects its index lists.
@@ -267,94 +295,150 @@ func (s *Store) listLoose() ([]looseObject, []string, error) {
 
 // prune deletes every object that nothing reaches any more (see the comment at the top).
 func (s *Store) prune(ctx context.Context, h *heldLock) (pruneStats, error) {
-	var st pruneStats
 	s.refreshObjects()
-	reach, err := s.reachableObjects(ctx)
+	p, err := s.newPruner(ctx)
 	if err != nil {
-		return st, err
+		return pruneStats{}, err
 	}
-	packs, err := s.listPacks()
+	p.sortPacks()
+	if len(p.keep) > 0 {
+		if err := s.writePack(ctx, h, p.keep); err != nil {
+			return p.st, err
+		}
+	}
+	s.closePackFiles()
+	if err := p.removePacks(); err != nil {
+		return p.st, err
+	}
+	dirs, err := p.removeLoose()
 	if err != nil {
-		return st, err
+		return p.st, err
 	}
-	loose, tmps, err := s.listLoose()
-	if err != nil {
-		return st, err
+	if err := p.removeCaches(); err != nil {
+		return p.st, err
 	}
+	for d := range dirs {
+		_ = os.Remove(d) // only when empty, as git prune does
+		_ = syncDir(filepath.Dir(d))
+	}
+	_ = syncDir(filepath.Join(s.CommonDir, "objects", "pack"))
+	s.refreshObjects()
+	return p.st, nil
+}
+
+// pruner is one prune: what is reachable, and where objects are stored.
+type pruner struct {
+	s       *Store
+	reach   map[Hash]bool
+	packs   []packFile
+	loose   []looseObject
+	tmps    []string   // temporary files of object writers
+	tainted []packFile // packs that hold an unreachable object
+	keep    []Hash     // their reachable objects stored nowhere else: to copy
+	st      pruneStats
+}
+
+// newPruner marks the reachable objects and lists the packs and loose objects.
+func (s *Store) newPruner(ctx context.Context) (*pruner, error) {
+	p := &pruner{s: s}
+	var err error
+	if p.reach, err = s.reachableObjects(ctx); err != nil {
+		return nil, err
+	}
+	if p.packs, err = s.listPacks(); err != nil {
+		return nil, err
+	}
+	if p.loose, p.tmps, err = s.listLoose(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// sortPacks finds the packs holding an unreachable object, and which of their
+// reachable objects must be copied: those neither loose nor in a clean pack.
+func (p *pruner) sortPacks() {
 	available := map[Hash]bool{} // reachable objects that stay where they are
-	for _, o := range loose {
-		if reach[o.h] {
+	for _, o := range p.loose {
+		if p.reach[o.h] {
 			available[o.h] = true
 		}
 	}
-	var tainted []packFile
-	for _, p := range packs {
+	for _, pk := range p.packs {
 		clean := true
-		for _, x := range p.hashes {
-			if !reach[x] {
+		for _, x := range pk.hashes {
+			if !p.reach[x] {
 				clean = false
 				break
 			}
 		}
 		if clean {
-			for _, x := range p.hashes {
+			for _, x := range pk.hashes {
 				available[x] = true
 			}
 		} else {
-			tainted = append(tainted, p)
+			p.tainted = append(p.tainted, pk)
 		}
 	}
-	var keep []Hash
 	queued := map[Hash]bool{}
-	for _, p := range tainted {
-		for _, x := range p.hashes {
+	for _, pk := range p.tainted {
+		for _, x := range pk.hashes {
 			switch {
-			case !reach[x]:
-				st.objects++
+			case !p.reach[x]:
+				p.st.objects++
 			case !available[x] && !queued[x]:
 				queued[x] = true
-				keep = append(keep, x)
+				p.keep = append(p.keep, x)
 			}
 		}
 	}
-	if len(keep) > 0 {
-		if err := s.writePack(ctx, h, keep); err != nil {
-			return st, err
-		}
-	}
-	s.closePackFiles()
-	for _, p := range tainted {
+}
+
+// removePacks deletes the tainted packs and their companions.
+func (p *pruner) removePacks() error {
+	for _, pk := range p.tainted {
 		// The index first: Git stops looking into the pack as soon as it is gone.
 		for _, ext := range []string{".idx", ".pack", ".rev", ".bitmap", ".keep", ".mtimes", ".promisor"} {
-			if err := os.Remove(p.base + ext); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return st, fmt.Errorf("suppression de %s : %w", p.base+ext, err)
+			if err := os.Remove(pk.base + ext); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("suppression de %s : %w", pk.base+ext, err)
 			}
 		}
-		st.packs++
+		p.st.packs++
 	}
+	return nil
+}
+
+// removeLoose deletes the unreachable loose objects and the temporary files; it returns
+// the folders it deleted from.
+func (p *pruner) removeLoose() (map[string]bool, error) {
 	dirs := map[string]bool{}
-	for _, o := range loose {
-		if reach[o.h] {
+	for _, o := range p.loose {
+		if p.reach[o.h] {
 			continue
 		}
 		if err := os.Remove(o.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return st, fmt.Errorf("suppression de l'objet %s : %w", o.h, err)
+			return dirs, fmt.Errorf("suppression de l'objet %s : %w", o.h, err)
 		}
-		st.objects++
+		p.st.objects++
 		dirs[filepath.Dir(o.path)] = true
 	}
-	for _, t := range tmps {
+	for _, t := range p.tmps {
 		_ = os.RemoveAll(t)
 	}
-	objects := filepath.Join(s.CommonDir, "objects")
-	for _, p := range []string{
+	return dirs, nil
+}
+
+// removeCaches deletes the files that name old packs and commits: commit-graph,
+// multi-pack index, objects/info/packs.
+func (p *pruner) removeCaches() error {
+	objects := filepath.Join(p.s.CommonDir, "objects")
+	for _, f := range []string{
 		filepath.Join(objects, "info", "commit-graph"),
 		filepath.Join(objects, "info", "commit-graphs"),
 		filepath.Join(objects, "info", "packs"),
 		filepath.Join(objects, "pack", "multi-pack-index"),
 	} {
-		if err := os.RemoveAll(p); err != nil {
-			return st, fmt.Errorf("suppression de %s : %w", p, err)
+		if err := os.RemoveAll(f); err != nil {
+			return fmt.Errorf("suppression de %s : %w", f, err)
 		}
 	}
 	if files, err := filepath.Glob(filepath.Join(objects, "pack", "multi-pack-index-*")); err == nil {
@@ -362,13 +446,7 @@ func (s *Store) prune(ctx context.Context, h *heldLock) (pruneStats, error) {
 			_ = os.Remove(f)
 		}
 	}
-	for d := range dirs {
-		_ = os.Remove(d) // only when empty, as git prune does
-		_ = syncDir(filepath.Dir(d))
-	}
-	_ = syncDir(filepath.Join(objects, "pack"))
-	s.refreshObjects()
-	return st, nil
+	return nil
 }
 
 // Pack object types.
@@ -415,71 +493,9 @@ func (s *Store) writePack(ctx context.Context, h *heldLock, objs []Hash) error {
 			_ = os.Remove(tmpIdx)
 		}
 	}()
-	f, err := os.OpenFile(tmpPack, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	entries, packSum, err := s.writePackFile(ctx, tmpPack, objs)
 	if err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
-	}
-	defer f.Close()
-	sum := sha1.New()
-	bw := bufio.NewWriterSize(f, 256<<10)
-	cw := &countWriter{w: io.MultiWriter(bw, sum)}
-	var hdr [12]byte
-	copy(hdr[:], "PACK")
-	binary.BigEndian.PutUint32(hdr[4:], 2)
-	binary.BigEndian.PutUint32(hdr[8:], uint32(len(objs)))
-	if _, err := cw.Write(hdr[:]); err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
-	}
-	entries := make([]packEntry, 0, len(objs))
-	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.DefaultCompression)
-	for i, o := range objs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		typ, data, err := s.readAnyObject(o)
-		if err != nil {
-			return err
-		}
-		code, known := packTypes[typ]
-		if !known {
-			return fmt.Errorf("objet Git %s de type inattendu %s", o, typ)
-		}
-		crc := crc32.NewIEEE()
-		ew := io.MultiWriter(cw, crc)
-		off := cw.n
-		size := uint64(len(data))
-		b := []byte{code<<4 | byte(size&0x0f)}
-		size >>= 4
-		for size > 0 {
-			b[len(b)-1] |= 0x80
-			b = append(b, byte(size&0x7f))
-			size >>= 7
-		}
-		if _, err := ew.Write(b); err != nil {
-			return fmt.Errorf("écriture d'un pack Git : %w", err)
-		}
-		zw.Reset(ew)
-		if _, err := zw.Write(data); err != nil {
-			return fmt.Errorf("écriture d'un pack Git : %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return fmt.Errorf("écriture d'un pack Git : %w", err)
-		}
-		entries = append(entries, packEntry{h: o, off: uint64(off), crc: crc.Sum32()})
-		s.progress(PhaseRepack, i+1, len(objs))
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
-	}
-	packSum := sum.Sum(nil)
-	if _, err := f.Write(packSum); err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("écriture d'un pack Git : %w", err)
+		return err
 	}
 	sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].h[:], entries[j].h[:]) < 0 })
 	idx := encodePackIndex(entries, packSum)
@@ -498,6 +514,88 @@ func (s *Store) writePack(ctx context.Context, h *heldLock, objs []Hash) error {
 	}
 	ok = true
 	return syncDir(dir)
+}
+
+// writePackFile writes the pack of objs (whole objects, in that order) to path, a new
+// file, fsynced. It returns where each object starts, and the pack's checksum.
+func (s *Store) writePackFile(ctx context.Context, path string, objs []Hash) ([]packEntry, []byte, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	defer f.Close()
+	sum := sha1.New()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	cw := &countWriter{w: io.MultiWriter(bw, sum)}
+	var hdr [12]byte
+	copy(hdr[:], "PACK")
+	binary.BigEndian.PutUint32(hdr[4:], 2)
+	binary.BigEndian.PutUint32(hdr[8:], uint32(len(objs)))
+	if _, err := cw.Write(hdr[:]); err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	entries := make([]packEntry, 0, len(objs))
+	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.DefaultCompression)
+	for i, o := range objs {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		off := cw.n
+		crc, err := s.writePackEntry(cw, zw, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		entries = append(entries, packEntry{h: o, off: uint64(off), crc: crc})
+		s.progress(PhaseRepack, i+1, len(objs))
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	packSum := sum.Sum(nil)
+	if _, err := f.Write(packSum); err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, nil, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	return entries, packSum, nil
+}
+
+// writePackEntry writes object o to w as a pack entry (type and size, then the zlib
+// of its content, through zw) and returns the entry's CRC-32.
+func (s *Store) writePackEntry(w io.Writer, zw *zlib.Writer, o Hash) (uint32, error) {
+	typ, data, err := s.readAnyObject(o)
+	if err != nil {
+		return 0, err
+	}
+	code, known := packTypes[typ]
+	if !known {
+		return 0, fmt.Errorf("objet Git %s de type inattendu %s", o, typ)
+	}
+	crc := crc32.NewIEEE()
+	ew := io.MultiWriter(w, crc)
+	size := uint64(len(data))
+	b := []byte{code<<4 | byte(size&0x0f)}
+	size >>= 4
+	for size > 0 {
+		b[len(b)-1] |= 0x80
+		b = append(b, byte(size&0x7f))
+		size >>= 7
+	}
+	if _, err := ew.Write(b); err != nil {
+		return 0, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	zw.Reset(ew)
+	if _, err := zw.Write(data); err != nil {
+		return 0, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("écriture d'un pack Git : %w", err)
+	}
+	return crc.Sum32(), nil
 }
 
 // encodePackIndex builds a version 2 pack index for entries sorted by name.

@@ -105,6 +105,22 @@ type history struct {
 // long).
 func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, error) {
 	hist := &history{commits: map[Hash]*histCommit{}, kinds: map[Hash]plumbing.ObjectType{}, tags: map[Hash][]byte{}}
+	roots, err := s.peelTargets(hist, targets)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.walkHistory(ctx, hist, roots); err != nil {
+		return nil, err
+	}
+	if err := s.verifyHistory(hist); err != nil {
+		return nil, err
+	}
+	return hist, nil
+}
+
+// peelTargets records the type of each target, and the tags met while peeling
+// annotated tags (ten levels at most); it returns the commits found.
+func (s *Store) peelTargets(hist *history, targets []Hash) ([]Hash, error) {
 	var roots []Hash
 	for _, t := range targets {
 		cur := t
@@ -132,6 +148,12 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 			cur = next
 		}
 	}
+	return roots, nil
+}
+
+// walkHistory reads the commits reachable from roots into hist, parents before
+// children.
+func (s *Store) walkHistory(ctx context.Context, hist *history, roots []Hash) error {
 	type frame struct {
 		h    Hash
 		next int
@@ -156,11 +178,11 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 	}
 	for _, r := range roots {
 		if err := push(r); err != nil {
-			return nil, err
+			return err
 		}
 		for len(stack) > 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			top := &stack[len(stack)-1]
 			c := hist.commits[top.h]
@@ -168,7 +190,7 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 				p := c.parents[top.next]
 				top.next++
 				if err := push(p); err != nil {
-					return nil, err
+					return err
 				}
 				continue
 			}
@@ -179,10 +201,16 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 			stack = stack[:len(stack)-1]
 		}
 	}
-	// The rewrite copies every tree into new commits: none may hold a name or a mode
-	// acc refuses (verifypath.go), whatever brought it into the history. Only names and
-	// modes: the history holds other trees than case files (Git notes), and what a
-	// rewrite writes is objects, never files (a checkout checks its paths whole).
+	return nil
+}
+
+// verifyHistory checks the names and modes of every tree of the history.
+//
+// The rewrite copies every tree into new commits: none may hold a name or a mode acc
+// refuses (verifypath.go), whatever brought it into the history. Only names and modes:
+// the history holds other trees than case files (Git notes), and what a rewrite writes
+// is objects, never files (a checkout checks its paths whole).
+func (s *Store) verifyHistory(hist *history) error {
 	v := s.newPathVerifier()
 	v.namesOnly()
 	for _, h := range hist.order {
@@ -192,10 +220,10 @@ func (s *Store) loadHistory(ctx context.Context, targets []Hash) (*history, erro
 			base = hist.commits[c.parents[0]].tree
 		}
 		if err := v.commit(h, c.tree, base); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return hist, nil
+	return nil
 }
 
 // folderScan is what the history holds of beneficiaries' folders.
@@ -552,8 +580,50 @@ func (rw *rewriter) run(ctx context.Context) error {
 	return nil
 }
 
+// rewriteCommit rewrites old: kept as it is when nothing of it changes, dropped when
+// nothing of its own is left, written anew otherwise.
 func (rw *rewriter) rewriteCommit(old Hash) error {
 	c := rw.hist.commits[old]
+	parents := rw.newParents(c)
+	tree, empty, err := rw.newTree(old, c)
+	if err != nil {
+		return err
+	}
+	sameParents := len(parents) == len(c.parents)
+	for i := 0; sameParents && i < len(parents); i++ {
+		sameParents = parents[i] == c.parents[i]
+	}
+	newMsg, msgChanged := rw.sc.scrub(c.message())
+	if tree == c.tree && sameParents && !msgChanged {
+		rw.record(old, old, parents, tree)
+		return nil
+	}
+	if !(tree == c.tree && sameParents) && len(parents) <= 1 && rw.emptied(c, parents, tree) {
+		// Nothing of this commit is left: its children hang on its parent.
+		rw.drop[old] = true
+		rw.dropped++
+		if len(parents) == 1 {
+			rw.newOf[old] = parents[0]
+		}
+		return nil
+	}
+	if tree == emptyTree && empty {
+		if _, err := rw.sink.put(objTree, nil); err != nil {
+			return err
+		}
+	}
+	h, err := rw.sink.put(objCommit, c.rebuild(tree, parents, newMsg))
+	if err != nil {
+		return err
+	}
+	rw.rewritten++
+	rw.record(old, h, parents, tree)
+	return nil
+}
+
+// newParents returns the new names of c's parents, without those dropped with nothing
+// under them and without repeats.
+func (rw *rewriter) newParents(c *histCommit) []Hash {
 	var parents []Hash
 	var fromDrop []bool
 	seen := map[Hash]bool{}
@@ -566,85 +636,70 @@ func (rw *rewriter) rewriteCommit(old Hash) error {
 		parents = append(parents, q)
 		fromDrop = append(fromDrop, rw.drop[p])
 	}
-	// A merge whose side became an ancestor of the other because that side's commits
-	// were dropped is no merge any more: the dropped side goes. Merges that were
-	// already like that (git merge --no-ff) are left as they are.
 	if len(c.parents) >= 2 && len(parents) >= 2 {
-		var kept []Hash
-		for i, q := range parents {
-			redundant := false
-			if fromDrop[i] {
-				for j, o := range parents {
-					if j != i && rw.isAncestor(q, o) {
-						redundant = true
-						break
-					}
+		parents = rw.unmerge(parents, fromDrop)
+	}
+	return parents
+}
+
+// unmerge removes the parents of a merge that became ancestors of another parent
+// because commits of their side were dropped (fromDrop): that merge is no merge any
+// more. Merges that were already like that (git merge --no-ff) are left as they are.
+func (rw *rewriter) unmerge(parents []Hash, fromDrop []bool) []Hash {
+	var kept []Hash
+	for i, q := range parents {
+		redundant := false
+		if fromDrop[i] {
+			for j, o := range parents {
+				if j != i && rw.isAncestor(q, o) {
+					redundant = true
+					break
 				}
 			}
-			if !redundant {
-				kept = append(kept, q)
-			}
 		}
-		if len(kept) > 0 {
-			parents = kept
+		if !redundant {
+			kept = append(kept, q)
 		}
 	}
+	if len(kept) > 0 {
+		return kept
+	}
+	return parents
+}
+
+// newTree returns the tree of old (read as c) without the erased folders, its notes
+// rewritten if it is a notes commit; empty tells that nothing is left.
+func (rw *rewriter) newTree(old Hash, c *histCommit) (Hash, bool, error) {
 	st, err := rw.strip(c.tree, 0)
 	if err != nil {
-		return err
+		return Hash{}, false, err
 	}
 	if rw.notes[old] && !st.empty {
 		if st.h, err = rw.rewriteNotes(st.h); err != nil {
-			return err
+			return Hash{}, false, err
 		}
 		st.empty = st.h == emptyTree
 	}
-	tree := st.h
 	if st.empty {
-		tree = emptyTree
+		return emptyTree, true, nil
 	}
-	sameParents := len(parents) == len(c.parents)
-	for i := 0; sameParents && i < len(parents); i++ {
-		sameParents = parents[i] == c.parents[i]
+	return st.h, false, nil
+}
+
+// emptied tells whether a commit c, whose new tree is tree on at most one new parent,
+// has nothing of its own left: its tree is its parent's, and it was not a commit that
+// changed nothing to begin with.
+func (rw *rewriter) emptied(c *histCommit, parents []Hash, tree Hash) bool {
+	parentTree := emptyTree
+	if len(parents) == 1 {
+		parentTree = rw.treeOf(parents[0])
 	}
-	msg := c.message()
-	newMsg, msgChanged := rw.sc.scrub(msg)
-	if tree == c.tree && sameParents && !msgChanged {
-		rw.record(old, old, parents, tree)
-		return nil
+	origParentTree := emptyTree
+	if len(c.parents) == 1 {
+		origParentTree = rw.hist.commits[c.parents[0]].tree
 	}
-	if !(tree == c.tree && sameParents) && len(parents) <= 1 {
-		parentTree := emptyTree
-		if len(parents) == 1 {
-			parentTree = rw.treeOf(parents[0])
-		}
-		origParentTree := emptyTree
-		if len(c.parents) == 1 {
-			origParentTree = rw.hist.commits[c.parents[0]].tree
-		}
-		wasEmpty := len(c.parents) <= 1 && c.tree == origParentTree
-		if tree == parentTree && !wasEmpty {
-			// Nothing of this commit is left: its children hang on its parent.
-			rw.drop[old] = true
-			rw.dropped++
-			if len(parents) == 1 {
-				rw.newOf[old] = parents[0]
-			}
-			return nil
-		}
-	}
-	if tree == emptyTree && st.empty {
-		if _, err := rw.sink.put(objTree, nil); err != nil {
-			return err
-		}
-	}
-	h, err := rw.sink.put(objCommit, c.rebuild(tree, parents, newMsg))
-	if err != nil {
-		return err
-	}
-	rw.rewritten++
-	rw.record(old, h, parents, tree)
-	return nil
+	wasEmpty := len(c.parents) <= 1 && c.tree == origParentTree
+	return tree == parentTree && !wasEmpty
 }
 
 func (rw *rewriter) record(old, h Hash, parents []Hash, tree Hash) {

@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
 
@@ -156,21 +157,70 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 	if s.PendingPurge() {
 		return nil, &PurgePendingError{}
 	}
-	name := opts.Remote
-	if name == "" {
-		name = DefaultRemote
-	}
-	fetchURL, pushURL, err := s.syncURLs(name)
+	r, err := s.newSyncRun(ctx, h, opts)
 	if err != nil {
 		return nil, err
 	}
-	rcFetch, err := connect(fetchURL, s.getenv)
+	defer r.listChanged()
+	if err := r.recover(); err != nil {
+		return r.res, err
+	}
+	for attempt := 1; ; attempt++ {
+		end, err := r.round(attempt)
+		if err != nil || end == roundStop {
+			return r.res, err
+		}
+		if end == roundDone {
+			break
+		}
+	}
+	return r.res, r.finish()
+}
+
+// syncRun is one acc sync in progress: what its rounds share.
+type syncRun struct {
+	s                      *Store
+	ctx                    context.Context
+	h                      *heldLock
+	opts                   SyncOptions // defaults applied
+	committer              Signature
+	name, branch, tracking string // remote, full branch name, remote-tracking ref
+	rcFetch, rcPush        *remoteConn
+	res                    *SyncResult
+	st                     *syncState           // the stopped sync being resumed, or nil
+	seen                   map[string]pathEntry // remote versions already resolved against
+	local                  Hash                 // the local head
+	start                  Hash                 // where a refused push puts everything back
+	changed                map[string]bool      // Git paths the sync changed on disk
+	sweep                  bool                 // an erasure was carried to the remote's other references
+	unclean                []string             // remote references it could not clean
+}
+
+// roundEnd says how a round of sync ended.
+type roundEnd int
+
+const (
+	roundDone  roundEnd = iota // integrated, and pushed if there was anything to push
+	roundAgain                 // someone pushed meanwhile: fetch and integrate again
+	roundStop                  // a conflict, or an error: the sync ends there
+)
+
+// newSyncRun resolves the remote, connects to it and applies the defaults.
+func (s *Store) newSyncRun(ctx context.Context, h *heldLock, opts SyncOptions) (*syncRun, error) {
+	r := &syncRun{s: s, ctx: ctx, h: h, name: opts.Remote, changed: map[string]bool{}, seen: map[string]pathEntry{}}
+	if r.name == "" {
+		r.name = DefaultRemote
+	}
+	fetchURL, pushURL, err := s.syncURLs(r.name)
 	if err != nil {
 		return nil, err
 	}
-	rcPush := rcFetch
+	if r.rcFetch, err = connect(fetchURL, s.getenv); err != nil {
+		return nil, err
+	}
+	r.rcPush = r.rcFetch
 	if pushURL != fetchURL {
-		if rcPush, err = connect(pushURL, s.getenv); err != nil {
+		if r.rcPush, err = connect(pushURL, s.getenv); err != nil {
 			return nil, err
 		}
 	}
@@ -180,225 +230,283 @@ func (s *Store) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, error)
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Minute
 	}
-	committer := opts.Committer
-	if committer.When.IsZero() {
-		committer.When = s.now()
+	r.opts, r.committer = opts, opts.Committer
+	if r.committer.When.IsZero() {
+		r.committer.When = s.now()
 	}
-	branch, err := s.headBranch()
-	if err != nil {
+	if r.branch, err = s.headBranch(); err != nil {
 		return nil, err
 	}
-	res := &SyncResult{Remote: name, URL: RedactURL(fetchURL), Branch: strings.TrimPrefix(branch, "refs/heads/")}
+	r.res = &SyncResult{Remote: r.name, URL: RedactURL(fetchURL), Branch: strings.TrimPrefix(r.branch, "refs/heads/")}
+	r.tracking = "refs/remotes/" + r.name + "/" + r.res.Branch
+	return r, nil
+}
 
-	note, err := s.recoverJournal(ctx, h, committer)
+// recover finishes what a killed sync left (the journal), and loads the state of a sync
+// stopped on a conflict: without Resume it is an error; with it, what the trainer chose
+// counts as seen.
+func (r *syncRun) recover() error {
+	s, res := r.s, r.res
+	note, err := s.recoverJournal(r.ctx, r.h, r.committer)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if note != "" {
 		res.Notes = append(res.Notes, note)
 	}
-	st, err := s.loadState()
-	if err != nil {
-		return res, err
+	if r.st, err = s.loadState(); err != nil {
+		return err
 	}
-	if st != nil && !opts.Resume {
-		return res, &ConflictPendingError{Conflict: s.conflictOf(st)}
+	if r.st != nil && !r.opts.Resume {
+		return &ConflictPendingError{Conflict: s.conflictOf(r.st)}
 	}
-	seen := map[string]pathEntry{}
-	if st != nil {
+	if r.st != nil {
 		res.Resumed = true
-		for p, v := range st.Seen {
+		for p, v := range r.st.Seen {
 			if e, err := parsePathEntry(v); err == nil {
-				seen[p] = e
+				r.seen[p] = e
 			}
 		}
-		for _, f := range st.Files {
+		for _, f := range r.st.Files {
 			if e, err := parsePathEntry(f.Remote); err == nil {
-				seen[f.Path] = e
+				r.seen[f.Path] = e
 			}
 		}
 	}
-	_, local, err := s.headCommit()
-	if err != nil {
-		return res, err
+	if _, r.local, err = s.headCommit(); err != nil {
+		return err
 	}
-	res.Before = local
-	start := local
-	changed := map[string]bool{}
-	defer func() {
-		for p := range changed {
-			res.Changed = append(res.Changed, s.displayPath(p))
-		}
-		sort.Strings(res.Changed)
-	}()
-	tracking := "refs/remotes/" + name + "/" + res.Branch
-	sweep := false       // an erasure was carried to the remote's other references
-	var unclean []string // remote references it could not clean
+	res.Before, r.start = r.local, r.local
+	return nil
+}
 
-	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		remote, empty, err := s.fetchBranch(ctx, h, rcFetch, name, branch, tracking, opts.Timeout, committer)
-		if err != nil {
-			return res, err
-		}
-		res.RemoteHead = remote
-		if attempt == 1 {
-			res.EmptyRemote = empty
-		}
-		s.step("sync-fetched")
-		// Erasures (acc purge) recorded on one side only are applied here first: on this
-		// clone's history when the remote brought them, on the remote-tracking branch
-		// when this clone made them (the push then rewrites the remote, with a lease on
-		// what was fetched).
-		lease := remote
-		var remoteHas map[Hash]bool
-		if !remote.IsZero() && !local.IsZero() {
-			applied, has, others, err := s.syncPurges(ctx, h, rcFetch, name, branch, local, remote, st != nil, opts.Timeout, committer)
-			if err != nil {
-				return res, err
-			}
-			if others != nil {
-				sweep = true
-				failed, err := s.pushDistant(ctx, h, rcPush, others, has, opts.Timeout)
-				if err != nil {
-					return res, err
-				}
-				unclean = append(unclean, failed...)
-			}
-			if applied > 0 {
-				res.Purges += applied
-				remoteHas = has
-				if _, local, err = s.headCommit(); err != nil {
-					return res, err
-				}
-				if remote, _, err = s.readRef(tracking); err != nil {
-					return res, err
-				}
-				start = local // never go back to a state that still holds an erased person
-			}
-		}
-		g := newCommitGraph(s)
-		ow := s.newObjectWriter()
-		in, err := s.integrate(g, ow, local, remote, seen, &opts, committer)
-		if err != nil {
-			ow.discard()
-			return res, err
-		}
-		if len(in.conflicts) > 0 {
-			ow.discard()
-			c, err := s.stopOnConflict(h, st, in, name, branch, seen, committer)
-			res.Conflict = c
-			return res, err
-		}
-		if err := ow.sync(); err != nil {
-			return res, err
-		}
-		s.step("sync-objects")
-		res.Received += len(in.remoteOnly)
-		res.Replayed += in.replayed
-		res.Fixup = res.Fixup || in.fixup
-		res.Renamed = append(res.Renamed, in.renamed...)
-		if in.kind == syncFastForward && in.local.IsZero() {
-			all, err := g.all(remote)
-			if err != nil {
-				return res, err
-			}
-			res.Received += len(all)
-		}
-		if in.head != local {
-			msg := "acc sync : avance rapide sur " + name + "/" + res.Branch
-			if in.kind == syncRebase {
-				msg = "acc sync : intégration de " + name + "/" + res.Branch
-			}
-			paths, err := s.checkout(h, branch, local, in.head, msg, committer)
-			if err != nil {
-				return res, err
-			}
-			for _, p := range paths {
-				changed[p] = true
-			}
-			local = in.head
-		}
-		res.After = local
-		if (local == remote && lease == remote) || local.IsZero() {
-			break
-		}
-		var newCommits []Hash
-		if remoteHas != nil {
-			newCommits, err = g.notIn(local, remoteHas)
-		} else {
-			newCommits, err = s.commitsToSend(g, local, remote)
-		}
-		if err != nil {
-			return res, err
-		}
-		s.step("sync-before-push")
-		perr := s.pushBranch(ctx, rcPush, branch, lease, local, newCommits, g, opts.Timeout)
-		if perr == nil {
-			res.Pushed = true
-			res.Sent += len(newCommits)
-			res.RemoteHead = local
-			s.step("sync-pushed")
-			if err := s.setRef(h, tracking, false, local, "acc sync : envoi", committer); err != nil {
-				return res, err
-			}
-			break
-		}
-		if errors.Is(perr, errRemoteMoved) && attempt < opts.MaxAttempts {
-			continue
-		}
-		// Where does the remote stand now?
-		now, _, ferr := s.fetchBranch(ctx, h, rcFetch, name, branch, tracking, opts.Timeout, committer)
-		if ferr == nil && now == local {
-			res.Pushed = true
-			res.Sent += len(newCommits)
-			res.RemoteHead = local
-			break
-		}
-		if ferr == nil && now != lease && attempt < opts.MaxAttempts {
-			continue
-		}
-		if ferr == nil && now != lease {
-			return res, fmt.Errorf("le dépôt partagé change sans cesse (%d essais) : relancez acc sync dans un moment ; vos commits sont intégrés localement, rien n'est perdu", attempt)
-		}
-		if ferr == nil && local != start {
-			// The push certainly did not happen: put everything back as it was.
-			paths, err := s.checkout(h, branch, local, start, "acc sync : annulé (envoi refusé)", committer)
-			if err != nil {
-				return res, fmt.Errorf("%v ; de plus, le retour à l'état d'avant a échoué : %w", perr, err)
-			}
-			for _, p := range paths {
-				changed[p] = !changed[p]
-				if !changed[p] {
-					delete(changed, p)
-				}
-			}
-			res.RolledBack = true
-			res.After = start
-		}
-		if remoteHas != nil {
-			res.Notes = append(res.Notes, "un effacement doit réécrire l'historique du dépôt partagé : "+
-				"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'une synchronisation")
-		}
-		return res, perr
+// listChanged reports the files the sync changed, sorted.
+func (r *syncRun) listChanged() {
+	for p := range r.changed {
+		r.res.Changed = append(r.res.Changed, r.s.displayPath(p))
 	}
-	if st != nil {
-		kept, err := s.clearState(h, st)
-		res.KeptBeside = kept
+	sort.Strings(r.res.Changed)
+}
+
+// round fetches, integrates, moves the work tree and pushes.
+func (r *syncRun) round(attempt int) (roundEnd, error) {
+	r.res.Attempts = attempt
+	if err := r.ctx.Err(); err != nil {
+		return roundStop, err
+	}
+	remote, err := r.fetch(attempt)
+	if err != nil {
+		return roundStop, err
+	}
+	lease := remote
+	remote, remoteHas, err := r.applyPurges(remote)
+	if err != nil {
+		return roundStop, err
+	}
+	g, in, err := r.integrate(remote)
+	if err != nil || in == nil {
+		return roundStop, err
+	}
+	if err := r.moveTo(in); err != nil {
+		return roundStop, err
+	}
+	if (r.local == remote && lease == remote) || r.local.IsZero() {
+		return roundDone, nil
+	}
+	return r.push(attempt, g, remote, lease, remoteHas)
+}
+
+// fetch brings the remote's branch into the remote-tracking ref and returns its head.
+func (r *syncRun) fetch(attempt int) (Hash, error) {
+	remote, empty, err := r.s.fetchBranch(r.ctx, r.h, r.rcFetch, r.name, r.branch, r.tracking, r.opts.Timeout, r.committer)
+	if err != nil {
+		return remote, err
+	}
+	r.res.RemoteHead = remote
+	if attempt == 1 {
+		r.res.EmptyRemote = empty
+	}
+	r.s.step("sync-fetched")
+	return remote, nil
+}
+
+// applyPurges applies the erasures (acc purge) recorded on one side only: on this
+// clone's history when the remote brought them, on the remote-tracking branch when this
+// clone made them (the push then rewrites the remote, with a lease on what was
+// fetched). It returns the remote head to integrate and, when an erasure was applied,
+// the commits the remote has (the rewritten history must be sent whole).
+func (r *syncRun) applyPurges(remote Hash) (Hash, map[Hash]bool, error) {
+	s, res := r.s, r.res
+	if remote.IsZero() || r.local.IsZero() {
+		return remote, nil, nil
+	}
+	applied, has, others, err := s.syncPurges(r.ctx, r.h, r.rcFetch, r.name, r.branch, r.local, remote, r.st != nil, r.opts.Timeout, r.committer)
+	if err != nil {
+		return remote, nil, err
+	}
+	if others != nil {
+		r.sweep = true
+		failed, err := s.pushDistant(r.ctx, r.h, r.rcPush, others, has, r.opts.Timeout)
 		if err != nil {
-			return res, err
+			return remote, nil, err
+		}
+		r.unclean = append(r.unclean, failed...)
+	}
+	if applied == 0 {
+		return remote, nil, nil
+	}
+	res.Purges += applied
+	if _, r.local, err = s.headCommit(); err != nil {
+		return remote, nil, err
+	}
+	if remote, _, err = s.readRef(r.tracking); err != nil {
+		return remote, nil, err
+	}
+	r.start = r.local // never go back to a state that still holds an erased person
+	return remote, has, nil
+}
+
+// integrate plans the round and writes its commits. On a conflict it stops the sync
+// (stopOnConflict) and returns no plan.
+func (r *syncRun) integrate(remote Hash) (*commitGraph, *integration, error) {
+	s, res := r.s, r.res
+	g := newCommitGraph(s)
+	ow := s.newObjectWriter()
+	in, err := s.integrate(g, ow, r.local, remote, r.seen, &r.opts, r.committer)
+	if err != nil {
+		ow.discard()
+		return nil, nil, err
+	}
+	if len(in.conflicts) > 0 {
+		ow.discard()
+		c, err := s.stopOnConflict(r.h, r.st, in, r.name, r.branch, r.seen, r.committer)
+		res.Conflict = c
+		return nil, nil, err
+	}
+	if err := ow.sync(); err != nil {
+		return nil, nil, err
+	}
+	s.step("sync-objects")
+	res.Received += len(in.remoteOnly)
+	res.Replayed += in.replayed
+	res.Fixup = res.Fixup || in.fixup
+	res.Renamed = append(res.Renamed, in.renamed...)
+	if in.kind == syncFastForward && in.local.IsZero() {
+		all, err := g.all(remote)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Received += len(all)
+	}
+	return g, in, nil
+}
+
+// moveTo moves the branch, the files and the index to the plan's head.
+func (r *syncRun) moveTo(in *integration) error {
+	if in.head != r.local {
+		msg := "acc sync : avance rapide sur " + r.name + "/" + r.res.Branch
+		if in.kind == syncRebase {
+			msg = "acc sync : intégration de " + r.name + "/" + r.res.Branch
+		}
+		paths, err := r.s.checkout(r.h, r.branch, r.local, in.head, msg, r.committer)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			r.changed[p] = true
+		}
+		r.local = in.head
+	}
+	r.res.After = r.local
+	return nil
+}
+
+// push sends the local head by compare-and-swap against lease. remoteHas, when an
+// erasure rewrote the history, lists what the remote has.
+func (r *syncRun) push(attempt int, g *commitGraph, remote, lease Hash, remoteHas map[Hash]bool) (roundEnd, error) {
+	s, res := r.s, r.res
+	var newCommits []Hash
+	var err error
+	if remoteHas != nil {
+		newCommits, err = g.notIn(r.local, remoteHas)
+	} else {
+		newCommits, err = s.commitsToSend(g, r.local, remote)
+	}
+	if err != nil {
+		return roundStop, err
+	}
+	s.step("sync-before-push")
+	perr := s.pushBranch(r.ctx, r.rcPush, r.branch, lease, r.local, newCommits, g, r.opts.Timeout)
+	if perr == nil {
+		res.Pushed = true
+		res.Sent += len(newCommits)
+		res.RemoteHead = r.local
+		s.step("sync-pushed")
+		return roundDone, s.setRef(r.h, r.tracking, false, r.local, "acc sync : envoi", r.committer)
+	}
+	if errors.Is(perr, errRemoteMoved) && attempt < r.opts.MaxAttempts {
+		return roundAgain, nil
+	}
+	return r.pushFailed(attempt, perr, lease, len(newCommits), remoteHas != nil)
+}
+
+// pushFailed looks where the remote stands after a push that failed: it may have
+// happened after all, someone may have pushed meanwhile (another round), or it was
+// refused: then the branch and files go back to where they were before the sync.
+func (r *syncRun) pushFailed(attempt int, perr error, lease Hash, sent int, rewrote bool) (roundEnd, error) {
+	s, res := r.s, r.res
+	now, _, ferr := s.fetchBranch(r.ctx, r.h, r.rcFetch, r.name, r.branch, r.tracking, r.opts.Timeout, r.committer)
+	if ferr == nil && now == r.local {
+		res.Pushed = true
+		res.Sent += sent
+		res.RemoteHead = r.local
+		return roundDone, nil
+	}
+	if ferr == nil && now != lease && attempt < r.opts.MaxAttempts {
+		return roundAgain, nil
+	}
+	if ferr == nil && now != lease {
+		return roundStop, fmt.Errorf("le dépôt partagé change sans cesse (%d essais) : relancez acc sync dans un moment ; vos commits sont intégrés localement, rien n'est perdu", attempt)
+	}
+	if ferr == nil && r.local != r.start {
+		// The push certainly did not happen: put everything back as it was.
+		paths, err := s.checkout(r.h, r.branch, r.local, r.start, "acc sync : annulé (envoi refusé)", r.committer)
+		if err != nil {
+			return roundStop, fmt.Errorf("%v ; de plus, le retour à l'état d'avant a échoué : %w", perr, err)
+		}
+		for _, p := range paths {
+			r.changed[p] = !r.changed[p]
+			if !r.changed[p] {
+				delete(r.changed, p)
+			}
+		}
+		res.RolledBack = true
+		res.After = r.start
+	}
+	if rewrote {
+		res.Notes = append(res.Notes, "un effacement doit réécrire l'historique du dépôt partagé : "+
+			"si la forge protège la branche, autorisez-y la réécriture (« force push ») le temps d'une synchronisation")
+	}
+	return roundStop, perr
+}
+
+// finish clears the state of the conflict the sync resumed, and reports what the
+// erasures could not clean on the remote.
+func (r *syncRun) finish() error {
+	if r.st != nil {
+		kept, err := r.s.clearState(r.h, r.st)
+		r.res.KeptBeside = kept
+		if err != nil {
+			return err
 		}
 	}
-	if len(unclean) > 0 {
-		return res, &PurgeRemoteError{Refs: unclean}
+	if len(r.unclean) > 0 {
+		return &PurgeRemoteError{Refs: r.unclean}
 	}
-	if sweep {
-		return res, s.finishSweep()
+	if r.sweep {
+		return r.s.finishSweep()
 	}
-	return res, nil
+	return nil
 }
 
 // stopOnConflict keeps everything for the trainer's choice: a branch on the local head
@@ -658,35 +766,11 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		return rc.remoteError("push", err)
 	}
 	defer sess.Close()
-	ar, err := sess.AdvertisedReferencesContext(cctx)
-	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return rc.remoteError("push", err)
+	ar, err := pushLease(cctx, rc, sess, branch, old)
+	if err != nil {
+		return err
 	}
-	var cur Hash
-	if ar != nil {
-		refs, err := ar.AllReferences()
-		if err != nil {
-			return rc.remoteError("push", err)
-		}
-		if r, err := refs.Reference(plumbing.ReferenceName(branch)); err == nil {
-			cur = Hash(r.Hash())
-		}
-	} else {
-		ar = packp.NewAdvRefs()
-	}
-	if cur != old {
-		return errRemoteMoved
-	}
-	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
-	var progress bytes.Buffer
-	if ar.Capabilities.Supports(capability.Sideband64k) {
-		_ = req.Capabilities.Set(capability.Sideband64k)
-		req.Progress = &progress
-	} else if ar.Capabilities.Supports(capability.Sideband) {
-		_ = req.Capabilities.Set(capability.Sideband)
-		req.Progress = &progress
-	}
-	req.Commands = []*packp.Command{{Name: plumbing.ReferenceName(branch), Old: plumbing.Hash(old), New: plumbing.Hash(new)}}
+	req, progress := pushRequest(ar, branch, old, new)
 	objs, err := s.objectsToSend(g, commits)
 	if err != nil {
 		return err
@@ -697,6 +781,60 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 	}
 	rd, wr := io.Pipe()
 	req.Packfile = rd
+	done := s.encodePack(wr, st, objs, !ar.Capabilities.Supports(capability.OFSDelta))
+	rs, err := sess.ReceivePack(cctx, req)
+	if err != nil {
+		_ = rd.Close()
+	}
+	encErr := <-done
+	return pushOutcome(ctx, rc, rs, err, encErr, progress)
+}
+
+// pushLease reads the remote's references and checks that its branch is still at old
+// (errRemoteMoved otherwise). An empty remote advertises nothing.
+func pushLease(ctx context.Context, rc *remoteConn, sess transport.ReceivePackSession, branch string, old Hash) (*packp.AdvRefs, error) {
+	ar, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return nil, rc.remoteError("push", err)
+	}
+	var cur Hash
+	if ar != nil {
+		refs, err := ar.AllReferences()
+		if err != nil {
+			return nil, rc.remoteError("push", err)
+		}
+		if r, err := refs.Reference(plumbing.ReferenceName(branch)); err == nil {
+			cur = Hash(r.Hash())
+		}
+	} else {
+		ar = packp.NewAdvRefs()
+	}
+	if cur != old {
+		return nil, errRemoteMoved
+	}
+	return ar, nil
+}
+
+// pushRequest asks to move branch from old to new, with the server's messages (hook
+// output) captured in the returned buffer when it can send them.
+func pushRequest(ar *packp.AdvRefs, branch string, old, new Hash) (*packp.ReferenceUpdateRequest, *bytes.Buffer) {
+	req := packp.NewReferenceUpdateRequestFromCapabilities(ar.Capabilities)
+	progress := &bytes.Buffer{}
+	if ar.Capabilities.Supports(capability.Sideband64k) {
+		_ = req.Capabilities.Set(capability.Sideband64k)
+		req.Progress = progress
+	} else if ar.Capabilities.Supports(capability.Sideband) {
+		_ = req.Capabilities.Set(capability.Sideband)
+		req.Progress = progress
+	}
+	req.Commands = []*packp.Command{{Name: plumbing.ReferenceName(branch), Old: plumbing.Hash(old), New: plumbing.Hash(new)}}
+	return req, progress
+}
+
+// encodePack writes the pack of objs to wr in the background (counted for Progress)
+// and closes it, with the error if any; the channel gives that error. refDeltas when
+// the server does not read offset deltas.
+func (s *Store) encodePack(wr *io.PipeWriter, st storer.EncodedObjectStorer, objs []plumbing.Hash, refDeltas bool) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		err := bug.Call(func() error {
@@ -704,7 +842,7 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 			if s.Progress != nil {
 				out = &byteCounter{w: wr, s: s, p: PhaseSend}
 			}
-			enc := packfile.NewEncoder(out, st, !ar.Capabilities.Supports(capability.OFSDelta))
+			enc := packfile.NewEncoder(out, st, refDeltas)
 			_, err := enc.Encode(objs, 10)
 			return err
 		})
@@ -720,11 +858,14 @@ func (s *Store) pushBranch(ctx context.Context, rc *remoteConn, branch string, o
 		}
 		done <- wr.Close()
 	}()
-	rs, err := sess.ReceivePack(cctx, req)
-	if err != nil {
-		_ = rd.Close()
-	}
-	encErr := <-done
+	return done
+}
+
+// pushOutcome tells what a push came to from the server's report (rs), the exchange's
+// error and the encoder's: nil when the branch moved, errRemoteMoved when the
+// compare-and-swap lost, a *RemoteError when the server refused or the connection was
+// lost (with what the server said, progress).
+func pushOutcome(ctx context.Context, rc *remoteConn, rs *packp.ReportStatus, err, encErr error, progress *bytes.Buffer) error {
 	if p := (*bug.Panic)(nil); errors.As(encErr, &p) {
 		return encErr
 	}

@@ -261,6 +261,16 @@ type integration struct {
 // gives, for Git paths, the remote version the trainer already resolved a conflict
 // against: it stands for the common ancestor's version of that file.
 func (s *Store) integrate(g *commitGraph, ow *objectWriter, local, remote Hash, seen map[string]pathEntry, opts *SyncOptions, committer Signature) (*integration, error) {
+	in, err := s.plan(g, local, remote)
+	if err != nil || in.kind != syncRebase {
+		return in, err
+	}
+	return in, s.rebase(g, ow, in, seen, opts, committer)
+}
+
+// plan tells what kind of round this is and, for a diverged history, which commits
+// each side has alone; the rebase is left to rebase.
+func (s *Store) plan(g *commitGraph, local, remote Hash) (*integration, error) {
 	in := &integration{local: local, remote: remote, head: local}
 	switch {
 	case local == remote:
@@ -295,347 +305,439 @@ func (s *Store) integrate(g *commitGraph, ow *objectWriter, local, remote Hash, 
 	if in.remoteOnly, err = g.only(flags, flagB, remote); err != nil {
 		return nil, err
 	}
-	return in, s.rebase(g, ow, in, seen, opts, committer)
+	return in, nil
 }
 
 // rebase fills in the plan of a diverged history (see the package comment above).
 func (s *Store) rebase(g *commitGraph, ow *objectWriter, in *integration, seen map[string]pathEntry, opts *SyncOptions, committer Signature) error {
-	baseTree, err := s.treeOf(in.base)
-	if err != nil {
+	r := newRebaser(s, g, ow, in, seen, opts, committer)
+	if err := r.candidates(); err != nil {
 		return err
 	}
-	lTree, err := s.treeOf(in.local)
-	if err != nil {
+	if err := r.relocate(); err != nil {
 		return err
 	}
-	rTree, err := s.treeOf(in.remote)
-	if err != nil {
+	r.listRenames()
+	if err := r.resolve(); err != nil {
 		return err
-	}
-	cand := map[string]bool{}
-	for _, t := range []Hash{lTree, rTree} {
-		changes, err := s.diffAll(baseTree, t)
-		if err != nil {
-			return err
-		}
-		for _, c := range changes {
-			cand[c.path] = true
-		}
-	}
-	for p := range seen {
-		cand[p] = true
-	}
-	cache := map[Hash]map[string]pathEntry{}
-	at := func(tree Hash, p string) (pathEntry, error) {
-		m := cache[tree]
-		if m == nil {
-			m = map[string]pathEntry{}
-			cache[tree] = m
-		}
-		if e, ok := m[p]; ok {
-			return e, nil
-		}
-		e, err := s.entryAt(tree, p)
-		if err == nil {
-			m[p] = e
-		}
-		return e, err
-	}
-	// lover overlays the local side: relocated files leave their name and take another.
-	lover := map[string]pathEntry{}
-	renames := map[string]string{} // original Git path → new Git path
-	baseV := func(p string) (pathEntry, error) {
-		if e, ok := seen[p]; ok {
-			return e, nil
-		}
-		return at(baseTree, p)
-	}
-	localV := func(p string) (pathEntry, error) {
-		if e, ok := lover[p]; ok {
-			return e, nil
-		}
-		return at(lTree, p)
-	}
-	remoteV := func(p string) (pathEntry, error) { return at(rTree, p) }
-	// versions gives a path's base, local and remote versions.
-	versions := func(p string) (b, l, r pathEntry, err error) {
-		if b, err = baseV(p); err != nil {
-			return
-		}
-		if l, err = localV(p); err != nil {
-			return
-		}
-		r, err = remoteV(p)
-		return
-	}
-
-	// exists tells Relocate whether a case path (a file, or a folder when it ends with
-	// "/") is taken on either side.
-	exists := func(cp string) bool {
-		gp := s.gitPath(strings.TrimSuffix(cp, "/"))
-		for _, t := range []Hash{lTree, rTree} {
-			if t.IsZero() {
-				continue
-			}
-			if _, ok, err := s.lookupPath(t, gp); err != nil || ok {
-				return true
-			}
-		}
-		for p, e := range lover {
-			if e.present() && (p == gp || strings.HasPrefix(p, gp+"/")) {
-				return true
-			}
-		}
-		return false
-	}
-	blobCache := map[[2]string]Hash{}
-	rewrite := func(e pathEntry, from, to string) (pathEntry, error) {
-		if opts.Rewrite == nil {
-			return e, nil
-		}
-		key := [2]string{e.hash.String(), to}
-		if h, ok := blobCache[key]; ok {
-			return pathEntry{mode: e.mode, hash: h}, nil
-		}
-		data, err := s.readObject(e.hash, plumbing.BlobObject)
-		if err != nil {
-			return e, err
-		}
-		nd := opts.Rewrite(s.displayPath(from), s.displayPath(to), data)
-		h, err := ow.write(objBlob, nd)
-		if err != nil {
-			return e, err
-		}
-		blobCache[key] = h
-		return pathEntry{mode: e.mode, hash: h}, nil
-	}
-	// move relocates the local files created since the base at from (a file, or a
-	// folder prefix ending with "/") to to.
-	move := func(from, to string) error {
-		var list []string
-		for p := range cand {
-			if p == from || (strings.HasSuffix(from, "/") && strings.HasPrefix(p, from)) {
-				list = append(list, p)
-			}
-		}
-		sort.Strings(list)
-		for _, p := range list {
-			b, err := at(baseTree, p)
-			if err != nil {
-				return err
-			}
-			l, err := localV(p)
-			if err != nil {
-				return err
-			}
-			if b.present() || !l.present() {
-				continue
-			}
-			np := to + strings.TrimPrefix(p, from)
-			ne, err := rewrite(l, p, np)
-			if err != nil {
-				return err
-			}
-			lover[p] = pathEntry{}
-			lover[np] = ne
-			cand[np] = true
-			orig := p
-			for o, n := range renames {
-				if n == p {
-					orig = o
-				}
-			}
-			renames[orig] = np
-		}
-		return nil
-	}
-	for round := 0; round < 100 && opts.Relocate != nil; round++ {
-		var clashes []string
-		for p := range cand {
-			if _, ok := seen[p]; ok {
-				continue
-			}
-			b, l, r, err := versions(p)
-			if err != nil {
-				return err
-			}
-			if !b.present() && l.present() && r.present() && l != r {
-				if _, ok := s.casePath(p); ok {
-					clashes = append(clashes, p)
-				}
-			}
-		}
-		if len(clashes) == 0 {
-			break
-		}
-		sort.Strings(clashes)
-		folderMoved := false
-		type fileMove struct{ from, to string }
-		var moves []fileMove
-		taken := map[string]bool{}
-		for _, p := range clashes {
-			cp, _ := s.casePath(p)
-			from, to, ok := opts.Relocate(cp, func(q string) bool { return taken[q] || exists(q) })
-			if !ok || from == "" || to == "" || from == to {
-				continue
-			}
-			if err := checkCasePath(strings.TrimSuffix(to, "/")); err != nil {
-				continue
-			}
-			gf, gt := s.gitPath(strings.TrimSuffix(from, "/")), s.gitPath(strings.TrimSuffix(to, "/"))
-			if strings.HasSuffix(from, "/") {
-				if err := move(gf+"/", gt+"/"); err != nil {
-					return err
-				}
-				folderMoved = true
-				break
-			}
-			taken[to] = true
-			moves = append(moves, fileMove{gf, gt})
-		}
-		if folderMoved {
-			continue
-		}
-		for _, m := range moves {
-			if err := move(m.from, m.to); err != nil {
-				return err
-			}
-		}
-		break
-	}
-	for o, n := range renames {
-		in.renamed = append(in.renamed, Rename{From: s.displayPath(o), To: s.displayPath(n)})
-	}
-	sort.Slice(in.renamed, func(i, j int) bool { return in.renamed[i].From < in.renamed[j].From })
-
-	// Conflicts, and the integrated version of every candidate.
-	desired := map[string]pathEntry{}
-	paths := sortedKeys(cand)
-	for _, p := range paths {
-		b, l, r, err := versions(p)
-		if err != nil {
-			return err
-		}
-		lc, rc := l != b, r != b
-		if lc && rc && l != r {
-			in.conflicts = append(in.conflicts, ConflictFile{
-				Path: s.displayPath(p), gitPath: p, base: b, local: l, remote: r,
-				Added: !b.present() && l.present() && r.present(), LocalDeleted: b.present() && !l.present(),
-				RemoteDeleted: b.present() && !r.present(),
-			})
-			continue
-		}
-		if lc {
-			desired[p] = l
-		} else {
-			desired[p] = r
-		}
 	}
 	if len(in.conflicts) > 0 {
 		return s.conflictAuthors(g, in)
 	}
+	if err := r.replay(); err != nil {
+		return err
+	}
+	return r.fixup()
+}
 
-	// Replay.
-	tip, tipTree := in.remote, rTree
-	touched := map[string]bool{}
-	when := s.now()
-	committer.When = when
-	for _, c := range in.localOnly {
-		rc, err := g.get(c)
+// rebaser is one rebase in progress: the plan it fills in, and what its phases share.
+// Paths are Git paths.
+type rebaser struct {
+	s         *Store
+	g         *commitGraph
+	ow        *objectWriter
+	in        *integration
+	seen      map[string]pathEntry // the remote versions already resolved against
+	opts      *SyncOptions
+	committer Signature
+
+	baseTree, lTree, rTree Hash
+	cand                   map[string]bool // paths changed on either side, or seen
+	cache                  map[Hash]map[string]pathEntry
+	// lover overlays the local side: relocated files leave their name and take another.
+	lover     map[string]pathEntry
+	renames   map[string]string    // original path → new path
+	blobCache map[[2]string]Hash   // (blob, new path) → rewritten blob
+	desired   map[string]pathEntry // the integrated version of each candidate
+	touched   map[string]bool      // paths the replay wrote
+	tip       Hash                 // the last commit written
+	tipTree   Hash
+}
+
+func newRebaser(s *Store, g *commitGraph, ow *objectWriter, in *integration, seen map[string]pathEntry, opts *SyncOptions, committer Signature) *rebaser {
+	return &rebaser{s: s, g: g, ow: ow, in: in, seen: seen, opts: opts, committer: committer,
+		cand: map[string]bool{}, cache: map[Hash]map[string]pathEntry{}, lover: map[string]pathEntry{},
+		renames: map[string]string{}, blobCache: map[[2]string]Hash{}, desired: map[string]pathEntry{},
+		touched: map[string]bool{}}
+}
+
+// candidates reads the three trees and lists the paths either side changed since the
+// base, plus those of seen.
+func (r *rebaser) candidates() error {
+	s := r.s
+	var err error
+	if r.baseTree, err = s.treeOf(r.in.base); err != nil {
+		return err
+	}
+	if r.lTree, err = s.treeOf(r.in.local); err != nil {
+		return err
+	}
+	if r.rTree, err = s.treeOf(r.in.remote); err != nil {
+		return err
+	}
+	for _, t := range []Hash{r.lTree, r.rTree} {
+		changes, err := s.diffAll(r.baseTree, t)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			r.cand[c.path] = true
+		}
+	}
+	for p := range r.seen {
+		r.cand[p] = true
+	}
+	return nil
+}
+
+// at is the entry of p in tree, remembered.
+func (r *rebaser) at(tree Hash, p string) (pathEntry, error) {
+	m := r.cache[tree]
+	if m == nil {
+		m = map[string]pathEntry{}
+		r.cache[tree] = m
+	}
+	if e, ok := m[p]; ok {
+		return e, nil
+	}
+	e, err := r.s.entryAt(tree, p)
+	if err == nil {
+		m[p] = e
+	}
+	return e, err
+}
+
+// versions gives a path's base (or seen), local (relocations applied) and remote
+// versions.
+func (r *rebaser) versions(p string) (b, l, rm pathEntry, err error) {
+	if b, err = r.baseV(p); err != nil {
+		return
+	}
+	if l, err = r.localV(p); err != nil {
+		return
+	}
+	rm, err = r.at(r.rTree, p)
+	return
+}
+
+func (r *rebaser) baseV(p string) (pathEntry, error) {
+	if e, ok := r.seen[p]; ok {
+		return e, nil
+	}
+	return r.at(r.baseTree, p)
+}
+
+func (r *rebaser) localV(p string) (pathEntry, error) {
+	if e, ok := r.lover[p]; ok {
+		return e, nil
+	}
+	return r.at(r.lTree, p)
+}
+
+// exists tells Relocate whether a case path (a file, or a folder when it ends with
+// "/") is taken on either side.
+func (r *rebaser) exists(cp string) bool {
+	gp := r.s.gitPath(strings.TrimSuffix(cp, "/"))
+	for _, t := range []Hash{r.lTree, r.rTree} {
+		if t.IsZero() {
+			continue
+		}
+		if _, ok, err := r.s.lookupPath(t, gp); err != nil || ok {
+			return true
+		}
+	}
+	for p, e := range r.lover {
+		if e.present() && (p == gp || strings.HasPrefix(p, gp+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewrite adapts a relocated file's content (SyncOptions.Rewrite), once per blob and
+// destination.
+func (r *rebaser) rewrite(e pathEntry, from, to string) (pathEntry, error) {
+	if r.opts.Rewrite == nil {
+		return e, nil
+	}
+	key := [2]string{e.hash.String(), to}
+	if h, ok := r.blobCache[key]; ok {
+		return pathEntry{mode: e.mode, hash: h}, nil
+	}
+	data, err := r.s.readObject(e.hash, plumbing.BlobObject)
+	if err != nil {
+		return e, err
+	}
+	nd := r.opts.Rewrite(r.s.displayPath(from), r.s.displayPath(to), data)
+	h, err := r.ow.write(objBlob, nd)
+	if err != nil {
+		return e, err
+	}
+	r.blobCache[key] = h
+	return pathEntry{mode: e.mode, hash: h}, nil
+}
+
+// move relocates the local files created since the base at from (a file, or a folder
+// prefix ending with "/") to to.
+func (r *rebaser) move(from, to string) error {
+	var list []string
+	for p := range r.cand {
+		if p == from || (strings.HasSuffix(from, "/") && strings.HasPrefix(p, from)) {
+			list = append(list, p)
+		}
+	}
+	sort.Strings(list)
+	for _, p := range list {
+		b, err := r.at(r.baseTree, p)
+		if err != nil {
+			return err
+		}
+		l, err := r.localV(p)
+		if err != nil {
+			return err
+		}
+		if b.present() || !l.present() {
+			continue
+		}
+		np := to + strings.TrimPrefix(p, from)
+		ne, err := r.rewrite(l, p, np)
+		if err != nil {
+			return err
+		}
+		r.lover[p] = pathEntry{}
+		r.lover[np] = ne
+		r.cand[np] = true
+		orig := p
+		for o, n := range r.renames {
+			if n == p {
+				orig = o
+			}
+		}
+		r.renames[orig] = np
+	}
+	return nil
+}
+
+// relocate offers each file created on both sides to SyncOptions.Relocate, until none
+// is left that it accepts to move. A folder moved can make new clashes (its files meet
+// others at the new name): then another round.
+func (r *rebaser) relocate() error {
+	for round := 0; round < 100 && r.opts.Relocate != nil; round++ {
+		clashes, err := r.clashes()
+		if err != nil || len(clashes) == 0 {
+			return err
+		}
+		again, err := r.relocateRound(clashes)
+		if err != nil || !again {
+			return err
+		}
+	}
+	return nil
+}
+
+// clashes lists, sorted, the case paths created on both sides with different contents
+// and not already resolved.
+func (r *rebaser) clashes() ([]string, error) {
+	var clashes []string
+	for p := range r.cand {
+		if _, ok := r.seen[p]; ok {
+			continue
+		}
+		b, l, rm, err := r.versions(p)
+		if err != nil {
+			return nil, err
+		}
+		if !b.present() && l.present() && rm.present() && l != rm {
+			if _, ok := r.s.casePath(p); ok {
+				clashes = append(clashes, p)
+			}
+		}
+	}
+	sort.Strings(clashes)
+	return clashes, nil
+}
+
+// relocateRound asks Relocate about each clash and moves what it says. A folder is
+// moved at once and ends the round (again: the clashes must be listed anew); files are
+// moved together at the end.
+func (r *rebaser) relocateRound(clashes []string) (again bool, err error) {
+	type fileMove struct{ from, to string }
+	var moves []fileMove
+	taken := map[string]bool{}
+	for _, p := range clashes {
+		cp, _ := r.s.casePath(p)
+		from, to, ok := r.opts.Relocate(cp, func(q string) bool { return taken[q] || r.exists(q) })
+		if !ok || from == "" || to == "" || from == to {
+			continue
+		}
+		if err := checkCasePath(strings.TrimSuffix(to, "/")); err != nil {
+			continue
+		}
+		gf, gt := r.s.gitPath(strings.TrimSuffix(from, "/")), r.s.gitPath(strings.TrimSuffix(to, "/"))
+		if strings.HasSuffix(from, "/") {
+			return true, r.move(gf+"/", gt+"/")
+		}
+		taken[to] = true
+		moves = append(moves, fileMove{gf, gt})
+	}
+	for _, m := range moves {
+		if err := r.move(m.from, m.to); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// listRenames reports the relocations in the plan, sorted by original path.
+func (r *rebaser) listRenames() {
+	for o, n := range r.renames {
+		r.in.renamed = append(r.in.renamed, Rename{From: r.s.displayPath(o), To: r.s.displayPath(n)})
+	}
+	sort.Slice(r.in.renamed, func(i, j int) bool { return r.in.renamed[i].From < r.in.renamed[j].From })
+}
+
+// resolve finds the conflicts, and the integrated version of every other candidate:
+// ours if we changed it, theirs otherwise.
+func (r *rebaser) resolve() error {
+	for _, p := range sortedKeys(r.cand) {
+		b, l, rm, err := r.versions(p)
+		if err != nil {
+			return err
+		}
+		lc, rc := l != b, rm != b
+		if lc && rc && l != rm {
+			r.in.conflicts = append(r.in.conflicts, ConflictFile{
+				Path: r.s.displayPath(p), gitPath: p, base: b, local: l, remote: rm,
+				Added: !b.present() && l.present() && rm.present(), LocalDeleted: b.present() && !l.present(),
+				RemoteDeleted: b.present() && !rm.present(),
+			})
+			continue
+		}
+		if lc {
+			r.desired[p] = l
+		} else {
+			r.desired[p] = rm
+		}
+	}
+	return nil
+}
+
+// replay writes each local commit again on top of the remote's head, its changes
+// carried to the relocated paths. Merges are skipped: their changes come with the
+// commits they merged.
+func (r *rebaser) replay() error {
+	r.tip, r.tipTree = r.in.remote, r.rTree
+	r.committer.When = r.s.now()
+	for _, c := range r.in.localOnly {
+		rc, err := r.g.get(c)
 		if err != nil {
 			return err
 		}
 		if len(rc.parents) > 1 {
-			continue // a merge: its changes come with the commits it merged
+			continue
 		}
-		var ptree Hash
-		if len(rc.parents) == 1 {
-			if ptree, err = s.treeOf(rc.parents[0]); err != nil {
-				return err
-			}
-		}
-		changes, err := s.diffAll(ptree, rc.tree)
-		if err != nil {
+		if err := r.replayCommit(c, rc); err != nil {
 			return err
 		}
-		if err := s.checkModes(changes); err != nil {
-			return err
-		}
-		ups := make([]indexUpdate, 0, len(changes))
-		for _, ch := range changes {
-			p, e := ch.path, ch.new
-			if np, ok := renames[p]; ok {
-				if b, err := at(baseTree, p); err == nil && !b.present() {
-					if e.present() {
-						if e, err = rewrite(e, p, np); err != nil {
-							return err
-						}
-					}
-					p = np
-				}
-			}
-			touched[p] = true
-			ups = append(ups, updateOf(p, e))
-		}
-		newTree, err := s.buildTree(ow, tipTree, ups)
-		if err != nil {
-			return fmt.Errorf("intégration du commit %s : %w", c, err)
-		}
-		id, err := ow.write(objCommit, encodeCommit(newTree, []Hash{tip}, rc.author, committer, rc.message))
-		if err != nil {
-			return err
-		}
-		// The next commit's trees are built from this one's: make them readable.
-		if err := ow.sync(); err != nil {
-			return err
-		}
-		tip, tipTree = id, newTree
-		in.replayed++
 	}
-	// Fix-up: every file at its integrated version.
-	for p := range touched {
-		if _, ok := desired[p]; !ok {
-			b, l, r, err := versions(p)
+	return nil
+}
+
+// replayCommit writes c (read as rc) on top of the tip.
+func (r *rebaser) replayCommit(c Hash, rc rawCommit) error {
+	s := r.s
+	var ptree Hash
+	var err error
+	if len(rc.parents) == 1 {
+		if ptree, err = s.treeOf(rc.parents[0]); err != nil {
+			return err
+		}
+	}
+	changes, err := s.diffAll(ptree, rc.tree)
+	if err != nil {
+		return err
+	}
+	if err := s.checkModes(changes); err != nil {
+		return err
+	}
+	ups := make([]indexUpdate, 0, len(changes))
+	for _, ch := range changes {
+		p, e := ch.path, ch.new
+		if np, ok := r.renames[p]; ok {
+			if b, err := r.at(r.baseTree, p); err == nil && !b.present() {
+				if e.present() {
+					if e, err = r.rewrite(e, p, np); err != nil {
+						return err
+					}
+				}
+				p = np
+			}
+		}
+		r.touched[p] = true
+		ups = append(ups, updateOf(p, e))
+	}
+	newTree, err := s.buildTree(r.ow, r.tipTree, ups)
+	if err != nil {
+		return fmt.Errorf("intégration du commit %s : %w", c, err)
+	}
+	id, err := r.ow.write(objCommit, encodeCommit(newTree, []Hash{r.tip}, rc.author, r.committer, rc.message))
+	if err != nil {
+		return err
+	}
+	// The next commit's trees are built from this one's: make them readable.
+	if err := r.ow.sync(); err != nil {
+		return err
+	}
+	r.tip, r.tipTree = id, newTree
+	r.in.replayed++
+	return nil
+}
+
+// fixup writes, when the replay left a file at another version than its integrated
+// one, a last commit that puts every file right; the plan's head is the last commit.
+func (r *rebaser) fixup() error {
+	for p := range r.touched {
+		if _, ok := r.desired[p]; !ok {
+			b, l, rm, err := r.versions(p)
 			if err != nil {
 				return err
 			}
 			if l != b {
-				desired[p] = l
+				r.desired[p] = l
 			} else {
-				desired[p] = r
+				r.desired[p] = rm
 			}
 		}
 	}
 	var fix []indexUpdate
 	var fixPaths []string
-	for _, p := range sortedKeys(desired) {
-		cur, err := at(tipTree, p)
+	for _, p := range sortedKeys(r.desired) {
+		cur, err := r.at(r.tipTree, p)
 		if err != nil {
 			return err
 		}
-		if cur != desired[p] {
-			fix = append(fix, updateOf(p, desired[p]))
-			fixPaths = append(fixPaths, s.displayPath(p))
+		if cur != r.desired[p] {
+			fix = append(fix, updateOf(p, r.desired[p]))
+			fixPaths = append(fixPaths, r.s.displayPath(p))
 		}
 	}
 	if len(fix) > 0 {
-		newTree, err := s.buildTree(ow, tipTree, fix)
+		newTree, err := r.s.buildTree(r.ow, r.tipTree, fix)
 		if err != nil {
 			return err
 		}
 		msg := "sync\n\nAcc-Action: sync\n"
-		if opts.FixupMessage != nil {
-			msg = opts.FixupMessage(fixPaths)
+		if r.opts.FixupMessage != nil {
+			msg = r.opts.FixupMessage(fixPaths)
 		}
-		author := committer
-		id, err := ow.write(objCommit, encodeCommit(newTree, []Hash{tip}, author, committer, msg))
+		id, err := r.ow.write(objCommit, encodeCommit(newTree, []Hash{r.tip}, r.committer, r.committer, msg))
 		if err != nil {
 			return err
 		}
-		tip = id
-		in.fixup = true
+		r.tip = id
+		r.in.fixup = true
 	}
-	in.head = tip
+	r.in.head = r.tip
 	return nil
 }
 
