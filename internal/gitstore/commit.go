@@ -242,6 +242,12 @@ func readRegular(path string) (fs.FileInfo, []byte, error) {
 		if !fi.Mode().IsRegular() {
 			return nil, nil, errors.New("ce n'est pas un fichier ordinaire")
 		}
+		if fi.Mode().Perm()&0o111 != 0 {
+			if err := dropExecBit(path, fi); err != nil {
+				return nil, nil, err
+			}
+			continue // read it again, with its new ctime
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, nil, err
@@ -255,6 +261,31 @@ func readRegular(path string) (fs.FileInfo, []byte, error) {
 		}
 	}
 	return nil, nil, errors.New("le fichier change pendant sa lecture")
+}
+
+// dropExecBit removes the executable bit that a USB stick, a FAT disk or
+// another system left on a document, before acc records it: a case file is
+// never a program, and every colleague's copy refuses an executable in the
+// case-file folder (verifypath), so recording one would stop their sync.
+// The file is changed through its own descriptor, and only if it is still
+// the file fi describes (a file swapped for a link meanwhile is left alone).
+func dropExecBit(path string, fi fs.FileInfo) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	now, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(fi, now) {
+		return errors.New("le fichier change pendant sa lecture")
+	}
+	if err := f.Chmod(now.Mode().Perm() &^ 0o111); err != nil {
+		return fmt.Errorf("retrait du droit d'exécution : %w", err)
+	}
+	return nil
 }
 
 // removeFile deletes a file and the folders it leaves empty, up to stop (excluded), as
