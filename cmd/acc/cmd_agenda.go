@@ -133,7 +133,7 @@ func (a *app) runAgenda(o agendaOptions) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	followed, _, err := a.caseCache(ws, q.Today).Briefs(q, ids, false)
+	followed, _, err := a.deps().caseCache(ws, q.Today).Briefs(q, ids, false)
 	if err != nil {
 		return cacheErr(err)
 	}
@@ -155,7 +155,7 @@ func (a *app) runAgenda(o agendaOptions) error {
 		return err
 	}
 	terminal := o.output == "" && a.stdoutTerminal()
-	return a.writeOutput(o.output, "Agenda", func(w io.Writer) error {
+	return a.deps().writeOutput(o.output, "Agenda", func(w io.Writer) error {
 		switch {
 		case o.json:
 			return writeJSON(w, agendaJSONOf(items, q.Today, from, to, salt, o.names))

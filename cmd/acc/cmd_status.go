@@ -125,7 +125,7 @@ func (a *app) runStatus(o statusOptions) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	followed, others, err := a.caseCache(ws, q.Today).Briefs(q, ids, true)
+	followed, others, err := a.deps().caseCache(ws, q.Today).Briefs(q, ids, true)
 	if err != nil {
 		return cacheErr(err)
 	}
