@@ -116,7 +116,7 @@ func runReport(o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	opt, err := o.reportOptions(ws, today)
+	opt, err := o.settings(ws, today)
 	if err != nil {
 		return err
 	}
@@ -158,10 +158,10 @@ func (o *reportOptions) format() (report.Format, error) {
 	return format, nil
 }
 
-// reportOptions are the report's settings: the date, the scope, acc.yaml's
+// settings are the report's options: the date, the scope, acc.yaml's
 // thresholds, the types, and the pseudonyms' salt (the root commit: the
 // same in every clone) with --anonymize.
-func (o *reportOptions) reportOptions(ws *workspace, today time.Time) (report.Options, error) {
+func (o *reportOptions) settings(ws *workspace, today time.Time) (report.Options, error) {
 	opt := report.Options{Today: today, Anonymize: o.Anonymize, SummaryOnly: o.Summary}
 	var err error
 	if opt.Scope, err = reportScope(o, len(o.IDs) > 0); err != nil {
