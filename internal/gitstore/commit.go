@@ -108,30 +108,25 @@ func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author
 	return id, err
 }
 
-// CheckPath reports whether Commit accepts p as a path, so that a caller can
-// leave aside a file whose name it would refuse and record the others.
-func CheckPath(p string) error { return checkCasePath(p) }
+// CheckPath reports whether Commit accepts p as a path and a colleague's copy would
+// receive it (the case-file layout too: beneficiaires/<id>/…), so that a caller can
+// leave aside a file whose name would be refused and record the others.
+func CheckPath(p string) error {
+	if err := checkCasePath(p); err != nil {
+		return err
+	}
+	return checkCaseLayout(p)
+}
 
-// checkCasePath refuses paths that are not clean relative slash paths.
+// checkCasePath refuses a case-relative path with a component that a colleague's copy
+// would refuse in a received tree (badName in verifypath.go: ".", "..", ".git" in any
+// spelling, control characters, names Windows cannot write…), so that acc never records,
+// nor looks up, such a name.
 func checkCasePath(p string) error {
-	bad := func(why string) error { return fmt.Errorf("chemin refusé %q : %s", p, why) }
 	if p == "" {
-		return bad("vide")
+		return &UnsafePathError{Path: p, Reason: "chemin vide"}
 	}
-	if strings.ContainsAny(p, "\\\x00\n\r") {
-		return bad("caractère interdit")
-	}
-	for _, c := range strings.Split(p, "/") {
-		switch {
-		case c == "":
-			return bad("composant vide")
-		case c == "." || c == "..":
-			return bad("« . » et « .. » sont interdits")
-		case strings.EqualFold(c, ".git"):
-			return bad("« .git » est réservé à Git")
-		}
-	}
-	return nil
+	return checkNames(p)
 }
 
 // gitMode is the Git mode of a regular file with permission perm.
