@@ -20,19 +20,25 @@ import (
 	"github.com/acc-formation/acc/report"
 )
 
+// agendaOptions are acc agenda's flags and what it needs from outside.
 type agendaOptions struct {
-	from, to string
-	json     bool
-	ics      bool
-	output   string
-	names    bool
+	deps
+	// DayFixed tells whether the date was given (--today, ACC_TODAY): the
+	// calendar's DTSTAMP is then that day, so that the file is reproducible.
+	DayFixed func() bool
+
+	From, To string
+	JSON     bool
+	ICS      bool
+	Output   string
+	Names    bool
 }
 
 // agendaDays is the default window after today: today and the next 7 days.
 const agendaDays = 7
 
 func (a *app) agendaCmd() *cobra.Command {
-	var o agendaOptions
+	o := &agendaOptions{deps: a.deps(), DayFixed: func() bool { return a.today != "" || a.getenv("ACC_TODAY") != "" }}
 	c := &cobra.Command{
 		Use:   "agenda",
 		Short: "Ce qui est prévu : entretiens, relances, échéances, brouillons à finaliser",
@@ -64,16 +70,16 @@ Dates : AAAA-MM-JJ ou JJ/MM/AAAA.`,
 		Example: "  acc agenda\n  acc agenda --du 2026-12-01 --au 2026-12-31\n  acc agenda --json\n  acc agenda --ics -o agenda.ics",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return a.runAgenda(o)
+			return runAgenda(o)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.from, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut aujourd'hui)")
-	f.StringVar(&o.to, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut 7 jours après --du)")
-	f.BoolVar(&o.json, "json", false, "sortie JSON")
-	f.BoolVar(&o.ics, "ics", false, "fichier iCalendar (.ics) à importer dans un agenda")
-	f.StringVarP(&o.output, "output", "o", "", "écrire dans ce `FICHIER` (remplacé d'un coup) plutôt qu'à l'écran")
-	f.BoolVar(&o.names, "noms", false, "montrer les noms des personnes et les intitulés (agenda qui reste sur votre poste)")
+	f.StringVar(&o.From, "du", "", "à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut aujourd'hui)")
+	f.StringVar(&o.To, "au", "", "jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse ; par défaut 7 jours après --du)")
+	f.BoolVar(&o.JSON, "json", false, "sortie JSON")
+	f.BoolVar(&o.ICS, "ics", false, "fichier iCalendar (.ics) à importer dans un agenda")
+	f.StringVarP(&o.Output, "output", "o", "", "écrire dans ce `FICHIER` (remplacé d'un coup) plutôt qu'à l'écran")
+	f.BoolVar(&o.Names, "noms", false, "montrer les noms des personnes et les intitulés (agenda qui reste sur votre poste)")
 	return c
 }
 
@@ -110,15 +116,17 @@ type agendaItem struct {
 	late bool
 }
 
-func (a *app) runAgenda(o agendaOptions) error {
-	if o.json && o.ics {
+// runAgenda writes what is planned in the window, and what is late, as
+// text, JSON or iCalendar.
+func runAgenda(o *agendaOptions) error {
+	if o.JSON && o.ICS {
 		return usageErr("--json et --ics s'excluent : choisissez l'un des deux")
 	}
-	ws, err := a.open()
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	q, err := a.query(ws)
+	q, err := o.query(ws)
 	if err != nil {
 		return err
 	}
@@ -126,16 +134,39 @@ func (a *app) runAgenda(o agendaOptions) error {
 	if err != nil {
 		return err
 	}
+	items, err := o.items(ws, q, from, to)
+	if err != nil {
+		return err
+	}
+	salt, err := agendaSalt(ws)
+	if err != nil {
+		return err
+	}
+	terminal := o.Output == "" && o.IO.stdoutTerminal()
+	return o.writeOutput(o.Output, "Agenda", func(w io.Writer) error {
+		switch {
+		case o.JSON:
+			return writeJSON(w, agendaJSONOf(items, q.Today, from, to, salt, o.Names))
+		case o.ICS:
+			return report.WriteICS(w, o.agendaCalendar(items, q.Today, salt))
+		}
+		return o.agendaText(w, ws, items, q.Today, from, to, terminal)
+	})
+}
+
+// items are the events of every case in the window or late, the late ones
+// first (the oldest first), then day by day; cases come in id order.
+func (o *agendaOptions) items(ws *workspace, q casefile.Query, from, to time.Time) ([]agendaItem, error) {
 	// The events of each case, from the cache of what each case gives
 	// (unchanged cases are neither read nor judged again; the day decides
 	// what is late).
 	ids, err := ws.repo.Beneficiaries()
 	if err != nil {
-		return repoErr(err)
+		return nil, repoErr(err)
 	}
-	followed, _, err := a.caseCache(ws, q.Today).Briefs(q, ids, false)
+	followed, _, err := o.caseCache(ws, q.Today).Briefs(q, ids, false)
 	if err != nil {
-		return cacheErr(err)
+		return nil, cacheErr(err)
 	}
 	var items []agendaItem
 	for _, f := range followed {
@@ -143,36 +174,22 @@ func (a *app) runAgenda(o agendaOptions) error {
 			items = append(items, agendaItem{Event: e, s: q.SummaryOf(f.Brief), late: e.Late(q.Today)})
 		}
 	}
-	// Late first (the oldest first), then day by day; cases come in id order.
 	sort.SliceStable(items, func(i, k int) bool {
 		if items[i].late != items[k].late {
 			return items[i].late
 		}
 		return items[i].Date.Before(items[k].Date)
 	})
-	salt, err := agendaSalt(ws)
-	if err != nil {
-		return err
-	}
-	terminal := o.output == "" && a.stdoutTerminal()
-	return a.writeOutput(o.output, "Agenda", func(w io.Writer) error {
-		switch {
-		case o.json:
-			return writeJSON(w, agendaJSONOf(items, q.Today, from, to, salt, o.names))
-		case o.ics:
-			return report.WriteICS(w, a.agendaCalendar(ws, items, q.Today, salt, o.names))
-		}
-		return a.agendaText(w, ws, items, q.Today, from, to, terminal, o.names)
-	})
+	return items, nil
 }
 
 // agendaWindow checks --du and --au: by default today and the next
 // agendaDays days; --au alone starts today, --du alone lasts agendaDays.
-func agendaWindow(today time.Time, o agendaOptions) (from, to time.Time, err error) {
-	if from, err = optionalDate("--du", o.from); err != nil {
+func agendaWindow(today time.Time, o *agendaOptions) (from, to time.Time, err error) {
+	if from, err = optionalDate("--du", o.From); err != nil {
 		return
 	}
-	if to, err = optionalDate("--au", o.to); err != nil {
+	if to, err = optionalDate("--au", o.To); err != nil {
 		return
 	}
 	if from.IsZero() {
@@ -292,36 +309,47 @@ func agendaWho(s casefile.Summary, names bool) string {
 // agendaText prints the agenda: on a terminal, grouped by day under a
 // heading, late items first; in a pipe, tab-separated lines (date, état,
 // beneficiaire, motif, objectif, action, chemin, nom).
-func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, from, to time.Time, terminal, names bool) error {
+func (o *agendaOptions) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, from, to time.Time, terminal bool) error {
 	rel := func(it agendaItem) string {
 		if it.Path == "" {
 			return ""
 		}
-		return a.relPath(ws.repo.Abs(it.Path))
+		return o.RelPath(ws.repo.Abs(it.Path))
 	}
 	if !terminal {
-		t := &table{}
-		for _, it := range items {
-			state, obj, act, name := "a-venir", "", "", ""
-			if it.late {
-				state = "en-retard"
-			}
-			obj = it.Objective
-			if it.ActionIndex > 0 {
-				act = strconv.Itoa(it.ActionIndex)
-			}
-			if names {
-				name = it.s.Name()
-			}
-			t.add(casefile.FormatDate(it.Date), state, it.s.ID, it.Kind, obj, act, rel(it), name)
-		}
-		return t.write(w, false)
+		return agendaLines(w, items, rel, o.Names)
 	}
 	fmt.Fprintf(w, "Agenda du %s au %s (situation au %s).\n", dayText(from), dayText(to), dayText(today))
 	if len(items) == 0 {
 		fmt.Fprintln(w, "\nRien de prévu sur cette période, aucun retard.")
 		return nil
 	}
+	return o.agendaDays(w, items, today, rel)
+}
+
+// agendaLines prints the agenda for a pipe: one tab-separated line an item.
+func agendaLines(w io.Writer, items []agendaItem, rel func(agendaItem) string, names bool) error {
+	t := &table{}
+	for _, it := range items {
+		state, obj, act, name := "a-venir", "", "", ""
+		if it.late {
+			state = "en-retard"
+		}
+		obj = it.Objective
+		if it.ActionIndex > 0 {
+			act = strconv.Itoa(it.ActionIndex)
+		}
+		if names {
+			name = it.s.Name()
+		}
+		t.add(casefile.FormatDate(it.Date), state, it.s.ID, it.Kind, obj, act, rel(it), name)
+	}
+	return t.write(w, false)
+}
+
+// agendaDays prints the items for a terminal, under the heading of their
+// day ("En retard" for the late ones).
+func (o *agendaOptions) agendaDays(w io.Writer, items []agendaItem, today time.Time, rel func(agendaItem) string) error {
 	// The rows of every day are cut to the terminal's width together (as
 	// acc list's tables), so that the columns line up from one day to the next.
 	headings := make([]string, len(items))
@@ -333,10 +361,10 @@ func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, 
 			headings[i] = "En retard"
 			state = fmt.Sprintf("%s (en retard de %s)", dayText(it.Date), daysText(casefile.DaysBetween(it.Date, today)))
 		}
-		rows[i] = []string{cellText(agendaWho(it.s, names)), cellText(agendaWhat(it, names)), cellText(state), cellText(rel(it))}
+		rows[i] = []string{cellText(agendaWho(it.s, o.Names)), cellText(agendaWhat(it, o.Names)), cellText(state), cellText(rel(it))}
 	}
 	const indent = "  "
-	if width := a.terminalWidth(); width > len(indent) {
+	if width := o.terminalWidth(); width > len(indent) {
 		limits := fitColumns(rows, width-len(indent), tableGap)
 		for _, row := range rows {
 			for i := range row {
@@ -358,11 +386,12 @@ func (a *app) agendaText(w io.Writer, ws *workspace, items []agendaItem, today, 
 
 // agendaCalendar builds the iCalendar export: one all-day event per item,
 // titled with ids only unless --noms.
-func (a *app) agendaCalendar(ws *workspace, items []agendaItem, today time.Time, salt string, names bool) report.Calendar {
+func (o *agendaOptions) agendaCalendar(items []agendaItem, today time.Time, salt string) report.Calendar {
+	names := o.Names
 	// DTSTAMP is the export's time; a fixed day (--today, ACC_TODAY) fixes
 	// it too, so that the file is reproducible.
-	stamp := a.now().UTC()
-	if a.today != "" || a.getenv("ACC_TODAY") != "" {
+	stamp := o.Now().UTC()
+	if o.DayFixed() {
 		stamp = today
 	}
 	cal := report.Calendar{ProdID: "-//acc-formation//acc agenda//FR", Name: "acc : agenda", Stamp: stamp}

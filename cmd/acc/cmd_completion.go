@@ -15,7 +15,16 @@ import (
 
 var completionShells = []string{"bash", "zsh", "fish"}
 
+// completionOptions are acc completion's argument and what it needs from
+// outside: the streams, and the command tree it describes.
+type completionOptions struct {
+	deps
+	Root  *cobra.Command
+	Shell string // "" when none was given
+}
+
 func (a *app) completionCmd() *cobra.Command {
+	o := &completionOptions{deps: a.deps()}
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish",
 		Short: "Complétion des commandes dans votre shell (types, identifiants des bénéficiaires)",
@@ -46,25 +55,32 @@ Pour essayer sans rien installer : source <(acc completion bash) (ou zsh).`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: cobra.FixedCompletions(completionShells, cobra.ShellCompDirectiveNoFileComp),
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErr("shell manquant : acc completion bash, acc completion zsh ou acc completion fish")
+			o.Root, o.Shell = c.Root(), ""
+			if len(args) > 0 {
+				o.Shell = args[0]
 			}
-			root := c.Root()
-			switch args[0] {
-			case "bash":
-				return writeBashCompletion(a.stdout, root)
-			case "zsh":
-				return root.GenZshCompletion(a.stdout)
-			case "fish":
-				return root.GenFishCompletion(a.stdout, true)
-			}
-			msg := fmt.Sprintf("shell « %s » non pris en charge", termtext.Arg(args[0]))
-			if s := casefile.Suggest(args[0], completionShells); s != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
-			}
-			return usageErr("%s ; shells : %s", msg, strings.Join(completionShells, ", "))
+			return runCompletion(o)
 		},
 	}
+}
+
+// runCompletion writes the completion script of the shell named.
+func runCompletion(o *completionOptions) error {
+	switch o.Shell {
+	case "":
+		return usageErr("shell manquant : acc completion bash, acc completion zsh ou acc completion fish")
+	case "bash":
+		return writeBashCompletion(o.IO.Out, o.Root)
+	case "zsh":
+		return o.Root.GenZshCompletion(o.IO.Out)
+	case "fish":
+		return o.Root.GenFishCompletion(o.IO.Out, true)
+	}
+	msg := fmt.Sprintf("shell « %s » non pris en charge", termtext.Arg(o.Shell))
+	if s := casefile.Suggest(o.Shell, completionShells); s != "" {
+		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", s)
+	}
+	return usageErr("%s ; shells : %s", msg, strings.Join(completionShells, ", "))
 }
 
 // withPrefix keeps the candidates that start with prefix.

@@ -173,10 +173,6 @@ func (d deps) query(ws *workspace) (casefile.Query, error) {
 	return casefile.Query{Today: today, Kinds: casefile.KindsOf(ws.reg), Rules: s.RuleSettings, Horizon: 6}, nil
 }
 
-// query is deps.query for the commands whose options do not hold deps yet
-// (agenda, status).
-func (a *app) query(ws *workspace) (casefile.Query, error) { return a.deps().query(ws) }
-
 // eachCase loads the given beneficiaries' cases (all when ids is nil) in
 // parallel and hands them to fn in id order.
 func (a *app) eachCase(ws *workspace, ids []string, fn func(*casefile.Case)) error {

@@ -8,7 +8,14 @@ import (
 	"github.com/acc-formation/acc/lsp"
 )
 
+// lspOptions is what acc lsp needs from outside: the streams it serves on,
+// the date its rules judge against.
+type lspOptions struct {
+	deps
+}
+
 func (a *app) lspCmd() *cobra.Command {
+	o := &lspOptions{deps: a.deps()}
 	return &cobra.Command{
 		Use:   "lsp",
 		Short: "Serveur de langage (LSP) : les règles d'acc dans l'éditeur",
@@ -23,15 +30,21 @@ corrections sûres de acc validate --fix. Il n'écrit dans son journal (sortie
 d'erreur) que des événements du protocole, jamais le contenu d'un document.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if _, err := a.todayDate(); err != nil {
-				return err
-			}
-			return lsp.Serve(a.ctx, stdio{a.stdin, a.stdout}, lsp.Options{
-				Today: a.todayDate,
-				Log:   a.stderr,
-			})
+			return runLSP(o)
 		},
 	}
+}
+
+// runLSP serves the protocol on the streams until the editor says exit or
+// closes stdin; a bad --today is refused before anything is read.
+func runLSP(o *lspOptions) error {
+	if _, err := o.Today(); err != nil {
+		return err
+	}
+	return lsp.Serve(o.Ctx, stdio{o.IO.In, o.IO.Out}, lsp.Options{
+		Today: o.Today,
+		Log:   o.IO.Err,
+	})
 }
 
 // stdio joins the standard input and output into the server's stream.

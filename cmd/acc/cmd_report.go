@@ -20,20 +20,24 @@ import (
 	"github.com/acc-formation/acc/validate"
 )
 
+// reportOptions are acc report's arguments and flags and what it needs
+// from outside.
 type reportOptions struct {
-	format    string
-	json      bool
-	output    string
-	anonymize bool
-	qualiopi  bool
-	summary   bool
-	at        string
+	deps
+	IDs       []string // as typed: ids, their starts or names
+	Format    string
+	JSON      bool
+	Output    string
+	Anonymize bool
+	Qualiopi  bool
+	Summary   bool
+	At        string
 	// The scope of the caseload and the Qualiopi evidence.
-	from, to, dispositif, formateur string
+	From, To, Dispositif, Formateur string
 }
 
 func (a *app) reportCmd() *cobra.Command {
-	var o reportOptions
+	o := &reportOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "report [ID...]",
 		Short: "Écrire la synthèse d'un bénéficiaire, de la file active ou l'audit Qualiopi",
@@ -73,59 +77,50 @@ Le titre et le JSON (perimetre) disent le périmètre retenu.`,
   acc report jean-dupont --at 2026-06-30
   acc report --du 2026-01-01 --au 2026-06-30 --dispositif PLIE`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.json && c.Flags().Changed("format") && o.format != "json" {
-				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.format))
+			if o.JSON && c.Flags().Changed("format") && o.Format != "json" {
+				return usageErr("--json et --format %s se contredisent", termtext.Arg(o.Format))
 			}
-			return a.runReport(args, o)
+			o.IDs = args
+			return runReport(o)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.format, "format", "md", "format : md, html ou json")
-	f.BoolVar(&o.json, "json", false, "raccourci pour --format json")
-	f.StringVarP(&o.output, "output", "o", "", "écrire dans `FICHIER` (remplacé d'un coup, jamais à moitié écrit)")
-	f.BoolVar(&o.anonymize, "anonymize", false, "pseudonymes, aucun texte libre, petits effectifs masqués")
-	f.BoolVar(&o.qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
-	f.BoolVar(&o.summary, "synthese", false, "sans l'annexe du texte intégral des documents")
-	f.StringVar(&o.at, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
-	f.StringVar(&o.from, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.to, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
-	f.StringVar(&o.dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
-	f.StringVar(&o.formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
+	f.StringVar(&o.Format, "format", "md", "format : md, html ou json")
+	f.BoolVar(&o.JSON, "json", false, "raccourci pour --format json")
+	f.StringVarP(&o.Output, "output", "o", "", "écrire dans `FICHIER` (remplacé d'un coup, jamais à moitié écrit)")
+	f.BoolVar(&o.Anonymize, "anonymize", false, "pseudonymes, aucun texte libre, petits effectifs masqués")
+	f.BoolVar(&o.Qualiopi, "qualiopi", false, "preuves par indicateur Qualiopi")
+	f.BoolVar(&o.Summary, "synthese", false, "sans l'annexe du texte intégral des documents")
+	f.StringVar(&o.At, "at", "", "les dossiers tels qu'ils étaient à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ) ou révision Git")
+	f.StringVar(&o.From, "du", "", "file active ou Qualiopi : personnes accompagnées à partir de cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.To, "au", "", "file active ou Qualiopi : personnes accompagnées jusqu'à cette `DATE` (JJ/MM/AAAA ou AAAA-MM-JJ, incluse)")
+	f.StringVar(&o.Dispositif, "dispositif", "", "file active ou Qualiopi : ce `DISPOSITIF` seulement")
+	f.StringVar(&o.Formateur, "formateur", "", "file active ou Qualiopi : les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	c.ValidArgsFunction = a.completeIDs
 	_ = c.RegisterFlagCompletionFunc("format", completeFixed(string(report.Markdown), string(report.HTML), string(report.JSON)))
 	return c
 }
 
-func (a *app) runReport(ids []string, o reportOptions) error {
-	if o.json {
-		o.format = "json"
-	}
-	format, err := report.ParseFormat(o.format)
-	if err != nil {
-		return usageErr("--format : %v", err)
-	}
-	today, err := a.todayDate()
+// runReport writes the report of the caseload, of the Qualiopi evidence or
+// of the beneficiaries named, as of today or as the files stood --at a date.
+func runReport(o *reportOptions) error {
+	format, err := o.format()
 	if err != nil {
 		return err
 	}
-	ws, err := a.open()
+	today, err := o.Today()
 	if err != nil {
 		return err
 	}
-	opt := report.Options{Today: today, Anonymize: o.anonymize, SummaryOnly: o.summary}
-	if opt.Scope, err = reportScope(o, len(ids) > 0); err != nil {
+	ws, err := o.Open()
+	if err != nil {
 		return err
 	}
-	opt.ApplyConfig(ws.repo.Config)
-	opt.Registry = ws.reg
-	if o.anonymize {
-		root, err := ws.store.RootCommit()
-		if err != nil {
-			return repoErr(err)
-		}
-		opt.Salt = append([]byte("acc-pseudonymes\x00"), root[:]...)
+	opt, err := o.settings(ws, today)
+	if err != nil {
+		return err
 	}
-	src, err := a.caseSource(ws, o.at, &opt)
+	src, err := caseSource(ws, o.At, &opt)
 	if err != nil {
 		return err
 	}
@@ -133,24 +128,76 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	load := ws.loader(src)
+	ids, err := o.resolveIDs(ws, all)
+	if err != nil {
+		return err
+	}
+	var model report.Report
+	if o.At == "" && len(ids) == 0 {
+		// The caseload and the Qualiopi evidence of the whole caseload: from
+		// the cache of what each case gives them.
+		if model, err = o.caseCache(ws, today).Report(opt, all, o.Qualiopi); err != nil {
+			return cacheErr(err)
+		}
+	} else if model, err = o.loadedReport(ws, ws.loader(src), today, opt, all, ids); err != nil {
+		return err
+	}
+	return o.writeOutput(o.Output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
+}
+
+// format reads --format and --json.
+func (o *reportOptions) format() (report.Format, error) {
+	name := o.Format
+	if o.JSON {
+		name = "json"
+	}
+	format, err := report.ParseFormat(name)
+	if err != nil {
+		return "", usageErr("--format : %v", err)
+	}
+	return format, nil
+}
+
+// settings are the report's options: the date, the scope, acc.yaml's
+// thresholds, the types, and the pseudonyms' salt (the root commit: the
+// same in every clone) with --anonymize.
+func (o *reportOptions) settings(ws *workspace, today time.Time) (report.Options, error) {
+	opt := report.Options{Today: today, Anonymize: o.Anonymize, SummaryOnly: o.Summary}
+	var err error
+	if opt.Scope, err = reportScope(o, len(o.IDs) > 0); err != nil {
+		return opt, err
+	}
+	opt.ApplyConfig(ws.repo.Config)
+	opt.Registry = ws.reg
+	if o.Anonymize {
+		root, err := ws.store.RootCommit()
+		if err != nil {
+			return opt, repoErr(err)
+		}
+		opt.Salt = append([]byte("acc-pseudonymes\x00"), root[:]...)
+	}
+	return opt, nil
+}
+
+// resolveIDs reads what was typed for each beneficiary (an id, its start,
+// a name) against the ids of the source.
+func (o *reportOptions) resolveIDs(ws *workspace, all []string) ([]string, error) {
+	ids := append([]string(nil), o.IDs...)
 	for i, id := range ids {
 		if contains(all, id) {
 			continue
 		}
-		if ids[i], err = a.resolveBeneficiary(ws, id, append([]string{}, all...), "", o.at); err != nil {
-			return err
+		var err error
+		if ids[i], err = o.Resolve(ws, id, append([]string{}, all...), "", o.At); err != nil {
+			return nil, err
 		}
 	}
-	if o.at == "" && len(ids) == 0 {
-		// The caseload and the Qualiopi evidence of the whole caseload: from
-		// the cache of what each case gives them.
-		model, err := a.caseCache(ws, today).Report(opt, all, o.qualiopi)
-		if err != nil {
-			return cacheErr(err)
-		}
-		return a.writeOutput(o.output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
-	}
+	return ids, nil
+}
+
+// loadedReport builds the report from the cases loaded one by one: the
+// beneficiaries named (all when ids is empty), with --at from the history.
+func (o *reportOptions) loadedReport(ws *workspace, load *casefile.Loader, today time.Time, opt report.Options, all, ids []string) (report.Report, error) {
 	selected := all
 	if len(ids) > 0 {
 		selected = ids
@@ -158,70 +205,77 @@ func (a *app) runReport(ids []string, o reportOptions) error {
 	// Validation findings, by beneficiary, for the files as they are now
 	// (the Qualiopi evidence reads the documents, not the findings).
 	var findings map[string][]validate.Finding
-	if o.at == "" && !o.qualiopi {
-		if findings, err = a.findingsByBeneficiary(ws, today, ids); err != nil {
-			return err
+	if o.At == "" && !o.Qualiopi {
+		var err error
+		if findings, err = o.findingsByBeneficiary(ws, today, ids); err != nil {
+			return nil, err
 		}
 	}
-	var model report.Report
 	switch {
-	case o.qualiopi:
+	case o.Qualiopi:
 		b, err := report.NewQualiopi(opt)
 		if err != nil {
-			return usageErr("%v", err)
+			return nil, usageErr("%v", err)
 		}
 		if err := load.Each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
-			return repoErr(err)
+			return nil, repoErr(err)
 		}
-		model = b.Report()
+		return b.Report(), nil
 	case len(ids) == 0:
 		b, err := report.NewCaseload(opt)
 		if err != nil {
-			return usageErr("%v", err)
+			return nil, usageErr("%v", err)
 		}
 		if err := load.Each(selected, func(c *casefile.Case) { b.Add(c, nil) }); err != nil {
-			return repoErr(err)
+			return nil, repoErr(err)
 		}
-		model = b.Report()
-	default:
-		var bs []*report.Beneficiary
-		var berr error
-		if err := load.Each(selected, func(c *casefile.Case) {
-			b, err := report.BuildBeneficiary(c, findingsOrEmpty(findings, c.ID, o.at), opt)
-			if err != nil && berr == nil {
-				berr = err
-			}
-			bs = append(bs, b)
-		}); err != nil {
-			return repoErr(err)
-		}
-		if berr != nil {
-			return usageErr("%v", berr)
-		}
-		if len(bs) == 1 {
-			model = bs[0]
-		} else if model, err = report.NewBundle(opt, bs); err != nil {
-			return usageErr("%v", err)
-		}
+		return b.Report(), nil
 	}
-	return a.writeOutput(o.output, "Rapport", func(w io.Writer) error { return report.Write(w, format, model) })
+	return beneficiariesReport(load, selected, findings, opt, o.At)
+}
+
+// beneficiariesReport is the report of the beneficiaries named: one, or a
+// bundle of several.
+func beneficiariesReport(load *casefile.Loader, selected []string, findings map[string][]validate.Finding, opt report.Options, at string) (report.Report, error) {
+	var bs []*report.Beneficiary
+	var berr error
+	if err := load.Each(selected, func(c *casefile.Case) {
+		b, err := report.BuildBeneficiary(c, findingsOrEmpty(findings, c.ID, at), opt)
+		if err != nil && berr == nil {
+			berr = err
+		}
+		bs = append(bs, b)
+	}); err != nil {
+		return nil, repoErr(err)
+	}
+	if berr != nil {
+		return nil, usageErr("%v", berr)
+	}
+	if len(bs) == 1 {
+		return bs[0], nil
+	}
+	model, err := report.NewBundle(opt, bs)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return model, nil
 }
 
 // reportScope checks the scope options: they restrict the caseload and the
 // Qualiopi evidence, not the report of named beneficiaries.
-func reportScope(o reportOptions, named bool) (report.Scope, error) {
+func reportScope(o *reportOptions, named bool) (report.Scope, error) {
 	var sc report.Scope
 	var err error
-	if sc.From, err = optionalDate("--du", o.from); err != nil {
+	if sc.From, err = optionalDate("--du", o.From); err != nil {
 		return sc, err
 	}
-	if sc.To, err = optionalDate("--au", o.to); err != nil {
+	if sc.To, err = optionalDate("--au", o.To); err != nil {
 		return sc, err
 	}
 	if !sc.From.IsZero() && !sc.To.IsZero() && sc.To.Before(sc.From) {
-		return sc, usageErr("--du %s est après --au %s", o.from, o.to)
+		return sc, usageErr("--du %s est après --au %s", o.From, o.To)
 	}
-	sc.Dispositif, sc.Formateur = strings.TrimSpace(o.dispositif), strings.TrimSpace(o.formateur)
+	sc.Dispositif, sc.Formateur = strings.TrimSpace(o.Dispositif), strings.TrimSpace(o.Formateur)
 	if sc.IsSet() && named {
 		return sc, usageErr("--du, --au, --dispositif et --formateur restreignent la file active ou l'audit Qualiopi : retirez les identifiants (acc report --du … ou acc report --qualiopi --du …)")
 	}
@@ -249,16 +303,16 @@ func contains(list []string, s string) bool {
 
 // findingsByBeneficiary validates the repository (or the given
 // beneficiaries) and groups the findings by beneficiary id.
-func (a *app) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
-	by, err := a.caseCache(ws, today).Findings(ids)
+func (d deps) findingsByBeneficiary(ws *workspace, today time.Time, ids []string) (map[string][]validate.Finding, error) {
+	by, err := d.caseCache(ws, today).Findings(ids)
 	return by, cacheErr(err)
 }
 
 // caseCache is the cache of what each case gives the whole-caseload
 // answers, as of today, with the progress of its validations.
-func (a *app) caseCache(ws *workspace, today time.Time) *casecache.Cache {
-	rep := a.progress()
-	return &casecache.Cache{Repo: ws.repo, Types: ws.reg, Dir: ws.store.CacheDir("report"), Today: today, Ctx: a.ctx,
+func (d deps) caseCache(ws *workspace, today time.Time) *casecache.Cache {
+	rep := d.Progress()
+	return &casecache.Cache{Repo: ws.repo, Types: ws.reg, Dir: ws.store.CacheDir("report"), Today: today, Ctx: d.Ctx,
 		Progress: checkProgress(rep), ProgressDone: rep.Clear, Warn: ws.warnf}
 }
 
@@ -278,7 +332,7 @@ func cacheErr(err error) error {
 
 // caseSource returns the case files of the work tree, or as they stood at
 // a date or revision (--at), which it records in opt.AsOf.
-func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (casefile.Source, error) {
+func caseSource(ws *workspace, at string, opt *report.Options) (casefile.Source, error) {
 	if at == "" {
 		return ws.repo, nil
 	}
@@ -306,9 +360,9 @@ func (a *app) caseSource(ws *workspace, at string, opt *report.Options) (casefil
 
 // writeOutput writes to stdout, or to a file replaced atomically; what
 // ("Rapport", "Agenda") names it in the line that says where it went.
-func (a *app) writeOutput(file, what string, write func(io.Writer) error) error {
+func (d deps) writeOutput(file, what string, write func(io.Writer) error) error {
 	if file == "" {
-		out := a.terminalSafe()
+		out := d.IO.terminalSafe()
 		w := bufio.NewWriter(out)
 		if err := write(w); err != nil {
 			return repoErr(err)
@@ -318,7 +372,7 @@ func (a *app) writeOutput(file, what string, write func(io.Writer) error) error 
 		}
 		return out.Flush()
 	}
-	wd, err := a.workDir()
+	wd, err := d.WorkDir()
 	if err != nil {
 		return err
 	}
@@ -337,7 +391,7 @@ func (a *app) writeOutput(file, what string, write func(io.Writer) error) error 
 	if err := pf.commit(); err != nil {
 		return repoErr(err)
 	}
-	a.saidWritten(wd, file, typed, what)
+	d.saidWritten(wd, file, typed, what)
 	return nil
 }
 
@@ -346,11 +400,11 @@ func (a *app) writeOutput(file, what string, write func(io.Writer) error) error 
 // would take it: a Markdown file in a beneficiary's folder would enter the
 // shared history with the case files. Elsewhere in the repository acc
 // never commits it.
-func (a *app) saidWritten(wd, file, typed, what string) {
+func (d deps) saidWritten(wd, file, typed, what string) {
 	if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
 		return
 	}
-	fmt.Fprintf(a.stderr, "%s écrit dans %s\n", what, termtext.Line(typed))
+	fmt.Fprintf(d.IO.Err, "%s écrit dans %s\n", what, termtext.Line(typed))
 	repo, err := casefile.Open(wd)
 	if err != nil {
 		return
@@ -360,7 +414,7 @@ func (a *app) saidWritten(wd, file, typed, what string) {
 		return
 	}
 	if id, base, ok := casefile.SplitCasePath(rel); ok && committableName(base) {
-		fmt.Fprintf(a.stderr, "acc : attention, %s est dans le dossier de %s : le prochain « acc commit » l'enregistrerait dans l'historique comme un document du dossier (et acc validate le signale) ; écrivez-le hors de beneficiaires/, par exemple hors du dépôt\n",
+		fmt.Fprintf(d.IO.Err, "acc : attention, %s est dans le dossier de %s : le prochain « acc commit » l'enregistrerait dans l'historique comme un document du dossier (et acc validate le signale) ; écrivez-le hors de beneficiaires/, par exemple hors du dépôt\n",
 			termtext.Line(typed), id)
 	}
 }

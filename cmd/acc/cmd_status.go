@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,13 +14,15 @@ import (
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
+// statusOptions are acc status's flags and what it needs from outside.
 type statusOptions struct {
-	json      bool
-	formateur string
+	deps
+	JSON      bool
+	Formateur string
 }
 
 func (a *app) statusCmd() *cobra.Command {
-	var o statusOptions
+	o := &statusOptions{deps: a.deps()}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Ce qui attend : documents non enregistrés, qui contacter cette semaine, retards, brouillons",
@@ -39,11 +43,11 @@ parcours en cours ou suspendus ; les brouillons, tous les dossiers.`,
 		Example: "  acc status\n  acc status --formateur sophie\n  acc status --json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return a.runStatus(o)
+			return runStatus(o)
 		},
 	}
-	c.Flags().BoolVar(&o.json, "json", false, "sortie JSON")
-	c.Flags().StringVar(&o.formateur, "formateur", "", "seulement les bénéficiaires de ce référent (`NOM`, ou une partie)")
+	c.Flags().BoolVar(&o.JSON, "json", false, "sortie JSON")
+	c.Flags().StringVar(&o.Formateur, "formateur", "", "seulement les bénéficiaires de ce référent (`NOM`, ou une partie)")
 	return c
 }
 
@@ -91,19 +95,38 @@ var changeStates = map[string][2]string{
 	"nouveau":  {"nouveau", "nouveau"},
 }
 
-func (a *app) runStatus(o statusOptions) error {
-	ws, err := a.open()
+// runStatus says what waits, as of today: uncommitted documents, whom to
+// contact, what is late, drafts, documents in error.
+func runStatus(o *statusOptions) error {
+	ws, err := o.Open()
 	if err != nil {
 		return err
 	}
-	q, err := a.query(ws)
+	q, err := o.query(ws)
 	if err != nil {
 		return err
 	}
 	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}, Invalid: []string{}}
+	if out.Uncommitted, err = uncommitted(ws, out.Uncommitted); err != nil {
+		return err
+	}
+	text, names, err := o.attention(ws, q, &out)
+	if err != nil {
+		return err
+	}
+	sort.Strings(out.Invalid)
+	if o.JSON {
+		return writeJSON(o.IO.Out, out)
+	}
+	return writeStatusText(o.IO.Out, q.Today, out, text, names)
+}
+
+// uncommitted appends to list the case files changed, deleted or new in
+// the work tree.
+func uncommitted(ws *workspace, list []changeJSON) ([]changeJSON, error) {
 	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, committableName)
 	if err != nil {
-		return repoErr(err)
+		return nil, repoErr(err)
 	}
 	for _, l := range []struct {
 		state string
@@ -111,23 +134,28 @@ func (a *app) runStatus(o statusOptions) error {
 	}{{"modifie", changed}, {"supprime", deleted}, {"nouveau", untracked}} {
 		for _, p := range l.paths {
 			if _, _, ok := casefile.SplitCasePath(p); ok {
-				out.Uncommitted = append(out.Uncommitted, changeJSON{Path: p, State: l.state})
+				list = append(list, changeJSON{Path: p, State: l.state})
 			}
 		}
 	}
-	filter := casefile.Filter{Formateur: o.formateur}
-	var text []string // one block per beneficiary, for the text output
-	var names []string
+	return list, nil
+}
+
+// attention fills out with what each case of the referent's (--formateur)
+// needs and its documents in error; text has one block per beneficiary for
+// the text output, names those to contact.
+func (o *statusOptions) attention(ws *workspace, q casefile.Query, out *statusJSON) (text, names []string, err error) {
+	filter := casefile.Filter{Formateur: o.Formateur}
 	// What each case needs and its documents in error, from the cache of
 	// what each case gives (unchanged cases are neither read nor judged
 	// again; the judgement of the day applies to what it keeps).
 	ids, err := ws.repo.Beneficiaries()
 	if err != nil {
-		return repoErr(err)
+		return nil, nil, repoErr(err)
 	}
-	followed, others, err := a.caseCache(ws, q.Today).Briefs(q, ids, true)
+	followed, others, err := o.caseCache(ws, q.Today).Briefs(q, ids, true)
 	if err != nil {
-		return cacheErr(err)
+		return nil, nil, cacheErr(err)
 	}
 	for _, f := range followed {
 		s := q.SummaryOf(f.Brief)
@@ -139,41 +167,51 @@ func (a *app) runStatus(o statusOptions) error {
 		if len(items) == 0 {
 			continue
 		}
-		b := statusBenJSON{ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Referent: s.Referent, Statut: s.Statut}
-		var block strings.Builder
-		// Names and values come from the documents: escaped for the terminal.
-		block.WriteString(termtext.Line(who(s)))
-		if s.Referent != "" {
-			fmt.Fprintf(&block, " · %s", termtext.Line(s.Referent))
-		}
-		block.WriteString("\n")
-		for _, it := range items {
-			b.Contact = b.Contact || it.Contact()
-			b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Path, Date: jsonDate(it.Date), Days: it.Days,
-				Objective: it.Objective, Action: it.Action, Message: attentionText(s, it, func(p string) string { return p })})
-			// Paths relative to the case-file root, as acc validate prints
-			// them (DESIGN §5.1): status lists validate's documents too, and
-			// one screen never mixes two bases.
-			fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(s, it, func(p string) string { return p })))
-		}
+		b, block := statusBeneficiary(s, items)
 		if b.Contact {
 			out.Contact = append(out.Contact, s.ID)
 			names = append(names, termtext.Line(who(s)))
 		}
 		out.Beneficiaries = append(out.Beneficiaries, b)
-		text = append(text, block.String())
+		text = append(text, block)
 	}
 	// Documents in error outside any beneficiary's folder (a stray file)
 	// belong to no referent.
-	if o.formateur == "" {
+	if o.Formateur == "" {
 		out.Invalid = append(out.Invalid, others...)
 	}
-	sort.Strings(out.Invalid)
-	if o.json {
-		return writeJSON(a.stdout, out)
+	return text, names, nil
+}
+
+// statusBeneficiary is what a beneficiary needs, in JSON and as a block of
+// text.
+func statusBeneficiary(s casefile.Summary, items []casefile.Attention) (statusBenJSON, string) {
+	b := statusBenJSON{ID: s.ID, Prenom: s.Prenom, Nom: s.Nom, Referent: s.Referent, Statut: s.Statut}
+	var block strings.Builder
+	// Names and values come from the documents: escaped for the terminal.
+	block.WriteString(termtext.Line(who(s)))
+	if s.Referent != "" {
+		fmt.Fprintf(&block, " · %s", termtext.Line(s.Referent))
 	}
-	w := bufio.NewWriter(a.stdout)
-	fmt.Fprintf(w, "Situation au %s.\n", dayText(q.Today))
+	block.WriteString("\n")
+	for _, it := range items {
+		b.Contact = b.Contact || it.Contact()
+		b.Items = append(b.Items, attentionJSON{Kind: it.Kind, Path: it.Path, Date: jsonDate(it.Date), Days: it.Days,
+			Objective: it.Objective, Action: it.Action, Message: attentionText(s, it, func(p string) string { return p })})
+		// Paths relative to the case-file root, as acc validate prints
+		// them (DESIGN §5.1): status lists validate's documents too, and
+		// one screen never mixes two bases.
+		fmt.Fprintf(&block, "  - %s\n", termtext.Line(attentionText(s, it, func(p string) string { return p })))
+	}
+	return b, block.String()
+}
+
+// writeStatusText prints the status for a person: the date, what is not
+// committed, whom to contact, each beneficiary's block, the documents in
+// error.
+func writeStatusText(stdout io.Writer, today time.Time, out statusJSON, text, names []string) error {
+	w := bufio.NewWriter(stdout)
+	fmt.Fprintf(w, "Situation au %s.\n", dayText(today))
 	if len(out.Uncommitted) > 0 {
 		fmt.Fprintln(w, "\nNon enregistré (acc commit pour l'enregistrer) :")
 		for _, ch := range out.Uncommitted {

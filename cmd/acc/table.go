@@ -36,12 +36,6 @@ func (s ioStreams) stdoutTerminal() bool {
 	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
-// The app's forms of stdoutTerminal, terminalSafe and terminalWidth, for
-// the commands whose options do not hold deps yet (agenda, report, status).
-func (a *app) stdoutTerminal() bool      { return a.deps().IO.stdoutTerminal() }
-func (a *app) terminalSafe() flushWriter { return a.deps().IO.terminalSafe() }
-func (a *app) terminalWidth() int        { return a.deps().terminalWidth() }
-
 // flushWriter is an io.Writer with a Flush.
 type flushWriter interface {
 	io.Writer

@@ -79,11 +79,11 @@ func TestTableFitsWidth(t *testing.T) {
 func TestTerminalWidthFromColumns(t *testing.T) {
 	env := map[string]string{"COLUMNS": "72"}
 	a := newApp(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(k string) string { return env[k] })
-	if w := a.terminalWidth(); w != 72 {
+	if w := a.deps().terminalWidth(); w != 72 {
 		t.Errorf("COLUMNS=72: width %d", w)
 	}
 	env["COLUMNS"] = "abc"
-	if w := a.terminalWidth(); w != 0 {
+	if w := a.deps().terminalWidth(); w != 0 {
 		t.Errorf("COLUMNS=abc: width %d, want 0 (unknown)", w)
 	}
 }
