@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -101,7 +102,10 @@ func (a *app) runStatus(o statusOptions) error {
 		return err
 	}
 	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}, Invalid: []string{}}
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, committableName)
+	// The scan's stat data also tell the case cache which cases are
+	// unchanged: one stat of each file, not two.
+	scan := new(casecache.Scan)
+	changed, deleted, untracked, err := ws.store.WorkChangesSeen(casefile.BeneficiariesDir, committableName, scan.Add)
 	if err != nil {
 		return repoErr(err)
 	}
@@ -125,7 +129,9 @@ func (a *app) runStatus(o statusOptions) error {
 	if err != nil {
 		return repoErr(err)
 	}
-	followed, others, err := a.caseCache(ws, q.Today).Briefs(q, ids, true)
+	cc := a.caseCache(ws, q.Today)
+	cc.Scan = scan
+	followed, others, err := cc.Briefs(q, ids, true)
 	if err != nil {
 		return cacheErr(err)
 	}
