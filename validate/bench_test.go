@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -195,5 +196,48 @@ func BenchmarkValidateChanged(b *testing.B) {
 		if c.docs != 10 {
 			b.Fatalf("%d documents", c.docs)
 		}
+	}
+}
+
+// BenchmarkValidateWarmPack measures a warm run as acc validate --format
+// json makes it, in process: the pack opened, nothing changed since the
+// run that filled it (same day: the folders' verdicts hold), JSON encoded
+// and discarded, the pack closed. 10k documents (100k with
+// ACC_BENCH_LARGE=1); cpu-µs/doc is the figure that does not depend on the
+// machine's other work.
+func BenchmarkValidateWarmPack(b *testing.B) {
+	sizes := []int{10000}
+	if os.Getenv("ACC_BENCH_LARGE") == "1" {
+		sizes = append(sizes, 100000)
+	}
+	reg := templates.Builtin()
+	for _, n := range sizes {
+		root := benchRepo(b, n)
+		pack := filepath.Join(b.TempDir(), "validation.pack")
+		run := func() int {
+			p := OpenPack(pack)
+			defer p.Close()
+			var c Counter
+			w, _ := NewWriter(FormatJSON, io.Discard, Options{})
+			all := Multi(&c, w)
+			if _, err := Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Registry: reg, Cache: p}, all); err != nil {
+				b.Fatal(err)
+			}
+			all.Close(c.Summary)
+			if err := p.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			return c.Summary.Documents
+		}
+		run() // cold: fills the pack
+		run() // stamps again the records of files as recent as the pack
+		b.Run(fmt.Sprintf("%d", n), func(b *testing.B) {
+			cpu0 := cpuTime()
+			docs := 0
+			for range b.N {
+				docs += run()
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(docs), "cpu-µs/doc")
+		})
 	}
 }

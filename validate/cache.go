@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/binrec"
@@ -34,7 +35,9 @@ import (
 // case-level rules (which depend on today) run again on the cached facts.
 //
 // Implementations must be safe for concurrent use. A cache is only an
-// accelerator: Get may miss at any time, and Run ignores Put's errors.
+// accelerator: Get may miss at any time, and Run ignores Put's errors. The
+// data Get returns must never be changed afterwards (Run keeps strings cut
+// from it), nor the data given to Put.
 type Cache interface {
 	Get(key string) ([]byte, bool)
 	Put(key string, data []byte) error
@@ -151,7 +154,7 @@ func (c *MemCache) Put(key string, data []byte) error {
 
 // cacheFormat changes whenever the record layout or the meaning of what it
 // holds changes.
-const cacheFormat = "acc-validate-cache/3"
+const cacheFormat = "acc-validate-cache/4"
 
 var selfID = sync.OnceValue(func() string {
 	// The rules are code: a record made by another build of acc is stale.
@@ -199,7 +202,27 @@ func fingerprint(s *Settings, reg *templates.Registry) string {
 // cached is the record of a beneficiary read from the cache.
 type cached struct {
 	byPath  map[string]*docEntry
-	written time.Time // zero when the cache does not say
+	list    []*docEntry // the record's entries, in path order
+	written time.Time   // zero when the cache does not say
+	// verdict is what the whole folder gave on a day, when the record has
+	// it: with the same documents (same blob ids) on the same day, the
+	// folder's findings are the same, and neither the facts are decoded
+	// nor the case-level rules run again.
+	verdict *verdict
+}
+
+// verdict is the result of a whole beneficiary folder on one day: its
+// findings after waivers, masked and sorted (what emit receives), and its
+// waivers with the findings they silenced. It depends on nothing but the
+// documents' contents, the day and what the record's fingerprint covers.
+// In a record, a finding that is one of a document's own is written as a
+// reference to it, so that a verdict costs a few bytes a finding.
+type verdict struct {
+	day      time.Time
+	caseRan  bool
+	findings []Finding
+	waivers  []Waiver
+	raw      string // as read from a record, decoded by reusable
 }
 
 // trusted reports whether an entry whose file has signature sig may be
@@ -222,7 +245,8 @@ func trustedAt(sig fileSig, written time.Time) bool {
 type stamper interface{ Stamp() time.Time }
 
 // load returns the cached entries of a beneficiary; nil without a cache or
-// a usable record.
+// a usable record. The entries' findings and facts, and the verdict, are
+// decoded only when asked for.
 func (r *runner) load(name string) *cached {
 	if r.cache == nil {
 		return nil
@@ -238,7 +262,7 @@ func (r *runner) load(name string) *cached {
 	if !ok {
 		return nil
 	}
-	entries, ok := decodeRecord(b, r.fp)
+	entries, v, ok := decodeRecord(b, r.fp)
 	if !ok {
 		return nil
 	}
@@ -246,18 +270,40 @@ func (r *runner) load(name string) *cached {
 	for _, e := range entries {
 		c.byPath[e.path] = e
 	}
+	c.list, c.verdict = entries, v
 	return c
 }
 
-// store writes the record of a beneficiary when it changed.
-func (r *runner) store(name string, old *cached, entries []*docEntry) {
+// reusable returns the verdict of the record for a run on day whose
+// entries are those of the record, in content; nil otherwise.
+func (c *cached) reusable(entries []*docEntry, day time.Time) *verdict {
+	if c == nil || c.verdict == nil || !c.verdict.day.Equal(day) || len(entries) != len(c.list) {
+		return nil
+	}
+	for i, e := range entries {
+		p := c.list[i]
+		if p.path != e.path || e.broken || e.sum == ([sha1.Size]byte{}) || e.sum != p.sum {
+			return nil
+		}
+	}
+	v := c.verdict
+	if v.raw != "" && v.findings == nil && v.waivers == nil && !v.decode(c.list) {
+		return nil
+	}
+	return v
+}
+
+// store writes the record of a beneficiary when it changed; v, when not
+// nil, is the folder's verdict of this run.
+func (r *runner) store(name string, old *cached, entries []*docEntry, v *verdict) {
 	if r.cache == nil {
 		return
 	}
 	var keep []*docEntry
-	same := old != nil
+	same := old != nil && (v == nil || old.verdict == v)
 	for _, e := range entries {
-		if e.broken || e.facts == nil || e.sum == ([sha1.Size]byte{}) {
+		if e.broken || e.sum == ([sha1.Size]byte{}) || (e.body == "" && e.facts == nil) {
+			v = nil // a verdict needs every document in the record
 			continue
 		}
 		keep = append(keep, e)
@@ -268,18 +314,21 @@ func (r *runner) store(name string, old *cached, entries []*docEntry) {
 	if same && len(keep) == len(old.byPath) {
 		return
 	}
-	r.cache.Put(name, encodeRecord(keep, r.fp))
+	r.cache.Put(name, encodeRecord(keep, v, r.fp))
 }
 
 // Record layout: the format tag and fingerprint, then per document its
-// path, blob id, findings and facts. Integers are uvarints, strings are
-// length-prefixed.
+// path, blob id, stat signature and its body (findings and facts, decoded
+// only when needed), then the folder's verdict: its day (0 for none), and
+// its findings and waivers. Integers are uvarints, strings and bodies are
+// length-prefixed; a CRC-32 ends the record.
 
-func encodeRecord(entries []*docEntry, fp string) []byte {
+func encodeRecord(entries []*docEntry, v *verdict, fp string) []byte {
 	e := &binrec.Encoder{}
 	e.Str(cacheFormat)
 	e.Str(fp)
 	e.Uint(uint64(len(entries)))
+	var body binrec.Encoder
 	for _, ent := range entries {
 		e.Str(ent.path)
 		e.B = append(e.B, ent.sum[:]...)
@@ -287,93 +336,268 @@ func encodeRecord(entries []*docEntry, fp string) []byte {
 		e.Int(int(ent.sig.Mtime))
 		e.Uint(ent.sig.Ino)
 		e.Int(int(ent.sig.Ctime))
-		e.Uint(uint64(len(ent.findings)))
-		for _, f := range ent.findings {
-			e.Int(f.Line)
-			e.Int(f.Column)
-			e.Int(int(f.Severity))
-			e.Str(f.Rule)
-			e.Str(f.Message)
-			e.Str(f.Key)
+		if ent.body != "" {
+			e.Str(ent.body)
+			continue
 		}
-		fa := ent.facts
-		flags := uint64(0)
-		if fa.HasFront {
-			flags |= 1
-		}
-		if fa.FrontErr != nil {
-			flags |= 2
-		}
-		if fa.Front != nil {
-			flags |= 4
-		}
-		e.Uint(flags)
-		if fa.FrontErr != nil {
-			e.Int(fa.FrontErr.Line)
-			e.Int(fa.FrontErr.Column)
-			e.Str(fa.FrontErr.Err.Error())
-		}
-		if fa.Front != nil {
-			encodeFacts(e, fa)
-		}
+		body.B = body.B[:0]
+		encodeBody(&body, ent)
+		e.Uint(uint64(len(body.B)))
+		e.B = append(e.B, body.B...)
 	}
+	if v == nil {
+		e.Uint(0)
+		return binary.LittleEndian.AppendUint32(e.B, crc32.ChecksumIEEE(e.B))
+	}
+	e.Date(v.day)
+	flag := uint64(0)
+	if v.caseRan {
+		flag = 1
+	}
+	e.Uint(flag)
+	if v.raw != "" {
+		// Carried over with the same documents in the same order: its
+		// references still hold.
+		e.Str(v.raw)
+		return binary.LittleEndian.AppendUint32(e.B, crc32.ChecksumIEEE(e.B))
+	}
+	body.B = body.B[:0]
+	encodeVerdict(&body, v, entries)
+	e.Uint(uint64(len(body.B)))
+	e.B = append(e.B, body.B...)
 	return binary.LittleEndian.AppendUint32(e.B, crc32.ChecksumIEEE(e.B))
 }
 
-func decodeRecord(b []byte, fp string) ([]*docEntry, bool) {
+// encodeVerdict writes the findings and waivers of v. Each starts with
+// where its path is (0 and the path, or the document's index plus one); a
+// finding then says which of that document's own findings it is (its index
+// plus one), or 0 and the finding.
+func encodeVerdict(e *binrec.Encoder, v *verdict, entries []*docEntry) {
+	index := make(map[string]int, len(entries))
+	for i, ent := range entries {
+		index[ent.path] = i
+	}
+	path := func(p string) int {
+		if i, ok := index[p]; ok {
+			e.Uint(uint64(i) + 1)
+			return i
+		}
+		e.Uint(0)
+		e.Str(p)
+		return -1
+	}
+	e.Uint(uint64(len(v.findings)))
+	for _, f := range v.findings {
+		ref := 0
+		if i := path(f.Path); i >= 0 {
+			for j, own := range entries[i].findings {
+				if own == f {
+					ref = j + 1
+					break
+				}
+			}
+		}
+		e.Uint(uint64(ref))
+		if ref == 0 {
+			encodeFinding(e, f)
+		}
+	}
+	e.Uint(uint64(len(v.waivers)))
+	for _, w := range v.waivers {
+		path(w.Path)
+		e.Int(w.Line)
+		e.Int(w.Column)
+		e.Str(w.Rule)
+		e.Str(w.Motif)
+		e.Int(w.Silenced)
+	}
+}
+
+// decode reads the findings and waivers of a verdict read from a record
+// whose entries are list.
+func (v *verdict) decode(list []*docEntry) bool {
+	d := binrec.NewStringDecoder(v.raw)
+	path := func() (string, *docEntry) {
+		i := d.Uint()
+		if i == 0 {
+			return d.Str(), nil
+		}
+		if i > uint64(len(list)) {
+			d.Bad = true
+			return "", nil
+		}
+		return list[i-1].path, list[i-1]
+	}
+	nf := d.Count()
+	findings := make([]Finding, 0, nf)
+	for j := 0; j < nf && !d.Bad; j++ {
+		p, ent := path()
+		ref := d.Uint()
+		if ref == 0 {
+			findings = append(findings, decodeFinding(d, p))
+			continue
+		}
+		if ent == nil || !ent.decodeFindings() || ref > uint64(len(ent.findings)) {
+			return false
+		}
+		findings = append(findings, ent.findings[ref-1])
+	}
+	nw := d.Count()
+	var waivers []Waiver
+	for j := 0; j < nw && !d.Bad; j++ {
+		p, _ := path()
+		w := Waiver{Path: p, Line: d.Int(), Column: d.Int()}
+		w.Rule, w.Motif, w.Silenced = d.Str(), d.Str(), d.Int()
+		waivers = append(waivers, w)
+	}
+	if !d.Done() {
+		return false
+	}
+	v.findings, v.waivers = findings, waivers
+	return true
+}
+
+func encodeFinding(e *binrec.Encoder, f Finding) {
+	e.Int(f.Line)
+	e.Int(f.Column)
+	e.Int(int(f.Severity))
+	e.Str(f.Rule)
+	e.Str(f.Message)
+	e.Str(f.Key)
+}
+
+func decodeFinding(d *binrec.Decoder, p string) Finding {
+	f := Finding{Path: p, Line: d.Int(), Column: d.Int(), Severity: Severity(d.Int())}
+	f.Rule, f.Message, f.Key = d.Str(), d.Str(), d.Str()
+	return f
+}
+
+// encodeBody writes what checking a document gave: its findings, then its
+// facts.
+func encodeBody(e *binrec.Encoder, ent *docEntry) {
+	e.Uint(uint64(len(ent.findings)))
+	for _, f := range ent.findings {
+		encodeFinding(e, f)
+	}
+	fa := ent.facts
+	flags := uint64(0)
+	if fa.HasFront {
+		flags |= 1
+	}
+	if fa.FrontErr != nil {
+		flags |= 2
+	}
+	if fa.Front != nil {
+		flags |= 4
+	}
+	e.Uint(flags)
+	if fa.FrontErr != nil {
+		e.Int(fa.FrontErr.Line)
+		e.Int(fa.FrontErr.Column)
+		e.Str(fa.FrontErr.Err.Error())
+	}
+	if fa.Front != nil {
+		encodeFacts(e, fa)
+	}
+}
+
+// decodeRecord reads a record: the entries, whose bodies stay undecoded,
+// and the verdict, undecoded too (nil when there is none). The record is
+// copied once into a string that every later decoding cuts from.
+func decodeRecord(b []byte, fp string) ([]*docEntry, *verdict, bool) {
 	if len(b) < 4 {
-		return nil, false
+		return nil, nil, false
 	}
 	sum := binary.LittleEndian.Uint32(b[len(b)-4:])
 	b = b[:len(b)-4]
 	if crc32.ChecksumIEEE(b) != sum {
-		return nil, false
+		return nil, nil, false
 	}
-	d := binrec.NewDecoder(b, true)
+	// Records are never changed once made (Cache): the strings of the
+	// entries are cut from the record itself, without a copy.
+	d := binrec.NewStringDecoder(unsafe.String(unsafe.SliceData(b), len(b)))
 	if d.Str() != cacheFormat || d.Str() != fp {
-		return nil, false
+		return nil, nil, false
 	}
-	n := d.Uint()
-	if d.Bad || n > uint64(len(d.B)) {
-		return nil, false
-	}
+	n := d.Count()
 	out := make([]*docEntry, 0, n)
-	var slab []yaml.Node
-	for i := uint64(0); i < n && !d.Bad; i++ {
+	for i := 0; i < n && !d.Bad; i++ {
 		ent := &docEntry{path: d.Str()}
 		if len(d.B) < sha1.Size {
-			return nil, false
+			return nil, nil, false
 		}
 		copy(ent.sum[:], d.B[:sha1.Size])
 		d.B = d.B[sha1.Size:]
 		ent.sig = fileSig{Size: int64(d.Int()), Mtime: int64(d.Int()), Ino: d.Uint(), Ctime: int64(d.Int())}
-		nf := d.Uint()
-		if d.Bad || nf > uint64(len(d.B)) {
-			return nil, false
+		ent.body = d.Str()
+		if ent.body == "" {
+			return nil, nil, false
 		}
-		for j := uint64(0); j < nf && !d.Bad; j++ {
-			f := Finding{Path: ent.path, Line: d.Int(), Column: d.Int(), Severity: Severity(d.Int())}
-			f.Rule, f.Message, f.Key = d.Str(), d.Str(), d.Str()
-			ent.findings = append(ent.findings, f)
-		}
-		fa := &casefile.Document{Path: ent.path}
-		flags := d.Uint()
-		fa.HasFront = flags&1 != 0
-		if flags&2 != 0 {
-			fa.FrontErr = &poserr.Error{Path: ent.path, Line: d.Int(), Column: d.Int()}
-			fa.FrontErr.Err = errors.New(d.Str())
-		}
-		if flags&4 != 0 {
-			budget := maxFactNodes + 1
-			fa.Front = decodeNode(d, &budget, &slab)
-		}
-		ent.facts = fa
 		out = append(out, ent)
 	}
-	if d.Bad || len(d.B) != 0 {
-		return nil, false
+	if d.Bad {
+		return nil, nil, false
 	}
-	return out, true
+	var v *verdict
+	if day := d.Date(); !day.IsZero() {
+		v = &verdict{day: day, caseRan: d.Uint() == 1}
+		v.raw = d.Str()
+		if v.raw == "" {
+			return nil, nil, false
+		}
+	}
+	if !d.Done() {
+		return nil, nil, false
+	}
+	return out, v, true
+}
+
+// decodeFindings decodes the findings of an entry read from the cache (a
+// no-op for any other); false when its body is damaged.
+func (e *docEntry) decodeFindings() bool {
+	if e.body == "" || e.factsAt > 0 {
+		return true
+	}
+	d := binrec.NewStringDecoder(e.body)
+	nf := d.Count()
+	findings := make([]Finding, 0, nf)
+	for j := 0; j < nf && !d.Bad; j++ {
+		findings = append(findings, decodeFinding(d, e.path))
+	}
+	if d.Bad {
+		return false
+	}
+	e.findings, e.factsAt = findings, len(e.body)-len(d.B)
+	return true
+}
+
+// decode decodes the findings and facts of an entry read from the cache
+// (a no-op for any other); false when its body is damaged. Nodes are taken
+// from slab, shared by the entries of a folder.
+func (e *docEntry) decode(slab *[]yaml.Node) bool {
+	if e.body == "" || e.facts != nil {
+		return e.facts != nil
+	}
+	if !e.decodeFindings() {
+		return false
+	}
+	d := binrec.NewStringDecoder(e.body[e.factsAt:])
+	fa := &casefile.Document{Path: e.path}
+	flags := d.Uint()
+	fa.HasFront = flags&1 != 0
+	if flags&2 != 0 {
+		fa.FrontErr = &poserr.Error{Path: e.path, Line: d.Int(), Column: d.Int()}
+		fa.FrontErr.Err = errors.New(d.Str())
+	}
+	if flags&4 != 0 {
+		budget := maxFactNodes + 1
+		fa.Front = decodeNode(d, &budget, slab)
+	}
+	if !d.Done() {
+		return false
+	}
+	e.facts = fa
+	return true
 }
 
 // decodeNode reads a node and its children; nodes are taken from a slab

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,28 +19,43 @@ import (
 func TestFastPathsAgreeWithSlowPath(t *testing.T) {
 	root := genRepo(t, 12)
 	pack := filepath.Join(t.TempDir(), "cache", "validation.pack")
-	slow := func() []string {
+	// Waivers (one silencing a case-level finding, one with a sensitive
+	// value in its motif) and a sensitive value in a message: the folder's
+	// verdict keeps them as the slow path gives them.
+	wp := filepath.Join(root, "beneficiaires", "b-00011", "2026-04-13-entretien-suivi.md")
+	wsrc, _ := os.ReadFile(wp)
+	waived := strings.Replace(string(wsrc), "prochain_entretien:", "derogations:\n  - regle: rythme\n    motif: \"NIR 1 85 05 78 006 084 91\"\n  - regle: rytme\n    motif: x\nprochain_entretien:", 1)
+	if waived == string(wsrc) {
+		t.Fatal("fixture changed: no prochain_entretien")
+	}
+	os.WriteFile(wp, []byte(waived), 0o644)
+	today := fixtureToday
+	// slow runs without cache, each finding handed to the writers one by
+	// one; fast runs as acc validate does: open the pack, run with the
+	// writers' encoding done by the workers, write the pack back. Both
+	// give the text and JSON outputs and a log of every call, with keys,
+	// severities and waivers.
+	slow := func() string {
 		t.Helper()
-		var r recorder
-		if _, err := Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Workers: 2}, &r); err != nil {
+		s := newFullSink()
+		if _, err := Run(context.Background(), RunOptions{Root: root, Today: today, Workers: 2}, plainSink{s}); err != nil {
 			t.Fatal(err)
 		}
-		return r.calls
+		return s.output()
 	}
-	// fast runs as acc validate does: open the pack, run, write it back.
-	fast := func() ([]string, Stats) {
+	fast := func() (string, Stats) {
 		t.Helper()
 		p := OpenPack(pack)
 		defer p.Close()
-		var r recorder
-		st, err := Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Workers: 2, Cache: p}, &r)
+		s := newFullSink()
+		st, err := Run(context.Background(), RunOptions{Root: root, Today: today, Workers: 2, Cache: p}, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := p.Flush(); err != nil {
 			t.Fatal(err)
 		}
-		return r.calls, st
+		return s.output(), st
 	}
 	// step compares a cached run with an uncached one; wantParsed >= 0 is
 	// the number of documents the cached run must parse.
@@ -47,8 +63,8 @@ func TestFastPathsAgreeWithSlowPath(t *testing.T) {
 		t.Helper()
 		want := slow()
 		got, st := fast()
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("%s: the cached run differs from the uncached one:\n%s\n---\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		if got != want {
+			t.Fatalf("%s: the cached run differs from the uncached one:\n%s\n---\n%s", name, got, want)
 		}
 		if wantParsed >= 0 && st.Parsed != wantParsed {
 			t.Errorf("%s: %d documents parsed, want %d (%+v)", name, st.Parsed, wantParsed, st)
@@ -93,9 +109,41 @@ func TestFastPathsAgreeWithSlowPath(t *testing.T) {
 	os.Chtimes(p, fi.ModTime(), fi.ModTime())
 	step("same size and mtime", 1)
 	got, _ := fast()
-	if !strings.Contains(strings.Join(got, "\n"), "b-00002/"+suivi+":") {
+	if !strings.Contains(got, "b-00002/"+suivi+":") {
 		t.Error("the racy edit was not seen")
 	}
+
+	// Another day: the verdicts of the day before do not hold (time rules),
+	// the documents' own results do.
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	today = fixtureToday.AddDate(0, 2, 0)
+	if st := step("next day", 0); st.Cached != 12*8 {
+		t.Errorf("next day: %+v", st)
+	}
+	// (b-00001's document, touched a minute into the future, is read until
+	// then.)
+	if st := step("next day, again", 0); st.Read != 1 {
+		t.Errorf("next day, again: %+v", st)
+	}
+
+	// Mode changed (the change time moves, the content does not).
+	if err := os.Chmod(doc("b-00004", "fiche.md"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st := step("chmod", 0); st.Read != 2 {
+		t.Errorf("chmod: %+v", st)
+	}
+
+	// Untracked entries: a link and a file that are not documents, a
+	// hidden file, a folder named like a document.
+	os.WriteFile(doc("b-00001", "notes.txt"), []byte("x"), 0o644)
+	os.WriteFile(doc("b-00001", ".brouillon.md"), []byte("x"), 0o644)
+	os.Symlink(doc("b-00001", suivi), doc("b-00001", "2026-06-01-entretien-suivi.md"))
+	os.Mkdir(doc("b-00002", "2026-06-02-entretien-suivi.md"), 0o755)
+	step("link, hidden file, folder", 0)
+	os.Remove(doc("b-00001", "2026-06-01-entretien-suivi.md"))
+	os.Remove(doc("b-00002", "2026-06-02-entretien-suivi.md"))
+	step("link and folder removed", 0)
 
 	// Renamed within a folder, moved to another beneficiary, deleted, a
 	// whole folder deleted, a document added.
@@ -145,3 +193,59 @@ func TestFastPathsAgreeWithSlowPath(t *testing.T) {
 	os.WriteFile(pack, b, 0o600)
 	step("damaged pack", 11*8)
 }
+
+// fullSink is a Sink that writes the text and JSON formats as acc validate
+// does (Multi, the findings encoded ahead by the workers) and logs every
+// call in full.
+type fullSink struct {
+	w          Writer
+	c          Counter
+	text, json strings.Builder
+	log        []string
+}
+
+func newFullSink() *fullSink {
+	s := &fullSink{}
+	tw, _ := NewWriter(FormatText, &s.text, Options{})
+	jw, _ := NewWriter(FormatJSON, &s.json, Options{})
+	s.w = Multi(&s.c, tw, jw)
+	return s
+}
+
+func (s *fullSink) Document(p string) {
+	s.w.Document(p)
+	s.log = append(s.log, "D "+p)
+}
+
+func (s *fullSink) logFinding(f Finding) {
+	s.log = append(s.log, fmt.Sprintf("F %s:%d:%d %d %s %s [%s]", f.Path, f.Line, f.Column, f.Severity, f.Rule, f.Message, f.Key))
+}
+
+func (s *fullSink) Finding(f Finding) {
+	s.w.Finding(f)
+	s.logFinding(f)
+}
+
+func (s *fullSink) Waiver(w Waiver) { s.log = append(s.log, fmt.Sprintf("W %+v", w)) }
+
+func (s *fullSink) encodeFinding(dst []byte, f Finding) []byte {
+	return s.w.(preEncoder).encodeFinding(dst, f)
+}
+
+func (s *fullSink) findingEncoded(f Finding, enc []byte) {
+	s.w.(preEncoder).findingEncoded(f, enc)
+	s.logFinding(f)
+}
+
+func (s *fullSink) output() string {
+	s.w.Close(s.c.Summary)
+	return s.text.String() + s.json.String() + strings.Join(s.log, "\n")
+}
+
+// plainSink hides the encoder of a fullSink: every finding goes through
+// Finding.
+type plainSink struct{ s *fullSink }
+
+func (p plainSink) Document(path string) { p.s.Document(path) }
+func (p plainSink) Finding(f Finding)    { p.s.Finding(f) }
+func (p plainSink) Waiver(w Waiver)      { p.s.Waiver(w) }

@@ -4,6 +4,7 @@ package validate
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,5 +57,46 @@ func TestFolderReadAgreesWithCasefile(t *testing.T) {
 				t.Errorf("%s: stat %+v, %v; want %+v", n, sig, err, wsig)
 			}
 		}
+	}
+}
+
+// A folder is listed as os.ReadDir lists it: same names in the same order,
+// same types (files, folders, links, special files, hidden entries), across
+// several getdents calls.
+func TestOpenFolderListsAsReadDir(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 300 {
+		name := fmt.Sprintf("%03d-%s.md", i, strings.Repeat("é", i%40))
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, ".cache.md"), nil, 0o644)
+	os.Mkdir(filepath.Join(dir, "sous-dossier.md"), 0o755)
+	os.Symlink("000-.md", filepath.Join(dir, "lien.md"))
+	os.Symlink("sous-dossier.md", filepath.Join(dir, "lien-dossier"))
+	syscall.Mkfifo(filepath.Join(dir, "fifo.md"), 0o644)
+	ff, got, err := openFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ff.close()
+	want, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Name() != want[i].Name() || got[i].Type() != want[i].Type() || got[i].IsDir() != want[i].IsDir() {
+			t.Errorf("entry %d: %s %v, want %s %v", i, got[i].Name(), got[i].Type(), want[i].Name(), want[i].Type())
+		}
+	}
+	if _, _, err := openFolder(filepath.Join(dir, "lien-dossier")); err == nil {
+		t.Error("a link to a folder is followed")
+	}
+	if _, _, err := openFolder(filepath.Join(dir, "absent")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing folder: %v", err)
 	}
 }

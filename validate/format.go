@@ -271,10 +271,47 @@ func Multi(writers ...Writer) Writer {
 			ws = append(ws, w)
 		}
 	}
+	for i, w := range ws {
+		if e, ok := w.(preEncoder); ok {
+			return encodingMulti{multi: ws, i: i, enc: e}
+		}
+	}
 	return ws
 }
 
 type multi []Writer
+
+// preEncoder is a Writer whose encoding of a finding depends on the finding
+// alone: Run has its workers encode each beneficiary's findings, so that
+// the one goroutine that writes them only copies bytes (a warm run at 100k
+// documents writes some 400k findings, and encoding them there took a
+// third of its time). findingEncoded(f, encodeFinding(nil, f)) does what
+// Finding(f) does; encodeFinding must be safe for concurrent use.
+type preEncoder interface {
+	encodeFinding(dst []byte, f Finding) []byte
+	findingEncoded(f Finding, enc []byte)
+}
+
+// encodingMulti is a multi whose writer i encodes ahead.
+type encodingMulti struct {
+	multi
+	i   int
+	enc preEncoder
+}
+
+func (m encodingMulti) encodeFinding(dst []byte, f Finding) []byte {
+	return m.enc.encodeFinding(dst, f)
+}
+
+func (m encodingMulti) findingEncoded(f Finding, enc []byte) {
+	for i, w := range m.multi {
+		if i == m.i {
+			m.enc.findingEncoded(f, enc)
+		} else {
+			w.Finding(f)
+		}
+	}
+}
 
 func (m multi) Document(path string) {
 	for _, w := range m {
@@ -455,6 +492,20 @@ func (t *textWriter) Finding(f Finding) {
 		return
 	}
 	t.out.WriteString(textLine(f.Path, f))
+}
+
+func (t *textWriter) encodeFinding(dst []byte, f Finding) []byte {
+	if !reported(f) {
+		return dst
+	}
+	return append(dst, textLine(f.Path, f)...)
+}
+
+func (t *textWriter) findingEncoded(f Finding, enc []byte) {
+	if t.closed || !reported(f) {
+		return
+	}
+	t.out.Write(enc)
 }
 
 func (t *textWriter) Close(s Summary) error {

@@ -123,6 +123,11 @@ func appendFinding(dst []byte, prefix string, f *jsonFinding) []byte {
 // escaping: quote, backslash and control characters escaped, invalid UTF-8
 // replaced by U+FFFD, U+2028 and U+2029 escaped.
 func appendJSONString(dst []byte, s string) []byte {
+	if jsonPlain(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -173,6 +178,22 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// jsonPlain reports whether s is written as it is between quotes: valid
+// UTF-8 without a byte to escape nor U+2028 or U+2029 (E2 80 A8/A9). Most
+// messages are, and one pass over the bytes costs less than decoding every
+// accented letter.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b < 0x20 || b == '"' || b == '\\':
+			return false
+		case b == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
 // jsonWriter writes FormatJSON, streaming the findings.
 type jsonWriter struct {
 	out      *buffered
@@ -200,9 +221,17 @@ func (j *jsonWriter) Finding(f Finding) {
 	if j.closed || !reported(f) {
 		return
 	}
-	j.start()
+	j.scratch = j.encodeFinding(j.scratch[:0], f)
+	j.findingEncoded(f, j.scratch)
+}
+
+// encodeFinding reads only the array's indent, set when the writer is made.
+func (j *jsonWriter) encodeFinding(dst []byte, f Finding) []byte {
+	if !reported(f) {
+		return dst
+	}
 	line, col := position(f)
-	j.scratch = appendFinding(j.scratch[:0], j.findings.indent+"  ", &jsonFinding{
+	return appendFinding(dst, j.findings.indent+"  ", &jsonFinding{
 		Path:        f.Path,
 		Line:        line,
 		Column:      col,
@@ -211,7 +240,14 @@ func (j *jsonWriter) Finding(f Finding) {
 		Message:     f.Message,
 		Fingerprint: Fingerprint(f),
 	})
-	j.findings.addRaw(j.scratch)
+}
+
+func (j *jsonWriter) findingEncoded(f Finding, enc []byte) {
+	if j.closed || !reported(f) {
+		return
+	}
+	j.start()
+	j.findings.addRaw(enc)
 }
 
 func (j *jsonWriter) Close(s Summary) error {

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/templates"
+	"go.yaml.in/yaml/v3"
 )
 
 // FuzzParse parses arbitrary case files and runs every check on them: no
@@ -44,9 +46,12 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("bad finding %+v in %d lines", x, lines)
 				}
 			}
-			rec := encodeRecord([]*docEntry{{path: p, findings: fs, facts: facts}}, "fp")
-			back, ok := decodeRecord(rec, "fp")
-			if !ok || len(back) != 1 || len(back[0].findings) != len(fs) {
+			v := &verdict{day: fixtureToday, caseRan: true, findings: fs}
+			rec := encodeRecord([]*docEntry{{path: p, sum: blobID([]byte(src)), findings: fs, facts: facts}}, v, "fp")
+			back, bv, ok := decodeRecord(rec, "fp")
+			var slab []yaml.Node
+			c := &cached{list: back, verdict: bv}
+			if !ok || len(back) != 1 || !back[0].decode(&slab) || len(back[0].findings) != len(fs) || c.reusable(back, fixtureToday) == nil || !slices.Equal(bv.findings, fs) {
 				t.Fatalf("cache record does not read back")
 			}
 			var fiche *casefile.Document

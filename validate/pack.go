@@ -36,6 +36,10 @@ type PackCache struct {
 	stamp int64            // nanoseconds; 0 when the file system's time is unknown
 	tmp   *atomicfile.File // created by OpenPack, renamed over file by Flush
 	dirty bool
+	// loaded is closed once the file is read: OpenPack reads it in the
+	// background, so that a run starts listing folders meanwhile (reading
+	// 80 MB at 100k documents is a tenth of a warm run).
+	loaded chan struct{}
 }
 
 type packRecord struct {
@@ -65,9 +69,16 @@ func OpenPack(file string) *PackCache {
 			}
 		}
 	}
-	p.load()
+	p.loaded = make(chan struct{})
+	go func() {
+		defer close(p.loaded)
+		p.load()
+	}()
 	return p
 }
+
+// wait waits until the file is read.
+func (p *PackCache) wait() { <-p.loaded }
 
 // removeStaleTemps removes the temporary files of runs that were killed
 // before their Flush, once they are an hour older than now (the file
@@ -141,6 +152,7 @@ func (p *PackCache) Get(key string) ([]byte, bool) {
 // GetStamped returns the record of key and the time the run that put it
 // began; the time is zero when it was unknown.
 func (p *PackCache) GetStamped(key string) ([]byte, time.Time, bool) {
+	p.wait()
 	p.mu.Lock()
 	r, ok := p.recs[key]
 	p.mu.Unlock()
@@ -167,6 +179,7 @@ func (p *PackCache) Stamp() time.Time {
 // Put stores the record of key, stamped with the beginning of this run. The
 // pack keeps data: the caller must not change it afterwards.
 func (p *PackCache) Put(key string, data []byte) error {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.recs[key] = packRecord{data: data, stamp: p.stamp}
@@ -176,6 +189,7 @@ func (p *PackCache) Put(key string, data []byte) error {
 
 // Forget removes the record of key.
 func (p *PackCache) Forget(key string) {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.recs[key]; ok {
@@ -187,6 +201,7 @@ func (p *PackCache) Forget(key string) {
 // Retain removes every record whose key keep refuses: the records of
 // beneficiaries that are gone.
 func (p *PackCache) Retain(keep func(key string) bool) {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for k := range p.recs {
@@ -199,6 +214,7 @@ func (p *PackCache) Retain(keep func(key string) bool) {
 
 // Len returns the number of records.
 func (p *PackCache) Len() int {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.recs)
@@ -211,6 +227,7 @@ var errPackClosed = errors.New("cache : pas de fichier temporaire")
 // pack or the new one, never a part. Records are written in key order. A
 // pack can be flushed once.
 func (p *PackCache) Flush() error {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.dirty {
@@ -258,6 +275,7 @@ func (p *PackCache) Flush() error {
 
 // Close removes the temporary file of a pack that was not flushed.
 func (p *PackCache) Close() {
+	p.wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tmp != nil {

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,8 +19,10 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/gctune"
 	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
+	"go.yaml.in/yaml/v3"
 )
 
 // RunOptions say what Run checks and with what.
@@ -55,6 +55,15 @@ type RunOptions struct {
 	// Cache, when not nil, keeps what was learnt about unchanged documents
 	// between runs (see Cache).
 	Cache Cache
+	// Known, when not nil, tells the Git blob id of a case file (path
+	// relative to Root, slash-separated) from its stat signature alone, when
+	// something the caller trusts vouches for it: acc validate asks the Git
+	// index (entries that are not racy, whose stat data the file still
+	// has). Run asks it only about a document the cache knows but cannot
+	// trust by the cache's own stamp (a file changed shortly before the
+	// record was made, as right after a clone), before reading the file;
+	// the answer must be safe for concurrent use.
+	Known func(path string, st FileState) (sum [sha1.Size]byte, ok bool)
 	// Workers is the number of beneficiaries checked in parallel;
 	// 0 means GOMAXPROCS.
 	Workers int
@@ -161,7 +170,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache,
+	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache, known: opts.Known,
 		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay, progress: opts.Progress}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
@@ -170,7 +179,9 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	defer relaxGC()()
+	// Measured: cold runs about 1.5× faster on two cores with a relaxed
+	// collector.
+	defer gctune.Relax(gcPercent, memoryLimit)()
 	return r.run(ctx, units, workers, sink)
 }
 
@@ -181,29 +192,6 @@ const gcPercent = 400
 // holds a one-file cache (PackCache, about 8 KB per beneficiary) and would
 // otherwise grow fivefold before a collection under gcPercent.
 const memoryLimit = 200 << 20
-
-// relaxGC raises the garbage collector's target for the duration of a run,
-// unless GOGC was set otherwise (by the user or the caller): parsing
-// allocates a lot of short-lived memory while the live heap stays small
-// (under 15 MB at 100k documents without a pack), and at the default
-// target the collector keeps both cores from working in parallel.
-// Measured: cold runs about 1.5× faster on two cores. The heap is bounded
-// by memoryLimit unless GOMEMLIMIT (or the caller) set another limit. It
-// returns the function that restores both.
-func relaxGC() func() {
-	restoreGC := func() {}
-	if old := debug.SetGCPercent(gcPercent); old != 100 {
-		debug.SetGCPercent(old)
-	} else {
-		restoreGC = func() { debug.SetGCPercent(old) }
-	}
-	restoreLimit := func() {}
-	if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
-		debug.SetMemoryLimit(memoryLimit)
-		restoreLimit = func() { debug.SetMemoryLimit(old) }
-	}
-	return func() { restoreLimit(); restoreGC() }
-}
 
 // Check runs Run and returns the findings in order, for callers that want
 // them all (acc new, edit and commit on a few files; tests).
@@ -420,6 +408,7 @@ type runner struct {
 	root     string
 	today    time.Time
 	cache    Cache
+	known    func(string, FileState) ([sha1.Size]byte, bool)
 	fp       string
 	docs     func(*Folder)
 	wantDocs func(*Folder) bool
@@ -437,6 +426,12 @@ type result struct {
 	cached   int
 	caseRan  bool
 	panic    *bug.Panic // a bug in a rule, raised again by the caller
+	// encoded holds the findings as the sink's preEncoder encodes them,
+	// finding i ending at ends[i]; nil when the sink has none.
+	encoded []byte
+	ends    []int
+	final   bool     // findings already masked and sorted (a verdict)
+	pending *pending // the cache record to write once findings are final
 }
 
 func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink) (Stats, error) {
@@ -449,6 +444,7 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 		out chan *result
 	}
 	jobs := make(chan job)
+	enc, _ := sink.(preEncoder)
 	// window bounds the results waiting to be emitted, so that memory stays
 	// flat whatever the caseload.
 	window := make(chan chan *result, 2*workers)
@@ -464,7 +460,7 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.out <- r.safeUnit(j.u)
+				j.out <- r.safeUnit(j.u, enc)
 			}
 		}()
 	}
@@ -517,6 +513,45 @@ func (r *runner) run(ctx context.Context, units []*unit, workers int, sink Sink)
 	return st, err
 }
 
+// finish puts a unit's result in the order and form emit passes on, on the
+// worker that checked the unit: findings masked and sorted, and encoded when
+// the sink's main writer can encode them alone (preEncoder).
+func finish(res *result, enc preEncoder) {
+	if !res.final {
+		normalize(res)
+	}
+	if enc == nil {
+		return
+	}
+	res.ends = make([]int, len(res.findings))
+	if len(res.findings) > 0 {
+		res.encoded = encodedPool.Get().([]byte)[:0]
+	}
+	for i, f := range res.findings {
+		res.encoded = enc.encodeFinding(res.encoded, f)
+		res.ends[i] = len(res.encoded)
+	}
+}
+
+// encodedPool recycles the buffers of encoded findings once emitted: a warm
+// run at 100k documents encodes some 130 MB of JSON, and fresh buffers each
+// time made the heap, and the page faults, grow with it.
+var encodedPool = sync.Pool{New: func() any { return make([]byte, 0, 32<<10) }}
+
+// normalize masks and sorts the findings of a unit.
+func normalize(res *result) {
+	// Every finding reaches the writers (text, JSON, SARIF, JUnit, GitHub,
+	// GitLab) and the reports through here: the one place where a message
+	// that quotes a value is kept from repeating a NIR or an IBAN.
+	for i := range res.findings {
+		res.findings[i] = masked(res.findings[i])
+	}
+	sortFindings(res.findings)
+	for i := range res.waivers {
+		res.waivers[i].Motif = MaskSensitive(res.waivers[i].Motif)
+	}
+}
+
 // emit passes a unit's result to the sink: each document's Document call
 // followed by its findings, paths in order.
 func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
@@ -529,32 +564,40 @@ func emit(res *result, sink Sink, ws WaiverSink, st *Stats) {
 	if res.caseRan {
 		st.Beneficiaries++
 	}
-	// Every finding reaches the writers (text, JSON, SARIF, JUnit, GitHub,
-	// GitLab) and the reports through here: the one place where a message
-	// that quotes a value is kept from repeating a NIR or an IBAN.
-	for i := range res.findings {
-		res.findings[i] = masked(res.findings[i])
+	enc, _ := sink.(preEncoder)
+	finding := func(i int) {
+		if res.ends == nil || enc == nil {
+			sink.Finding(res.findings[i])
+			return
+		}
+		start := 0
+		if i > 0 {
+			start = res.ends[i-1]
+		}
+		enc.findingEncoded(res.findings[i], res.encoded[start:res.ends[i]])
 	}
-	sortFindings(res.findings)
 	fi := 0
 	for _, d := range res.docs {
 		for fi < len(res.findings) && res.findings[fi].Path < d {
-			sink.Finding(res.findings[fi])
+			finding(fi)
 			fi++
 		}
 		sink.Document(d)
 		st.Documents++
 		for fi < len(res.findings) && res.findings[fi].Path == d {
-			sink.Finding(res.findings[fi])
+			finding(fi)
 			fi++
 		}
 	}
 	for ; fi < len(res.findings); fi++ {
-		sink.Finding(res.findings[fi])
+		finding(fi)
+	}
+	if res.encoded != nil {
+		encodedPool.Put(res.encoded[:0])
+		res.encoded = nil
 	}
 	if ws != nil {
 		for _, w := range res.waivers {
-			w.Motif = MaskSensitive(w.Motif)
 			ws.Waiver(w)
 		}
 	}
@@ -589,6 +632,11 @@ type docEntry struct {
 	// broken marks a file that could not be read: the case-level rules of
 	// its beneficiary do not run on a partial fold.
 	broken bool
+	// body is the encoded findings and facts of an entry read from the
+	// cache, decoded by decode (or decodeFindings) when they are needed;
+	// factsAt is where its facts start once its findings are decoded.
+	body    string
+	factsAt int
 }
 
 // fileSig is a file's stat signature (see statSig).
@@ -602,13 +650,36 @@ type fileSig struct {
 // safeUnit is unit run in a worker goroutine: a panic there would kill the
 // process, so it comes back as a result and is raised again by the caller,
 // whose command reports it as a bug (exit 4).
-func (r *runner) safeUnit(u *unit) (res *result) {
+func (r *runner) safeUnit(u *unit, enc preEncoder) (res *result) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = &result{panic: bug.From(p)}
 		}
 	}()
-	return r.unit(u)
+	res = r.unit(u)
+	finish(res, enc)
+	if p := res.pending; p != nil {
+		v := p.verdict
+		if p.whole && v == nil {
+			v = &verdict{day: r.today, caseRan: res.caseRan, findings: res.findings, waivers: res.waivers}
+		}
+		if !p.whole {
+			v = nil
+		}
+		r.store(p.name, p.old, p.entries, v)
+		res.pending = nil
+	}
+	return res
+}
+
+// pending is what a unit leaves to store in the cache once its findings
+// are final.
+type pending struct {
+	name    string
+	old     *cached
+	entries []*docEntry
+	whole   bool     // every document of the folder was selected
+	verdict *verdict // the record's, when it was reused
 }
 
 func (r *runner) unit(u *unit) *result {
@@ -656,6 +727,7 @@ func (r *runner) unit(u *unit) *result {
 	broken := false
 	hasFiche := false
 	var parsed []*casefile.Document // what this run parsed, by entry
+	var names []string              // file names, by entry
 	for _, de := range ents {
 		n := de.Name()
 		if !caseFile(de) {
@@ -680,9 +752,32 @@ func (r *runner) unit(u *unit) *result {
 		}
 		broken = broken || ent.broken
 		entries = append(entries, ent)
+		names = append(names, n)
 		parsed = append(parsed, d)
 	}
-	r.store(u.name, old, entries)
+	whole := u.selected == nil && r.overlay == nil
+	res.pending = &pending{name: u.name, old: old, entries: entries, whole: whole}
+	if v := old.reusable(entries, r.today); whole && v != nil {
+		// Same documents, same day: the folder's findings are those of the
+		// record (TestFastPathsAgreeWithSlowPath).
+		for _, ent := range entries {
+			res.docs = append(res.docs, ent.path)
+		}
+		res.findings, res.waivers, res.caseRan = v.findings, v.waivers, v.caseRan
+		res.final, res.pending.verdict = true, v
+		if r.docs != nil {
+			r.offer(u.name, entries, parsed, res)
+		}
+		return res
+	}
+	var slab []yaml.Node
+	for i, ent := range entries {
+		if ent.body != "" && !ent.decode(&slab) {
+			// A body that passed the record's checksum but does not decode:
+			// the file itself is checked.
+			entries[i], parsed[i] = r.cachedOrCheck(ent.path, u.name, dir, names[i], nil, res)
+		}
+	}
 
 	var fiche *casefile.Document
 	var interviews []*casefile.Document
@@ -786,10 +881,23 @@ func (r *runner) cachedOrCheck(p, id string, dir *folderFiles, name string, old 
 	if old != nil {
 		prev = old.byPath[p]
 	}
-	if prev != nil && !old.written.IsZero() {
-		if sig, err := dir.stat(name); err == nil && old.trusted(prev, sig) {
-			res.cached++
-			return prev, nil
+	if prev != nil && (!old.written.IsZero() || r.known != nil) {
+		if sig, err := dir.stat(name); err == nil {
+			if old.trusted(prev, sig) {
+				res.cached++
+				return prev, nil
+			}
+			if r.known != nil {
+				if sum, ok := r.known(p, stateOf(name, [sha1.Size]byte{}, sig)); ok && sum == prev.sum {
+					res.cached++
+					if prev.sig == sig {
+						return prev, nil
+					}
+					e := *prev
+					e.sig = sig
+					return &e, nil
+				}
+			}
 		}
 	}
 	res.read++

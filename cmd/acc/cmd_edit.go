@@ -82,7 +82,7 @@ func (o *editOptions) document(ws *workspace) (string, error) {
 	}
 	rel, err := casePath(ws, o.Path)
 	if err != nil {
-		if hint := o.sameNameDocuments(ws, o.Path); hint != "" {
+		if hint := o.sameNameDocuments(ws, o.Path); hint != "" && !errors.Is(err, errNameRefused) {
 			return "", usageErr("%s n'est pas un document de dossier ici%s", termtext.Arg(o.Path), hint)
 		}
 		return "", err
@@ -109,7 +109,26 @@ func casePath(ws *workspace, p string) (string, error) {
 	if !ok || casefile.CheckID(id) != nil || !casefile.IsCaseFileName(base) {
 		return "", usageErr("%s n'est pas un document de dossier (beneficiaires/<id>/<fichier>.md)", termtext.Arg(p))
 	}
+	if why := pathRefusal(rel); why != "" {
+		return "", usageErr("%s : %w, la copie de chaque collègue le refuserait (%s) ; renommez-le", termtext.Arg(p), errNameRefused, why)
+	}
 	return rel, nil
+}
+
+// errNameRefused is in casePath's error when the path has the shape of a
+// document but a name a colleague's copy would refuse.
+var errNameRefused = errors.New("nom refusé")
+
+// pathRefusal is why a colleague's copy would refuse to receive a file at
+// rel (gitstore.CheckPath), "" when it would take it.
+func pathRefusal(rel string) string {
+	var ue *gitstore.UnsafePathError
+	if err := gitstore.CheckPath(rel); errors.As(err, &ue) {
+		return ue.Reason
+	} else if err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // editorCommand returns the editor command line, as the user wrote it.
@@ -164,7 +183,7 @@ func (d deps) commitChecked(ws *workspace, rels []string, action, message string
 		return err
 	}
 	blocked, badName := setAside(findings, rels)
-	changes, kept, ids, types := pendingChanges(ws, rels, func(rel string) bool { return blocked[rel] || badName[rel] })
+	changes, kept, ids, types := pendingChanges(ws, rels, func(rel string) bool { return blocked[rel] || badName[rel] != "" })
 	errs := hasError(findings)
 	if show {
 		d.printFindings(findings)
@@ -173,8 +192,8 @@ func (d deps) commitChecked(ws *workspace, rels []string, action, message string
 		fmt.Fprintf(d.IO.Err, "acc : %s n'est PAS enregistré : il contient une donnée interdite (numéro de sécurité sociale ou IBAN). Supprimez-la puis relancez acc commit ; le fichier reste sur le disque.\n", termtext.Line(p))
 	}
 	for _, p := range rels {
-		if badName[p] {
-			fmt.Fprintf(d.IO.Err, "acc : %s n'est PAS enregistré : son nom contient un caractère que Git ne peut pas enregistrer tel quel (retour à la ligne, barre oblique inverse) ; renommez-le puis relancez acc commit.\n", termtext.Line(p))
+		if why := badName[p]; why != "" {
+			fmt.Fprintf(d.IO.Err, "acc : %s n'est PAS enregistré : son nom serait refusé par la copie de chaque collègue (%s) ; renommez-le puis relancez acc commit.\n", termtext.Line(p), why)
 		}
 	}
 	if len(changes) == 0 {
@@ -205,16 +224,17 @@ func (d deps) commitChecked(ws *workspace, rels []string, action, message string
 }
 
 // setAside finds the files a commit leaves out: those with sensitive data
-// (blocked), and those whose name Git cannot record as is (a line break in
-// it, made by a script or a bad copy); the others are recorded.
-func setAside(findings []validate.Finding, rels []string) (blocked, badName map[string]bool) {
-	blocked, badName = map[string]bool{}, map[string]bool{}
+// (blocked), and those whose name a colleague's copy would refuse to receive
+// (a line break, ":", "nul.md", a folder that is not an id…: gitstore.CheckPath),
+// with why; the others are recorded.
+func setAside(findings []validate.Finding, rels []string) (blocked map[string]bool, badName map[string]string) {
+	blocked, badName = map[string]bool{}, map[string]string{}
 	for _, f := range sensitive(findings) {
 		blocked[f.Path] = true
 	}
 	for _, rel := range rels {
-		if gitstore.CheckPath(rel) != nil {
-			badName[rel] = true
+		if why := pathRefusal(rel); why != "" {
+			badName[rel] = why
 		}
 	}
 	return blocked, badName

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/gitstore"
@@ -133,6 +134,7 @@ func runValidate(o *validateOptions) error {
 		pack = casecache.ValidationPack(ws.store.CacheDir("report"))
 		defer pack.Close()
 		opts.Cache = pack
+		opts.Known = indexKnown(ws.store)
 	}
 	if o.FixFirst {
 		if err := o.Fix(ws, opts); err != nil {
@@ -410,4 +412,18 @@ func checkProgress(rep progress.Reporter) func(done, total int) {
 		return nil
 	}
 	return func(done, total int) { rep.Report("Vérification", done, total, "dossiers") }
+}
+
+// indexKnown vouches for the content of case files by the Git index, for
+// the documents the validation cache knows but cannot trust by its own
+// stamp (changed shortly before the record was made: a warm run right after
+// a clone would otherwise read them all again). The index is read once, on
+// the first question; an entry answers only when it is not racy and the
+// file still has its stat data (gitstore.CleanIndexLookup), else the file
+// is read.
+func indexKnown(st *gitstore.Store) func(string, validate.FileState) ([20]byte, bool) {
+	lookup := st.CleanIndexLookup(casefile.BeneficiariesDir)
+	return func(p string, fs validate.FileState) ([20]byte, bool) {
+		return lookup(p, fs.Size, fs.Mtime, fs.Ctime, fs.Ino)
+	}
 }

@@ -7,6 +7,7 @@ package binrec
 import (
 	"encoding/binary"
 	"time"
+	"unsafe"
 )
 
 // Encoder appends to B.
@@ -59,6 +60,13 @@ func NewDecoder(b []byte, shareStrings bool) *Decoder {
 		d.s = string(b)
 	}
 	return d
+}
+
+// NewStringDecoder reads s without copying it: every Str is cut from s, so
+// that a record kept as one string can be decoded piecemeal, each piece
+// when it is needed. B aliases s and is only read.
+func NewStringDecoder(s string) *Decoder {
+	return &Decoder{B: unsafe.Slice(unsafe.StringData(s), len(s)), s: s}
 }
 
 // Uint reads an unsigned varint.

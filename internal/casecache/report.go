@@ -4,10 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math"
-	"runtime/debug"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gctune"
 	"github.com/acc-formation/acc/report"
 	"github.com/acc-formation/acc/validate"
 )
@@ -141,20 +140,7 @@ func (g *groupSink) Finding(f validate.Finding) {
 // holds the validator's pack (about 8 KB per beneficiary) and would
 // otherwise grow fivefold before a collection. GOGC and GOMEMLIMIT set by
 // the user win. It returns the function that restores both.
-func relaxGC() func() {
-	restoreGC := func() {}
-	if old := debug.SetGCPercent(400); old != 100 {
-		debug.SetGCPercent(old)
-	} else {
-		restoreGC = func() { debug.SetGCPercent(old) }
-	}
-	restoreLimit := func() {}
-	if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
-		debug.SetMemoryLimit(memoryLimit)
-		restoreLimit = func() { debug.SetMemoryLimit(old) }
-	}
-	return func() { restoreLimit(); restoreGC() }
-}
+func relaxGC() func() { return gctune.Relax(400, memoryLimit) }
 
 // memoryLimit is the soft limit of the heap during a collection: above the
 // live heap of 10,000 beneficiaries (150–200 MB), well under what the

@@ -108,30 +108,25 @@ func (s *Store) Commit(ctx context.Context, changes []Change, msg string, author
 	return id, err
 }
 
-// CheckPath reports whether Commit accepts p as a path, so that a caller can
-// leave aside a file whose name it would refuse and record the others.
-func CheckPath(p string) error { return checkCasePath(p) }
+// CheckPath reports whether Commit accepts p as a path and a colleague's copy would
+// receive it (the case-file layout too: beneficiaires/<id>/…), so that a caller can
+// leave aside a file whose name would be refused and record the others.
+func CheckPath(p string) error {
+	if err := checkCasePath(p); err != nil {
+		return err
+	}
+	return checkCaseLayout(p)
+}
 
-// checkCasePath refuses paths that are not clean relative slash paths.
+// checkCasePath refuses a case-relative path with a component that a colleague's copy
+// would refuse in a received tree (badName in verifypath.go: ".", "..", ".git" in any
+// spelling, control characters, names Windows cannot write…), so that acc never records,
+// nor looks up, such a name.
 func checkCasePath(p string) error {
-	bad := func(why string) error { return fmt.Errorf("chemin refusé %q : %s", p, why) }
 	if p == "" {
-		return bad("vide")
+		return &UnsafePathError{Path: p, Reason: "chemin vide"}
 	}
-	if strings.ContainsAny(p, "\\\x00\n\r") {
-		return bad("caractère interdit")
-	}
-	for _, c := range strings.Split(p, "/") {
-		switch {
-		case c == "":
-			return bad("composant vide")
-		case c == "." || c == "..":
-			return bad("« . » et « .. » sont interdits")
-		case strings.EqualFold(c, ".git"):
-			return bad("« .git » est réservé à Git")
-		}
-	}
-	return nil
+	return checkNames(p)
 }
 
 // gitMode is the Git mode of a regular file with permission perm.
@@ -247,6 +242,12 @@ func readRegular(path string) (fs.FileInfo, []byte, error) {
 		if !fi.Mode().IsRegular() {
 			return nil, nil, errors.New("ce n'est pas un fichier ordinaire")
 		}
+		if fi.Mode().Perm()&0o111 != 0 {
+			if err := dropExecBit(path, fi); err != nil {
+				return nil, nil, err
+			}
+			continue // read it again, with its new ctime
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, nil, err
@@ -260,6 +261,31 @@ func readRegular(path string) (fs.FileInfo, []byte, error) {
 		}
 	}
 	return nil, nil, errors.New("le fichier change pendant sa lecture")
+}
+
+// dropExecBit removes the executable bit that a USB stick, a FAT disk or
+// another system left on a document, before acc records it: a case file is
+// never a program, and every colleague's copy refuses an executable in the
+// case-file folder (verifypath), so recording one would stop their sync.
+// The file is changed through its own descriptor, and only if it is still
+// the file fi describes (a file swapped for a link meanwhile is left alone).
+func dropExecBit(path string, fi fs.FileInfo) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	now, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(fi, now) {
+		return errors.New("le fichier change pendant sa lecture")
+	}
+	if err := f.Chmod(now.Mode().Perm() &^ 0o111); err != nil {
+		return fmt.Errorf("retrait du droit d'exécution : %w", err)
+	}
+	return nil
 }
 
 // removeFile deletes a file and the folders it leaves empty, up to stop (excluded), as

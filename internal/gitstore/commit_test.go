@@ -372,8 +372,13 @@ func TestCommitFromDisk(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "b/x/nouveau.md"), "nouveau\n")
 	mustCommit(t, s, "deux", Change{Path: "b/x/doc.md", FromDisk: true}, Change{Path: "b/x/nouveau.md", FromDisk: true})
 	checkClean(t, dir)
-	if got := git(t, dir, "ls-tree", "HEAD", "b/x/doc.md"); !strings.HasPrefix(got, "100755 blob "+hashObject(objBlob, []byte("édité à la main\n")).String()) {
+	// The executable bit is neither recorded (a colleague's copy would refuse
+	// it) nor left on the file (Git and acc agree: checkClean above).
+	if got := git(t, dir, "ls-tree", "HEAD", "b/x/doc.md"); !strings.HasPrefix(got, "100644 blob "+hashObject(objBlob, []byte("édité à la main\n")).String()) {
 		t.Fatalf("ls-tree = %q", got)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "b/x/doc.md")); err != nil || fi.Mode().Perm()&0o111 != 0 {
+		t.Fatalf("doc.md still executable: %v, %v", fi.Mode(), err)
 	}
 	// A symlink is never recorded.
 	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "b/x/lien.md")); err != nil {

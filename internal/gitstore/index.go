@@ -526,6 +526,98 @@ func invalidateCacheTree(body []byte, ups []indexUpdate) ([]byte, error) {
 	return append(out, body[copied:]...), nil
 }
 
+// cacheTreeNode is a valid node of the cache-tree: the tree of the index entries under
+// path (from the Git root, "" for the root).
+type cacheTreeNode struct {
+	path string
+	tree Hash
+}
+
+// cacheTreeNodes lists the valid nodes of the index's cache-tree (TREE extension), in
+// pre-order; the format is invalidateCacheTree's.
+func cacheTreeNodes(ix *indexFile) ([]cacheTreeNode, error) {
+	body, err := ix.extension("TREE")
+	if err != nil || len(body) == 0 {
+		return nil, err
+	}
+	malformed := ix.corrupt("extension TREE mal formée")
+	var out []cacheTreeNode
+	pos := 0
+	var node func(parent string, root bool) error
+	node = func(parent string, root bool) error {
+		nul := bytes.IndexByte(body[pos:], 0)
+		if nul < 0 {
+			return malformed
+		}
+		path := string(body[pos : pos+nul])
+		if !root && parent != "" {
+			path = parent + "/" + path
+		}
+		lf := bytes.IndexByte(body[pos+nul:], '\n')
+		if lf < 0 {
+			return malformed
+		}
+		counts := body[pos+nul+1 : pos+nul+lf]
+		sp := bytes.IndexByte(counts, ' ')
+		if sp < 0 {
+			return malformed
+		}
+		entryCount, ok1 := atoiBytes(counts[:sp])
+		subCount, ok2 := atoiBytes(counts[sp+1:])
+		if !ok1 || !ok2 || subCount < 0 {
+			return malformed
+		}
+		pos += nul + lf + 1
+		if entryCount >= 0 {
+			if pos+20 > len(body) {
+				return malformed
+			}
+			n := cacheTreeNode{path: path}
+			copy(n.tree[:], body[pos:pos+20])
+			out = append(out, n)
+			pos += 20
+		}
+		for i := 0; i < subCount; i++ {
+			if pos >= len(body) {
+				return malformed
+			}
+			if err := node(path, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := node("", true); err != nil {
+		return nil, err
+	}
+	if pos != len(body) {
+		return nil, malformed
+	}
+	return out, nil
+}
+
+// extension returns the body of the index extension sig, nil when the index has none.
+func (ix *indexFile) extension(sig string) ([]byte, error) {
+	if len(ix.data) == 0 {
+		return nil, nil
+	}
+	data := ix.data[:len(ix.data)-indexTrailerSize]
+	for off := ix.entriesEnd; off < len(data); {
+		if off+8 > len(data) {
+			return nil, ix.corrupt("extension tronquée")
+		}
+		size := int(binary.BigEndian.Uint32(data[off+4:]))
+		if off+8+size > len(data) {
+			return nil, ix.corrupt("extension " + string(data[off:off+4]) + " tronquée")
+		}
+		if string(data[off:off+4]) == sig {
+			return data[off+8 : off+8+size], nil
+		}
+		off += 8 + size
+	}
+	return nil, nil
+}
+
 // atoiBytes parses a small decimal integer, possibly negative.
 func atoiBytes(b []byte) (int, bool) {
 	neg := len(b) > 0 && b[0] == '-'

@@ -47,19 +47,25 @@ type pruneStats struct {
 	packs   int // packs replaced
 }
 
-// reachableObjects marks every object reachable from the references, HEAD and the index.
-func (s *Store) reachableObjects(ctx context.Context) (map[Hash]bool, error) {
+// markReachable marks every object reachable from the references, HEAD and the index:
+// its entries' blobs and, as git gc keeps them (git fsck --strict reports "invalid sha1
+// pointer in cache-tree" otherwise), the trees its cache-tree names. A cache-tree tree is
+// kept only when all it reaches is a tree or an object kept anyway: it then holds
+// nothing but names and contents the index holds itself. Otherwise (a stale node, a tree
+// that holds what a purge removed) its folder, and the folders above it, are returned in
+// stale, for prune to invalidate those nodes in the index rather than keep their trees.
+func (s *Store) markReachable(ctx context.Context) (seen map[Hash]bool, stale []string, err error) {
 	stack, err := s.reachRoots()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	seen, err := s.indexObjects()
+	seen, cache, err := s.indexObjects()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for len(stack) > 0 {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -67,10 +73,65 @@ func (s *Store) reachableObjects(ctx context.Context) (map[Hash]bool, error) {
 			continue
 		}
 		if stack, err = s.reachFrom(it, seen, stack); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return seen, nil
+	// Children first (cache is in pre-order): a node above a stale one is invalidated
+	// with it, so its tree must not be kept either (it would be left dangling).
+	for i := len(cache) - 1; i >= 0; i-- {
+		n := cache[i]
+		if above(n.path, stale) || !s.keepCacheTree(n.tree, seen) {
+			stale = append(stale, n.path)
+		}
+	}
+	return seen, stale, nil
+}
+
+// above tells whether folder dir holds one of paths (dir "" is the root).
+func above(dir string, paths []string) bool {
+	for _, p := range paths {
+		if dir == "" || strings.HasPrefix(p, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// keepCacheTree marks tree and the trees below it when every object they name is a tree
+// or is marked already (gitlinks aside), and tells whether it did. A tree that cannot be
+// read counts as stale: invalidating a cache-tree node is always safe.
+func (s *Store) keepCacheTree(tree Hash, seen map[Hash]bool) bool {
+	add := map[Hash]bool{}
+	stack := []Hash{tree}
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[t] || add[t] {
+			continue
+		}
+		data, err := s.readObject(t, plumbing.TreeObject)
+		if err != nil {
+			return false
+		}
+		entries, err := parseTree(data)
+		if err != nil {
+			return false
+		}
+		add[t] = true
+		for _, e := range entries {
+			switch {
+			case e.isTree():
+				stack = append(stack, e.hash)
+			case e.mode == modeGitlink:
+			case !seen[e.hash]:
+				return false
+			}
+		}
+	}
+	for t := range add {
+		seen[t] = true
+	}
+	return true
 }
 
 // reachItem is an object to mark, with its type when known (AnyObject: to be read).
@@ -103,9 +164,11 @@ func (s *Store) reachRoots() ([]reachItem, error) {
 	return roots, nil
 }
 
-// indexObjects marks the blobs the index names (not its gitlinks).
-func (s *Store) indexObjects() (map[Hash]bool, error) {
+// indexObjects marks the blobs the index names (not its gitlinks) and returns the valid
+// nodes of its cache-tree.
+func (s *Store) indexObjects() (map[Hash]bool, []cacheTreeNode, error) {
 	seen := map[Hash]bool{}
+	var cache []cacheTreeNode
 	err := s.readIndex(func(ix *indexFile) error {
 		_, err := ix.walk(func(e *rawEntry) bool {
 			d := ix.data[e.off:]
@@ -116,9 +179,45 @@ func (s *Store) indexObjects() (map[Hash]bool, error) {
 			}
 			return true
 		})
+		if err != nil {
+			return err
+		}
+		cache, err = cacheTreeNodes(ix)
 		return err
 	})
-	return seen, err
+	return seen, cache, err
+}
+
+// invalidateCacheTrees marks invalid, in the index, the cache-tree nodes of folders and
+// of their parents (Git allows it: the next write-tree or commit rebuilds them), under
+// index.lock as Commit writes it.
+func (s *Store) invalidateCacheTrees(h *heldLock, folders []string) error {
+	path := s.indexPath()
+	l, err := s.takeGitLock(h, path, 0o644)
+	if err != nil {
+		return err
+	}
+	defer l.rollback()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("lecture de l'index Git : %w", err)
+	}
+	ix, err := parseIndex(path, data)
+	if err != nil {
+		return err
+	}
+	ups := make([]indexUpdate, len(folders))
+	for i, f := range folders {
+		ups[i].path = f
+	}
+	exts, err := rewriteExtensions(ix, ups)
+	if err != nil {
+		return err
+	}
+	if err := writeIndexTo(l.f, append([][]byte{data[:ix.entriesEnd]}, exts...)); err != nil {
+		return fmt.Errorf("écriture de %s : %w", l.path, err)
+	}
+	return l.commit()
 }
 
 // reachFrom marks it and pushes on stack what it points to: a commit's tree and
@@ -300,6 +399,12 @@ func (s *Store) prune(ctx context.Context, h *heldLock) (pruneStats, error) {
 	if err != nil {
 		return pruneStats{}, err
 	}
+	if len(p.stale) > 0 {
+		// Before any object goes: the index must never name a tree that is gone.
+		if err := s.invalidateCacheTrees(h, p.stale); err != nil {
+			return p.st, err
+		}
+	}
 	p.sortPacks()
 	if len(p.keep) > 0 {
 		if err := s.writePack(ctx, h, p.keep); err != nil {
@@ -330,6 +435,7 @@ func (s *Store) prune(ctx context.Context, h *heldLock) (pruneStats, error) {
 type pruner struct {
 	s       *Store
 	reach   map[Hash]bool
+	stale   []string // cache-tree folders whose trees are not kept: to invalidate
 	packs   []packFile
 	loose   []looseObject
 	tmps    []string   // temporary files of object writers
@@ -342,7 +448,7 @@ type pruner struct {
 func (s *Store) newPruner(ctx context.Context) (*pruner, error) {
 	p := &pruner{s: s}
 	var err error
-	if p.reach, err = s.reachableObjects(ctx); err != nil {
+	if p.reach, p.stale, err = s.markReachable(ctx); err != nil {
 		return nil, err
 	}
 	if p.packs, err = s.listPacks(); err != nil {

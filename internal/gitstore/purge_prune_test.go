@@ -3,7 +3,9 @@
 package gitstore
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,11 +32,15 @@ func gitObjects(t *testing.T, dir string, args ...string) map[Hash]bool {
 	return set
 }
 
-// gitReachable is what git says the references, HEAD and the index's entries reach
-// (the index's cache-tree aside: acc does not keep those trees).
+// gitReachable is what git says the references, HEAD and the index reach: its
+// entries' blobs and the trees of its cache-tree (git write-tree returns the root one,
+// all valid in these fixtures).
 func gitReachable(t *testing.T, dir string) map[Hash]bool {
 	t.Helper()
 	set := gitObjects(t, dir, "--all")
+	for h := range gitObjects(t, dir, strings.TrimSpace(git(t, dir, "write-tree"))) {
+		set[h] = true
+	}
 	for _, line := range strings.Split(strings.TrimSpace(git(t, dir, "ls-files", "-s")), "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] != "160000" {
 			h, err := ParseHash(f[1])
@@ -86,7 +92,7 @@ func TestReachableObjects(t *testing.T) {
 	gitIn(t, dir, "reset", "-q", "--soft", "HEAD~1")
 	staged := strings.TrimSpace(git(t, dir, "rev-parse", ":beneficiaires/c/fiche.md"))
 	s := openLocked(t, dir)
-	reach, err := s.reachableObjects(context.Background())
+	reach, _, err := s.markReachable(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +119,12 @@ func TestReachableObjects(t *testing.T) {
 	if last := roots[len(roots)-1]; last.h.String() != head {
 		t.Fatalf("detached HEAD not a root: %v", roots)
 	}
-	reach, err = s.reachableObjects(context.Background())
+	reach, _, err = s.markReachable(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameSet(t, "detached", reach, gitReachable(t, dir))
-	idx, err := s.indexObjects()
+	idx, _, err := s.indexObjects()
 	if err != nil || len(idx) != 4 {
 		t.Fatalf("index objects: %d %v", len(idx), err)
 	}
@@ -285,4 +291,99 @@ func TestPrunerRemove(t *testing.T) {
 			t.Errorf("unreachable object %s still stored", o)
 		}
 	}
+}
+
+// TestPruneKeepsCacheTree: the trees the index's cache-tree names stay, as git gc keeps
+// them (git fsck --strict reports "invalid sha1 pointer in cache-tree" otherwise);
+// a cache-tree node whose tree reaches a blob nothing else keeps is invalidated in the
+// index instead, so that prune never keeps content only the cache-tree names.
+func TestPruneKeepsCacheTree(t *testing.T) {
+	dir := newRepo(t)
+	for _, n := range []string{"a", "b", "c"} {
+		writeFile(t, filepath.Join(dir, "beneficiaires", n, "fiche.md"), n+"\n")
+		gitIn(t, dir, "add", ".")
+		gitIn(t, dir, "commit", "-q", "-m", n)
+	}
+	gitIn(t, dir, "reset", "-q", "--soft", "HEAD~1")
+	gitIn(t, dir, "reflog", "expire", "--expire=now", "--all")
+	tree := strings.TrimSpace(git(t, dir, "write-tree")) // c's tree, named by the cache-tree only
+	s := openLocked(t, dir)
+	if _, err := s.prune(context.Background(), s.lock); err != nil {
+		t.Fatal(err)
+	}
+	fsckOK(t, dir)
+	if got := strings.TrimSpace(git(t, dir, "cat-file", "-t", tree)); got != "tree" {
+		t.Fatalf("cache-tree's tree %s: %q", tree, got)
+	}
+	if out := git(t, dir, "status", "--porcelain"); out != "A  beneficiaires/c/fiche.md\n" {
+		t.Fatalf("git status:\n%s", out)
+	}
+
+	// A cache-tree that names a tree holding a blob the index does not (the index
+	// entry changed behind the cache-tree's back): the node and its parents are
+	// invalidated, the blob is not kept.
+	secret := filepath.Join(t.TempDir(), "secret")
+	writeFile(t, secret, "donnée effacée\n")
+	blob := strings.TrimSpace(git(t, dir, "hash-object", "-w", secret))
+	sub := strings.TrimSpace(gitStdin(t, dir, "100644 blob "+blob+"\tfiche.md\n", "mktree"))
+	stale := cacheTreeFixture(t, dir, sub)
+	if _, err := s.prune(context.Background(), s.lock); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gitErr(dir, "cat-file", "-e", blob); err == nil {
+		t.Fatal("a blob only a stale cache-tree names was kept")
+	}
+	if _, err := gitErr(dir, "cat-file", "-e", stale); err == nil {
+		t.Fatal("a stale cache-tree tree was kept")
+	}
+	fsckOK(t, dir)
+	if out := git(t, dir, "status", "--porcelain"); out != "A  beneficiaires/c/fiche.md\n" {
+		t.Fatalf("git status:\n%s", out)
+	}
+	if got, want := strings.TrimSpace(git(t, dir, "write-tree")), tree; got != want {
+		t.Fatalf("write-tree after invalidation: %s, want %s", got, want)
+	}
+}
+
+func gitStdin(t *testing.T, dir, stdin string, args ...string) string {
+	t.Helper()
+	cmd := gitCmd(dir, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// cacheTreeFixture points the cache-tree node of beneficiaires/c in dir's index at tree
+// (its parents keep their hashes, as after an update that forgot to invalidate them) and
+// returns tree.
+func cacheTreeFixture(t *testing.T, dir, tree string) string {
+	t.Helper()
+	path := filepath.Join(dir, ".git", "index")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("TREE"))
+	node := bytes.Index(data[i:], []byte("c\x001 0\n")) // one entry, no subtree
+	if i < 0 || node < 0 {
+		t.Fatal("fixture: no cache-tree node for c")
+	}
+	at := i + node + len("c\x001 0\n")
+	h, err := ParseHash(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(data[at:at+20], h[:])
+	sum := sha1.Sum(data[:len(data)-20])
+	copy(data[len(data)-20:], sum[:])
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(git(t, dir, "ls-files", "-s", "beneficiaires/c")); !strings.Contains(got, "beneficiaires/c/fiche.md") {
+		t.Fatalf("fixture: index unreadable: %s", got)
+	}
+	return tree
 }

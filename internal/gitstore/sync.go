@@ -846,14 +846,11 @@ func (s *Store) encodePack(wr *io.PipeWriter, st storer.EncodedObjectStorer, obj
 			_, err := enc.Encode(objs, 10)
 			return err
 		})
-		var p *bug.Panic
-		if errors.As(err, &p) {
+		if err != nil {
+			// CloseWithError returns nil: the error itself goes on the channel (a
+			// panic as well as an encoder error).
 			_ = wr.CloseWithError(err)
 			done <- err
-			return
-		}
-		if err != nil {
-			done <- wr.CloseWithError(err)
 			return
 		}
 		done <- wr.Close()
@@ -868,6 +865,12 @@ func (s *Store) encodePack(wr *io.PipeWriter, st storer.EncodedObjectStorer, obj
 func pushOutcome(ctx context.Context, rc *remoteConn, rs *packp.ReportStatus, err, encErr error, progress *bytes.Buffer) error {
 	if p := (*bug.Panic)(nil); errors.As(encErr, &p) {
 		return encErr
+	}
+	// An encoder that failed by itself (an object missing from the local repository)
+	// is the cause of what the server then says ("unpack error"); one that failed on
+	// the closed pipe only followed a lost connection, reported below.
+	if encErr != nil && !errors.Is(encErr, io.ErrClosedPipe) && ctx.Err() == nil {
+		return fmt.Errorf("préparation de l'envoi : %w", encErr)
 	}
 	if rs != nil {
 		if rerr := rs.Error(); rerr != nil {

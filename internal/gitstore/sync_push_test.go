@@ -135,13 +135,23 @@ func TestEncodePack(t *testing.T) {
 	if len(phases) == 0 || phases[0] != PhaseSend {
 		t.Fatalf("progress: %v", phases)
 	}
-	// An object that does not exist: the reader (the push) gets the encoder's error.
+	// An object that does not exist: the reader (the push) and the channel get the
+	// encoder's error, which the push reports as such.
 	rd, wr := io.Pipe()
 	done := s.encodePack(wr, st, append(objs, plumbing.Hash{1}), false)
-	if _, err := io.ReadAll(rd); err == nil {
-		t.Fatal("a missing object gave a pack")
+	_, rerr := io.ReadAll(rd)
+	encErr := <-done
+	if rerr == nil || encErr == nil || !errors.Is(rerr, encErr) {
+		t.Fatalf("a missing object: reader %v, encoder %v", rerr, encErr)
 	}
-	<-done
+	rc, err := connect("https://forge.exemple.org/centre/dossiers.git", os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pushOutcome(context.Background(), rc, nil, nil, encErr, &bytes.Buffer{}); err == nil ||
+		!errors.Is(err, encErr) || !strings.Contains(err.Error(), "préparation de l'envoi") {
+		t.Fatalf("push outcome: %v", err)
+	}
 }
 
 func TestPushOutcome(t *testing.T) {
@@ -182,6 +192,13 @@ func TestPushOutcome(t *testing.T) {
 		{"canceled", canceled, nil, lost, nil, func(err error) bool { return errors.Is(err, context.Canceled) }},
 		{"encoder failed", context.Background(), report("ok"), nil, lost, func(err error) bool {
 			return errors.Is(err, lost) && strings.Contains(err.Error(), "préparation de l'envoi")
+		}},
+		{"encoder failed, the server could not unpack", context.Background(), report("unpack error: object not found"), lost, lost, func(err error) bool {
+			return errors.Is(err, lost) && strings.Contains(err.Error(), "préparation de l'envoi")
+		}},
+		{"connection lost, the encoder's pipe closed", context.Background(), nil, lost, io.ErrClosedPipe, func(err error) bool {
+			var re *RemoteError
+			return errors.As(err, &re) && re.Kind == RemoteInterrupted
 		}},
 		{"encoder panicked", context.Background(), report("ok"), nil, panicked, func(err error) bool {
 			var p *bug.Panic
@@ -224,4 +241,37 @@ func TestPushBranch(t *testing.T) {
 	if out := git(t, filepath.Dir(remoteDir), "--git-dir", remoteDir, "show", "main:beneficiaires/m/fiche.md"); out != "m\n" {
 		t.Fatalf("pushed file: %q", out)
 	}
+}
+
+// TestPushBranchMissingObject: an object missing from the local repository stops the
+// push with the encoder's own message, not as a refusal by the server.
+func TestPushBranchMissingObject(t *testing.T) {
+	remoteDir, url := newRemote(t)
+	marie := firstTrainer(t, url, "Marie Martin")
+	old := marie.rev("HEAD")
+	marie.commit("m", map[string]string{"beneficiaires/m/fiche.md": "objet perdu\n"})
+	blob := strings.TrimSpace(git(t, marie.dir, "rev-parse", "HEAD:beneficiaires/m/fiche.md"))
+	if err := os.Remove(filepath.Join(marie.dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	s := openLocked(t, marie.dir)
+	g := newCommitGraph(s)
+	local := marie.rev("HEAD")
+	rc, err := connect(url, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, err := s.commitsToSend(g, local, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.pushBranch(context.Background(), rc, "refs/heads/main", old, local, commits, g, time.Minute)
+	var re *RemoteError
+	if err == nil || !strings.Contains(err.Error(), "préparation de l'envoi") || errors.As(err, &re) {
+		t.Fatalf("push with a missing object: %T %v", err, err)
+	}
+	if bareRev(t, remoteDir, "main") != old.String() {
+		t.Fatal("remote main moved")
+	}
+	checkBare(t, remoteDir)
 }

@@ -678,7 +678,7 @@ var errRefChanged = errors.New("la branche a changé entre-temps (un autre envoi
 // must not exist) with Git's protocol: <ref>.lock created exclusively, value checked,
 // new value written and fsynced, renamed into place, folder fsynced.
 func casRefFile(gitDir, name string, old, new Hash) error {
-	if err := checkCasePath(name); err != nil || !strings.HasPrefix(name, "refs/") {
+	if err := checkNames(name); err != nil || !strings.HasPrefix(name, "refs/") {
 		return fmt.Errorf("nom de référence invalide %q", name)
 	}
 	path := filepath.Join(gitDir, filepath.FromSlash(name))

@@ -477,3 +477,33 @@ func (s *Store) verifyIncoming(remote Hash) error {
 	}
 	return s.verifyCommits(g, commits)
 }
+
+// checkCaseLayout checks a path relative to the case-file folder with the rules a
+// received tree meets (step), folders on the way and the last component either a
+// regular file or a folder. The error names the whole path.
+func checkCaseLayout(p string) error {
+	var r pathRules
+	st := r.root()
+	parts := strings.Split(p, "/")
+	for i, name := range parts {
+		next, reason := r.step(st, name, modeTree)
+		if reason != "" && i == len(parts)-1 {
+			next, reason = r.step(st, name, modeFile)
+		}
+		if reason != "" {
+			return &UnsafePathError{Path: p, Reason: reason}
+		}
+		st = next
+	}
+	return nil
+}
+
+// checkNames checks each component of a slash path with badName alone (a ref name).
+func checkNames(p string) error {
+	for _, name := range strings.Split(p, "/") {
+		if reason := badName(name); reason != "" {
+			return &UnsafePathError{Path: p, Reason: reason}
+		}
+	}
+	return nil
+}
