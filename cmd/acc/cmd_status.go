@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/casecache"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -107,10 +108,13 @@ func runStatus(o *statusOptions) error {
 		return err
 	}
 	out := statusJSON{Version: 1, Date: jsonDate(q.Today), Uncommitted: []changeJSON{}, Contact: []string{}, Beneficiaries: []statusBenJSON{}, Invalid: []string{}}
-	if out.Uncommitted, err = uncommitted(ws, out.Uncommitted); err != nil {
+	// The scan's stat data also tell the case cache which cases are
+	// unchanged: one stat of each file, not two.
+	scan := new(casecache.Scan)
+	if out.Uncommitted, err = uncommitted(ws, out.Uncommitted, scan); err != nil {
 		return err
 	}
-	text, names, err := o.attention(ws, q, &out)
+	text, names, err := o.attention(ws, q, &out, scan)
 	if err != nil {
 		return err
 	}
@@ -122,9 +126,9 @@ func runStatus(o *statusOptions) error {
 }
 
 // uncommitted appends to list the case files changed, deleted or new in
-// the work tree.
-func uncommitted(ws *workspace, list []changeJSON) ([]changeJSON, error) {
-	changed, deleted, untracked, err := ws.store.WorkChanges(casefile.BeneficiariesDir, committableName)
+// the work tree, handing scan the stat data it took.
+func uncommitted(ws *workspace, list []changeJSON, scan *casecache.Scan) ([]changeJSON, error) {
+	changed, deleted, untracked, err := ws.store.WorkChangesSeen(casefile.BeneficiariesDir, committableName, scan.Add)
 	if err != nil {
 		return nil, repoErr(err)
 	}
@@ -144,7 +148,7 @@ func uncommitted(ws *workspace, list []changeJSON) ([]changeJSON, error) {
 // attention fills out with what each case of the referent's (--formateur)
 // needs and its documents in error; text has one block per beneficiary for
 // the text output, names those to contact.
-func (o *statusOptions) attention(ws *workspace, q casefile.Query, out *statusJSON) (text, names []string, err error) {
+func (o *statusOptions) attention(ws *workspace, q casefile.Query, out *statusJSON, scan *casecache.Scan) (text, names []string, err error) {
 	filter := casefile.Filter{Formateur: o.Formateur}
 	// What each case needs and its documents in error, from the cache of
 	// what each case gives (unchanged cases are neither read nor judged
@@ -153,7 +157,9 @@ func (o *statusOptions) attention(ws *workspace, q casefile.Query, out *statusJS
 	if err != nil {
 		return nil, nil, repoErr(err)
 	}
-	followed, others, err := o.caseCache(ws, q.Today).Briefs(q, ids, true)
+	cc := o.caseCache(ws, q.Today)
+	cc.Scan = scan
+	followed, others, err := cc.Briefs(q, ids, true)
 	if err != nil {
 		return nil, nil, cacheErr(err)
 	}

@@ -35,6 +35,10 @@ type Cache struct {
 	ProgressDone func()
 	// Warn receives the loader's warnings (see casefile.Loader.Warn).
 	Warn func(msg string)
+	// Scan, when set, is what a scan of the work tree made in this run saw
+	// of the beneficiary folders: the case files it vouches for are not
+	// stat'ed again.
+	Scan *Scan
 }
 
 // packsKept is how many packs of one kind are kept (one per set of
@@ -137,7 +141,11 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 		if b.rec, b.known = decodeRecord(data); !b.known || k.counts && b.rec.day != day {
 			return
 		}
-		if files, same := validate.Unchanged(c.Repo.Abs(casefile.BeneficiaryDir(b.id)), b.rec.files, written); same {
+		files, same, known := c.Scan.unchanged(casefile.BeneficiaryDir(b.id), b.rec.files, written)
+		if !known {
+			files, same = validate.Unchanged(c.Repo.Abs(casefile.BeneficiaryDir(b.id)), b.rec.files, written)
+		}
+		if same {
 			b.counted = b.reuse(k, files) && k.counts
 		}
 	})

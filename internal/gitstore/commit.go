@@ -202,7 +202,7 @@ func (s *Store) writeChanges(h *heldLock, ow *objectWriter, changes []Change) ([
 			if perm == 0 {
 				perm = 0o600
 				if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() && !c.Exclusive {
-					perm = fi.Mode().Perm()
+					perm = fi.Mode().Perm() &^ 0o111 // never an executable: see dropExecBit
 				}
 			}
 			fi, err := s.writeFileAtomic(h, disk, c.Content, perm, c.Exclusive)

@@ -42,6 +42,38 @@ func BlobHash(data []byte) Hash { return hashObject("blob", data) }
 // again. An edit in place does not change its folder's time: it is the
 // per-file stat that finds it, never the folder cache.
 func (s *Store) WorkChanges(dir string, keep func(name string) bool) (changed, deleted, untracked []string, err error) {
+	return s.WorkChangesSeen(dir, keep, nil)
+}
+
+// SeenFolder is what WorkChangesSeen saw of one folder holding tracked
+// files, at the time of its check.
+type SeenFolder struct {
+	Dir string // case-relative
+	// Files are the folder's tracked names that exist on disk, in name
+	// order, with the stat data the scan compared with the index.
+	Files []SeenFile
+	// Others are the names of its untracked entries that are not folders
+	// (from its listing, or the folder cache when the folder's time vouches
+	// for it).
+	Others []string
+}
+
+// SeenFile is one file's lstat data, as the work-tree scan saw it.
+type SeenFile struct {
+	Name    string
+	Regular bool
+	// Size, times in nanoseconds, inode.
+	Size, Mtime, Ctime int64
+	Ino                uint64
+}
+
+// WorkChangesSeen is WorkChanges that also gives seen (when not nil) what
+// it saw of each folder holding tracked files, so that a caller checking
+// the same files against its own records needs no stat of its own. Only
+// folders whose every tracked file got a definite answer from the quick
+// path (Linux) are given; seen is called from one goroutine, after the
+// check.
+func (s *Store) WorkChangesSeen(dir string, keep func(name string) bool, seen func(SeenFolder)) (changed, deleted, untracked []string, err error) {
 	// The index's time is taken before it is read: a newer index read
 	// afterwards only makes more entries racy.
 	racy := s.indexRacyTime()
@@ -52,9 +84,19 @@ func (s *Store) WorkChanges(dir string, keep func(name string) bool) (changed, d
 	dc := s.loadDirCache()
 	defer dc.close()
 	folders := groupByFolder(entries)
+	for _, f := range folders {
+		f.wantSeen = seen != nil
+	}
 	changed, deleted, err = s.checkFolders(dc, folders, racy)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if seen != nil {
+		for _, f := range folders {
+			if f.seenOK && f.scanned {
+				seen(SeenFolder{Dir: f.dir, Files: f.seen, Others: f.rec.others})
+			}
+		}
 	}
 	untracked, err = dc.untracked(s, dir, folders, keep)
 	if err != nil {
@@ -93,6 +135,12 @@ type folder struct {
 	entries []IndexEntry
 	rec     dirRecord // what the folder holds on disk, filled by checkFolder
 	scanned bool      // rec is filled
+	// With wantSeen, the quick path keeps in seen the stat data of the
+	// tracked files it found; seenOK says that it had a definite answer
+	// for every one.
+	wantSeen bool
+	seen     []SeenFile
+	seenOK   bool
 }
 
 // groupByFolder splits sorted entries by folder. A folder's entries may be

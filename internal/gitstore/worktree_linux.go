@@ -35,9 +35,19 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	// the runtime's bookkeeping would cost as much as the stats.
 	defer unix.Close(fd)
 	var st unix.Stat_t
+	f.seenOK = f.wantSeen
 	for i := range f.entries {
 		e := &f.entries[i]
 		err := unix.Fstatat(fd, path.Base(e.Path), &st, unix.AT_SYMLINK_NOFOLLOW)
+		if f.wantSeen {
+			switch {
+			case err == nil:
+				f.seen = append(f.seen, SeenFile{Name: path.Base(e.Path), Regular: st.Mode&unix.S_IFMT == unix.S_IFREG,
+					Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: uint64(st.Ino)})
+			case !errors.Is(err, unix.ENOENT):
+				f.seenOK = false
+			}
+		}
 		switch {
 		case errors.Is(err, unix.ENOENT):
 			out[i] = statMissing
