@@ -31,6 +31,17 @@ func (f FileState) sig() fileSig {
 	return fileSig{Size: f.Size, Mtime: f.Mtime, Ino: f.Ino, Ctime: f.Ctime}
 }
 
+// Vouches reports whether a file whose stat data are now size, mtime and
+// ctime (nanoseconds) and ino is, by those data alone, the file f recorded
+// in a record made at written: the same signature, not zero, and both times
+// older than the racy window before written. It is the one rule by which a
+// cache skips reading a file (validate's, and the case cache's when the
+// work-tree scan already took the stat data).
+func (f FileState) Vouches(size, mtime, ctime int64, ino uint64, written time.Time) bool {
+	sig := fileSig{Size: size, Mtime: mtime, Ino: ino, Ctime: ctime}
+	return sig == f.sig() && trustedAt(sig, written)
+}
+
 func stateOf(name string, sum [sha1.Size]byte, s fileSig) FileState {
 	return FileState{Name: name, Sum: sum, Size: s.Size, Mtime: s.Mtime, Ctime: s.Ctime, Ino: s.Ino}
 }
@@ -69,10 +80,6 @@ func Unchanged(dir string, prev []FileState, written time.Time) (cur []FileState
 	if err != nil {
 		return nil, false
 	}
-	var limit int64
-	if !written.IsZero() {
-		limit = written.Add(-racyWindow).UnixNano()
-	}
 	i := 0
 	for _, de := range ents {
 		if !caseFile(de) {
@@ -88,7 +95,7 @@ func Unchanged(dir string, prev []FileState, written time.Time) (cur []FileState
 			return nil, false
 		}
 		sig := statSig(fi)
-		if sig == p.sig() && sig != (fileSig{}) && limit != 0 && sig.Mtime < limit && (sig.Ctime == 0 || sig.Ctime < limit) {
+		if p.Vouches(sig.Size, sig.Mtime, sig.Ctime, sig.Ino, written) {
 			cur = append(cur, p)
 			continue
 		}

@@ -33,9 +33,7 @@ func (s *Scan) Add(f gitstore.SeenFolder) {
 // file's stat data differ from the recorded ones or are too recent to
 // prove anything. The caller then asks validate.Unchanged.
 //
-// The stat rule is validate.Unchanged's: the same signature (size, times
-// in nanoseconds, inode), not zero, with both times more than
-// statRacyWindow before written (when the record was made).
+// The stat rule is validate's one rule, FileState.Vouches.
 func (s *Scan) unchanged(dir string, prev []validate.FileState, written time.Time) (cur []validate.FileState, same, known bool) {
 	if s == nil || written.IsZero() {
 		return nil, false, false
@@ -49,7 +47,6 @@ func (s *Scan) unchanged(dir string, prev []validate.FileState, written time.Tim
 			return nil, false, false
 		}
 	}
-	limit := written.Add(-statRacyWindow).UnixNano()
 	i := 0
 	for _, sf := range f.Files {
 		if !casefile.IsCaseFileName(sf.Name) {
@@ -63,9 +60,7 @@ func (s *Scan) unchanged(dir string, prev []validate.FileState, written time.Tim
 		}
 		p := prev[i]
 		i++
-		if sf.Size != p.Size || sf.Mtime != p.Mtime || sf.Ctime != p.Ctime || sf.Ino != p.Ino ||
-			sf.Size == 0 && sf.Mtime == 0 && sf.Ctime == 0 && sf.Ino == 0 ||
-			sf.Mtime >= limit || sf.Ctime != 0 && sf.Ctime >= limit {
+		if !p.Vouches(sf.Size, sf.Mtime, sf.Ctime, sf.Ino, written) {
 			return nil, false, false
 		}
 	}
@@ -74,8 +69,3 @@ func (s *Scan) unchanged(dir string, prev []validate.FileState, written time.Tim
 	}
 	return prev, true, true
 }
-
-// statRacyWindow is validate's racy window (validate/cache.go): a file
-// whose times are this close to when its record was made may have changed
-// since without its stat data showing it.
-const statRacyWindow = 2 * time.Second
