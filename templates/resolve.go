@@ -80,65 +80,83 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 
 	var base *Type
 	baseName := ""
-	bd := r.builtinDefs[d.name]
+	var err error
 	if d.name == ficheTypeName {
-		if d.base.set {
-			return nil, p.errAt(d.base.key, "la fiche n'a pas de « base » : fiche.yaml complète toujours la fiche intégrée")
-		}
-		if d.phase.set {
-			return nil, p.errAt(d.phase.key, "la fiche n'a pas de « phase » : seuls les entretiens en ont une")
-		}
-		if !d.builtin {
-			b, err := r.resolve(bd)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		}
+		base, err = r.ficheBase(d, p)
 	} else {
-		baseName = commonBaseName
-		if d.base.set {
-			baseName = d.base.val
-		}
-		switch {
-		case baseName == commonBaseName:
-			base = r.common
-		case baseName == d.name:
-			if d.builtin || bd == nil {
-				return nil, p.errAt(d.base.node, "un type ne peut hériter de lui-même que pour compléter le type intégré du même nom ; « %s » n'en est pas un", d.name)
-			}
-			b, err := r.resolve(bd)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		case baseName == ficheTypeName:
-			return nil, p.errAt(d.base.node, "un entretien ne peut pas hériter de la fiche ; « base » vaut « entretien » ou le nom d'un type d'entretien")
-		default:
-			bdef := r.defs[baseName]
-			if bdef == nil {
-				names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
-				msg := fmt.Sprintf("base « %s » inconnue", baseName)
-				if s := textkey.Suggest(baseName, names); s != "" {
-					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
-				} else {
-					msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
-				}
-				return nil, p.errAt(d.base.node, "%s", msg)
-			}
-			b, err := r.resolve(bdef)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		}
+		base, baseName, err = r.interviewBase(d, p)
 	}
+	if err != nil {
+		return nil, err
+	}
+	t := newType(d, base, base != nil && base != r.common, baseName)
+	if err := r.checkHeader(d, t, p); err != nil {
+		return nil, err
+	}
+	if _, err := r.build(d, t, base); err != nil {
+		return nil, err
+	}
+	r.done[d] = t
+	return t, nil
+}
 
+// ficheBase resolves what the fiche d completes: the built-in fiche for the
+// repository's fiche.yaml, nothing for the built-in one.
+func (r *resolver) ficheBase(d *typeDef, p *parser) (*Type, error) {
+	if d.base.set {
+		return nil, p.errAt(d.base.key, "la fiche n'a pas de « base » : fiche.yaml complète toujours la fiche intégrée")
+	}
+	if d.phase.set {
+		return nil, p.errAt(d.phase.key, "la fiche n'a pas de « phase » : seuls les entretiens en ont une")
+	}
+	if d.builtin {
+		return nil, nil
+	}
+	return r.resolve(r.builtinDefs[d.name])
+}
+
+// interviewBase resolves the type the interview type d inherits from and
+// returns it with its name: the common base by default, the built-in type
+// of the same name when d completes it, else another interview type.
+func (r *resolver) interviewBase(d *typeDef, p *parser) (*Type, string, error) {
+	baseName := commonBaseName
+	if d.base.set {
+		baseName = d.base.val
+	}
+	switch {
+	case baseName == commonBaseName:
+		return r.common, baseName, nil
+	case baseName == d.name:
+		if d.builtin || r.builtinDefs[d.name] == nil {
+			return nil, "", p.errAt(d.base.node, "un type ne peut hériter de lui-même que pour compléter le type intégré du même nom ; « %s » n'en est pas un", d.name)
+		}
+	case baseName == ficheTypeName:
+		return nil, "", p.errAt(d.base.node, "un entretien ne peut pas hériter de la fiche ; « base » vaut « entretien » ou le nom d'un type d'entretien")
+	case r.defs[baseName] == nil:
+		names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
+		msg := fmt.Sprintf("base « %s » inconnue", baseName)
+		if s := textkey.Suggest(baseName, names); s != "" {
+			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+		} else {
+			msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
+		}
+		return nil, "", p.errAt(d.base.node, "%s", msg)
+	}
+	b, err := r.resolve(r.baseDef(d))
+	if err != nil {
+		return nil, "", err
+	}
+	return b, baseName, nil
+}
+
+// newType starts d's Type: its label, phase, purpose and description are
+// d's own, else the base's when inherit (the common base has none).
+func newType(d *typeDef, base *Type, inherit bool, baseName string) *Type {
 	t := &Type{Name: d.name, Interview: d.name != ficheTypeName, Builtin: d.builtin, Base: baseName, PhaseRank: -1}
 	if !d.builtin {
 		t.Source = d.path
 	}
-	if base != nil && base != r.common {
+	if inherit {
 		t.Label, t.Phase, t.Purpose, t.Description = base.Label, base.Phase, base.Purpose, base.Description
 	}
 	for _, o := range []struct {
@@ -149,36 +167,38 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 			*o.dst = o.o.val
 		}
 	}
+	return t
+}
+
+// checkHeader requires a label of every type and, of an interview type, a
+// known phase (the built-in one when it completes a built-in type) and a
+// purpose; it sets the interview type's PhaseRank.
+func (r *resolver) checkHeader(d *typeDef, t *Type, p *parser) error {
 	if t.Label == "" {
-		return nil, r.missing(d, d.label, "libelle", "le libellé affiché, par exemple « Entretien collectif »")
+		return r.missing(d, d.label, "libelle", "le libellé affiché, par exemple « Entretien collectif »")
 	}
-	if t.Interview {
-		ph, ok := phaseByName(t.Phase)
-		if !ok {
-			if !d.phase.set {
-				return nil, r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
-			}
-			msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
-			if s := textkey.Suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
-				msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
-			}
-			return nil, p.errAt(d.phase.node, "%s", msg)
-		}
-		t.PhaseRank = ph.Rank
-		if !d.builtin && bd != nil {
-			if bd.phase.val != t.Phase {
-				return nil, p.errAt(d.phase.node, "la phase d'un type intégré ne change pas : « %s » est de la phase %s", d.name, bd.phase.val)
-			}
-		}
-		if t.Purpose == "" {
-			return nil, r.missing(d, d.purpose, "objectif", "l'objectif de l'entretien en une phrase, repris dans objectif_entretien")
-		}
+	if !t.Interview {
+		return nil
 	}
-	if _, err := r.build(d, t, base); err != nil {
-		return nil, err
+	ph, ok := phaseByName(t.Phase)
+	if !ok {
+		if !d.phase.set {
+			return r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
+		}
+		msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
+		if s := textkey.Suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
+			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+		}
+		return p.errAt(d.phase.node, "%s", msg)
 	}
-	r.done[d] = t
-	return t, nil
+	t.PhaseRank = ph.Rank
+	if bd := r.builtinDefs[d.name]; !d.builtin && bd != nil && bd.phase.val != t.Phase {
+		return p.errAt(d.phase.node, "la phase d'un type intégré ne change pas : « %s » est de la phase %s", d.name, bd.phase.val)
+	}
+	if t.Purpose == "" {
+		return r.missing(d, d.purpose, "objectif", "l'objectif de l'entretien en une phrase, repris dans objectif_entretien")
+	}
+	return nil
 }
 
 func (r *resolver) missing(d *typeDef, o opt, key, what string) error {
