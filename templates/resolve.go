@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 )
@@ -373,15 +375,9 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 	if name == "" {
 		name = "element"
 	}
-	var f *Field
-	if base != nil && (s.kind == "" || s.kind == base.Kind) {
-		f = base.clone()
-	} else {
-		if s.kind == "" {
-			return nil, p.errAt(s.keyNode, "champ « %s » : « type » manquant (texte, date, entier, booleen, choix, liste ou objet)", name)
-		}
-		base = nil
-		f = &Field{Key: s.key, Kind: s.kind}
+	f, base, err := startField(p, base, s, name)
+	if err != nil {
+		return nil, err
 	}
 	allowed := append(slices.Clone(genericAttrs), kindAttrs[f.Kind]...)
 	for _, attr := range fieldKeys {
@@ -389,94 +385,146 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		if !ok {
 			continue
 		}
-		if !slices.Contains(allowed, attr) {
-			return nil, p.errAt(k, "« %s » ne s'applique pas à un champ de type %s (champ « %s »)", attr, f.Kind, name)
-		}
-		if s.key == "" && (attr == "requis" || attr == "requis_si" || attr == "regle" || attr == "defaut") {
-			return nil, p.errAt(k, "« %s » ne s'applique pas à un élément de liste : mettez-le sur la liste elle-même", attr)
+		if err := checkAttr(p, k, attr, allowed, f.Kind, s.key, name); err != nil {
+			return nil, err
 		}
 		switch attr {
-		case "requis":
-			f.Required = s.required
-		case "requis_si":
-			f.RequiredIf = &Condition{Key: s.requiredIf.key, Values: s.requiredIf.values}
-			*pending = append(*pending, pendingCond{f.RequiredIf, s.requiredIf})
-			if !s.has("requis") && f.Required == Optional {
-				f.Required = Always
-			}
-		case "regle":
-			f.Rule = s.rule
-			if f.Rule == "champ-manquant" {
-				f.Rule = ""
-			}
-		case "libelle":
-			f.Label = s.label
-		case "description":
-			f.Description = s.description
-		case "expression":
-			f.Pattern = s.pattern
-		case "defaut":
-			f.Default = s.dflt
-		case "valeurs":
-			// An integer's valeurs name its levels; min and max bound it.
-			if f.Kind == KindChoice {
-				f.Values = slices.Clone(s.values)
-			}
-			f.ValueLabels = s.valueLabels
-		case "min":
-			f.Min = s.min
-		case "max":
-			f.Max = s.max
-		case "non_vide":
-			f.NonEmpty = s.nonEmpty
-		case "autres":
-			f.Closed = s.closed
-		case "element":
-			var bi *Field
-			if base != nil {
-				bi = base.Item
-			}
-			item, err := mergeField(p, bi, s.item, pending)
-			if err != nil {
+		case "element", "champs":
+			if err := mergeChildren(p, f, base, s, attr, pending); err != nil {
 				return nil, err
 			}
-			f.Item = item
-		case "champs":
-			var bf []*Field
-			if base != nil {
-				bf = base.Fields
-			}
-			fs, err := mergeFields(p, bf, s.fields, nil, pending)
-			if err != nil {
-				return nil, err
-			}
-			f.Fields = fs
+		default:
+			setAttr(f, s, attr, pending)
 		}
 	}
 	if f.Kind == KindObject && base == nil && !s.has("autres") {
 		f.Closed = len(f.Fields) > 0
 	}
+	if err := checkField(p, f, s, name); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// startField returns the field a definition starts from, with the base it
+// refines: a copy of the inherited field, or a new field (and no base) when
+// the definition gives another type.
+func startField(p *parser, base *Field, s *fieldSpec, name string) (*Field, *Field, error) {
+	if base != nil && (s.kind == "" || s.kind == base.Kind) {
+		return base.clone(), base, nil
+	}
+	if s.kind == "" {
+		return nil, nil, p.errAt(s.keyNode, "champ « %s » : « type » manquant (texte, date, entier, booleen, choix, liste ou objet)", name)
+	}
+	return &Field{Key: s.key, Kind: s.kind}, nil, nil
+}
+
+// checkAttr refuses an attribute the field's kind does not take, and the
+// ones a list element (key "") leaves to its list.
+func checkAttr(p *parser, k *yaml.Node, attr string, allowed []string, kind Kind, key, name string) error {
+	if !slices.Contains(allowed, attr) {
+		return p.errAt(k, "« %s » ne s'applique pas à un champ de type %s (champ « %s »)", attr, kind, name)
+	}
+	if key == "" && (attr == "requis" || attr == "requis_si" || attr == "regle" || attr == "defaut") {
+		return p.errAt(k, "« %s » ne s'applique pas à un élément de liste : mettez-le sur la liste elle-même", attr)
+	}
+	return nil
+}
+
+// setAttr applies one of the definition's attributes that hold a value;
+// a requis_si condition is checked later, once the type's fields are known.
+func setAttr(f *Field, s *fieldSpec, attr string, pending *[]pendingCond) {
+	switch attr {
+	case "requis":
+		f.Required = s.required
+	case "requis_si":
+		f.RequiredIf = &Condition{Key: s.requiredIf.key, Values: s.requiredIf.values}
+		*pending = append(*pending, pendingCond{f.RequiredIf, s.requiredIf})
+		if !s.has("requis") && f.Required == Optional {
+			f.Required = Always
+		}
+	case "regle":
+		f.Rule = s.rule
+		if f.Rule == "champ-manquant" {
+			f.Rule = ""
+		}
+	case "libelle":
+		f.Label = s.label
+	case "description":
+		f.Description = s.description
+	case "expression":
+		f.Pattern = s.pattern
+	case "defaut":
+		f.Default = s.dflt
+	case "valeurs":
+		// An integer's valeurs name its levels; min and max bound it.
+		if f.Kind == KindChoice {
+			f.Values = slices.Clone(s.values)
+		}
+		f.ValueLabels = s.valueLabels
+	case "min":
+		f.Min = s.min
+	case "max":
+		f.Max = s.max
+	case "non_vide":
+		f.NonEmpty = s.nonEmpty
+	case "autres":
+		f.Closed = s.closed
+	}
+}
+
+// mergeChildren merges a list's element ("element") or an object's fields
+// ("champs") with the base's.
+func mergeChildren(p *parser, f, base *Field, s *fieldSpec, attr string, pending *[]pendingCond) error {
+	if attr == "element" {
+		var bi *Field
+		if base != nil {
+			bi = base.Item
+		}
+		item, err := mergeField(p, bi, s.item, pending)
+		if err != nil {
+			return err
+		}
+		f.Item = item
+		return nil
+	}
+	var bf []*Field
+	if base != nil {
+		bf = base.Fields
+	}
+	fs, err := mergeFields(p, bf, s.fields, nil, pending)
+	if err != nil {
+		return err
+	}
+	f.Fields = fs
+	return nil
+}
+
+// checkField refuses a merged field that is incomplete or contradicts
+// itself: a choix without values, a list without element, min above max,
+// an integer level or a default its bounds or values exclude.
+func checkField(p *parser, f *Field, s *fieldSpec, name string) error {
 	switch {
 	case f.Kind == KindChoice && len(f.Values) == 0:
-		return nil, p.errAt(s.keyNode, "champ « %s » de type choix : « valeurs » manquant (la liste des valeurs permises)", name)
+		return p.errAt(s.keyNode, "champ « %s » de type choix : « valeurs » manquant (la liste des valeurs permises)", name)
 	case f.Kind == KindList && f.Item == nil:
-		return nil, p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
+		return p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
 	case f.Min != nil && f.Max != nil && *f.Min > *f.Max:
-		return nil, p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
+		return p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
 	}
 	if f.Kind == KindInteger {
 		for i, v := range s.values {
 			if msg := checkScalar(f, v); msg != "" {
-				return nil, p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
+				return p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
 			}
 		}
 	}
 	if f.Default != "" {
 		if msg := checkScalar(f, f.Default); msg != "" {
-			return nil, p.errAt(s.attrs["defaut"], "« defaut » impossible pour le champ « %s » (%s)", name, msg)
+			return p.errAt(s.attrs["defaut"], "« defaut » impossible pour le champ « %s » (%s)", name, msg)
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // order sorts interview types in methodology order and numbers their ranks.

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,5 +136,94 @@ func TestFicheBase(t *testing.T) {
 	}
 	if _, err := r.ficheBase(&typeDef{name: ficheTypeName, phase: set("accueil", 2)}, p); err == nil || !strings.Contains(err.Error(), "pas de « phase »") {
 		t.Errorf("phase: %v", err)
+	}
+}
+
+// A definition of the inherited type refines a copy of the field; one of
+// another type starts anew; a new field needs a type.
+func TestStartField(t *testing.T) {
+	p := &parser{path: "types/x.yaml"}
+	base := &Field{Key: "lieu", Kind: KindText, Label: "Lieu"}
+	f, b, err := startField(p, base, &fieldSpec{key: "lieu"}, "lieu")
+	if err != nil || b != base || f == base || f.Label != "Lieu" {
+		t.Errorf("refine: %+v %v %v", f, b, err)
+	}
+	f, b, err = startField(p, base, &fieldSpec{key: "lieu", kind: KindInteger}, "lieu")
+	if err != nil || b != nil || f.Kind != KindInteger || f.Label != "" {
+		t.Errorf("replace: %+v %v %v", f, b, err)
+	}
+	if _, _, err := startField(p, nil, &fieldSpec{key: "lieu", keyNode: &yaml.Node{Line: 3}}, "lieu"); err == nil || !strings.Contains(err.Error(), ":3") || !strings.Contains(err.Error(), "« type » manquant") {
+		t.Errorf("new field without type: %v", err)
+	}
+}
+
+func TestCheckAttr(t *testing.T) {
+	p := &parser{path: "types/x.yaml"}
+	k := &yaml.Node{Line: 4}
+	allowed := append(slices.Clone(genericAttrs), kindAttrs[KindText]...)
+	if err := checkAttr(p, k, "libelle", allowed, KindText, "lieu", "lieu"); err != nil {
+		t.Errorf("libelle: %v", err)
+	}
+	if err := checkAttr(p, k, "min", allowed, KindText, "lieu", "lieu"); err == nil || !strings.Contains(err.Error(), "ne s'applique pas à un champ de type texte (champ « lieu »)") {
+		t.Errorf("min on texte: %v", err)
+	}
+	for _, attr := range []string{"requis", "requis_si", "regle", "defaut"} {
+		if err := checkAttr(p, k, attr, allowed, KindText, "", "element"); err == nil || !strings.Contains(err.Error(), "élément de liste") {
+			t.Errorf("%s on an element: %v", attr, err)
+		}
+	}
+}
+
+func TestSetAttr(t *testing.T) {
+	var pending []pendingCond
+	cond := &condSpec{key: "presence", values: []string{"present"}}
+	f := &Field{Kind: KindText}
+	setAttr(f, &fieldSpec{requiredIf: cond, attrs: map[string]*yaml.Node{"requis_si": {}}}, "requis_si", &pending)
+	if f.Required != Always || f.RequiredIf == nil || f.RequiredIf.Key != "presence" || len(pending) != 1 || pending[0].spec != cond {
+		t.Errorf("requis_si alone: %+v, pending %v", f, pending)
+	}
+	f = &Field{Kind: KindText}
+	setAttr(f, &fieldSpec{requiredIf: cond, attrs: map[string]*yaml.Node{"requis": {}, "requis_si": {}}}, "requis_si", &pending)
+	if f.Required != Optional {
+		t.Errorf("requis_si beside requis: %v", f.Required)
+	}
+	setAttr(f, &fieldSpec{rule: "champ-manquant"}, "regle", &pending)
+	if f.Rule != "" {
+		t.Errorf("regle champ-manquant: %q", f.Rule)
+	}
+	levels := &Field{Kind: KindInteger}
+	setAttr(levels, &fieldSpec{values: []string{"0", "1"}, valueLabels: map[string]string{"0": "nul"}}, "valeurs", &pending)
+	if levels.Values != nil || levels.ValueLabels["0"] != "nul" {
+		t.Errorf("integer levels: %+v", levels)
+	}
+	choice := &Field{Kind: KindChoice}
+	values := []string{"a", "b"}
+	setAttr(choice, &fieldSpec{values: values}, "valeurs", &pending)
+	if !slices.Equal(choice.Values, values) || &choice.Values[0] == &values[0] {
+		t.Errorf("choix values not a copy: %v", choice.Values)
+	}
+}
+
+func TestCheckField(t *testing.T) {
+	p := &parser{path: "types/x.yaml"}
+	one, three := 1, 3
+	cases := []struct {
+		f    *Field
+		s    *fieldSpec
+		want string
+	}{
+		{&Field{Kind: KindChoice}, &fieldSpec{}, "« valeurs » manquant"},
+		{&Field{Kind: KindList}, &fieldSpec{}, "« element » manquant"},
+		{&Field{Kind: KindInteger, Min: &three, Max: &one}, &fieldSpec{}, "« min » dépasse « max »"},
+		{&Field{Kind: KindInteger, Max: &three}, &fieldSpec{values: []string{"2", "5"}, valueNodes: []*yaml.Node{{Line: 8}, {Line: 9}}}, "x.yaml:9"},
+		{&Field{Kind: KindChoice, Values: []string{"a"}, Default: "b"}, &fieldSpec{attrs: map[string]*yaml.Node{"defaut": {Line: 7}}}, "« defaut » impossible"},
+		{&Field{Kind: KindChoice, Values: []string{"a"}, Default: "a"}, &fieldSpec{}, ""},
+		{&Field{Kind: KindInteger, Min: &one, Max: &three}, &fieldSpec{values: []string{"1", "3"}}, ""},
+	}
+	for i, c := range cases {
+		err := checkField(p, c.f, c.s, "lieu")
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("case %d: error %v, want %q", i, err, c.want)
+		}
 	}
 }
