@@ -16,7 +16,9 @@
 //   - acc report --format json, cold (.git/acc removed: the same state as a
 //     fresh clone for acc) and warm.
 //   - acc commit after editing 10 files vs git add -A && git commit, then
-//     acc validate --changed-since HEAD~1 (those 10 documents).
+//     acc validate --changed-since HEAD~1 (those 10 documents); and a
+//     second commit of each (10 other files): the first acc commit of a
+//     clone lists every folder, the next ones trust acc's folder cache.
 //   - acc new TYPE (with its commit) vs git add FILE && git commit.
 //
 // Each figure is the median over -runs runs (after one warm-up clone that is
@@ -311,7 +313,7 @@ func (b *bench) size(n int) ([]row, error) {
 			peerRuns = 1
 		}
 	}
-	var cold, warm, warmText, grep, mdl, repCold, repWarm, accCommit, changed, gitCommit, accNew, gitNew series
+	var cold, warm, warmText, grep, mdl, repCold, repWarm, accCommit, accCommit2, changed, gitCommit, gitCommit2, accNew, gitNew series
 	for i := -1; i < b.runs; i++ { // run -1 is the warm-up
 		r, err := b.clone(src, i+1)
 		if err != nil {
@@ -375,9 +377,21 @@ func (b *bench) size(n int) ([]row, error) {
 		if err := keep(&changed, x, err); err != nil {
 			return nil, err
 		}
+		// A trainer's next commit: acc knows the folders by now (its
+		// folder cache, written by the first commit).
+		edit(2)
+		x, err = r.measure(b.acc, "commit")
+		if err := keep(&accCommit2, x, err); err != nil {
+			return nil, err
+		}
 		edit(1)
 		x, err = r.chain([]string{"git", "add", "-A"}, []string{"git", "commit", "-qm", "pair"})
 		if err := keep(&gitCommit, x, err); err != nil {
+			return nil, err
+		}
+		edit(3)
+		x, err = r.chain([]string{"git", "add", "-A"}, []string{"git", "commit", "-qm", "pair"})
+		if err := keep(&gitCommit2, x, err); err != nil {
 			return nil, err
 		}
 		id := benchrepo.BeneficiaryID(0)
@@ -402,7 +416,8 @@ func (b *bench) size(n int) ([]row, error) {
 		{what: "acc report --format json, froid", acc: repCold.median()},
 		{what: "acc report --format json, chaud", acc: repWarm.median()},
 		{what: "acc validate --changed-since, 10 documents", acc: changed.median()},
-		{what: "acc commit, 10 fichiers modifiés", acc: accCommit.median(), peer: "git add -A && git commit", other: gitCommit.median(), hasPeer: true},
+		{what: "acc commit, 10 fichiers modifiés, 1er après le clone", acc: accCommit.median(), peer: "git add -A && git commit", other: gitCommit.median(), hasPeer: true},
+		{what: "acc commit, 10 fichiers modifiés, le suivant", acc: accCommit2.median(), peer: "git add -A && git commit", other: gitCommit2.median(), hasPeer: true},
 		{what: "acc new", acc: accNew.median(), peer: "git add && git commit", other: gitNew.median(), hasPeer: true},
 	}
 	if len(mdl) > 0 {
