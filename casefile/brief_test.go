@@ -61,3 +61,37 @@ func TestBriefRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBriefUnmarshal feeds damaged briefs (the cache of acc status and acc
+// agenda) to the decoder: an error, or a brief that encodes back and reads
+// the same, never a panic.
+func FuzzBriefUnmarshal(f *testing.F) {
+	repo, err := Open("../examples")
+	if err != nil {
+		f.Fatal(err)
+	}
+	ids, _ := repo.Beneficiaries()
+	l := &Loader{Source: repo}
+	q := Query{Kinds: KindsOf(templates.Builtin()), Horizon: 6}
+	for _, id := range ids {
+		if c, err := l.Load(id); err == nil {
+			if data, err := q.Brief(c).MarshalBinary(); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var b Brief
+		if b.UnmarshalBinary(data) != nil {
+			return
+		}
+		again, err := b.MarshalBinary()
+		if err != nil {
+			t.Fatalf("a brief read back cannot be written: %v", err)
+		}
+		var c Brief
+		if err := c.UnmarshalBinary(again); err != nil || !reflect.DeepEqual(&c, &b) {
+			t.Fatalf("brief does not round-trip: %v", err)
+		}
+	})
+}

@@ -125,29 +125,60 @@ func detectComma(text string) rune {
 // header's columns acc does not use.
 func ParseImportCSV(path string, data []byte) (rows []ImportRow, ignored []string, err error) {
 	fail := &ImportError{Path: path}
+	r := newImportReader(data, fail)
+	if r == nil {
+		return nil, nil, fail
+	}
+	col, ignored := readImportHeader(r, fail)
+	if len(fail.Faults) > 0 {
+		return nil, nil, fail
+	}
+	rows = readImportRows(r, col, fail)
+	if len(fail.Faults) > 0 {
+		return nil, nil, fail
+	}
+	if len(rows) == 0 {
+		fail.Add(0, "aucune personne à importer sous la ligne des colonnes")
+		return nil, nil, fail
+	}
+	return rows, ignored, nil
+}
+
+// newImportReader decodes data and returns a CSV reader on it, with its
+// separator detected; nil, with the reason added to fail, when data is too
+// large or not text.
+func newImportReader(data []byte, fail *ImportError) *csv.Reader {
 	if len(data) > MaxImportSize {
 		fail.Add(0, "fichier trop gros (plus de %d Mo) : importez-le en plusieurs fois", MaxImportSize>>20)
-		return nil, nil, fail
+		return nil
 	}
 	text, err := DecodeCSV(data)
 	if err != nil {
 		fail.Add(0, "%v", err)
-		return nil, nil, fail
+		return nil
 	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = detectComma(text)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
+	return r
+}
+
+// readImportHeader reads the header row: col gives the 1-based position of
+// each known column (0: absent), ignored the other non-blank headers.
+// Problems (no header, a column twice, prenom or nom missing) are added
+// to fail.
+func readImportHeader(r *csv.Reader, fail *ImportError) (col map[string]int, ignored []string) {
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		fail.Add(0, "fichier vide : la première ligne doit nommer les colonnes (prenom%cnom…)", r.Comma)
-		return nil, nil, fail
+		return nil, nil
 	}
 	if err != nil {
 		fail.Add(csvLine(err), "%s", csvReason(err))
-		return nil, nil, fail
+		return nil, nil
 	}
-	col := map[string]int{}
+	col = map[string]int{}
 	for i, h := range header {
 		key := strings.ReplaceAll(FoldWords(h), "-", "_")
 		name, ok := importColumns[key]
@@ -167,9 +198,13 @@ func ParseImportCSV(path string, data []byte) (rows []ImportRow, ignored []strin
 			fail.Add(1, "colonne « %s » manquante : la première ligne doit nommer les colonnes, par exemple prenom%cnom%cdate_entree", need, r.Comma, r.Comma)
 		}
 	}
-	if len(fail.Faults) > 0 {
-		return nil, nil, fail
-	}
+	return col, ignored
+}
+
+// readImportRows reads the rows under the header, skipping blank ones;
+// the problems of each row are added to fail and the row left out.
+func readImportRows(r *csv.Reader, col map[string]int, fail *ImportError) []ImportRow {
+	var rows []ImportRow
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -187,67 +222,73 @@ func ParseImportCSV(path string, data []byte) (rows []ImportRow, ignored []strin
 			fail.Add(line, "plus de %d personnes : importez le fichier en plusieurs fois", MaxImportRows)
 			break
 		}
-		cell := func(name string) (string, bool) {
-			i := col[name]
-			if i == 0 || i > len(rec) {
-				return "", true
-			}
-			v := strings.Join(strings.Fields(rec[i-1]), " ")
-			if utf8.RuneCountInString(v) > maxImportCell {
-				fail.Add(line, "colonne %s : plus de %d caractères", name, maxImportCell)
-				return "", false
-			}
-			for _, c := range rec[i-1] {
-				if unicode.IsControl(c) && c != '\t' && c != ' ' {
-					fail.Add(line, "colonne %s : retour à la ligne ou caractère de contrôle dans la cellule", name)
-					return "", false
-				}
-			}
-			return v, true
+		if row, ok := importRow(rec, line, col, fail); ok {
+			rows = append(rows, row)
 		}
-		row := ImportRow{Line: line}
-		ok := true
-		var okc bool
-		if row.Prenom, okc = cell("prenom"); !okc {
-			ok = false
-		}
-		if row.Nom, okc = cell("nom"); !okc {
-			ok = false
-		}
-		date, okd := cell("date_entree")
-		row.Dispositif, okc = cell("dispositif")
-		ok = ok && okd && okc
-		if row.Formateur, okc = cell("formateur_referent"); !okc {
-			ok = false
-		}
-		if row.ID, okc = cell("id"); !okc {
-			ok = false
-		}
-		if !ok {
-			continue
-		}
-		if row.Prenom == "" || row.Nom == "" {
-			fail.Add(line, "prénom ou nom vide")
-			continue
-		}
-		if date != "" {
-			t, err := ParseUserDate(date)
-			if err != nil {
-				fail.Add(line, "date_entree : %v", err)
-				continue
-			}
-			row.DateEntree = t
-		}
-		rows = append(rows, row)
 	}
-	if len(fail.Faults) > 0 {
-		return nil, nil, fail
+	return rows
+}
+
+// importRow makes the row of record rec, at line; false, with the
+// problems added to fail, when a cell or the date is refused.
+func importRow(rec []string, line int, col map[string]int, fail *ImportError) (ImportRow, bool) {
+	cell := func(name string) (string, bool) { return importCell(rec, col[name], name, line, fail) }
+	// Every cell is checked, so that all of a row's problems are reported.
+	row := ImportRow{Line: line}
+	ok := true
+	var okc bool
+	if row.Prenom, okc = cell("prenom"); !okc {
+		ok = false
 	}
-	if len(rows) == 0 {
-		fail.Add(0, "aucune personne à importer sous la ligne des colonnes")
-		return nil, nil, fail
+	if row.Nom, okc = cell("nom"); !okc {
+		ok = false
 	}
-	return rows, ignored, nil
+	date, okd := cell("date_entree")
+	row.Dispositif, okc = cell("dispositif")
+	ok = ok && okd && okc
+	if row.Formateur, okc = cell("formateur_referent"); !okc {
+		ok = false
+	}
+	if row.ID, okc = cell("id"); !okc {
+		ok = false
+	}
+	if !ok {
+		return row, false
+	}
+	if row.Prenom == "" || row.Nom == "" {
+		fail.Add(line, "prénom ou nom vide")
+		return row, false
+	}
+	if date != "" {
+		t, err := ParseUserDate(date)
+		if err != nil {
+			fail.Add(line, "date_entree : %v", err)
+			return row, false
+		}
+		row.DateEntree = t
+	}
+	return row, true
+}
+
+// importCell returns the cell of column name, at 1-based position i of rec
+// (0: absent, then ""), its runs of spaces made one; false, with the
+// problem added to fail, when it is too long or holds a control character.
+func importCell(rec []string, i int, name string, line int, fail *ImportError) (string, bool) {
+	if i == 0 || i > len(rec) {
+		return "", true
+	}
+	v := strings.Join(strings.Fields(rec[i-1]), " ")
+	if utf8.RuneCountInString(v) > maxImportCell {
+		fail.Add(line, "colonne %s : plus de %d caractères", name, maxImportCell)
+		return "", false
+	}
+	for _, c := range rec[i-1] {
+		if unicode.IsControl(c) && c != '\t' && c != ' ' {
+			fail.Add(line, "colonne %s : retour à la ligne ou caractère de contrôle dans la cellule", name)
+			return "", false
+		}
+	}
+	return v, true
 }
 
 func blankRecord(rec []string) bool {

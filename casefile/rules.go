@@ -166,107 +166,154 @@ func NewRuleSettings(cfg *Config, path string) (*RuleSettings, error) {
 	if path == "" {
 		path = ConfigFile
 	}
-	errAt := func(n *yaml.Node, format string, args ...any) error {
-		e := poserr.At(path, 1, 1, format, args...)
-		if n != nil && n.Line > 0 {
-			e.Line, e.Column = n.Line, n.Column
-		}
-		return e
-	}
-	ids := make([]string, len(Rules))
-	for i, r := range Rules {
-		ids[i] = r.ID
-	}
+	rr := &ruleReader{cfg: cfg, path: path, s: s}
 	// Map iteration order is random: report the first problem in file order.
-	names := make([]string, 0, len(cfg.Rules))
-	for id := range cfg.Rules {
-		names = append(names, id)
-	}
-	sort.Slice(names, func(i, j int) bool { return keyLine(cfg.Rules[names[i]].Key) < keyLine(cfg.Rules[names[j]].Key) })
-	for _, id := range names {
-		rc := cfg.Rules[id]
-		info, ok := Rule(id)
-		if !ok {
-			msg := fmt.Sprintf("règle « %s » inconnue dans regles", id)
-			if sug := SuggestPrefix(id, ids); sug != "" {
-				msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", sug)
-			} else {
-				msg += " ; « acc validate --help » liste les règles"
-			}
-			return nil, errAt(rc.Key, "%s", msg)
-		}
-		if rc.Severity != "" {
-			sev, ok := ParseSeverity(rc.Severity)
-			if !ok {
-				return nil, errAt(rc.SeverityNode, "règle « %s » : sévérité « %s » inconnue ; valeurs possibles : erreur, avertissement, info, desactive", id, rc.Severity)
-			}
-			if !info.Waivable && sev != SeverityError {
-				return nil, errAt(rc.SeverityNode, "la règle « %s » ne peut être ni abaissée ni désactivée : sa sévérité reste erreur", id)
-			}
-			s.severity[id] = sev
-		}
-		params := make([]string, 0, len(rc.Params))
-		for p := range rc.Params {
-			params = append(params, p)
-		}
-		sort.Slice(params, func(i, j int) bool { return keyLine(rc.Params[params[i]]) < keyLine(rc.Params[params[j]]) })
-		allowed := ruleParams[id]
-		for _, p := range params {
-			v := rc.Params[p]
-			kind, ok := allowed[p]
-			if !ok {
-				known := sortedParamNames(allowed)
-				msg := fmt.Sprintf("règle « %s » : paramètre « %s » inconnu", id, p)
-				switch {
-				case len(known) == 0:
-					msg += " ; cette règle n'a pas de paramètre, seulement « severite »"
-				case SuggestPrefix(p, known) != "":
-					msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", SuggestPrefix(p, known))
-				default:
-					msg += " ; paramètres possibles : severite, " + strings.Join(known, ", ")
-				}
-				return nil, errAt(paramKey(cfg, rc, p, v), "%s", msg)
-			}
-			switch kind {
-			case "int":
-				n, ok := IntOf(v)
-				if !ok || n < 0 {
-					return nil, errAt(v, "règle « %s » : « %s » doit être un nombre entier positif ou nul", id, p)
-				}
-				switch p {
-				case "intervalle_max_jours":
-					s.RythmeMax = n
-				case "intervalle_min_jours":
-					s.RythmeMin = n
-				case "jours":
-					if id == "premier-entretien" {
-						s.FirstInterviewDays = n
-					} else {
-						s.DraftDays = n
-					}
-				case "mois":
-					s.RetentionMonths = n
-				}
-			case "words":
-				items := []*yaml.Node{v}
-				if v != nil && v.Kind == yaml.SequenceNode {
-					items = v.Content
-				}
-				for _, it := range items {
-					w := Scalar(Resolve(it))
-					if strings.TrimSpace(w) == "" {
-						return nil, errAt(it, "règle « %s » : « %s » est une liste de mots, par exemple [paresseux, ingérable]", id, p)
-					}
-					s.JudgingWords = append(s.JudgingWords, w)
-				}
-			}
+	for _, id := range sortedByLine(cfg.Rules, func(rc RuleConfig) *yaml.Node { return rc.Key }) {
+		if err := rr.rule(id, cfg.Rules[id]); err != nil {
+			return nil, err
 		}
 	}
 	if s.RythmeMin > s.RythmeMax {
 		rc := cfg.Rules["rythme"]
-		return nil, errAt(rc.Params["intervalle_min_jours"], "règle « rythme » : intervalle_min_jours (%d) dépasse intervalle_max_jours (%d)", s.RythmeMin, s.RythmeMax)
+		return nil, rr.errAt(rc.Params["intervalle_min_jours"], "règle « rythme » : intervalle_min_jours (%d) dépasse intervalle_max_jours (%d)", s.RythmeMin, s.RythmeMax)
 	}
 	return s, nil
+}
+
+// ruleReader applies the entries of acc.yaml's regles to s, one by one.
+type ruleReader struct {
+	cfg  *Config
+	path string // acc.yaml, as errors name it
+	s    *RuleSettings
+}
+
+// errAt is an error at node n of acc.yaml (its first line when n has no
+// position).
+func (rr *ruleReader) errAt(n *yaml.Node, format string, args ...any) error {
+	e := poserr.At(rr.path, 1, 1, format, args...)
+	if n != nil && n.Line > 0 {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	return e
+}
+
+// rule applies the entry rc of rule id: its severity, then its parameters
+// in file order.
+func (rr *ruleReader) rule(id string, rc RuleConfig) error {
+	info, ok := Rule(id)
+	if !ok {
+		return rr.errAt(rc.Key, "%s", unknownRuleMessage(id))
+	}
+	if rc.Severity != "" {
+		sev, ok := ParseSeverity(rc.Severity)
+		if !ok {
+			return rr.errAt(rc.SeverityNode, "règle « %s » : sévérité « %s » inconnue ; valeurs possibles : erreur, avertissement, info, desactive", id, rc.Severity)
+		}
+		if !info.Waivable && sev != SeverityError {
+			return rr.errAt(rc.SeverityNode, "la règle « %s » ne peut être ni abaissée ni désactivée : sa sévérité reste erreur", id)
+		}
+		rr.s.severity[id] = sev
+	}
+	allowed := ruleParams[id]
+	for _, p := range sortedByLine(rc.Params, func(v *yaml.Node) *yaml.Node { return v }) {
+		v := rc.Params[p]
+		kind, ok := allowed[p]
+		if !ok {
+			return rr.errAt(paramKey(rr.cfg, rc, p, v), "%s", unknownParamMessage(id, p, allowed))
+		}
+		var err error
+		switch kind {
+		case "int":
+			err = rr.intParam(id, p, v)
+		case "words":
+			err = rr.wordsParam(id, p, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// intParam sets the integer parameter p of rule id to v.
+func (rr *ruleReader) intParam(id, p string, v *yaml.Node) error {
+	n, ok := IntOf(v)
+	if !ok || n < 0 {
+		return rr.errAt(v, "règle « %s » : « %s » doit être un nombre entier positif ou nul", id, p)
+	}
+	switch p {
+	case "intervalle_max_jours":
+		rr.s.RythmeMax = n
+	case "intervalle_min_jours":
+		rr.s.RythmeMin = n
+	case "jours":
+		if id == "premier-entretien" {
+			rr.s.FirstInterviewDays = n
+		} else {
+			rr.s.DraftDays = n
+		}
+	case "mois":
+		rr.s.RetentionMonths = n
+	}
+	return nil
+}
+
+// wordsParam adds the words of v, a word or a list of them, to the
+// judging words.
+func (rr *ruleReader) wordsParam(id, p string, v *yaml.Node) error {
+	items := []*yaml.Node{v}
+	if v != nil && v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	for _, it := range items {
+		w := Scalar(Resolve(it))
+		if strings.TrimSpace(w) == "" {
+			return rr.errAt(it, "règle « %s » : « %s » est une liste de mots, par exemple [paresseux, ingérable]", id, p)
+		}
+		rr.s.JudgingWords = append(rr.s.JudgingWords, w)
+	}
+	return nil
+}
+
+// sortedByLine returns the keys of m in the order of their nodes' lines
+// in acc.yaml.
+func sortedByLine[V any](m map[string]V, node func(V) *yaml.Node) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keyLine(node(m[keys[i]])) < keyLine(node(m[keys[j]])) })
+	return keys
+}
+
+// unknownRuleMessage names the unknown rule id with the closest known one,
+// or points to the list.
+func unknownRuleMessage(id string) string {
+	ids := make([]string, len(Rules))
+	for i, r := range Rules {
+		ids[i] = r.ID
+	}
+	msg := fmt.Sprintf("règle « %s » inconnue dans regles", id)
+	if sug := SuggestPrefix(id, ids); sug != "" {
+		return msg + fmt.Sprintf(" : vouliez-vous dire « %s » ?", sug)
+	}
+	return msg + " ; « acc validate --help » liste les règles"
+}
+
+// unknownParamMessage names the unknown parameter p of rule id with the
+// closest of the allowed ones, or lists them.
+func unknownParamMessage(id, p string, allowed map[string]string) string {
+	known := sortedParamNames(allowed)
+	msg := fmt.Sprintf("règle « %s » : paramètre « %s » inconnu", id, p)
+	switch {
+	case len(known) == 0:
+		msg += " ; cette règle n'a pas de paramètre, seulement « severite »"
+	case SuggestPrefix(p, known) != "":
+		msg += fmt.Sprintf(" : vouliez-vous dire « %s » ?", SuggestPrefix(p, known))
+	default:
+		msg += " ; paramètres possibles : severite, " + strings.Join(known, ", ")
+	}
+	return msg
 }
 
 // paramKey returns the key node of a rule's parameter in acc.yaml, for

@@ -233,102 +233,146 @@ func (s *server) completion(p TextDocumentPositionParams) CompletionList {
 	if !ok || pl.typ == nil {
 		return out
 	}
+	out.Items = append(out.Items, s.completeAt(p, pl)...)
+	return out
+}
+
+// completeAt chooses the completions by what the line holds before the
+// cursor: a heading, a top-level key, a nested key, a list item or a value.
+func (s *server) completeAt(p TextDocumentPositionParams, pl *place) []CompletionItem {
 	if !pl.front {
-		if m := headPrefix.FindStringSubmatch(pl.prefix); m != nil {
-			for _, sec := range pl.typ.Sections {
-				if _, there := pl.d.Section(casefile.NormalizeHeading(sec.Title)); there {
-					continue
-				}
-				out.Items = append(out.Items, CompletionItem{Label: sec.Title, Kind: kindKeyword,
-					Detail: "section de « " + pl.typ.Label + " »", Documentation: markdown(strings.TrimSpace(sec.Prompt))})
-			}
+		if headPrefix.MatchString(pl.prefix) {
+			return sectionItems(pl)
 		}
-		return out
+		return nil
 	}
 	if keyPrefix.MatchString(pl.prefix) {
-		for i, f := range pl.typ.Fields {
-			if _, k := casefile.Get(pl.d.Front, f.Key); k != nil {
-				continue
-			}
-			out.Items = append(out.Items, CompletionItem{Label: f.Key, Kind: kindField, Detail: fieldDetail(f),
-				Documentation: markdown(fieldDoc(f)), InsertText: f.Key + ": ", SortText: sortKey(i)})
-		}
-		return out
+		return missingKeyItems(pl)
 	}
 	if m := nestedKeyPrefix.FindStringSubmatch(pl.prefix); m != nil {
-		// A key of a nested mapping: evaluation, freins, an item of
-		// suivi_objectifs or objectifs. "  - O" under objectifs_retenus is an
-		// objective id, handled below.
-		indent := len(m[1])
-		var fields []*templates.Field
-		if m[2] != "" {
-			if list := lineField(pl, pathAt(pl, p.Position.Line, indent)); list != nil && list.Item != nil {
-				fields = list.Item.Fields
+		if fields := nestedFields(pl, p.Position.Line, len(m[1]), m[2] != ""); len(fields) > 0 {
+			items := make([]CompletionItem, 0, len(fields))
+			for i, f := range fields {
+				items = append(items, keyItem(i, f))
 			}
-		} else if f := lineField(pl, pathAt(pl, p.Position.Line, indent)); f != nil {
-			fields = f.Fields
-		} else if path := pathAt(pl, p.Position.Line, indent); len(path) == 0 {
-			fields = pl.typ.Fields
-		}
-		for i, f := range fields {
-			out.Items = append(out.Items, CompletionItem{Label: f.Key, Kind: kindField, Detail: fieldDetail(f),
-				Documentation: markdown(fieldDoc(f)), InsertText: f.Key + ": ", SortText: sortKey(i)})
-		}
-		if len(fields) > 0 {
-			return out
+			return items
 		}
 	}
 	if item := listItemPrefix.FindStringSubmatch(pl.prefix); item != nil {
 		if parentKey(pl, p.Position.Line, len(item[1])) == "objectifs_retenus" {
-			out.Items = append(out.Items, s.objectiveItems(p.TextDocument.URI, pl)...)
+			return s.objectiveItems(p.TextDocument.URI, pl)
 		}
-		return out
+		return nil
 	}
 	m := valuePrefix.FindStringSubmatch(pl.prefix)
 	if m == nil {
-		return out
+		return nil
 	}
-	key := m[2]
-	if key == "objectif" {
-		out.Items = append(out.Items, s.objectiveItems(p.TextDocument.URI, pl)...)
-		return out
-	}
-	if key == "regle" {
-		for _, r := range validate.Rules {
-			out.Items = append(out.Items, CompletionItem{Label: r.ID, Kind: kindConstant, Detail: r.Summary})
+	return s.valueItems(p, pl, m[1], m[2])
+}
+
+// sectionItems are the type's sections the body does not have yet.
+func sectionItems(pl *place) []CompletionItem {
+	var items []CompletionItem
+	for _, sec := range pl.typ.Sections {
+		if _, there := pl.d.Section(casefile.NormalizeHeading(sec.Title)); there {
+			continue
 		}
-		return out
+		items = append(items, CompletionItem{Label: sec.Title, Kind: kindKeyword,
+			Detail: "section de « " + pl.typ.Label + " »", Documentation: markdown(strings.TrimSpace(sec.Prompt))})
 	}
-	f := findField(pl.typ.Fields, key, m[1] == "")
-	if m[1] != "" {
-		if g := fieldOf(containerFields(pl, p.Position.Line, m[1]), key); g != nil {
+	return items
+}
+
+// missingKeyItems are the type's top-level keys the frontmatter lacks.
+func missingKeyItems(pl *place) []CompletionItem {
+	var items []CompletionItem
+	for i, f := range pl.typ.Fields {
+		if _, k := casefile.Get(pl.d.Front, f.Key); k != nil {
+			continue
+		}
+		items = append(items, keyItem(i, f))
+	}
+	return items
+}
+
+// keyItem completes the key of the field f, ranked i-th.
+func keyItem(i int, f *templates.Field) CompletionItem {
+	return CompletionItem{Label: f.Key, Kind: kindField, Detail: fieldDetail(f),
+		Documentation: markdown(fieldDoc(f)), InsertText: f.Key + ": ", SortText: sortKey(i)}
+}
+
+// nestedFields are the fields a key indented by indent may name: those of
+// a nested mapping (evaluation, freins), of a list's items when the key
+// opens an item ("- "), or the top-level ones at indent 0 of no parent.
+// "  - O" under objectifs_retenus is an objective id, not a key: no field.
+func nestedFields(pl *place, line, indent int, item bool) []*templates.Field {
+	if item {
+		if list := lineField(pl, pathAt(pl, line, indent)); list != nil && list.Item != nil {
+			return list.Item.Fields
+		}
+		return nil
+	}
+	if f := lineField(pl, pathAt(pl, line, indent)); f != nil {
+		return f.Fields
+	}
+	if path := pathAt(pl, line, indent); len(path) == 0 {
+		return pl.typ.Fields
+	}
+	return nil
+}
+
+// valueItems complete the value of key, a top-level key when lead (its
+// indentation and list marker) is empty, else a key of the mapping around
+// the line.
+func (s *server) valueItems(p TextDocumentPositionParams, pl *place, lead, key string) []CompletionItem {
+	switch key {
+	case "objectif":
+		return s.objectiveItems(p.TextDocument.URI, pl)
+	case "regle":
+		items := make([]CompletionItem, 0, len(validate.Rules))
+		for _, r := range validate.Rules {
+			items = append(items, CompletionItem{Label: r.ID, Kind: kindConstant, Detail: r.Summary})
+		}
+		return items
+	}
+	f := findField(pl.typ.Fields, key, lead == "")
+	if lead != "" {
+		if g := fieldOf(containerFields(pl, p.Position.Line, lead), key); g != nil {
 			f = g
 		}
 	}
 	if f == nil {
-		return out
+		return nil
 	}
+	return s.fieldValues(f)
+}
+
+// fieldValues are the values a field of f's kind suggests: a choix's
+// values, a small integer range, the booleans, today for a date.
+func (s *server) fieldValues(f *templates.Field) []CompletionItem {
+	var items []CompletionItem
 	switch f.Kind {
 	case templates.KindChoice:
 		for _, v := range f.Values {
-			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue, Detail: fieldDetail(f)})
+			items = append(items, CompletionItem{Label: v, Kind: kindValue, Detail: fieldDetail(f)})
 		}
 	case templates.KindInteger:
 		if f.Min != nil && f.Max != nil && *f.Max-*f.Min <= 10 {
 			for v := *f.Min; v <= *f.Max; v++ {
-				out.Items = append(out.Items, CompletionItem{Label: strconv.Itoa(v), Kind: kindValue, Detail: fieldDetail(f), SortText: sortKey(v - *f.Min)})
+				items = append(items, CompletionItem{Label: strconv.Itoa(v), Kind: kindValue, Detail: fieldDetail(f), SortText: sortKey(v - *f.Min)})
 			}
 		}
 	case templates.KindBoolean:
 		for _, v := range []string{"true", "false"} {
-			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue})
+			items = append(items, CompletionItem{Label: v, Kind: kindValue})
 		}
 	case templates.KindDate:
 		if t, err := s.o.Today(); err == nil {
-			out.Items = append(out.Items, CompletionItem{Label: t.Format("2006-01-02"), Kind: kindText, Detail: "aujourd'hui"})
+			items = append(items, CompletionItem{Label: t.Format("2006-01-02"), Kind: kindText, Detail: "aujourd'hui"})
 		}
 	}
-	return out
+	return items
 }
 
 func sortKey(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }

@@ -108,15 +108,6 @@ func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			result, err = nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInternalError, Message: "erreur interne d'acc lsp"}
 		}
 	}()
-	params := func(v any) error {
-		if req.Params == nil {
-			return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "paramètres manquants"}
-		}
-		if err := json.Unmarshal(*req.Params, v); err != nil {
-			return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "paramètres illisibles"}
-		}
-		return nil
-	}
 	s.mu.Lock()
 	down := s.shutdown
 	s.mu.Unlock()
@@ -126,80 +117,101 @@ func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		}
 		return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidRequest, Message: "serveur arrêté (shutdown)"}
 	}
-	switch req.Method {
-	case "initialize":
-		return map[string]any{
-			"capabilities": map[string]any{
-				// Positions count UTF-16 code units, the protocol's default.
-				"positionEncoding":   "utf-16",
-				"textDocumentSync":   map[string]any{"openClose": true, "change": 2, "save": map[string]any{"includeText": false}},
-				"completionProvider": map[string]any{"triggerCharacters": []string{":", " ", "#", "-"}},
-				"hoverProvider":      true,
-				"codeActionProvider": map[string]any{"codeActionKinds": []string{"quickfix", fixAllKind}},
-			},
-			"serverInfo": map[string]any{"name": "acc"},
-		}, nil
-	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration", "workspace/didChangeWatchedFiles":
-		return nil, nil
-	case "shutdown":
-		s.mu.Lock()
-		s.shutdown = true
-		s.mu.Unlock()
-		return nil, nil
-	case "exit":
-		s.cancel()
-		return nil, nil
-	case "textDocument/didOpen":
-		var p DidOpenTextDocumentParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		s.open(p.TextDocument)
-		return nil, nil
-	case "textDocument/didChange":
-		var p DidChangeTextDocumentParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		s.change(p)
-		return nil, nil
-	case "textDocument/didClose":
-		var p DidCloseTextDocumentParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		s.close(p.TextDocument.URI)
-		return nil, nil
-	case "textDocument/didSave":
-		var p DidCloseTextDocumentParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		s.saved(p.TextDocument.URI)
-		return nil, nil
-	case "textDocument/completion":
-		var p TextDocumentPositionParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		return s.completion(p), nil
-	case "textDocument/hover":
-		var p TextDocumentPositionParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		return s.hover(p), nil
-	case "textDocument/codeAction":
-		var p CodeActionParams
-		if err := params(&p); err != nil {
-			return nil, err
-		}
-		return s.codeActions(ctx, p), nil
+	if m, ok := methods[req.Method]; ok {
+		return m(s, ctx, req.Params)
 	}
 	if req.Notif {
 		return nil, nil
 	}
 	return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeMethodNotFound, Message: "méthode non prise en charge : " + oneWord(req.Method)}
+}
+
+// method answers one LSP method, given its raw parameters.
+type method func(s *server, ctx context.Context, params *json.RawMessage) (any, error)
+
+// methods are the LSP methods the server handles; the others are refused
+// (requests) or ignored (notifications).
+var methods = map[string]method{
+	"initialize":                       func(*server, context.Context, *json.RawMessage) (any, error) { return capabilities(), nil },
+	"initialized":                      ignore,
+	"$/cancelRequest":                  ignore,
+	"$/setTrace":                       ignore,
+	"workspace/didChangeConfiguration": ignore,
+	"workspace/didChangeWatchedFiles":  ignore,
+	"shutdown": func(s *server, _ context.Context, _ *json.RawMessage) (any, error) {
+		s.mu.Lock()
+		s.shutdown = true
+		s.mu.Unlock()
+		return nil, nil
+	},
+	"exit": func(s *server, _ context.Context, _ *json.RawMessage) (any, error) {
+		s.cancel()
+		return nil, nil
+	},
+	"textDocument/didOpen": withParams(func(s *server, _ context.Context, p DidOpenTextDocumentParams) any {
+		s.open(p.TextDocument)
+		return nil
+	}),
+	"textDocument/didChange": withParams(func(s *server, _ context.Context, p DidChangeTextDocumentParams) any {
+		s.change(p)
+		return nil
+	}),
+	"textDocument/didClose": withParams(func(s *server, _ context.Context, p DidCloseTextDocumentParams) any {
+		s.close(p.TextDocument.URI)
+		return nil
+	}),
+	"textDocument/didSave": withParams(func(s *server, _ context.Context, p DidCloseTextDocumentParams) any {
+		s.saved(p.TextDocument.URI)
+		return nil
+	}),
+	"textDocument/completion": withParams(func(s *server, _ context.Context, p TextDocumentPositionParams) any {
+		return s.completion(p)
+	}),
+	"textDocument/hover": withParams(func(s *server, _ context.Context, p TextDocumentPositionParams) any {
+		return s.hover(p)
+	}),
+	"textDocument/codeAction": withParams(func(s *server, ctx context.Context, p CodeActionParams) any {
+		return s.codeActions(ctx, p)
+	}),
+}
+
+func ignore(*server, context.Context, *json.RawMessage) (any, error) { return nil, nil }
+
+// withParams decodes a method's parameters into a P for h; missing or
+// unreadable parameters answer CodeInvalidParams.
+func withParams[P any](h func(s *server, ctx context.Context, p P) any) method {
+	return func(s *server, ctx context.Context, raw *json.RawMessage) (any, error) {
+		var p P
+		if err := decodeParams(raw, &p); err != nil {
+			return nil, err
+		}
+		return h(s, ctx, p), nil
+	}
+}
+
+func decodeParams(raw *json.RawMessage, v any) error {
+	if raw == nil {
+		return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "paramètres manquants"}
+	}
+	if err := json.Unmarshal(*raw, v); err != nil {
+		return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "paramètres illisibles"}
+	}
+	return nil
+}
+
+// capabilities answers initialize.
+func capabilities() map[string]any {
+	return map[string]any{
+		"capabilities": map[string]any{
+			// Positions count UTF-16 code units, the protocol's default.
+			"positionEncoding":   "utf-16",
+			"textDocumentSync":   map[string]any{"openClose": true, "change": 2, "save": map[string]any{"includeText": false}},
+			"completionProvider": map[string]any{"triggerCharacters": []string{":", " ", "#", "-"}},
+			"hoverProvider":      true,
+			"codeActionProvider": map[string]any{"codeActionKinds": []string{"quickfix", fixAllKind}},
+		},
+		"serverInfo": map[string]any{"name": "acc"},
+	}
 }
 
 // oneWord keeps a method name printable and short in a message.

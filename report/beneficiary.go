@@ -451,121 +451,179 @@ func (s *settings) objective(o *casefile.Objective, p func(string) string, j *ca
 // French what each later one changed.
 func (s *settings) revisions(o *casefile.Objective, p func(string) string) []Revision {
 	out := []Revision{}
-	var title, indicator string
-	var deadline time.Time
-	type act struct {
-		done     bool
-		deadline time.Time
-	}
-	var actions map[string]act
-	var order []string
+	t := &revisionTracker{s: s}
 	for i, r := range o.Revisions {
-		var changes []string
-		var done, reopened, added, removed int
-		for _, pr := range casefile.Pairs(r.Node) {
-			v := casefile.Resolve(pr.Value)
-			switch pr.Key.Value {
-			case "intitule":
-				if t := casefile.Scalar(v); t != title {
-					if i > 0 {
-						changes = append(changes, s.textChange("intitulé modifié", t))
-					}
-					title = t
-				}
-			case "indicateur":
-				if t := casefile.Scalar(v); t != indicator {
-					if i > 0 {
-						changes = append(changes, s.textChange("indicateur modifié", t))
-					}
-					indicator = t
-				}
-			case "echeance":
-				t, ok := casefile.DateOf(v)
-				if !ok || t.Equal(deadline) {
-					continue
-				}
-				if i > 0 {
-					switch {
-					case deadline.IsZero():
-						changes = append(changes, "échéance fixée au "+longDate(isoDate(t)))
-					case t.After(deadline):
-						changes = append(changes, "échéance repoussée du "+longDate(isoDate(deadline))+" au "+longDate(isoDate(t)))
-					default:
-						changes = append(changes, "échéance avancée du "+longDate(isoDate(deadline))+" au "+longDate(isoDate(t)))
-					}
-				}
-				deadline = t
-			case "actions":
-				next := map[string]act{}
-				var nextOrder []string
-				for _, item := range seqItems(v) {
-					lib := str(item, "libelle")
-					ech, _ := casefile.DateOf(get(item, "echeance"))
-					f, _ := casefile.BoolOf(get(item, "fait"))
-					a := act{done: f, deadline: ech}
-					if _, dup := next[lib]; !dup {
-						nextOrder = append(nextOrder, lib)
-					}
-					next[lib] = a
-					if i == 0 {
-						continue
-					}
-					prev, existed := actions[lib]
-					switch {
-					case !existed:
-						added++
-						if !s.Anonymize {
-							changes = append(changes, "action ajoutée : « "+lib+" »")
-						}
-					case a.done && !prev.done:
-						done++
-						if !s.Anonymize {
-							changes = append(changes, "action faite : « "+lib+" »")
-						}
-					case !a.done && prev.done:
-						reopened++
-						if !s.Anonymize {
-							changes = append(changes, "action rouverte : « "+lib+" »")
-						}
-					}
-					if existed && !a.deadline.IsZero() && !prev.deadline.IsZero() && !a.deadline.Equal(prev.deadline) {
-						verb := "repoussée"
-						if a.deadline.Before(prev.deadline) {
-							verb = "avancée"
-						}
-						what := "échéance d'une action"
-						if !s.Anonymize {
-							what = "échéance de l'action « " + lib + " »"
-						}
-						changes = append(changes, what+" "+verb+" du "+longDate(isoDate(prev.deadline))+" au "+longDate(isoDate(a.deadline)))
-					}
-				}
-				if i > 0 {
-					for _, lib := range order {
-						if _, ok := next[lib]; !ok {
-							removed++
-							if !s.Anonymize {
-								changes = append(changes, "action retirée : « "+lib+" »")
-							}
-						}
-					}
-				}
-				actions, order = next, nextOrder
-			}
-		}
-		if s.Anonymize {
-			for _, c := range []struct {
-				n         int
-				one, many string
-			}{{done, "action faite", "actions faites"}, {reopened, "action rouverte", "actions rouvertes"},
-				{added, "action ajoutée", "actions ajoutées"}, {removed, "action retirée", "actions retirées"}} {
-				if c.n > 0 {
-					changes = append(changes, plural(c.n, c.one, c.many))
-				}
-			}
-		}
+		changes := t.read(r.Node, i > 0)
 		if i > 0 && len(changes) > 0 {
 			out = append(out, Revision{Date: isoDate(r.Date), Path: p(r.Doc.Path), Changes: changes})
+		}
+	}
+	return out
+}
+
+// actionState is what one declaration says of an action.
+type actionState struct {
+	done     bool
+	deadline time.Time
+}
+
+// revisionTracker holds an objective as the declarations read so far left
+// it, so that each later declaration is described by what it changed.
+type revisionTracker struct {
+	s                *settings
+	title, indicator string
+	deadline         time.Time
+	actions          map[string]actionState
+	order            []string // action labels in declaration order
+}
+
+// actionCounts stand in for the action labels an anonymized report hides.
+type actionCounts struct{ done, reopened, added, removed int }
+
+// read advances the tracker over one declaration and returns its changes;
+// compare is false for the original declaration, which only sets the state.
+func (t *revisionTracker) read(node *yaml.Node, compare bool) []string {
+	var changes []string
+	var n actionCounts
+	for _, pr := range casefile.Pairs(node) {
+		v := casefile.Resolve(pr.Value)
+		switch pr.Key.Value {
+		case "intitule":
+			changes = append(changes, t.text(&t.title, "intitulé modifié", casefile.Scalar(v), compare)...)
+		case "indicateur":
+			changes = append(changes, t.text(&t.indicator, "indicateur modifié", casefile.Scalar(v), compare)...)
+		case "echeance":
+			changes = append(changes, t.objectiveDeadline(v, compare)...)
+		case "actions":
+			changes = append(changes, t.actionList(v, compare, &n)...)
+		}
+	}
+	if t.s.Anonymize {
+		changes = append(changes, n.summary()...)
+	}
+	return changes
+}
+
+// text records a new value of a text field and describes the change.
+func (t *revisionTracker) text(field *string, what, value string, compare bool) []string {
+	if value == *field {
+		return nil
+	}
+	*field = value
+	if !compare {
+		return nil
+	}
+	return []string{t.s.textChange(what, value)}
+}
+
+// objectiveDeadline records a new deadline of the objective; an unreadable
+// date leaves the previous one standing.
+func (t *revisionTracker) objectiveDeadline(v *yaml.Node, compare bool) []string {
+	d, ok := casefile.DateOf(v)
+	if !ok || d.Equal(t.deadline) {
+		return nil
+	}
+	prev := t.deadline
+	t.deadline = d
+	if !compare {
+		return nil
+	}
+	return []string{deadlineMove(prev, d)}
+}
+
+// deadlineMove describes the objective's deadline going from prev (zero when
+// there was none) to next.
+func deadlineMove(prev, next time.Time) string {
+	switch {
+	case prev.IsZero():
+		return "échéance fixée au " + longDate(isoDate(next))
+	case next.After(prev):
+		return "échéance repoussée du " + longDate(isoDate(prev)) + " au " + longDate(isoDate(next))
+	default:
+		return "échéance avancée du " + longDate(isoDate(prev)) + " au " + longDate(isoDate(next))
+	}
+}
+
+// actionList records a declaration's actions, keyed by label (the last of
+// duplicate labels wins), and describes the added, done, reopened, moved and
+// removed ones, counting them in n.
+func (t *revisionTracker) actionList(v *yaml.Node, compare bool, n *actionCounts) []string {
+	var changes []string
+	next := map[string]actionState{}
+	var nextOrder []string
+	for _, item := range seqItems(v) {
+		lib := str(item, "libelle")
+		ech, _ := casefile.DateOf(get(item, "echeance"))
+		f, _ := casefile.BoolOf(get(item, "fait"))
+		a := actionState{done: f, deadline: ech}
+		if _, dup := next[lib]; !dup {
+			nextOrder = append(nextOrder, lib)
+		}
+		next[lib] = a
+		if compare {
+			changes = append(changes, t.action(lib, a, n)...)
+		}
+	}
+	if compare {
+		for _, lib := range t.order {
+			if _, ok := next[lib]; !ok {
+				n.removed++
+				changes = append(changes, t.named("action retirée", lib)...)
+			}
+		}
+	}
+	t.actions, t.order = next, nextOrder
+	return changes
+}
+
+// action compares one action with its state in the previous declaration.
+func (t *revisionTracker) action(lib string, a actionState, n *actionCounts) []string {
+	var changes []string
+	prev, existed := t.actions[lib]
+	switch {
+	case !existed:
+		n.added++
+		changes = append(changes, t.named("action ajoutée", lib)...)
+	case a.done && !prev.done:
+		n.done++
+		changes = append(changes, t.named("action faite", lib)...)
+	case !a.done && prev.done:
+		n.reopened++
+		changes = append(changes, t.named("action rouverte", lib)...)
+	}
+	if existed && !a.deadline.IsZero() && !prev.deadline.IsZero() && !a.deadline.Equal(prev.deadline) {
+		verb := "repoussée"
+		if a.deadline.Before(prev.deadline) {
+			verb = "avancée"
+		}
+		what := "échéance d'une action"
+		if !t.s.Anonymize {
+			what = "échéance de l'action « " + lib + " »"
+		}
+		changes = append(changes, what+" "+verb+" du "+longDate(isoDate(prev.deadline))+" au "+longDate(isoDate(a.deadline)))
+	}
+	return changes
+}
+
+// named describes a change to the action lib; an anonymized report names no
+// action and reports the counts instead (actionCounts.summary).
+func (t *revisionTracker) named(what, lib string) []string {
+	if t.s.Anonymize {
+		return nil
+	}
+	return []string{what + " : « " + lib + " »"}
+}
+
+// summary is the anonymized report's account of the action changes.
+func (n actionCounts) summary() []string {
+	var out []string
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{{n.done, "action faite", "actions faites"}, {n.reopened, "action rouverte", "actions rouvertes"},
+		{n.added, "action ajoutée", "actions ajoutées"}, {n.removed, "action retirée", "actions retirées"}} {
+		if c.n > 0 {
+			out = append(out, plural(c.n, c.one, c.many))
 		}
 	}
 	return out

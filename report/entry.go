@@ -155,12 +155,35 @@ func countFindings(findings []validate.Finding) (errs, warnings int) {
 // findings of its beneficiary (0 when validation did not run). The builder
 // keeps no reference to the entry.
 func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
+	row, ok := b.scopedRow(e, errs, warnings)
+	if !ok {
+		return
+	}
+	b.addObjectives(&row, e)
+	texts, overdue := todayConcerns(e.concerns, b.s.Today)
+	row.Overdue = overdue
+	b.obj[6] += overdue
+	reasons := texts.reasons()
+	row.Attention = len(reasons) > 0
+	b.addAttention(row, reasons)
+	if e.satisfaction > 0 {
+		b.sat[e.satisfaction]++
+	}
+	b.addCounts(row)
+	if !b.s.Anonymize {
+		b.rows = append(b.rows, row)
+	}
+}
+
+// scopedRow returns the entry's row, or false when the report's scope leaves
+// the entry out; a scoped report also counts its interviews in the period.
+func (b *CaseloadBuilder) scopedRow(e *CaseloadEntry, errs, warnings int) (Row, bool) {
 	s := b.s
 	var heldIn, missedIn int
 	if s.Scope.IsSet() {
 		entry, _ := casefile.ParseDate(e.entry)
 		if !s.Scope.keeps(e.dispositif, e.referent, entry, e.exit) {
-			return
+			return Row{}, false
 		}
 		heldIn, missedIn = b.addPeriod(e)
 	}
@@ -173,8 +196,11 @@ func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
 	if s.Scope.IsSet() {
 		row.HeldInPeriod, row.MissedInPeriod = &heldIn, &missedIn
 	}
+	return row, true
+}
 
-	// Objectives.
+// addObjectives fills the row's objective counts and adds them to the totals.
+func (b *CaseloadBuilder) addObjectives(row *Row, e *CaseloadEntry) {
 	closed := e.reached + e.partial + e.notReached + e.gaveUp
 	row.Objectives = closed + e.open
 	row.Reached = e.reached
@@ -184,72 +210,90 @@ func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
 	b.obj[3] += e.partial
 	b.obj[4] += e.notReached
 	b.obj[5] += e.gaveUp
+}
 
-	// Reasons for attention: the concerns that apply today.
-	var noContact, first, overdue, missed, dropout, drafts, undocumented, retention []string
-	for _, c := range e.concerns {
-		if !c.from.IsZero() && s.Today.Before(c.from) || !c.until.IsZero() && !s.Today.Before(c.until) {
+// reasonTexts holds, by kind of reason for attention, the French texts of
+// the concerns that make it.
+type reasonTexts struct {
+	noContact, first, overdue, missed, dropout, drafts, undocumented, retention []string
+}
+
+// todayConcerns sorts the concerns that apply today by kind of reason, and
+// counts the overdue objectives among them.
+func todayConcerns(concerns []entryConcern, today time.Time) (t reasonTexts, overdue int) {
+	for _, c := range concerns {
+		if !c.from.IsZero() && today.Before(c.from) || !c.until.IsZero() && !today.Before(c.until) {
 			continue
 		}
-		since := days(casefile.DaysBetween(c.date, s.Today))
+		since := days(casefile.DaysBetween(c.date, today))
 		day := shortDate(isoDate(c.date))
 		switch c.rule {
 		case "rythme":
 			if c.gap == casefile.GapSince {
-				noContact = append(noContact, "Aucun contact depuis "+since+" (dernier le "+day+")")
+				t.noContact = append(t.noContact, "Aucun contact depuis "+since+" (dernier le "+day+")")
 			}
 		case "premier-entretien":
-			first = append(first, "Aucun entretien depuis l'entrée le "+day+" ("+since+")")
+			t.first = append(t.first, "Aucun entretien depuis l'entrée le "+day+" ("+since+")")
 		case "objectif-en-retard":
-			row.Overdue++
-			b.obj[6]++
-			overdue = append(overdue, c.label+" (échéance "+day+")")
+			overdue++
+			t.overdue = append(t.overdue, c.label+" (échéance "+day+")")
 		case "absence-sans-relance":
-			missed = append(missed, day)
+			t.missed = append(t.missed, day)
 		case "decrochage":
-			dropout = append(dropout, day)
+			t.dropout = append(t.dropout, day)
 		case "brouillon-ancien":
-			drafts = append(drafts, c.label+" ("+since+")")
+			t.drafts = append(t.drafts, c.label+" ("+since+")")
 		case "entretien-non-documente":
-			undocumented = append(undocumented, "Entretien prévu le "+day+" sans compte rendu")
+			t.undocumented = append(t.undocumented, "Entretien prévu le "+day+" sans compte rendu")
 		case "conservation":
-			retention = append(retention, "Dernier contact le "+day+" : archivez, anonymisez ou purgez le dossier")
+			t.retention = append(t.retention, "Dernier contact le "+day+" : archivez, anonymisez ou purgez le dossier")
 		}
 	}
+	return t, overdue
+}
+
+// reasons are the row's reasons for attention, one per kind that has texts,
+// in the report's order.
+func (t reasonTexts) reasons() []Reason {
 	var reasons []Reason
 	add := func(kind string, texts []string) {
 		if len(texts) > 0 {
 			reasons = append(reasons, Reason{kind, strings.Join(texts, " ; ")})
 		}
 	}
-	add(ReasonNoContact, noContact)
-	add(ReasonFirstInterview, first)
-	if len(overdue) > 0 {
-		add(ReasonOverdue, []string{"Objectifs en retard : " + strings.Join(overdue, ", ")})
+	add(ReasonNoContact, t.noContact)
+	add(ReasonFirstInterview, t.first)
+	if len(t.overdue) > 0 {
+		add(ReasonOverdue, []string{"Objectifs en retard : " + strings.Join(t.overdue, ", ")})
 	}
-	if len(missed) > 0 {
-		add(ReasonNoRelance, []string{"Entretien manqué sans relance : " + listFr(missed)})
+	if len(t.missed) > 0 {
+		add(ReasonNoRelance, []string{"Entretien manqué sans relance : " + listFr(t.missed)})
 	}
-	if len(dropout) > 0 {
-		add(ReasonDropout, []string{"Deux entretiens manqués de suite (le " + listFr(dropout) + ") : risque de décrochage"})
+	if len(t.dropout) > 0 {
+		add(ReasonDropout, []string{"Deux entretiens manqués de suite (le " + listFr(t.dropout) + ") : risque de décrochage"})
 	}
-	if len(drafts) > 0 {
-		add(ReasonOldDraft, []string{"Brouillon ouvert : " + strings.Join(drafts, ", ")})
+	if len(t.drafts) > 0 {
+		add(ReasonOldDraft, []string{"Brouillon ouvert : " + strings.Join(t.drafts, ", ")})
 	}
-	add(ReasonUndocumented, undocumented)
-	add(ReasonRetention, retention)
+	add(ReasonUndocumented, t.undocumented)
+	add(ReasonRetention, t.retention)
+	return reasons
+}
+
+// addAttention counts the row's reasons and, unless anonymized, lists the
+// row among those that need attention.
+func (b *CaseloadBuilder) addAttention(row Row, reasons []Reason) {
 	for _, r := range reasons {
 		b.reasons[r.Kind]++
 	}
-	row.Attention = len(reasons) > 0
-	if row.Attention && !s.Anonymize {
+	if row.Attention && !b.s.Anonymize {
 		key := casefile.FoldText(row.Referent) + "\x00" + casefile.FoldText(row.Name) + "\x00" + row.ID
 		b.att = append(b.att, AttentionRow{ID: row.ID, Name: row.Name, Referent: row.Referent, Status: row.Status, Reasons: reasons, sortKey: key})
 	}
-	if e.satisfaction > 0 {
-		b.sat[e.satisfaction]++
-	}
+}
 
+// addCounts adds the row to the counts by status, by phase and by trainer.
+func (b *CaseloadBuilder) addCounts(row Row) {
 	b.status[row.Status]++
 	b.phase[row.Phase]++
 	t := b.trainers[row.Referent]
@@ -262,9 +306,6 @@ func (b *CaseloadBuilder) AddEntry(e *CaseloadEntry, errs, warnings int) {
 	t.overdue += row.Overdue
 	if row.Attention {
 		t.attention++
-	}
-	if !s.Anonymize {
-		b.rows = append(b.rows, row)
 	}
 }
 

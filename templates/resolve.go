@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/internal/textkey"
 )
@@ -80,65 +82,83 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 
 	var base *Type
 	baseName := ""
-	bd := r.builtinDefs[d.name]
+	var err error
 	if d.name == ficheTypeName {
-		if d.base.set {
-			return nil, p.errAt(d.base.key, "la fiche n'a pas de « base » : fiche.yaml complète toujours la fiche intégrée")
-		}
-		if d.phase.set {
-			return nil, p.errAt(d.phase.key, "la fiche n'a pas de « phase » : seuls les entretiens en ont une")
-		}
-		if !d.builtin {
-			b, err := r.resolve(bd)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		}
+		base, err = r.ficheBase(d, p)
 	} else {
-		baseName = commonBaseName
-		if d.base.set {
-			baseName = d.base.val
-		}
-		switch {
-		case baseName == commonBaseName:
-			base = r.common
-		case baseName == d.name:
-			if d.builtin || bd == nil {
-				return nil, p.errAt(d.base.node, "un type ne peut hériter de lui-même que pour compléter le type intégré du même nom ; « %s » n'en est pas un", d.name)
-			}
-			b, err := r.resolve(bd)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		case baseName == ficheTypeName:
-			return nil, p.errAt(d.base.node, "un entretien ne peut pas hériter de la fiche ; « base » vaut « entretien » ou le nom d'un type d'entretien")
-		default:
-			bdef := r.defs[baseName]
-			if bdef == nil {
-				names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
-				msg := fmt.Sprintf("base « %s » inconnue", baseName)
-				if s := textkey.Suggest(baseName, names); s != "" {
-					msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
-				} else {
-					msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
-				}
-				return nil, p.errAt(d.base.node, "%s", msg)
-			}
-			b, err := r.resolve(bdef)
-			if err != nil {
-				return nil, err
-			}
-			base = b
-		}
+		base, baseName, err = r.interviewBase(d, p)
 	}
+	if err != nil {
+		return nil, err
+	}
+	t := newType(d, base, base != nil && base != r.common, baseName)
+	if err := r.checkHeader(d, t, p); err != nil {
+		return nil, err
+	}
+	if _, err := r.build(d, t, base); err != nil {
+		return nil, err
+	}
+	r.done[d] = t
+	return t, nil
+}
 
+// ficheBase resolves what the fiche d completes: the built-in fiche for the
+// repository's fiche.yaml, nothing for the built-in one.
+func (r *resolver) ficheBase(d *typeDef, p *parser) (*Type, error) {
+	if d.base.set {
+		return nil, p.errAt(d.base.key, "la fiche n'a pas de « base » : fiche.yaml complète toujours la fiche intégrée")
+	}
+	if d.phase.set {
+		return nil, p.errAt(d.phase.key, "la fiche n'a pas de « phase » : seuls les entretiens en ont une")
+	}
+	if d.builtin {
+		return nil, nil
+	}
+	return r.resolve(r.builtinDefs[d.name])
+}
+
+// interviewBase resolves the type the interview type d inherits from and
+// returns it with its name: the common base by default, the built-in type
+// of the same name when d completes it, else another interview type.
+func (r *resolver) interviewBase(d *typeDef, p *parser) (*Type, string, error) {
+	baseName := commonBaseName
+	if d.base.set {
+		baseName = d.base.val
+	}
+	switch {
+	case baseName == commonBaseName:
+		return r.common, baseName, nil
+	case baseName == d.name:
+		if d.builtin || r.builtinDefs[d.name] == nil {
+			return nil, "", p.errAt(d.base.node, "un type ne peut hériter de lui-même que pour compléter le type intégré du même nom ; « %s » n'en est pas un", d.name)
+		}
+	case baseName == ficheTypeName:
+		return nil, "", p.errAt(d.base.node, "un entretien ne peut pas hériter de la fiche ; « base » vaut « entretien » ou le nom d'un type d'entretien")
+	case r.defs[baseName] == nil:
+		names := append([]string{commonBaseName}, sortedKeys(r.defs)...)
+		msg := fmt.Sprintf("base « %s » inconnue", baseName)
+		if s := textkey.Suggest(baseName, names); s != "" {
+			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+		} else {
+			msg += " ; « base » vaut « entretien » ou le nom d'un type d'entretien"
+		}
+		return nil, "", p.errAt(d.base.node, "%s", msg)
+	}
+	b, err := r.resolve(r.baseDef(d))
+	if err != nil {
+		return nil, "", err
+	}
+	return b, baseName, nil
+}
+
+// newType starts d's Type: its label, phase, purpose and description are
+// d's own, else the base's when inherit (the common base has none).
+func newType(d *typeDef, base *Type, inherit bool, baseName string) *Type {
 	t := &Type{Name: d.name, Interview: d.name != ficheTypeName, Builtin: d.builtin, Base: baseName, PhaseRank: -1}
 	if !d.builtin {
 		t.Source = d.path
 	}
-	if base != nil && base != r.common {
+	if inherit {
 		t.Label, t.Phase, t.Purpose, t.Description = base.Label, base.Phase, base.Purpose, base.Description
 	}
 	for _, o := range []struct {
@@ -149,36 +169,38 @@ func (r *resolver) resolve(d *typeDef) (*Type, error) {
 			*o.dst = o.o.val
 		}
 	}
+	return t
+}
+
+// checkHeader requires a label of every type and, of an interview type, a
+// known phase (the built-in one when it completes a built-in type) and a
+// purpose; it sets the interview type's PhaseRank.
+func (r *resolver) checkHeader(d *typeDef, t *Type, p *parser) error {
 	if t.Label == "" {
-		return nil, r.missing(d, d.label, "libelle", "le libellé affiché, par exemple « Entretien collectif »")
+		return r.missing(d, d.label, "libelle", "le libellé affiché, par exemple « Entretien collectif »")
 	}
-	if t.Interview {
-		ph, ok := phaseByName(t.Phase)
-		if !ok {
-			if !d.phase.set {
-				return nil, r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
-			}
-			msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
-			if s := textkey.Suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
-				msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
-			}
-			return nil, p.errAt(d.phase.node, "%s", msg)
-		}
-		t.PhaseRank = ph.Rank
-		if !d.builtin && bd != nil {
-			if bd.phase.val != t.Phase {
-				return nil, p.errAt(d.phase.node, "la phase d'un type intégré ne change pas : « %s » est de la phase %s", d.name, bd.phase.val)
-			}
-		}
-		if t.Purpose == "" {
-			return nil, r.missing(d, d.purpose, "objectif", "l'objectif de l'entretien en une phrase, repris dans objectif_entretien")
-		}
+	if !t.Interview {
+		return nil
 	}
-	if _, err := r.build(d, t, base); err != nil {
-		return nil, err
+	ph, ok := phaseByName(t.Phase)
+	if !ok {
+		if !d.phase.set {
+			return r.missing(d, d.phase, "phase", "accueil, construction ou accompagnement")
+		}
+		msg := fmt.Sprintf("phase « %s » inconnue : accueil, construction ou accompagnement", t.Phase)
+		if s := textkey.Suggest(t.Phase, []string{"accueil", "construction", "accompagnement"}); s != "" {
+			msg += fmt.Sprintf(" ; vouliez-vous dire « %s » ?", s)
+		}
+		return p.errAt(d.phase.node, "%s", msg)
 	}
-	r.done[d] = t
-	return t, nil
+	t.PhaseRank = ph.Rank
+	if bd := r.builtinDefs[d.name]; !d.builtin && bd != nil && bd.phase.val != t.Phase {
+		return p.errAt(d.phase.node, "la phase d'un type intégré ne change pas : « %s » est de la phase %s", d.name, bd.phase.val)
+	}
+	if t.Purpose == "" {
+		return r.missing(d, d.purpose, "objectif", "l'objectif de l'entretien en une phrase, repris dans objectif_entretien")
+	}
+	return nil
 }
 
 func (r *resolver) missing(d *typeDef, o opt, key, what string) error {
@@ -353,15 +375,9 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 	if name == "" {
 		name = "element"
 	}
-	var f *Field
-	if base != nil && (s.kind == "" || s.kind == base.Kind) {
-		f = base.clone()
-	} else {
-		if s.kind == "" {
-			return nil, p.errAt(s.keyNode, "champ « %s » : « type » manquant (texte, date, entier, booleen, choix, liste ou objet)", name)
-		}
-		base = nil
-		f = &Field{Key: s.key, Kind: s.kind}
+	f, base, err := startField(p, base, s, name)
+	if err != nil {
+		return nil, err
 	}
 	allowed := append(slices.Clone(genericAttrs), kindAttrs[f.Kind]...)
 	for _, attr := range fieldKeys {
@@ -369,94 +385,146 @@ func mergeField(p *parser, base *Field, s *fieldSpec, pending *[]pendingCond) (*
 		if !ok {
 			continue
 		}
-		if !slices.Contains(allowed, attr) {
-			return nil, p.errAt(k, "« %s » ne s'applique pas à un champ de type %s (champ « %s »)", attr, f.Kind, name)
-		}
-		if s.key == "" && (attr == "requis" || attr == "requis_si" || attr == "regle" || attr == "defaut") {
-			return nil, p.errAt(k, "« %s » ne s'applique pas à un élément de liste : mettez-le sur la liste elle-même", attr)
+		if err := checkAttr(p, k, attr, allowed, f.Kind, s.key, name); err != nil {
+			return nil, err
 		}
 		switch attr {
-		case "requis":
-			f.Required = s.required
-		case "requis_si":
-			f.RequiredIf = &Condition{Key: s.requiredIf.key, Values: s.requiredIf.values}
-			*pending = append(*pending, pendingCond{f.RequiredIf, s.requiredIf})
-			if !s.has("requis") && f.Required == Optional {
-				f.Required = Always
-			}
-		case "regle":
-			f.Rule = s.rule
-			if f.Rule == "champ-manquant" {
-				f.Rule = ""
-			}
-		case "libelle":
-			f.Label = s.label
-		case "description":
-			f.Description = s.description
-		case "expression":
-			f.Pattern = s.pattern
-		case "defaut":
-			f.Default = s.dflt
-		case "valeurs":
-			// An integer's valeurs name its levels; min and max bound it.
-			if f.Kind == KindChoice {
-				f.Values = slices.Clone(s.values)
-			}
-			f.ValueLabels = s.valueLabels
-		case "min":
-			f.Min = s.min
-		case "max":
-			f.Max = s.max
-		case "non_vide":
-			f.NonEmpty = s.nonEmpty
-		case "autres":
-			f.Closed = s.closed
-		case "element":
-			var bi *Field
-			if base != nil {
-				bi = base.Item
-			}
-			item, err := mergeField(p, bi, s.item, pending)
-			if err != nil {
+		case "element", "champs":
+			if err := mergeChildren(p, f, base, s, attr, pending); err != nil {
 				return nil, err
 			}
-			f.Item = item
-		case "champs":
-			var bf []*Field
-			if base != nil {
-				bf = base.Fields
-			}
-			fs, err := mergeFields(p, bf, s.fields, nil, pending)
-			if err != nil {
-				return nil, err
-			}
-			f.Fields = fs
+		default:
+			setAttr(f, s, attr, pending)
 		}
 	}
 	if f.Kind == KindObject && base == nil && !s.has("autres") {
 		f.Closed = len(f.Fields) > 0
 	}
+	if err := checkField(p, f, s, name); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// startField returns the field a definition starts from, with the base it
+// refines: a copy of the inherited field, or a new field (and no base) when
+// the definition gives another type.
+func startField(p *parser, base *Field, s *fieldSpec, name string) (*Field, *Field, error) {
+	if base != nil && (s.kind == "" || s.kind == base.Kind) {
+		return base.clone(), base, nil
+	}
+	if s.kind == "" {
+		return nil, nil, p.errAt(s.keyNode, "champ « %s » : « type » manquant (texte, date, entier, booleen, choix, liste ou objet)", name)
+	}
+	return &Field{Key: s.key, Kind: s.kind}, nil, nil
+}
+
+// checkAttr refuses an attribute the field's kind does not take, and the
+// ones a list element (key "") leaves to its list.
+func checkAttr(p *parser, k *yaml.Node, attr string, allowed []string, kind Kind, key, name string) error {
+	if !slices.Contains(allowed, attr) {
+		return p.errAt(k, "« %s » ne s'applique pas à un champ de type %s (champ « %s »)", attr, kind, name)
+	}
+	if key == "" && (attr == "requis" || attr == "requis_si" || attr == "regle" || attr == "defaut") {
+		return p.errAt(k, "« %s » ne s'applique pas à un élément de liste : mettez-le sur la liste elle-même", attr)
+	}
+	return nil
+}
+
+// setAttr applies one of the definition's attributes that hold a value;
+// a requis_si condition is checked later, once the type's fields are known.
+func setAttr(f *Field, s *fieldSpec, attr string, pending *[]pendingCond) {
+	switch attr {
+	case "requis":
+		f.Required = s.required
+	case "requis_si":
+		f.RequiredIf = &Condition{Key: s.requiredIf.key, Values: s.requiredIf.values}
+		*pending = append(*pending, pendingCond{f.RequiredIf, s.requiredIf})
+		if !s.has("requis") && f.Required == Optional {
+			f.Required = Always
+		}
+	case "regle":
+		f.Rule = s.rule
+		if f.Rule == "champ-manquant" {
+			f.Rule = ""
+		}
+	case "libelle":
+		f.Label = s.label
+	case "description":
+		f.Description = s.description
+	case "expression":
+		f.Pattern = s.pattern
+	case "defaut":
+		f.Default = s.dflt
+	case "valeurs":
+		// An integer's valeurs name its levels; min and max bound it.
+		if f.Kind == KindChoice {
+			f.Values = slices.Clone(s.values)
+		}
+		f.ValueLabels = s.valueLabels
+	case "min":
+		f.Min = s.min
+	case "max":
+		f.Max = s.max
+	case "non_vide":
+		f.NonEmpty = s.nonEmpty
+	case "autres":
+		f.Closed = s.closed
+	}
+}
+
+// mergeChildren merges a list's element ("element") or an object's fields
+// ("champs") with the base's.
+func mergeChildren(p *parser, f, base *Field, s *fieldSpec, attr string, pending *[]pendingCond) error {
+	if attr == "element" {
+		var bi *Field
+		if base != nil {
+			bi = base.Item
+		}
+		item, err := mergeField(p, bi, s.item, pending)
+		if err != nil {
+			return err
+		}
+		f.Item = item
+		return nil
+	}
+	var bf []*Field
+	if base != nil {
+		bf = base.Fields
+	}
+	fs, err := mergeFields(p, bf, s.fields, nil, pending)
+	if err != nil {
+		return err
+	}
+	f.Fields = fs
+	return nil
+}
+
+// checkField refuses a merged field that is incomplete or contradicts
+// itself: a choix without values, a list without element, min above max,
+// an integer level or a default its bounds or values exclude.
+func checkField(p *parser, f *Field, s *fieldSpec, name string) error {
 	switch {
 	case f.Kind == KindChoice && len(f.Values) == 0:
-		return nil, p.errAt(s.keyNode, "champ « %s » de type choix : « valeurs » manquant (la liste des valeurs permises)", name)
+		return p.errAt(s.keyNode, "champ « %s » de type choix : « valeurs » manquant (la liste des valeurs permises)", name)
 	case f.Kind == KindList && f.Item == nil:
-		return nil, p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
+		return p.errAt(s.keyNode, "champ « %s » de type liste : « element » manquant (le type des éléments, par exemple element: texte)", name)
 	case f.Min != nil && f.Max != nil && *f.Min > *f.Max:
-		return nil, p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
+		return p.errAt(s.keyNode, "champ « %s » : « min » dépasse « max »", name)
 	}
 	if f.Kind == KindInteger {
 		for i, v := range s.values {
 			if msg := checkScalar(f, v); msg != "" {
-				return nil, p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
+				return p.errAt(s.valueNodes[i], "valeur « %s » impossible pour le champ « %s » (%s)", v, name, msg)
 			}
 		}
 	}
 	if f.Default != "" {
 		if msg := checkScalar(f, f.Default); msg != "" {
-			return nil, p.errAt(s.attrs["defaut"], "« defaut » impossible pour le champ « %s » (%s)", name, msg)
+			return p.errAt(s.attrs["defaut"], "« defaut » impossible pour le champ « %s » (%s)", name, msg)
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // order sorts interview types in methodology order and numbers their ranks.

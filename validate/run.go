@@ -684,32 +684,15 @@ type pending struct {
 
 func (r *runner) unit(u *unit) *result {
 	res := &result{}
-	rel := path.Join(casefile.BeneficiariesDir, u.name)
-	if u.name == "" {
-		rel = casefile.BeneficiariesDir
-	}
+	rel := unitPath(u.name)
 	abs := filepath.Join(r.root, filepath.FromSlash(rel))
 	fi, err := os.Lstat(abs)
 	if err != nil {
 		res.findings = append(res.findings, forced("emplacement", rel, "illisible (%s) : vérifiez les droits du dossier", ioReason(err)))
 		return res
 	}
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		res.findings = append(res.findings, r.finding("emplacement", rel, "lien symbolique : un dossier de bénéficiaire doit être un vrai dossier ou fichier, jamais un lien (il n'est pas suivi)"))
-		return res
-	case fi.Mode().IsRegular():
-		// A document outside any beneficiary folder: still scanned for
-		// sensitive data.
-		ent := r.document(rel, "", u.selects(rel))
-		ent.findings = append(ent.findings, r.finding("emplacement", rel, "document hors d'un dossier de bénéficiaire : déplacez-le dans beneficiaires/<id>/"))
-		res.findings = append(res.findings, ent.findings...)
-		res.docs = append(res.docs, rel)
-		res.read++
-		res.parsed++
-		return res
-	case !fi.IsDir():
-		res.findings = append(res.findings, r.finding("emplacement", rel, "ni dossier ni fichier ordinaire : supprimez-le"))
+	if !fi.IsDir() {
+		r.notFolder(u, rel, fi.Mode(), res)
 		return res
 	}
 	dir, ents, err := openFolder(abs)
@@ -718,23 +701,77 @@ func (r *runner) unit(u *unit) *result {
 		return res
 	}
 	defer dir.close()
+	old := r.load(u.name)
+	s := r.scanFolder(u, rel, dir, ents, old, res)
+	whole := u.selected == nil && r.overlay == nil
+	res.pending = &pending{name: u.name, old: old, entries: s.entries, whole: whole}
+	if v := old.reusable(s.entries, r.today); whole && v != nil {
+		// Same documents, same day: the folder's findings are those of the
+		// record (TestFastPathsAgreeWithSlowPath).
+		replay(s.entries, v, res)
+	} else {
+		r.redecode(u, dir, s, res)
+		r.judge(u, rel, s, res)
+	}
+	if r.docs != nil {
+		r.offer(u.name, s.entries, s.parsed, res)
+	}
+	return res
+}
+
+// unitPath is the slash path of the entry name under beneficiaires/; the
+// empty name stands for beneficiaires/ itself.
+func unitPath(name string) string {
+	if name == "" {
+		return casefile.BeneficiariesDir
+	}
+	return path.Join(casefile.BeneficiariesDir, name)
+}
+
+// notFolder reports an entry of beneficiaires/ that is not a folder.
+func (r *runner) notFolder(u *unit, rel string, mode fs.FileMode, res *result) {
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		res.findings = append(res.findings, r.finding("emplacement", rel, "lien symbolique : un dossier de bénéficiaire doit être un vrai dossier ou fichier, jamais un lien (il n'est pas suivi)"))
+	case mode.IsRegular():
+		// A document outside any beneficiary folder: still scanned for
+		// sensitive data.
+		ent := r.document(rel, "", u.selects(rel))
+		ent.findings = append(ent.findings, r.finding("emplacement", rel, "document hors d'un dossier de bénéficiaire : déplacez-le dans beneficiaires/<id>/"))
+		res.findings = append(res.findings, ent.findings...)
+		res.docs = append(res.docs, rel)
+		res.read++
+		res.parsed++
+	default:
+		res.findings = append(res.findings, r.finding("emplacement", rel, "ni dossier ni fichier ordinaire : supprimez-le"))
+	}
+}
+
+// folderScan is what one pass over a beneficiary folder's case files found,
+// entry by entry.
+type folderScan struct {
+	entries  []*docEntry
+	parsed   []*casefile.Document // what this run parsed, by entry
+	names    []string             // file names, by entry
+	broken   bool                 // some entry could not be read
+	hasFiche bool
+}
+
+// scanFolder checks (or takes from the cache record old) each case file of
+// the folder rel.
+func (r *runner) scanFolder(u *unit, rel string, dir *folderFiles, ents []fs.DirEntry, old *cached, res *result) *folderScan {
 	badDir := ""
 	if err := casefile.CheckID(u.name); err != nil {
 		badDir = err.Error()
 	}
-	old := r.load(u.name)
-	var entries []*docEntry
-	broken := false
-	hasFiche := false
-	var parsed []*casefile.Document // what this run parsed, by entry
-	var names []string              // file names, by entry
+	s := &folderScan{}
 	for _, de := range ents {
 		n := de.Name()
 		if !caseFile(de) {
 			continue // attachments, sub-folders and hidden files are not case files
 		}
 		p := rel + "/" + n
-		hasFiche = hasFiche || n == casefile.FicheFile
+		s.hasFiche = s.hasFiche || n == casefile.FicheFile
 		var ent *docEntry
 		var d *casefile.Document
 		switch t := de.Type(); {
@@ -750,38 +787,57 @@ func (r *runner) unit(u *unit) *result {
 		if badDir != "" && u.selects(p) {
 			res.findings = append(res.findings, r.finding("emplacement", p, "le dossier « %s » n'est pas un identifiant valide (%s) : renommez-le", u.name, strings.TrimPrefix(badDir, casefile.ErrBadID.Error()+" : ")))
 		}
-		broken = broken || ent.broken
-		entries = append(entries, ent)
-		names = append(names, n)
-		parsed = append(parsed, d)
+		s.broken = s.broken || ent.broken
+		s.entries = append(s.entries, ent)
+		s.names = append(s.names, n)
+		s.parsed = append(s.parsed, d)
 	}
-	whole := u.selected == nil && r.overlay == nil
-	res.pending = &pending{name: u.name, old: old, entries: entries, whole: whole}
-	if v := old.reusable(entries, r.today); whole && v != nil {
-		// Same documents, same day: the folder's findings are those of the
-		// record (TestFastPathsAgreeWithSlowPath).
-		for _, ent := range entries {
-			res.docs = append(res.docs, ent.path)
-		}
-		res.findings, res.waivers, res.caseRan = v.findings, v.waivers, v.caseRan
-		res.final, res.pending.verdict = true, v
-		if r.docs != nil {
-			r.offer(u.name, entries, parsed, res)
-		}
-		return res
-	}
-	var slab []yaml.Node
-	for i, ent := range entries {
-		if ent.body != "" && !ent.decode(&slab) {
-			// A body that passed the record's checksum but does not decode:
-			// the file itself is checked.
-			entries[i], parsed[i] = r.cachedOrCheck(ent.path, u.name, dir, names[i], nil, res)
-		}
-	}
+	return s
+}
 
-	var fiche *casefile.Document
-	var interviews []*casefile.Document
-	var waivers []Waiver
+// replay takes the folder's findings from the verdict v of its record.
+func replay(entries []*docEntry, v *verdict, res *result) {
+	for _, ent := range entries {
+		res.docs = append(res.docs, ent.path)
+	}
+	res.findings, res.waivers, res.caseRan = v.findings, v.waivers, v.caseRan
+	res.final, res.pending.verdict = true, v
+}
+
+// redecode decodes the cached entries' bodies; a body that passed the
+// record's checksum but does not decode sends its file to be checked.
+func (r *runner) redecode(u *unit, dir *folderFiles, s *folderScan, res *result) {
+	var slab []yaml.Node
+	for i, ent := range s.entries {
+		if ent.body != "" && !ent.decode(&slab) {
+			s.entries[i], s.parsed[i] = r.cachedOrCheck(ent.path, u.name, dir, s.names[i], nil, res)
+		}
+	}
+}
+
+// judge gathers the documents' findings and runs the case-level rules on
+// the whole folder, then applies its waivers.
+func (r *runner) judge(u *unit, rel string, s *folderScan, res *result) {
+	fiche, interviews, waivers := gather(u, s.entries, res)
+	if !s.hasFiche {
+		res.findings = append(res.findings, r.finding("emplacement", rel+"/"+casefile.FicheFile, "le dossier « %s » n'a pas de fiche.md : créez la fiche du bénéficiaire (acc new beneficiaire)", u.name))
+	}
+	if !s.broken {
+		res.findings = append(res.findings, r.e.checkCase(u.name, fiche, interviews, r.today)...)
+		res.caseRan = true
+	}
+	res.findings = applyWaivers(res.findings, waivers)
+	for _, w := range waivers {
+		if u.selects(w.Path) {
+			res.waivers = append(res.waivers, w)
+		}
+	}
+}
+
+// gather adds the selected entries' paths and findings to res and sorts the
+// folder's facts: its fiche, its interviews and every waiver they declare
+// (selected or not, since a waiver applies to the whole folder).
+func gather(u *unit, entries []*docEntry, res *result) (fiche *casefile.Document, interviews []*casefile.Document, waivers []Waiver) {
 	for _, ent := range entries {
 		if u.selects(ent.path) {
 			res.docs = append(res.docs, ent.path)
@@ -797,23 +853,7 @@ func (r *runner) unit(u *unit) *result {
 			interviews = append(interviews, ent.facts)
 		}
 	}
-	if !hasFiche {
-		res.findings = append(res.findings, r.finding("emplacement", rel+"/"+casefile.FicheFile, "le dossier « %s » n'a pas de fiche.md : créez la fiche du bénéficiaire (acc new beneficiaire)", u.name))
-	}
-	if !broken {
-		res.findings = append(res.findings, r.e.checkCase(u.name, fiche, interviews, r.today)...)
-		res.caseRan = true
-	}
-	res.findings = applyWaivers(res.findings, waivers)
-	for _, w := range waivers {
-		if u.selects(w.Path) {
-			res.waivers = append(res.waivers, w)
-		}
-	}
-	if r.docs != nil {
-		r.offer(u.name, entries, parsed, res)
-	}
-	return res
+	return fiche, interviews, waivers
 }
 
 // offer hands the documents of a folder to RunOptions.Documents when

@@ -118,20 +118,55 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
-	day := casefile.FormatDate(casefile.Day(c.Today))
 	packName := packName(k, validate.CacheKey(settings, c.Types))
 	pack := validate.OpenPack(filepath.Join(c.Dir, packName))
 	defer pack.Close()
 
+	cases, index := newCases(ids)
+	c.reuseUnchanged(k, pack, casefile.FormatDate(casefile.Day(c.Today)), cases)
+	// The others are parsed once; a kind that counts also validates them,
+	// and the unchanged ones counted on another day.
+	builtin := c.Types == nil || c.Types == templates.Builtin()
+	keep := func(b *beneficiary, f *validate.Folder) { c.keep(k, builtin, b, f) }
+	if k.counts {
+		if err := c.count(k, cases, index, keep); err != nil {
+			return nil, err
+		}
+	} else {
+		parallel(len(cases), runtime.GOMAXPROCS(0), func(i int) {
+			if b := cases[i]; b.item == nil {
+				keep(b, validate.ReadFolder(c.Repo.Root, b.id))
+			}
+		})
+	}
+	if err := c.loadRest(k, cases); err != nil {
+		return nil, err
+	}
+	out := store(k, pack, cases)
+	pack.Retain(func(id string) bool { _, ok := index[id]; return ok })
+	if err := pack.Flush(); err == nil {
+		prunePacks(c.Dir, k.name, packName)
+	}
+	return out, nil
+}
+
+// newCases returns the state of each beneficiary of ids, in order, and the
+// position of each id.
+func newCases(ids []string) ([]*beneficiary, map[string]int) {
 	cases := make([]*beneficiary, len(ids))
 	index := make(map[string]int, len(ids))
 	for i, id := range ids {
 		cases[i] = &beneficiary{id: id}
 		index[id] = i
 	}
-	// Which beneficiaries are unchanged: a stat of each file, in parallel.
-	// A kind that counts validates every beneficiary not counted today, and
-	// the validator then tells whether the files changed (count).
+	return cases, index
+}
+
+// reuseUnchanged takes from the pack the records of the beneficiaries whose
+// files are unchanged: a stat of each file, in parallel. A kind that counts
+// validates every beneficiary not counted on day, and the validator then
+// tells whether the files changed (count).
+func (c *Cache) reuseUnchanged(k *kind, pack *validate.PackCache, day string, cases []*beneficiary) {
 	parallel(len(cases), 2*runtime.GOMAXPROCS(0), func(i int) {
 		b := cases[i]
 		data, written, ok := pack.GetStamped(b.id)
@@ -149,53 +184,45 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 			b.counted = b.reuse(k, files) && k.counts
 		}
 	})
+}
 
-	// The others are parsed once; a kind that counts also validates them,
-	// and the unchanged ones counted on another day.
-	builtin := c.Types == nil || c.Types == templates.Builtin()
-	keep := func(b *beneficiary, f *validate.Folder) {
-		if f == nil || !f.Complete {
+// keep makes the item of b from its folder f as read (nil when it could
+// not be), or marks b for the loader when the folder is not kept whole.
+// builtin says whether c.Types is the built-in registry.
+func (c *Cache) keep(k *kind, builtin bool, b *beneficiary, f *validate.Folder) {
+	if f == nil || !f.Complete {
+		b.fallback = true
+		return
+	}
+	var fiche *casefile.Document
+	var docs []*casefile.Document
+	for _, d := range f.Documents {
+		if d.Overflow {
+			// Read through the loader, which warns, every time.
 			b.fallback = true
 			return
 		}
-		var fiche *casefile.Document
-		var docs []*casefile.Document
-		for _, d := range f.Documents {
-			if d.Overflow {
-				// Read through the loader, which warns, every time.
-				b.fallback = true
-				return
-			}
-			d.Src = nil // the items read only the frontmatter and the headings
-			if !builtin {
-				d.CanonicalizeWith(c.Types) // as the loader does
-			}
-			if path.Base(d.Path) == casefile.FicheFile {
-				fiche = d
-			} else {
-				docs = append(docs, d)
-			}
+		d.Src = nil // the items read only the frontmatter and the headings
+		if !builtin {
+			d.CanonicalizeWith(c.Types) // as the loader does
 		}
-		b.item, b.rec.item = k.make(casefile.NewCase(b.id, fiche, docs, casefile.RankOf(c.types())))
-		b.rec.files, b.changed = f.Files, true
-		// The counts were of other files: a kind that counts counts again
-		// (count, after this), one that does not leaves them to the next.
-		b.rec.day, b.rec.errs, b.rec.warnings, b.rec.invalid = "", 0, 0, nil
-	}
-	if k.counts {
-		if err := c.count(k, cases, index, keep); err != nil {
-			return nil, err
+		if path.Base(d.Path) == casefile.FicheFile {
+			fiche = d
+		} else {
+			docs = append(docs, d)
 		}
-	} else {
-		parallel(len(cases), runtime.GOMAXPROCS(0), func(i int) {
-			if b := cases[i]; b.item == nil {
-				keep(b, validate.ReadFolder(c.Repo.Root, b.id))
-			}
-		})
 	}
+	b.item, b.rec.item = k.make(casefile.NewCase(b.id, fiche, docs, casefile.RankOf(c.types())))
+	b.rec.files, b.changed = f.Files, true
+	// The counts were of other files: a kind that counts counts again
+	// (count, after this), one that does not leaves them to the next.
+	b.rec.day, b.rec.errs, b.rec.warnings, b.rec.invalid = "", 0, 0, nil
+}
 
-	// Anything else (links, unreadable files, too large ones, alias bombs)
-	// is read through the loader, which names them on Warn, and not kept.
+// loadRest reads anything else (links, unreadable files, too large ones,
+// alias bombs) through the loader, which names them on Warn, and does not
+// keep it.
+func (c *Cache) loadRest(k *kind, cases []*beneficiary) error {
 	var again []string
 	for _, b := range cases {
 		if b.item == nil {
@@ -203,19 +230,21 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 			again = append(again, b.id)
 		}
 	}
-	if len(again) > 0 {
-		i := 0
-		err := c.loader().Each(again, func(cs *casefile.Case) {
-			for cases[i].id != cs.ID {
-				i++
-			}
-			cases[i].item, _ = k.make(cs)
-		})
-		if err != nil {
-			return nil, err
-		}
+	if len(again) == 0 {
+		return nil
 	}
+	i := 0
+	return c.loader().Each(again, func(cs *casefile.Case) {
+		for cases[i].id != cs.ID {
+			i++
+		}
+		cases[i].item, _ = k.make(cs)
+	})
+}
 
+// store writes back to the pack the records that changed, forgets those
+// read through the loader, and returns the results in order.
+func store(k *kind, pack *validate.PackCache, cases []*beneficiary) []result {
 	out := make([]result, len(cases))
 	for i, b := range cases {
 		out[i] = result{id: b.id, item: b.item}
@@ -229,11 +258,7 @@ func (c *Cache) collect(k *kind, ids []string) ([]result, error) {
 			pack.Put(b.id, b.rec.encode())
 		}
 	}
-	pack.Retain(func(id string) bool { _, ok := index[id]; return ok })
-	if err := pack.Flush(); err == nil {
-		prunePacks(c.Dir, k.name, packName)
-	}
-	return out, nil
+	return out
 }
 
 func (c *Cache) types() *templates.Registry {

@@ -36,3 +36,25 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatal("other format accepted")
 	}
 }
+
+// FuzzDecodeRecord feeds damaged cache records (a disk error, another
+// version, a hand edit) to the decoder: a miss or a record that encodes back
+// to the same bytes, never a panic.
+func FuzzDecodeRecord(f *testing.F) {
+	r := record{
+		files: []validate.FileState{{Name: "fiche.md", Sum: [20]byte{1}, Size: 3, Mtime: 4, Ctime: 5, Ino: 6}},
+		item:  []byte("x"), day: "2026-11-25", errs: 1, invalid: []string{"beneficiaires/x/a.md"},
+	}
+	f.Add(r.encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := decodeRecord(b)
+		if !ok {
+			return
+		}
+		again, ok := decodeRecord(got.encode())
+		if !ok || !reflect.DeepEqual(again, got) {
+			t.Fatalf("decoded record does not round-trip: %+v", got)
+		}
+	})
+}

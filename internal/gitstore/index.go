@@ -254,124 +254,155 @@ func appendName(buf []byte, version uint32, hdrLen int, name, prev []byte) []byt
 // sorted by path, replace every entry of their path (all stages), and remove entries
 // that would clash with them (a file where a folder goes, or the reverse).
 func spliceIndex(ix *indexFile, ups []indexUpdate) ([][]byte, error) {
-	version := ix.version
-	var pieces [][]byte
-	header := make([]byte, 12)
-	pieces = append(pieces, header)
-
-	var count uint32
-	runStart, runEnd := -1, -1 // a run of kept entries copied verbatim
-	flush := func() {
-		if runStart >= 0 {
-			pieces = append(pieces, ix.data[runStart:runEnd])
-			runStart = -1
-		}
-	}
-	// Version 4 compresses each name against the previous entry's: an input entry can be
-	// copied verbatim only while the output's previous name is the input's previous name.
-	var prevOut []byte
-	outMatchesIn := true
-
-	emit := func(u indexUpdate) {
-		flush()
-		buf := appendEntryHeader(nil, u)
-		buf = appendName(buf, version, entryFixedLen, []byte(u.path), prevOut)
-		pieces = append(pieces, buf)
-		prevOut = append(prevOut[:0], u.path...)
-		outMatchesIn = false
-		count++
-	}
-
-	// Once past every update and every entry that could clash with one, the rest of the
-	// entries is copied as it is, without walking it.
-	var fences []string
-	for _, u := range ups {
-		if !u.delete {
-			fences = append(fences, u.path+"/")
-		}
-	}
-	pastAll := func(name []byte) bool {
-		for _, f := range fences {
-			if string(name) <= f || bytes.HasPrefix(name, []byte(f)) {
-				return false
-			}
-		}
-		return true
-	}
-	visited := uint32(0)
-	rest := -1 // offset of the entries left unwalked
-
-	j := 0
-	_, err := ix.walk(func(e *rawEntry) bool {
-		visited++
-		name := e.name
-		for j < len(ups) && ups[j].path < string(name) {
-			if !ups[j].delete {
-				emit(ups[j])
-			}
-			j++
-		}
-		drop := j < len(ups) && ups[j].path == string(name)
-		if !drop {
-			drop = clashes(name, ups[j:]) || clashes(name, ups[:j])
-		}
-		if drop {
-			flush()
-			outMatchesIn = false
-		} else {
-			switch {
-			case version != 4 || outMatchesIn:
-				if runStart < 0 {
-					runStart = e.off
-				}
-				runEnd = e.off + e.size
-			default:
-				// The previous name in the output differs from the input's: this entry's
-				// compressed name must be rewritten.
-				flush()
-				buf := append([]byte(nil), ix.data[e.off:e.off+e.hdrLen]...)
-				buf = appendName(buf, version, e.hdrLen, name, prevOut)
-				pieces = append(pieces, buf)
-			}
-			count++
-			if version == 4 {
-				prevOut = append(prevOut[:0], name...)
-				outMatchesIn = true
-			}
-			if j == len(ups) && pastAll(name) {
-				rest = e.off + e.size
-				return false
-			}
-		}
-		return true
-	})
-	if err != nil {
+	sp := newIndexSplicer(ix, ups)
+	if _, err := ix.walk(sp.visit); err != nil {
 		return nil, err
 	}
-	if rest >= 0 {
-		if runStart < 0 {
-			runStart = rest
-		}
-		runEnd = ix.entriesEnd
-		count += ix.count - visited
-	}
-	for ; j < len(ups); j++ {
-		if !ups[j].delete {
-			emit(ups[j])
+	sp.keepRest()
+	for ; sp.j < len(ups); sp.j++ {
+		if !ups[sp.j].delete {
+			sp.emit(ups[sp.j])
 		}
 	}
-	flush()
-
+	sp.flush()
 	exts, err := rewriteExtensions(ix, ups)
 	if err != nil {
 		return nil, err
 	}
-	pieces = append(pieces, exts...)
+	sp.pieces = append(sp.pieces, exts...)
+	copy(sp.header, indexSignature)
+	binary.BigEndian.PutUint32(sp.header[4:], ix.version)
+	binary.BigEndian.PutUint32(sp.header[8:], sp.count)
+	return sp.pieces, nil
+}
 
-	copy(header, indexSignature)
-	binary.BigEndian.PutUint32(header[4:], version)
-	binary.BigEndian.PutUint32(header[8:], count)
-	return pieces, nil
+// indexSplicer is one spliceIndex: the pieces of the new index so far, and where the
+// walk of the old entries stands.
+type indexSplicer struct {
+	ix     *indexFile
+	ups    []indexUpdate
+	j      int      // ups[:j] are emitted or skipped
+	fences []string // "path/" of each new entry: see pastFences
+	header []byte   // pieces[0], filled at the end
+	pieces [][]byte
+	count  uint32 // entries in the output
+
+	runStart, runEnd int // a run of kept entries copied verbatim (runStart -1: none)
+
+	// Version 4 compresses each name against the previous entry's: an input entry can be
+	// copied verbatim only while the output's previous name is the input's previous name.
+	prevOut      []byte
+	outMatchesIn bool
+
+	visited uint32 // entries walked
+	rest    int    // offset of the entries left unwalked, or -1
+}
+
+func newIndexSplicer(ix *indexFile, ups []indexUpdate) *indexSplicer {
+	sp := &indexSplicer{ix: ix, ups: ups, header: make([]byte, 12),
+		runStart: -1, runEnd: -1, outMatchesIn: true, rest: -1}
+	sp.pieces = append(sp.pieces, sp.header)
+	for _, u := range ups {
+		if !u.delete {
+			sp.fences = append(sp.fences, u.path+"/")
+		}
+	}
+	return sp
+}
+
+// flush ends the current run of entries copied verbatim.
+func (sp *indexSplicer) flush() {
+	if sp.runStart >= 0 {
+		sp.pieces = append(sp.pieces, sp.ix.data[sp.runStart:sp.runEnd])
+		sp.runStart = -1
+	}
+}
+
+// emit writes the entry of update u.
+func (sp *indexSplicer) emit(u indexUpdate) {
+	sp.flush()
+	buf := appendEntryHeader(nil, u)
+	buf = appendName(buf, sp.ix.version, entryFixedLen, []byte(u.path), sp.prevOut)
+	sp.pieces = append(sp.pieces, buf)
+	sp.prevOut = append(sp.prevOut[:0], u.path...)
+	sp.outMatchesIn = false
+	sp.count++
+}
+
+// visit is the walk's callback for old entry e: the updates sorted before it are
+// emitted, then e is dropped (replaced or clashing) or kept. It stops the walk once past
+// every update and every entry that could clash with one.
+func (sp *indexSplicer) visit(e *rawEntry) bool {
+	sp.visited++
+	name := e.name
+	ups := sp.ups
+	for sp.j < len(ups) && ups[sp.j].path < string(name) {
+		if !ups[sp.j].delete {
+			sp.emit(ups[sp.j])
+		}
+		sp.j++
+	}
+	drop := sp.j < len(ups) && ups[sp.j].path == string(name)
+	if !drop {
+		drop = clashes(name, ups[sp.j:]) || clashes(name, ups[:sp.j])
+	}
+	if drop {
+		sp.flush()
+		sp.outMatchesIn = false
+		return true
+	}
+	sp.keep(e)
+	if sp.j == len(ups) && pastFences(name, sp.fences) {
+		sp.rest = e.off + e.size
+		return false
+	}
+	return true
+}
+
+// keep puts old entry e in the output: in the current verbatim run, or with its name
+// compressed again (version 4) when the output's previous name differs from the input's.
+func (sp *indexSplicer) keep(e *rawEntry) {
+	version := sp.ix.version
+	if version != 4 || sp.outMatchesIn {
+		if sp.runStart < 0 {
+			sp.runStart = e.off
+		}
+		sp.runEnd = e.off + e.size
+	} else {
+		sp.flush()
+		buf := append([]byte(nil), sp.ix.data[e.off:e.off+e.hdrLen]...)
+		buf = appendName(buf, version, e.hdrLen, e.name, sp.prevOut)
+		sp.pieces = append(sp.pieces, buf)
+	}
+	sp.count++
+	if version == 4 {
+		sp.prevOut = append(sp.prevOut[:0], e.name...)
+		sp.outMatchesIn = true
+	}
+}
+
+// keepRest adds the entries the walk left unwalked to the current run, as they are.
+func (sp *indexSplicer) keepRest() {
+	if sp.rest < 0 {
+		return
+	}
+	if sp.runStart < 0 {
+		sp.runStart = sp.rest
+	}
+	sp.runEnd = sp.ix.entriesEnd
+	sp.count += sp.ix.count - sp.visited
+}
+
+// pastFences tells whether entry name sorts after every fence ("path/" of a new entry)
+// and lies under none: no later entry can then clash with an update, and the rest of
+// the index is copied without walking it.
+func pastFences(name []byte, fences []string) bool {
+	for _, f := range fences {
+		if string(name) <= f || bytes.HasPrefix(name, []byte(f)) {
+			return false
+		}
+	}
+	return true
 }
 
 // clashes tells whether entry name is a file on the folder path of a new entry in ups, or

@@ -302,156 +302,244 @@ type pendingFile struct {
 // file is closed as soon as it is written (and reopened for its fsync when there are
 // few): a clone of 100,000 documents must work under a limit of 256 open files.
 func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate, error) {
-	ups := make([]indexUpdate, len(changes))
-	dirs := map[string]bool{}
-	var pend []pendingFile
 	read, closeReader := s.bulkReader(16 * cache.MiByte)
 	defer closeReader()
-	defer func() {
-		for _, p := range pend {
-			if p.tmp != "" {
-				os.Remove(p.tmp)
-			}
-		}
-	}()
+	r := newCheckoutRun(s, h, changes, read)
+	defer r.removeTemps()
+	if err := r.removeDeleted(); err != nil {
+		return nil, err
+	}
+	s.step("sync-first-file")
+	if err := r.writeTemps(); err != nil {
+		return nil, err
+	}
+	if err := r.publish(); err != nil {
+		return nil, err
+	}
+	if err := r.fillStats(); err != nil {
+		return nil, err
+	}
+	return r.ups, nil
+}
+
+// checkoutRun is one checkoutFiles: its changes, their index updates, and what each
+// phase hands on to the next.
+type checkoutRun struct {
+	s       *Store
+	h       *heldLock
+	changes []treeChange
+	ups     []indexUpdate // one per change, same order
+	read    func(Hash, plumbing.ObjectType) ([]byte, error)
+	dirs    map[string]bool // folders whose entries changed, for fsync
+	ready   map[string]bool // folders checked and created by this run
+	pend    []pendingFile   // temporary files written, in order
+}
+
+func newCheckoutRun(s *Store, h *heldLock, changes []treeChange, read func(Hash, plumbing.ObjectType) ([]byte, error)) *checkoutRun {
+	ups := make([]indexUpdate, len(changes))
 	for i, c := range changes {
 		ups[i] = indexUpdate{path: c.path}
+	}
+	return &checkoutRun{s: s, h: h, changes: changes, ups: ups, read: read,
+		dirs: map[string]bool{}, ready: map[string]bool{}}
+}
+
+// removeTemps removes the temporary files not renamed yet: a failed checkout leaves
+// none behind.
+func (r *checkoutRun) removeTemps() {
+	for _, p := range r.pend {
+		if p.tmp != "" {
+			os.Remove(p.tmp)
+		}
+	}
+}
+
+// removeDeleted removes from disk the paths that the new tree no longer has.
+func (r *checkoutRun) removeDeleted() error {
+	s := r.s
+	for i, c := range r.changes {
 		if c.new.present() {
 			continue
 		}
 		if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
-			return nil, err
+			return err
 		}
 		if err := removeFile(s.diskPath(c.path), s.Root); err != nil {
-			return nil, fmt.Errorf("suppression de %s : %w", s.displayPath(c.path), err)
+			return fmt.Errorf("suppression de %s : %w", s.displayPath(c.path), err)
 		}
-		ups[i].delete = true
+		r.ups[i].delete = true
 	}
-	s.step("sync-first-file")
-	ready := map[string]bool{}
+	return nil
+}
+
+// writeTemps writes each new content under a temporary name beside its file, with
+// progress, skipping the files that already hold it.
+func (r *checkoutRun) writeTemps() error {
 	writes := 0
-	for _, c := range changes {
+	for _, c := range r.changes {
 		if c.new.present() {
 			writes++
 		}
 	}
 	written := 0
-	for i, c := range changes {
+	for i, c := range r.changes {
 		if !c.new.present() {
 			continue
 		}
 		written++
-		s.progress(PhaseCheckout, written, writes)
-		u := &ups[i]
+		r.s.progress(PhaseCheckout, written, writes)
+		u := &r.ups[i]
 		u.hash = c.new.hash
 		u.mode = 0o100644
 		if isExecMode(c.new.mode) {
 			u.mode = 0o100755
 		}
-		disk := s.diskPath(c.path)
-		dir := filepath.Dir(disk)
-		// Each folder is checked (no link on the way) and created once per checkout:
-		// nothing removes folders from here on.
-		if !ready[dir] {
-			if err := checkNoSymlink(s.Root, filepath.FromSlash(c.path)); err != nil {
-				return nil, err
-			}
-			if err := mkdirAllNoting(dir, s.Root, dirPerm, dirs); err != nil {
-				return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
-			}
-			ready[dir] = true
+		if err := r.writeTemp(c); err != nil {
+			return err
 		}
-		// One lstat for a new file (the common case, a clone's every file); an existing
-		// one is read to skip it when it already holds the new content.
-		perm := fs.FileMode(0o600)
-		if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() {
-			perm = fi.Mode().Perm()
-			if d, ok := s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
-				continue // already there: only its stat data is needed
-			}
-		}
-		data, err := read(c.new.hash, plumbing.BlobObject)
-		if err != nil {
-			return nil, err
-		}
-		if isExecMode(c.new.mode) {
-			perm |= 0o100
-		} else {
-			perm &^= 0o111
-		}
-		tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
-		if err := h.record("tmp " + strconv.Quote(tmp)); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-		if err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
-		}
-		pend = append(pend, pendingFile{tmp: tmp, final: disk})
-		_, err = f.Write(data)
-		if fi, serr := f.Stat(); err == nil && serr == nil && fi.Mode().Perm() != perm {
-			err = f.Chmod(perm)
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
-		}
-		dirs[dir] = true
 	}
-	// Durable, then visible. Many files: one flush of the whole file system before the
-	// renames and one after; few: an fsync per file and per folder.
+	return nil
+}
+
+// writeTemp writes c's new content to a temporary file in its folder, unless the file
+// already holds it.
+func (r *checkoutRun) writeTemp(c treeChange) error {
+	s := r.s
+	disk := s.diskPath(c.path)
+	dir := filepath.Dir(disk)
+	if err := r.prepareDir(c.path, dir); err != nil {
+		return err
+	}
+	perm, same := r.current(c, disk)
+	if same {
+		return nil // already there: only its stat data is needed
+	}
+	data, err := r.read(c.new.hash, plumbing.BlobObject)
+	if err != nil {
+		return err
+	}
+	if isExecMode(c.new.mode) {
+		perm |= 0o100
+	} else {
+		perm &^= 0o111
+	}
+	tmp := filepath.Join(dir, "."+filepath.Base(disk)+".acc-"+randSuffix()+".tmp")
+	if err := r.h.record("tmp " + strconv.Quote(tmp)); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+	}
+	r.pend = append(r.pend, pendingFile{tmp: tmp, final: disk})
+	_, err = f.Write(data)
+	if fi, serr := f.Stat(); err == nil && serr == nil && fi.Mode().Perm() != perm {
+		err = f.Chmod(perm)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("écriture de %s : %w", s.displayPath(c.path), err)
+	}
+	r.dirs[dir] = true
+	return nil
+}
+
+// prepareDir checks (no link on the way) and creates the folder dir of Git path gp, once
+// per checkout: nothing removes folders from here on.
+func (r *checkoutRun) prepareDir(gp, dir string) error {
+	if r.ready[dir] {
+		return nil
+	}
+	if err := checkNoSymlink(r.s.Root, filepath.FromSlash(gp)); err != nil {
+		return err
+	}
+	if err := mkdirAllNoting(dir, r.s.Root, dirPerm, r.dirs); err != nil {
+		return fmt.Errorf("création du dossier de %s : %w", r.s.displayPath(gp), err)
+	}
+	r.ready[dir] = true
+	return nil
+}
+
+// current looks at the file on disk that c replaces: the permissions a new version
+// keeps (0o600 for a new file), and whether it already holds c's new content and
+// mode. One lstat for a new file (the common case, a clone's every file); an existing
+// one is read.
+func (r *checkoutRun) current(c treeChange, disk string) (perm fs.FileMode, same bool) {
+	perm = 0o600
+	if fi, err := os.Lstat(disk); err == nil && fi.Mode().IsRegular() {
+		perm = fi.Mode().Perm()
+		if d, ok := r.s.diskEntry(c.path); ok && d.present() && d.hash == c.new.hash && isExecMode(d.mode) == isExecMode(c.new.mode) {
+			return perm, true
+		}
+	}
+	return perm, false
+}
+
+// publish makes the temporary files durable, then visible. Many files: one flush of
+// the whole file system before the renames and one after; few: an fsync per file and
+// per folder.
+func (r *checkoutRun) publish() error {
 	bulk := false
-	if len(pend) >= 64 {
-		ok, err := syncFS(s.Root)
+	if len(r.pend) >= 64 {
+		ok, err := syncFS(r.s.Root)
 		if err != nil {
-			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+			return fmt.Errorf("écriture des fichiers reçus : %w", err)
 		}
 		bulk = ok
 	}
 	if !bulk {
-		if err := parallelLimit(len(pend), 16, func(i int) error {
-			f, err := os.OpenFile(pend[i].tmp, os.O_WRONLY, 0)
-			if err != nil {
-				return err
-			}
-			err = f.Sync()
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		if err := parallelLimit(len(r.pend), 16, func(i int) error { return fsyncFile(r.pend[i].tmp) }); err != nil {
+			return fmt.Errorf("écriture des fichiers reçus : %w", err)
 		}
 	}
-	for i := range pend {
-		if err := os.Rename(pend[i].tmp, pend[i].final); err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", pend[i].final, err)
+	for i := range r.pend {
+		if err := os.Rename(r.pend[i].tmp, r.pend[i].final); err != nil {
+			return fmt.Errorf("écriture de %s : %w", r.pend[i].final, err)
 		}
-		pend[i].tmp = ""
+		r.pend[i].tmp = ""
 	}
 	if bulk {
-		if _, err := syncFS(s.Root); err != nil {
-			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
+		if _, err := syncFS(r.s.Root); err != nil {
+			return fmt.Errorf("écriture des fichiers reçus : %w", err)
 		}
-	} else {
-		list := sortedKeys(dirs)
-		if err := parallelLimit(len(list), 16, func(i int) error { return syncDir(list[i]) }); err != nil {
-			return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
-		}
+		return nil
 	}
-	for i, c := range changes {
+	list := sortedKeys(r.dirs)
+	if err := parallelLimit(len(list), 16, func(i int) error { return syncDir(list[i]) }); err != nil {
+		return fmt.Errorf("écriture des fichiers reçus : %w", err)
+	}
+	return nil
+}
+
+// fsyncFile opens the file at path (closed since it was written) and fsyncs it.
+func fsyncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// fillStats records the stat data of every file written (or found already right) in
+// its index update.
+func (r *checkoutRun) fillStats() error {
+	for i, c := range r.changes {
 		if !c.new.present() {
 			continue
 		}
-		fi, err := os.Lstat(s.diskPath(c.path))
+		fi, err := os.Lstat(r.s.diskPath(c.path))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ups[i].stat = fileStat(fi)
+		r.ups[i].stat = fileStat(fi)
 	}
-	return ups, nil
+	return nil
 }
 
 // parallelLimit runs fn(0..n-1) with at most limit goroutines and returns the first

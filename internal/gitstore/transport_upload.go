@@ -68,6 +68,25 @@ func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.U
 // tree does not have at the same place. A client holding the haves (and so their
 // ancestors and trees) lacks none of the objects it needs after receiving these.
 func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash) ([]plumbing.Hash, error) {
+	has, err := haveCommits(st, haves)
+	if err != nil {
+		return nil, err
+	}
+	u := &uploadWalk{st: st, has: has, set: map[plumbing.Hash]bool{},
+		trees: &uploadTrees{st: st, cur: map[plumbing.Hash][]treeEntry{}}}
+	commits, err := u.addWants(wants)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.walkCommits(commits); err != nil {
+		return nil, err
+	}
+	return u.out, nil
+}
+
+// haveCommits returns the commits the client holds: those the haves peel to, and all
+// their ancestors.
+func haveCommits(st storer.EncodedObjectStorer, haves []plumbing.Hash) (map[plumbing.Hash]bool, error) {
 	has := map[plumbing.Hash]bool{}
 	var stack []plumbing.Hash
 	for _, h := range haves {
@@ -93,115 +112,142 @@ func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash
 		has[h] = true
 		stack = append(stack, c.ParentHashes...)
 	}
-	set := map[plumbing.Hash]bool{}
-	var out []plumbing.Hash
-	add := func(h plumbing.Hash) bool {
-		if set[h] {
-			return false
-		}
-		set[h] = true
-		out = append(out, h)
-		return true
+	return has, nil
+}
+
+// uploadWalk is one objectsToUpload: the objects found to send, in the order found.
+type uploadWalk struct {
+	st    storer.EncodedObjectStorer
+	has   map[plumbing.Hash]bool // commits the client holds
+	set   map[plumbing.Hash]bool // objects in out
+	out   []plumbing.Hash
+	trees *uploadTrees
+}
+
+// add puts h in the list unless it is there already, and says whether it was new.
+func (u *uploadWalk) add(h plumbing.Hash) bool {
+	if u.set[h] {
+		return false
 	}
-	trees := &uploadTrees{st: st, cur: map[plumbing.Hash][]treeEntry{}}
-	var walk func(old, new plumbing.Hash) error
-	walk = func(old, new plumbing.Hash) error {
-		if new == old || !add(new) {
-			return nil
-		}
-		entries, err := trees.entries(new)
-		if err != nil {
-			return err
-		}
-		var olds []treeEntry
-		if !old.IsZero() {
-			if olds, err = trees.entries(old); err != nil {
-				return err
-			}
-		}
-		j := 0
-		for _, e := range entries {
-			// Both lists are in Git's order: the old entry of the same name and kind,
-			// if any, is found by moving forward only.
-			var o *treeEntry
-			for j < len(olds) {
-				c := compareTreeNames(olds[j].name, olds[j].isTree(), e.name, e.isTree())
-				if c < 0 {
-					j++
-					continue
-				}
-				if c == 0 {
-					o = &olds[j]
-				}
-				break
-			}
-			switch {
-			case e.isTree():
-				var oh plumbing.Hash
-				if o != nil {
-					oh = plumbing.Hash(o.hash)
-				}
-				if err := walk(oh, plumbing.Hash(e.hash)); err != nil {
-					return err
-				}
-			case e.mode == modeGitlink:
-			case o != nil && o.hash == e.hash:
-			default:
-				add(plumbing.Hash(e.hash))
-			}
-		}
-		return nil
-	}
-	seen := map[plumbing.Hash]bool{}
-	stack = stack[:0]
+	u.set[h] = true
+	u.out = append(u.out, h)
+	return true
+}
+
+// addWants adds what the wants bring by themselves (tags, and the trees and blobs they
+// point to) and returns the commits they point to, to walk.
+func (u *uploadWalk) addWants(wants []plumbing.Hash) ([]plumbing.Hash, error) {
+	var commits []plumbing.Hash
 	for _, h := range wants {
 		// A want may be a tag (of a commit, a tree or a blob): the tags and what they
 		// point to are sent.
-		target, typ, tags, err := peelTags(st, h)
+		target, typ, tags, err := peelTags(u.st, h)
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range tags {
-			add(t)
+			u.add(t)
 		}
 		switch typ {
 		case plumbing.CommitObject:
-			stack = append(stack, target)
+			commits = append(commits, target)
 		case plumbing.TreeObject:
-			if err := walk(plumbing.ZeroHash, target); err != nil {
+			if err := u.walkTree(plumbing.ZeroHash, target); err != nil {
 				return nil, err
 			}
 		default:
-			add(target)
+			u.add(target)
 		}
 	}
+	return commits, nil
+}
+
+// walkCommits adds the commits reachable from stack that the client does not hold,
+// newest first, each with what its tree changes from its first parent's.
+func (u *uploadWalk) walkCommits(stack []plumbing.Hash) error {
+	seen := map[plumbing.Hash]bool{}
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if has[h] || seen[h] {
+		if u.has[h] || seen[h] {
 			continue
 		}
 		seen[h] = true
-		c, err := object.GetCommit(st, h)
+		c, err := object.GetCommit(u.st, h)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		add(h)
+		u.add(h)
 		var ptree plumbing.Hash
 		if len(c.ParentHashes) > 0 {
-			p, err := object.GetCommit(st, c.ParentHashes[0])
+			p, err := object.GetCommit(u.st, c.ParentHashes[0])
 			if err != nil {
-				return nil, err
+				return err
 			}
 			ptree = p.TreeHash
 		}
-		if err := walk(ptree, c.TreeHash); err != nil {
-			return nil, err
+		if err := u.walkTree(ptree, c.TreeHash); err != nil {
+			return err
 		}
-		trees.next()
+		u.trees.next()
 		stack = append(stack, c.ParentHashes...)
 	}
-	return out, nil
+	return nil
+}
+
+// walkTree adds tree new (unless it is old or already listed) and, recursively, its
+// entries that tree old (zero: none) does not have at the same place.
+func (u *uploadWalk) walkTree(old, new plumbing.Hash) error {
+	if new == old || !u.add(new) {
+		return nil
+	}
+	entries, err := u.trees.entries(new)
+	if err != nil {
+		return err
+	}
+	var olds []treeEntry
+	if !old.IsZero() {
+		if olds, err = u.trees.entries(old); err != nil {
+			return err
+		}
+	}
+	j := 0
+	for _, e := range entries {
+		o := sameEntry(olds, &j, e)
+		switch {
+		case e.isTree():
+			var oh plumbing.Hash
+			if o != nil {
+				oh = plumbing.Hash(o.hash)
+			}
+			if err := u.walkTree(oh, plumbing.Hash(e.hash)); err != nil {
+				return err
+			}
+		case e.mode == modeGitlink:
+		case o != nil && o.hash == e.hash:
+		default:
+			u.add(plumbing.Hash(e.hash))
+		}
+	}
+	return nil
+}
+
+// sameEntry returns the entry of olds with e's name and kind, or nil, looking from *j
+// on and moving *j forward: both lists are in Git's order, and e comes after the
+// entries asked about before it.
+func sameEntry(olds []treeEntry, j *int, e treeEntry) *treeEntry {
+	for *j < len(olds) {
+		c := compareTreeNames(olds[*j].name, olds[*j].isTree(), e.name, e.isTree())
+		if c < 0 {
+			*j++
+			continue
+		}
+		if c == 0 {
+			return &olds[*j]
+		}
+		return nil
+	}
+	return nil
 }
 
 // uploadTrees reads the trees of the commits walked, parsed by acc (go-git's decoder
