@@ -507,22 +507,12 @@ func invalidateCacheTree(body []byte, ups []indexUpdate) ([]byte, error) {
 			}
 			onPath = dirs[path]
 		}
-		lf := bytes.IndexByte(body[pos+nul:], '\n')
-		if lf < 0 {
-			return malformed
-		}
-		counts := body[pos+nul+1 : pos+nul+lf]
-		sp := bytes.IndexByte(counts, ' ')
-		if sp < 0 {
-			return malformed
-		}
-		entryCount, ok1 := atoiBytes(counts[:sp])
-		subCount, ok2 := atoiBytes(counts[sp+1:])
-		if !ok1 || !ok2 || subCount < 0 {
+		counts, entryCount, subCount, n, ok := treeCounts(body[pos+nul:])
+		if !ok {
 			return malformed
 		}
 		start := pos
-		pos += nul + lf + 1
+		pos += nul + n
 		if entryCount >= 0 {
 			if pos+20 > len(body) {
 				return malformed
@@ -532,7 +522,7 @@ func invalidateCacheTree(body []byte, ups []indexUpdate) ([]byte, error) {
 		if onPath && entryCount >= 0 {
 			out = append(out, body[copied:start+nul+1]...)
 			out = append(out, "-1 "...)
-			out = append(out, counts[sp+1:]...)
+			out = append(out, counts[bytes.IndexByte(counts, ' ')+1:]...)
 			out = append(out, '\n')
 			copied = pos
 		}
@@ -564,6 +554,27 @@ type cacheTreeNode struct {
 	tree Hash
 }
 
+// treeCounts parses the "ENTRIES SUBTREES\n" that follows a cache-tree node's name;
+// rest starts at the name's NUL. It returns the counts' text, both counts, and the
+// length of rest up to and including the newline.
+func treeCounts(rest []byte) (counts []byte, entryCount, subCount, n int, ok bool) {
+	lf := bytes.IndexByte(rest, '\n')
+	if lf < 0 {
+		return nil, 0, 0, 0, false
+	}
+	counts = rest[1:lf]
+	sp := bytes.IndexByte(counts, ' ')
+	if sp < 0 {
+		return nil, 0, 0, 0, false
+	}
+	entryCount, ok1 := atoiBytes(counts[:sp])
+	subCount, ok2 := atoiBytes(counts[sp+1:])
+	if !ok1 || !ok2 || subCount < 0 {
+		return nil, 0, 0, 0, false
+	}
+	return counts, entryCount, subCount, lf + 1, true
+}
+
 // cacheTreeNodes lists the valid nodes of the index's cache-tree (TREE extension), in
 // pre-order; the format is invalidateCacheTree's.
 func cacheTreeNodes(ix *indexFile) ([]cacheTreeNode, error) {
@@ -584,21 +595,11 @@ func cacheTreeNodes(ix *indexFile) ([]cacheTreeNode, error) {
 		if !root && parent != "" {
 			path = parent + "/" + path
 		}
-		lf := bytes.IndexByte(body[pos+nul:], '\n')
-		if lf < 0 {
+		_, entryCount, subCount, n, ok := treeCounts(body[pos+nul:])
+		if !ok {
 			return malformed
 		}
-		counts := body[pos+nul+1 : pos+nul+lf]
-		sp := bytes.IndexByte(counts, ' ')
-		if sp < 0 {
-			return malformed
-		}
-		entryCount, ok1 := atoiBytes(counts[:sp])
-		subCount, ok2 := atoiBytes(counts[sp+1:])
-		if !ok1 || !ok2 || subCount < 0 {
-			return malformed
-		}
-		pos += nul + lf + 1
+		pos += nul + n
 		if entryCount >= 0 {
 			if pos+20 > len(body) {
 				return malformed
