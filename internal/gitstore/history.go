@@ -349,10 +349,9 @@ func (s *Store) IndexEntry(path string) (IndexEntry, bool, error) {
 	return out, found, err
 }
 
-// IndexEntries returns the stage-0 index entries under a case-relative folder ("" for
-// the whole case-file folder), sorted by path: one read of the index for a whole
-// validation run.
-func (s *Store) IndexEntries(dir string) ([]IndexEntry, error) {
+// indexPrefix is the index path prefix of a case-relative folder ("" for the whole
+// case-file folder), checked like any path acc is given.
+func (s *Store) indexPrefix(dir string) ([]byte, error) {
 	dir = strings.TrimSuffix(dir, "/")
 	if dir != "" {
 		if err := checkCasePath(dir); err != nil {
@@ -363,8 +362,19 @@ func (s *Store) IndexEntries(dir string) ([]IndexEntry, error) {
 	if len(prefix) > 0 {
 		prefix = append(prefix, '/')
 	}
+	return prefix, nil
+}
+
+// IndexEntries returns the stage-0 index entries under a case-relative folder ("" for
+// the whole case-file folder), sorted by path: one read of the index for a whole
+// validation run.
+func (s *Store) IndexEntries(dir string) ([]IndexEntry, error) {
+	prefix, err := s.indexPrefix(dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []IndexEntry
-	err := s.readIndex(func(ix *indexFile) error {
+	err = s.readIndex(func(ix *indexFile) error {
 		// Sized once: growing a slice of 100k entries by doubling costs
 		// more than decoding them.
 		out = make([]IndexEntry, 0, ix.count)

@@ -25,14 +25,9 @@ func (s *Store) CleanIndexEntries(dir string) ([]IndexEntry, error) {
 		return nil, err
 	}
 	written := before.ModTime()
-	if dir != "" {
-		if err := checkCasePath(dir); err != nil {
-			return nil, err
-		}
-	}
-	prefix := []byte(s.gitPath(dir))
-	if len(prefix) > 0 {
-		prefix = append(prefix, '/')
+	prefix, err := s.indexPrefix(dir)
+	if err != nil {
+		return nil, err
 	}
 	var out []IndexEntry
 	err = s.readIndex(func(ix *indexFile) error {

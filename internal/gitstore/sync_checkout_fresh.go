@@ -95,17 +95,7 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 		}
 		return ups, nil
 	}
-	if err := parallelLimit(len(ups), 16, func(i int) error {
-		f, err := os.OpenFile(s.diskPath(ups[i].path), os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}); err != nil {
+	if err := parallelLimit(len(ups), 16, func(i int) error { return fsyncFile(s.diskPath(ups[i].path)) }); err != nil {
 		return nil, fmt.Errorf("écriture des fichiers reçus : %w", err)
 	}
 	list := sortedKeys(dirs)
