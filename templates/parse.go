@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/acc-formation/acc/internal/poserr"
+	"github.com/acc-formation/acc/internal/termtext"
 	"github.com/acc-formation/acc/internal/textkey"
 	"github.com/acc-formation/acc/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
@@ -167,6 +168,19 @@ func (p *parser) text(n *yaml.Node, key string) (string, error) {
 	return n.Value, nil
 }
 
+// label reads a libelle: plain text on one line (it is shown in tables,
+// reports and the terminal), trimmed.
+func (p *parser) label(n *yaml.Node, key string) (string, error) {
+	s, err := p.text(n, key)
+	if err != nil {
+		return "", err
+	}
+	if !termtext.Plain(s) {
+		return "", p.errAt(n, "« %s » : un texte sur une ligne, sans caractère de contrôle, est attendu", key)
+	}
+	return strings.TrimSpace(s), nil
+}
+
 func (p *parser) boolean(n *yaml.Node, key string) (bool, error) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
 		return strings.EqualFold(n.Value, "true"), nil
@@ -214,6 +228,9 @@ func parseDef(path string, src []byte, builtin, common bool) (*typeDef, error) {
 			}
 			d.name, d.nameKey = s, v
 		case "libelle":
+			if _, err := p.label(v, k.Value); err != nil {
+				return err
+			}
 			return p.setOpt(&d.label, k, v)
 		case "phase":
 			return p.setOpt(&d.phase, k, v)
@@ -413,8 +430,7 @@ func (p *parser) field(key string, k, n *yaml.Node) (*fieldSpec, error) {
 				err = p.errAt(v, "%s", msg)
 			}
 		case "libelle":
-			f.label, err = p.text(v, attr)
-			f.label = strings.TrimSpace(f.label)
+			f.label, err = p.label(v, attr)
 		case "description":
 			f.description, err = p.text(v, attr)
 			f.description = strings.TrimSpace(f.description)
@@ -486,12 +502,13 @@ func (p *parser) value(n *yaml.Node) (value, label string, err error) {
 	}
 	var vn *yaml.Node
 	err = p.pairs(n, []string{"valeur", "libelle"}, "la valeur", func(key string, k, v *yaml.Node) error {
-		t, err := p.text(v, key)
-		if key == "valeur" {
-			value, vn = t, v
-		} else {
-			label = strings.TrimSpace(t)
+		if key == "libelle" {
+			l, err := p.label(v, key)
+			label = l
+			return err
 		}
+		t, err := p.text(v, key)
+		value, vn = t, v
 		return err
 	})
 	if err == nil && vn == nil {

@@ -32,6 +32,21 @@ func unsafe(r rune) bool {
 	return false
 }
 
+// Plain reports whether s is valid UTF-8 without any character Line would
+// change: one line, no control or bidirectional character. Text shown as a
+// label (a type's libelle) must be plain.
+func Plain(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unsafe(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // Line returns s on one line and free of control characters. A line break
 // (CRLF counting as one) or a tab becomes a space: harmless once on one
 // line, and how a wrapped message or a name typed with a stray tab reads

@@ -51,3 +51,15 @@ func TestWriter(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestPlain(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Entretien tenu": true, "Élodie N'Guessan": true, "": true,
+		"a\nb": false, "a\tb": false, "rouge\x1b[31m": false, "\u009bx": false,
+		"Coll\u202eectif": false, "\xff": false,
+	} {
+		if got := Plain(s); got != want {
+			t.Errorf("Plain(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
