@@ -186,6 +186,13 @@ func (s *Store) writeChanges(h *heldLock, ow *objectWriter, changes []Change) ([
 			continue
 		case c.FromDisk:
 			fi, data, err := readRegular(disk)
+			if err == nil && fi.Mode().Perm()&0o111 != 0 {
+				// Recorded, a document is never executable: drop the bit on disk
+				// too, then read it again (with its new ctime for the index).
+				if err = dropExecBit(disk, fi); err == nil {
+					fi, data, err = readRegular(disk)
+				}
+			}
 			if err != nil {
 				return fail(fmt.Errorf("%s : %w", c.Path, err))
 			}
@@ -241,12 +248,6 @@ func readRegular(path string) (fs.FileInfo, []byte, error) {
 		}
 		if !fi.Mode().IsRegular() {
 			return nil, nil, errors.New("ce n'est pas un fichier ordinaire")
-		}
-		if fi.Mode().Perm()&0o111 != 0 {
-			if err := dropExecBit(path, fi); err != nil {
-				return nil, nil, err
-			}
-			continue // read it again, with its new ctime
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
