@@ -57,10 +57,10 @@ func (s *Store) CleanIndexEntries(dir string) ([]IndexEntry, error) {
 	return out, nil
 }
 
-// cleanAt reports whether an entry's times are known and strictly before the index was
-// written.
+// cleanAt reports whether neither of an entry's times is racy (racyTime): both known
+// and strictly before the index was written.
 func cleanAt(e IndexEntry, written time.Time) bool {
-	return !e.MTime.IsZero() && !e.CTime.IsZero() && e.MTime.Before(written) && e.CTime.Before(written)
+	return !racyTime(e.MTime, written) && !racyTime(e.CTime, written)
 }
 
 // MatchesStat tells whether a file of the given size, modification and change times

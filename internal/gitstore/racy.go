@@ -68,17 +68,10 @@ func (s *Store) smudgeRacy(ix *indexFile, indexTime time.Time, ups []indexUpdate
 	return out, nil
 }
 
-// isRacyStamp tells whether an entry's mtime (seconds and nanoseconds, as
-// the index stores them) is at or after the index's time (see isRacy).
+// isRacyStamp is racyTime for an entry's mtime as the index stores it
+// (seconds and nanoseconds).
 func isRacyStamp(mtime []byte, indexTime time.Time) bool {
-	if indexTime.IsZero() {
-		return true
-	}
-	sec, nsec := int64(binary.BigEndian.Uint32(mtime)), int64(binary.BigEndian.Uint32(mtime[4:]))
-	if is := indexTime.Unix() & 0xffffffff; sec != is {
-		return sec > is
-	}
-	return nsec >= int64(indexTime.Nanosecond())
+	return racyTime(unixTime(binary.BigEndian.Uint32(mtime), binary.BigEndian.Uint32(mtime[4:])), indexTime)
 }
 
 // rawUpdate decodes a stage-0 entry's header as an update that rewrites it

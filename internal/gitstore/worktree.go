@@ -125,8 +125,13 @@ func (s *Store) indexRacyTime() time.Time {
 }
 
 // isRacy tells whether e's stat data may hide a change (see indexRacyTime).
-func isRacy(e *IndexEntry, racy time.Time) bool {
-	return e.MTime.IsZero() || racy.IsZero() || !e.MTime.Before(racy)
+func isRacy(e *IndexEntry, racy time.Time) bool { return racyTime(e.MTime, racy) }
+
+// racyTime is Git's racy rule, the one place acc applies it: a file time that is
+// unknown, or not strictly before the index was written, proves nothing (the file may
+// have changed within the same tick of the file system's clock).
+func racyTime(t, indexTime time.Time) bool {
+	return t.IsZero() || indexTime.IsZero() || !t.Before(indexTime)
 }
 
 // folder is the index entries directly in one case-relative folder, sorted.
