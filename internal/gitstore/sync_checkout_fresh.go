@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 )
 
 // The first checkout of a clone writes into a folder that Clone created or found empty
@@ -61,8 +60,6 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 	var progressMu sync.Mutex
 	var failed atomic.Bool
 	if err := parallelLimit(checkoutWorkers, checkoutWorkers, func(int) error {
-		read, closeReader := s.bulkReader(4 * cache.MiByte)
-		defer closeReader()
 		var w newFileWriter
 		defer w.close()
 		for !failed.Load() {
@@ -71,7 +68,7 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 				return nil
 			}
 			for i := lo; i < min(lo+run, len(ups)); i++ {
-				if err := s.writeNewFile(read, &w, &ups[i]); err != nil {
+				if err := s.writeNewFile(s.readObject, &w, &ups[i]); err != nil {
 					failed.Store(true)
 					return err
 				}
