@@ -611,13 +611,8 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 	} else if cur != old {
 		return errBranchMoved
 	}
-	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(branch), old, new, strconv.Quote(s.indexPath()))); err != nil {
+	if err := s.journalMove(h, branch, old, new, ups); err != nil {
 		return err
-	}
-	for _, u := range ups {
-		if err := h.record("path " + strconv.Quote(u.path)); err != nil {
-			return err
-		}
 	}
 	if err := h.f.Sync(); err != nil {
 		return fmt.Errorf("écriture du verrou acc : %w", err)
