@@ -23,8 +23,8 @@ func mapFile(path string) (data []byte, release func(), err error) {
 	return data, release, err
 }
 
-// mmapFile maps a file read-only; errCannotMap when it cannot be (empty, too large for
-// the address space, or a file system that cannot map).
+// mmapFile maps a file read-only (an empty file gives no data); errCannotMap when it
+// cannot be (too large for the address space, a file system that cannot map).
 func mmapFile(path string) (data []byte, release func(), err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -36,7 +36,10 @@ func mmapFile(path string) (data []byte, release func(), err error) {
 		return nil, nil, err
 	}
 	size := fi.Size()
-	if size == 0 || size != int64(int(size)) {
+	if size == 0 {
+		return nil, func() {}, nil
+	}
+	if size != int64(int(size)) {
 		return nil, nil, errCannotMap
 	}
 	data, err = syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)

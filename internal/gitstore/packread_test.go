@@ -374,3 +374,23 @@ func FuzzPackDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestPackReaderSkipsDamagedPack: an empty or damaged pack beside a good one is
+// skipped (go-git, asked for what no pack gives, reports it); the good one is still read
+// from its mapping.
+func TestPackReaderSkipsDamagedPack(t *testing.T) {
+	dir := deltaRepo(t)
+	git(t, dir, "gc", "-q")
+	packDir := filepath.Join(dir, ".git/objects/pack")
+	for name, content := range map[string]string{
+		"pack-0000000000000000000000000000000000000000.pack": "",
+		"pack-0000000000000000000000000000000000000000.idx":  "",
+		"pack-1111111111111111111111111111111111111111.pack": "PACK\x00\x00\x00\x02\x00\x00\x00\x01",
+		"pack-1111111111111111111111111111111111111111.idx":  "\xfftOc\x00\x00\x00\x02" + strings.Repeat("\xff", 1024),
+	} {
+		if err := os.WriteFile(filepath.Join(packDir, name), []byte(content), 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkAllObjects(t, dir)
+}

@@ -27,9 +27,8 @@ import (
 // the branch's is one this checkout was writing, and is rewritten (checkClean).
 
 // checkoutWorkers is how many goroutines write a clone's files: creating a file is
-// mostly the kernel's work (inode, directory entry), which runs on every core; each
-// worker reads its blobs through its own storage (a few pack files open: 4 × 8 stay
-// far under a limit of 256 open files).
+// mostly the kernel's work (inode, directory entry), which runs on every core; the
+// blobs are read from the mapped packs (packread.go), no descriptor kept open.
 const checkoutWorkers = 4
 
 // checkoutNew writes every path of changes (all new: the checkout starts from an unborn
