@@ -298,6 +298,9 @@ type pathVerifier struct {
 	// then not read and parsed twice.
 	prev, cur map[Hash][]treeEntry
 	root      pathState
+	// report, when set, receives each unsafe entry and the walk goes on past it (acc
+	// doctor lists them all); otherwise the first one ends the walk.
+	report func(*UnsafePathError)
 }
 
 type verifiedTree struct {
@@ -377,7 +380,11 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 		}
 		next, reason := v.rules.step(st, e.name, e.mode)
 		if reason != "" {
-			return &UnsafePathError{Path: strings.Clone(p), Reason: reason}
+			if v.report == nil {
+				return &UnsafePathError{Path: strings.Clone(p), Reason: reason}
+			}
+			v.report(&UnsafePathError{Path: strings.Clone(p), Reason: reason})
+			continue
 		}
 		// Git sorts entries by name, a folder's name read with a "/" after it: out of
 		// order or twice, a name could stand for two contents (fsck: duplicateEntries,
@@ -387,17 +394,27 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 			key += "/"
 		}
 		if i > 0 && key <= prev {
-			return &UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}
+			ue := &UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}
+			if v.report == nil {
+				return ue
+			}
+			v.report(ue)
+			continue
 		}
 		prev = key
 		if folded != nil {
 			k := strings.ToLower(norm.NFC.String(e.name))
 			if other, ok := folded[k]; ok {
-				if strings.EqualFold(other, e.name) {
-					return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)}
-				}
-				return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q une fois les accents écrits de la même façon "+
+				ue := &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q une fois les accents écrits de la même façon "+
 					"(normalisation Unicode NFC/NFD : un seul fichier sous macOS)", other)}
+				if strings.EqualFold(other, e.name) {
+					ue.Reason = fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)
+				}
+				if v.report == nil {
+					return ue
+				}
+				v.report(ue)
+				continue
 			}
 			folded[k] = e.name
 		}
