@@ -348,6 +348,15 @@ func (v *pathVerifier) commit(c, tree, base Hash) error {
 	return nil
 }
 
+// unsafe ends the walk with ue, or hands it to v.report and lets the walk go on.
+func (v *pathVerifier) unsafe(ue *UnsafePathError) error {
+	if v.report == nil {
+		return ue
+	}
+	v.report(ue)
+	return nil
+}
+
 func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 	if t == base || v.done[verifiedTree{t, st}] {
 		return nil
@@ -380,10 +389,9 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 		}
 		next, reason := v.rules.step(st, e.name, e.mode)
 		if reason != "" {
-			if v.report == nil {
-				return &UnsafePathError{Path: strings.Clone(p), Reason: reason}
+			if err := v.unsafe(&UnsafePathError{Path: strings.Clone(p), Reason: reason}); err != nil {
+				return err
 			}
-			v.report(&UnsafePathError{Path: strings.Clone(p), Reason: reason})
 			continue
 		}
 		// Git sorts entries by name, a folder's name read with a "/" after it: out of
@@ -394,11 +402,9 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 			key += "/"
 		}
 		if i > 0 && key <= prev {
-			ue := &UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}
-			if v.report == nil {
-				return ue
+			if err := v.unsafe(&UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}); err != nil {
+				return err
 			}
-			v.report(ue)
 			continue
 		}
 		prev = key
@@ -410,10 +416,9 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 				if strings.EqualFold(other, e.name) {
 					ue.Reason = fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)
 				}
-				if v.report == nil {
-					return ue
+				if err := v.unsafe(ue); err != nil {
+					return err
 				}
-				v.report(ue)
 				continue
 			}
 			folded[k] = e.name
