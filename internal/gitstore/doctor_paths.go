@@ -50,7 +50,6 @@ func (s *Store) historyPaths() ([]pathFinding, int, error) {
 		found   []pathFinding
 		seen    = map[string]bool{}
 		ref     string
-		commit  Hash
 		checked = map[Hash]bool{}
 	)
 	v.report = func(e *UnsafePathError) {
@@ -59,8 +58,7 @@ func (s *Store) historyPaths() ([]pathFinding, int, error) {
 			return
 		}
 		seen[key] = true
-		e.Commit = commit
-		found = append(found, pathFinding{ref: ref, commit: commit, err: e})
+		found = append(found, pathFinding{ref: ref, commit: e.Commit, err: e})
 	}
 	for _, r := range refs {
 		// Commits checked from an earlier ref are left out with their ancestors: every
@@ -70,23 +68,10 @@ func (s *Store) historyPaths() ([]pathFinding, int, error) {
 			return nil, 0, fmt.Errorf("%s : %w", r.name, err)
 		}
 		ref = r.name
+		if err := v.commits(g, commits); err != nil {
+			return nil, 0, fmt.Errorf("commit %.10s : %w", v.current, err)
+		}
 		for _, c := range commits {
-			rc, err := g.get(c)
-			if err != nil {
-				return nil, 0, err
-			}
-			var base Hash
-			if len(rc.parents) > 0 {
-				p, err := g.get(rc.parents[0])
-				if err != nil {
-					return nil, 0, err
-				}
-				base = p.tree
-			}
-			commit = c
-			if err := v.commit(c, rc.tree, base); err != nil {
-				return nil, 0, fmt.Errorf("commit %.10s : %w", c, err)
-			}
 			checked[c] = true
 		}
 	}

@@ -301,6 +301,8 @@ type pathVerifier struct {
 	// report, when set, receives each unsafe entry and the walk goes on past it (acc
 	// doctor lists them all); otherwise the first one ends the walk.
 	report func(*UnsafePathError)
+	// current is the commit whose tree is being checked.
+	current Hash
 }
 
 type verifiedTree struct {
@@ -339,17 +341,13 @@ func (v *pathVerifier) entries(t Hash) ([]treeEntry, error) {
 // fsck of a fetch does.
 func (v *pathVerifier) commit(c, tree, base Hash) error {
 	defer func() { v.prev, v.cur = v.cur, make(map[Hash][]treeEntry, len(v.cur)) }()
-	if err := v.tree(tree, base, v.root, ""); err != nil {
-		if ue, ok := err.(*UnsafePathError); ok {
-			ue.Commit = c
-		}
-		return err
-	}
-	return nil
+	v.current = c
+	return v.tree(tree, base, v.root, "")
 }
 
 // unsafe ends the walk with ue, or hands it to v.report and lets the walk go on.
 func (v *pathVerifier) unsafe(ue *UnsafePathError) error {
+	ue.Commit = v.current
 	if v.report == nil {
 		return ue
 	}
@@ -460,7 +458,11 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 // verifyCommits checks the trees of commits (in any order) against their first
 // parents'. Parents outside the list must be trusted: local history, or checked before.
 func (s *Store) verifyCommits(g *commitGraph, commits []Hash) error {
-	v := s.newPathVerifier()
+	return s.newPathVerifier().commits(g, commits)
+}
+
+// commits checks each commit's tree against its first parent's.
+func (v *pathVerifier) commits(g *commitGraph, commits []Hash) error {
 	for _, c := range commits {
 		rc, err := g.get(c)
 		if err != nil {
