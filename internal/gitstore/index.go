@@ -749,14 +749,22 @@ func readIndexFile(path string, fn func(ix *indexFile) error) error {
 
 // guardFaults runs fn, which reads a mapped file, turning the fault that a truncation of
 // that file by another program causes into an error instead of a crash.
-func guardFaults(path string, fn func() error) (err error) {
+func guardFaults(path string, fn func() error) error {
+	return guardMapped(fn, func() error {
+		return &IndexCorruptError{Path: path, Msg: "le fichier a été tronqué pendant sa lecture par un autre programme"}
+	})
+}
+
+// guardMapped runs fn, which reads a mapped file; a fault (the file truncated by
+// another program) returns fault's error instead of crashing.
+func guardMapped(fn func() error, fault func() error) (err error) {
 	old := debug.SetPanicOnFault(true)
 	defer func() {
 		debug.SetPanicOnFault(old)
 		if r := recover(); r != nil {
 			// A fault on a mapping panics with a runtime.Error that has an Addr method.
 			if _, ok := r.(interface{ Addr() uintptr }); ok {
-				err = &IndexCorruptError{Path: path, Msg: "le fichier a été tronqué pendant sa lecture par un autre programme"}
+				err = fault()
 				return
 			}
 			panic(r)

@@ -256,7 +256,12 @@ func (h *heldLock) reset(hdr []byte) error {
 // plain write is enough: the page cache survives the death of the process, which is what
 // the records are for.
 func (h *heldLock) record(line string) error {
-	n, err := h.f.WriteAt([]byte(line+"\n"), h.off)
+	return h.writeRecords([]byte(line + "\n"))
+}
+
+// writeRecords appends whole lines, each ended by "\n", in one write.
+func (h *heldLock) writeRecords(lines []byte) error {
+	n, err := h.f.WriteAt(lines, h.off)
 	h.off += int64(n)
 	if err != nil {
 		return fmt.Errorf("écriture du verrou acc : %w", err)

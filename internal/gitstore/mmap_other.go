@@ -12,3 +12,8 @@ func mapFile(path string) (data []byte, release func(), err error) {
 	}
 	return data, func() {}, err
 }
+
+// mmapFile cannot map here: packs are read through go-git, never read whole.
+func mmapFile(path string) (data []byte, release func(), err error) {
+	return nil, nil, errCannotMap
+}

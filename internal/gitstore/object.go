@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/acc-formation/acc/internal/bug"
@@ -204,110 +202,140 @@ func parallel(n int, fn func(i int) error) error {
 	return first
 }
 
-// readObject returns the content of object h, which must be of type typ. A loose object
-// is read directly into a buffer of its size (go-git grows its buffer and re-hashes the
-// content with its collision-detecting SHA-1, which costs milliseconds on a 400 KB
-// tree); packed objects and alternates are read through go-git's storage.
+// readObject returns the content of object h, which must be of type typ. Safe for
+// concurrent use (the checkout's workers, the verifier).
 func (s *Store) readObject(h Hash, typ plumbing.ObjectType) ([]byte, error) {
-	if data, ok := s.readLoose(h, typ); ok {
-		return data, nil
-	}
-	st, err := s.objects()
-	if err != nil {
-		return nil, err
-	}
-	return readPacked(st, h, typ, s.refreshObjects)
+	_, data, err := s.objectSource().read(h, typ)
+	return data, err
 }
 
-// bulkReader reads many objects in a row from one goroutine (a checkout): its own
-// storage keeps a few pack files open, where the shared one (which must stay safe for
-// the goroutines that read objects meanwhile) opens the pack and resolves its path
-// for every object; cacheSize bounds its cache of objects (delta bases). close releases
-// the pack files.
-//
-// Loose objects are only looked for in the objects/xx folders that exist when the reader
-// starts (a clone has none: 100,000 failed opens spared); one written since, elsewhere,
-// is still found, by go-git after the packs.
-func (s *Store) bulkReader(cacheSize cache.FileSize) (read func(Hash, plumbing.ObjectType) ([]byte, error), close func()) {
-	st := filesystem.NewStorageWithOptions(s.gitFS(), cache.NewObjectLRU(cacheSize),
-		filesystem.Options{MaxOpenDescriptors: 8})
-	var looseDirs [256]bool
-	entries, err := os.ReadDir(filepath.Join(s.CommonDir, "objects"))
-	for _, e := range entries {
-		if b, herr := hex.DecodeString(e.Name()); herr == nil && len(b) == 1 {
-			looseDirs[b[0]] = true
-		}
-	}
-	if err != nil { // unknown: look everywhere
-		for i := range looseDirs {
-			looseDirs[i] = true
-		}
-	}
-	return func(h Hash, typ plumbing.ObjectType) ([]byte, error) {
-		if looseDirs[h[0]] {
-			if data, ok := s.readLoose(h, typ); ok {
-				return data, nil
-			}
-		}
-		return readPacked(st, h, typ, st.Reindex)
-	}, func() { st.Close() }
+// readAnyObject returns the type and content of object h, whatever its type.
+func (s *Store) readAnyObject(h Hash) (plumbing.ObjectType, []byte, error) {
+	return s.objectSource().read(h, plumbing.AnyObject)
 }
 
-// readPacked reads an object through go-git's storage st; reindex makes it list the
-// packs again.
-func readPacked(st *filesystem.Storage, h Hash, typ plumbing.ObjectType, reindex func()) ([]byte, error) {
-	obj, err := st.EncodedObject(typ, plumbing.Hash(h))
+// objectSource is the Store's reader of objects, made once.
+func (s *Store) objectSource() *objectSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.src == nil {
+		s.src = newObjectSource(filepath.Join(s.CommonDir, "objects"), s.objects)
+	}
+	return s.src
+}
+
+// objectSource reads the objects of one repository: from its packs, mapped (packread.go),
+// then loose, then through go-git's storage for what those cannot read (alternates, a
+// system that cannot map the packs) and for its reports of what is missing. Packs come
+// first: a lookup there costs a binary search in memory, where a loose object costs an
+// open that fails for every packed object (100,000 for a clone).
+type objectSource struct {
+	objDir  string
+	packs   *packSet
+	storage func() (*filesystem.Storage, error)
+}
+
+func newObjectSource(objDir string, storage func() (*filesystem.Storage, error)) *objectSource {
+	return &objectSource{objDir: objDir, packs: newPackSet(objDir), storage: storage}
+}
+
+// close releases the packs' mappings; o must not be used afterwards.
+func (o *objectSource) close() { o.packs.close() }
+
+// reindex makes o list the packs again, after another program may have repacked.
+func (o *objectSource) reindex() { o.packs.reindex() }
+
+// read returns the type and content of object h, which must be of type want unless
+// want is plumbing.AnyObject.
+func (o *objectSource) read(h Hash, want plumbing.ObjectType) (plumbing.ObjectType, []byte, error) {
+	typ, data, err := o.packs.readListed(h)
+	if errors.Is(err, errNotInPacks) {
+		var ok bool
+		if typ, data, ok = readLoose(o.objDir, h, want); ok {
+			return typ, data, nil
+		}
+		// Packed since the packs were listed (a concurrent git gc, a fetch)?
+		o.packs.reindex()
+		typ, data, err = o.packs.readListed(h)
+	}
+	if errors.Is(err, errNotInPacks) {
+		typ, data, err = o.readStorage(h)
+	}
 	if err != nil {
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			// A concurrent git gc may have packed it since the packs were listed.
-			reindex()
-			obj, err = st.EncodedObject(typ, plumbing.Hash(h))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("lecture de l'objet Git %s (%s) : %w", h, typ, err)
-		}
+		return plumbing.InvalidObject, nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
+	}
+	if want != plumbing.AnyObject && typ != want {
+		return plumbing.InvalidObject, nil, fmt.Errorf("lecture de l'objet Git %s : objet %s au lieu de %s", h, typ, want)
+	}
+	return typ, data, nil
+}
+
+// readStorage reads h through go-git's storage.
+func (o *objectSource) readStorage(h Hash) (plumbing.ObjectType, []byte, error) {
+	st, err := o.storage()
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	obj, err := st.EncodedObject(plumbing.AnyObject, plumbing.Hash(h))
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		st.Reindex()
+		obj, err = st.EncodedObject(plumbing.AnyObject, plumbing.Hash(h))
+	}
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
 	}
 	r, err := obj.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
+		return plumbing.InvalidObject, nil, err
 	}
 	defer r.Close()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
+	var b bytes.Buffer
+	b.Grow(int(min(obj.Size(), 64<<20)))
+	if _, err := b.ReadFrom(r); err != nil {
+		return plumbing.InvalidObject, nil, err
 	}
-	return data, nil
+	return obj.Type(), b.Bytes(), nil
 }
 
-// readLoose reads a loose object; ok is false when it is not there (or not readable as
-// expected: the caller then asks go-git, which reports errors properly).
-func (s *Store) readLoose(h Hash, typ plumbing.ObjectType) ([]byte, bool) {
+// readLoose reads a loose object of objDir directly into a buffer of its size (go-git
+// grows its buffer and re-hashes the content with its collision-detecting SHA-1, which
+// costs milliseconds on a 400 KB tree); ok is false when it is not there, not of type
+// want (unless AnyObject) or not readable as expected (go-git then reports the error).
+func readLoose(objDir string, h Hash, want plumbing.ObjectType) (plumbing.ObjectType, []byte, bool) {
 	hex := h.String()
-	f, err := os.Open(filepath.Join(s.CommonDir, "objects", hex[:2], hex[2:]))
+	f, err := os.Open(filepath.Join(objDir, hex[:2], hex[2:]))
 	if err != nil {
-		return nil, false
+		return plumbing.InvalidObject, nil, false
 	}
 	defer f.Close()
 	zr, err := zlib.NewReader(bufio.NewReaderSize(f, 32<<10))
 	if err != nil {
-		return nil, false
+		return plumbing.InvalidObject, nil, false
 	}
 	defer zr.Close()
 	br := bufio.NewReaderSize(zr, 64)
 	header, err := br.ReadString(0)
 	if err != nil {
-		return nil, false
+		return plumbing.InvalidObject, nil, false
 	}
 	kind, sizeText, ok := strings.Cut(strings.TrimSuffix(header, "\x00"), " ")
 	size, err := strconv.Atoi(sizeText)
-	if !ok || err != nil || size < 0 || kind != typ.String() {
-		return nil, false
+	if !ok || err != nil || size < 0 {
+		return plumbing.InvalidObject, nil, false
+	}
+	typ, err := plumbing.ParseObjectType(kind)
+	if err != nil || want != plumbing.AnyObject && typ != want {
+		return plumbing.InvalidObject, nil, false
+	}
+	// The size is believed only as far as the file could hold it.
+	if fi, err := f.Stat(); err != nil || int64(size) > fi.Size()*deflateMaxRatio+64 {
+		return plumbing.InvalidObject, nil, false
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(br, data); err != nil {
-		return nil, false
+		return plumbing.InvalidObject, nil, false
 	}
-	return data, true
+	return typ, data, true
 }
 
 // treeEntry is one line of a tree object. mode is kept as written, so that entries acc

@@ -15,7 +15,6 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
@@ -248,33 +247,6 @@ func (s *Store) rewritePackedRefs(h *heldLock, snap *refSnapshot, ups []refUpdat
 		return fmt.Errorf("écriture de %s : %w", l.path, err)
 	}
 	return l.commit()
-}
-
-// readAnyObject returns the type and content of object h, whatever its type.
-func (s *Store) readAnyObject(h Hash) (plumbing.ObjectType, []byte, error) {
-	st, err := s.objects()
-	if err != nil {
-		return plumbing.InvalidObject, nil, err
-	}
-	obj, err := st.EncodedObject(plumbing.AnyObject, plumbing.Hash(h))
-	if err != nil {
-		s.refreshObjects()
-		obj, err = st.EncodedObject(plumbing.AnyObject, plumbing.Hash(h))
-		if err != nil {
-			return plumbing.InvalidObject, nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
-		}
-	}
-	r, err := obj.Reader()
-	if err != nil {
-		return plumbing.InvalidObject, nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
-	}
-	defer r.Close()
-	var b bytes.Buffer
-	b.Grow(int(obj.Size()))
-	if _, err := b.ReadFrom(r); err != nil {
-		return plumbing.InvalidObject, nil, fmt.Errorf("lecture de l'objet Git %s : %w", h, err)
-	}
-	return obj.Type(), b.Bytes(), nil
 }
 
 // tagTarget reads the "object" and "type" headers of a tag object.

@@ -81,6 +81,7 @@ type Store struct {
 	mu      sync.Mutex
 	storage *filesystem.Storage
 	repo    *gogit.Repository
+	src     *objectSource // objectSource()
 
 	lock     *heldLock
 	recovery Recovery
@@ -374,5 +375,8 @@ func (s *Store) refreshObjects() {
 	defer s.mu.Unlock()
 	if s.storage != nil {
 		s.storage.Reindex()
+	}
+	if s.src != nil {
+		s.src.reindex()
 	}
 }

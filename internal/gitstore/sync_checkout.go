@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 
 	"github.com/acc-formation/acc/internal/bug"
 )
@@ -302,9 +301,7 @@ type pendingFile struct {
 // file is closed as soon as it is written (and reopened for its fsync when there are
 // few): a clone of 100,000 documents must work under a limit of 256 open files.
 func (s *Store) checkoutFiles(h *heldLock, changes []treeChange) ([]indexUpdate, error) {
-	read, closeReader := s.bulkReader(16 * cache.MiByte)
-	defer closeReader()
-	r := newCheckoutRun(s, h, changes, read)
+	r := newCheckoutRun(s, h, changes, s.readObject)
 	defer r.removeTemps()
 	if err := r.removeDeleted(); err != nil {
 		return nil, err
@@ -614,13 +611,8 @@ func (s *Store) moveBranch(h *heldLock, branch string, old, new Hash, ups []inde
 	} else if cur != old {
 		return errBranchMoved
 	}
-	if err := h.record(fmt.Sprintf("pending %s %s %s %s", strconv.Quote(branch), old, new, strconv.Quote(s.indexPath()))); err != nil {
+	if err := s.journalMove(h, branch, old, new, ups); err != nil {
 		return err
-	}
-	for _, u := range ups {
-		if err := h.record("path " + strconv.Quote(u.path)); err != nil {
-			return err
-		}
 	}
 	if err := h.f.Sync(); err != nil {
 		return fmt.Errorf("écriture du verrou acc : %w", err)

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 )
 
 // The first checkout of a clone writes into a folder that Clone created or found empty
@@ -28,29 +27,25 @@ import (
 // the branch's is one this checkout was writing, and is rewritten (checkClean).
 
 // checkoutWorkers is how many goroutines write a clone's files: creating a file is
-// mostly the kernel's work (inode, directory entry), which runs on every core; each
-// worker reads its blobs through its own storage (a few pack files open: 4 × 8 stay
-// far under a limit of 256 open files).
+// mostly the kernel's work (inode, directory entry), which runs on every core; the
+// blobs are read from the mapped packs (packread.go), no descriptor kept open.
 const checkoutWorkers = 4
 
 // checkoutNew writes every path of changes (all new: the checkout starts from an unborn
-// branch) into the fresh work tree and returns their index updates. Folders are made
-// first, in order; files are then written by checkoutWorkers goroutines, each taking the
-// next run of paths (mostly one folder's).
+// branch) into the fresh work tree and returns their index updates. Files are written by
+// checkoutWorkers goroutines, each taking the next run of paths (mostly one folder's)
+// and making the folders it needs first (newDirs): the 10,000 folders of 100,000
+// documents are made while other workers write files, not all before.
 func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 	ups := make([]indexUpdate, len(changes))
 	s.step("sync-first-file")
-	made := map[string]bool{s.Root: true} // folders known to be real folders
-	dirs := map[string]bool{}             // folders whose entries changed, for fsync
+	nd := &newDirs{made: map[string]bool{s.Root: true}, changed: map[string]bool{}}
+	dirs := map[string]bool{} // folders whose entries changed, for fsync
 	for i, c := range changes {
 		if !c.new.present() {
 			return nil, fmt.Errorf("%s : suppression dans une première copie", s.displayPath(c.path))
 		}
-		dir := filepath.Dir(s.diskPath(c.path))
-		if err := ensureNewDir(dir, made, dirs); err != nil {
-			return nil, fmt.Errorf("création du dossier de %s : %w", s.displayPath(c.path), err)
-		}
-		dirs[dir] = true
+		dirs[filepath.Dir(s.diskPath(c.path))] = true
 		ups[i] = indexUpdate{path: c.path, hash: c.new.hash, mode: 0o100644}
 		if isExecMode(c.new.mode) {
 			ups[i].mode = 0o100755
@@ -61,17 +56,23 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 	var progressMu sync.Mutex
 	var failed atomic.Bool
 	if err := parallelLimit(checkoutWorkers, checkoutWorkers, func(int) error {
-		read, closeReader := s.bulkReader(4 * cache.MiByte)
-		defer closeReader()
 		var w newFileWriter
 		defer w.close()
+		lastDir := ""
 		for !failed.Load() {
 			lo := int(next.Add(run)) - run
 			if lo >= len(ups) {
 				return nil
 			}
 			for i := lo; i < min(lo+run, len(ups)); i++ {
-				if err := s.writeNewFile(read, &w, &ups[i]); err != nil {
+				if dir := filepath.Dir(s.diskPath(ups[i].path)); dir != lastDir {
+					if err := nd.ensure(dir); err != nil {
+						failed.Store(true)
+						return fmt.Errorf("création du dossier de %s : %w", s.displayPath(ups[i].path), err)
+					}
+					lastDir = dir
+				}
+				if err := s.writeNewFile(s.readObject, &w, &ups[i]); err != nil {
 					failed.Store(true)
 					return err
 				}
@@ -87,6 +88,9 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 		return nil, err
 	}
 	s.progress(PhaseCheckout, len(ups), len(ups))
+	for d := range nd.changed {
+		dirs[d] = true
+	}
 	// Durable before the branch and index name them: one flush of the file system, or
 	// an fsync of each file and folder where there is no such flush.
 	if ok, err := syncFS(s.Root); ok || err != nil {
@@ -122,6 +126,22 @@ func (s *Store) writeNewFile(read func(Hash, plumbing.ObjectType) ([]byte, error
 	}
 	u.stat = st
 	return nil
+}
+
+// newDirs makes the folders of a fresh checkout for its concurrent workers.
+type newDirs struct {
+	mu   sync.Mutex
+	made map[string]bool // folders known to be real folders
+	// changed: the parents of the folders made, whose entries changed (to fsync).
+	changed map[string]bool
+}
+
+// ensure makes dir and its missing parents (ensureNewDir). Under one lock: making
+// folders in the same parent is serialized by the kernel anyway.
+func (nd *newDirs) ensure(dir string) error {
+	nd.mu.Lock()
+	defer nd.mu.Unlock()
+	return ensureNewDir(dir, nd.made, nd.changed)
 }
 
 // ensureNewDir makes dir and its missing parents up to a folder of made (the work

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -84,5 +85,53 @@ func TestReadJournalFresh(t *testing.T) {
 	}
 	if got, err := s.readJournal(); err != nil || got != nil {
 		t.Fatalf("unknown journal read as %+v, %v", got, err)
+	}
+}
+
+// TestNewDirs: the checkout's workers make the folders they need concurrently, each
+// once; a link or a file in place of a folder is refused, and the parents of the
+// folders made are noted for fsync.
+func TestNewDirs(t *testing.T) {
+	root := t.TempDir()
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(root, "lien")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "fichier"), "x\n")
+	nd := &newDirs{made: map[string]bool{root: true}, changed: map[string]bool{}}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*50)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				errs <- nd.ensure(filepath.Join(root, "beneficiaires", fmt.Sprintf("b%d", i%10), "sous"))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		if fi, err := os.Lstat(filepath.Join(root, "beneficiaires", fmt.Sprintf("b%d", i), "sous")); err != nil || !fi.IsDir() {
+			t.Fatalf("b%d/sous: %v", i, err)
+		}
+	}
+	if !nd.changed[root] || !nd.changed[filepath.Join(root, "beneficiaires")] || len(nd.changed) != 12 {
+		t.Fatalf("folders to fsync: %v", nd.changed)
+	}
+	if err := nd.ensure(filepath.Join(root, "lien", "x")); err == nil || !strings.Contains(err.Error(), "lien symbolique") {
+		t.Fatalf("through a link: %v", err)
+	}
+	if err := nd.ensure(filepath.Join(root, "fichier", "x")); err == nil {
+		t.Fatal("a file taken for a folder")
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Fatalf("written through the link: %v", entries)
 	}
 }

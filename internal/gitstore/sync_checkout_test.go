@@ -45,9 +45,7 @@ func checkoutFixture(t *testing.T) (dir string, s *Store, r *checkoutRun, b stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	read, closeReader := s.bulkReader(0)
-	t.Cleanup(closeReader)
-	return dir, s, newCheckoutRun(s, h, changes, read), b
+	return dir, s, newCheckoutRun(s, h, changes, s.readObject), b
 }
 
 func treeOfRev(t *testing.T, s *Store, dir, rev string) Hash {

@@ -530,7 +530,8 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 	if err != nil {
 		return nil, err
 	}
-	return &havesFilter{UploadPackSession: sess, st: st}, nil
+	src := newObjectSource(filepath.Join(dir, "objects"), func() (*filesystem.Storage, error) { return st, nil })
+	return &havesFilter{UploadPackSession: sess, st: st, src: src}, nil
 }
 
 // havesFilter drops the "haves" the served repository does not hold: go-git's server
@@ -538,11 +539,13 @@ func (fileTransport) NewUploadPackSession(ep *transport.Endpoint, auth transport
 // commits the server lacks (those it is about to push).
 type havesFilter struct {
 	transport.UploadPackSession
-	st *filesystem.Storage
+	st  *filesystem.Storage
+	src *objectSource // the objects sent, read by acc (transport_upload.go)
 }
 
 func (f *havesFilter) Close() error {
 	err := f.UploadPackSession.Close()
+	f.src.close()
 	if cerr := f.st.Close(); err == nil {
 		err = cerr
 	}
@@ -557,7 +560,7 @@ func (f *havesFilter) UploadPack(ctx context.Context, req *packp.UploadPackReque
 		}
 	}
 	req.Haves = haves
-	return uploadPack(ctx, f.st, req, haves)
+	return uploadPack(ctx, f.src, req, haves)
 }
 
 func (fileTransport) NewReceivePackSession(ep *transport.Endpoint, auth transport.AuthMethod) (transport.ReceivePackSession, error) {

@@ -10,9 +10,7 @@ import (
 	"io"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
@@ -32,8 +30,8 @@ import (
 // as it indexes the pack. git gc (or git maintenance) deltifies later.
 
 // uploadPack answers an upload-pack request of a go-git client with a pack streamed from
-// st. haves are the client's commits that st holds.
-func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.UploadPackRequest, haves []plumbing.Hash) (*packp.UploadPackResponse, error) {
+// src. haves are the client's commits that src holds.
+func uploadPack(ctx context.Context, src *objectSource, req *packp.UploadPackRequest, haves []plumbing.Hash) (*packp.UploadPackResponse, error) {
 	if req.IsEmpty() {
 		return nil, transport.ErrEmptyUploadPackRequest
 	}
@@ -43,7 +41,7 @@ func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.U
 	if len(req.Shallows) > 0 || req.Depth != nil && !req.Depth.IsZero() || req.Filter != "" {
 		return nil, fmt.Errorf("shallow not supported")
 	}
-	objs, err := objectsToUpload(st, req.Wants, haves)
+	objs, err := objectsToUpload(src, req.Wants, haves)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +49,7 @@ func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.U
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pw.CloseWithError(writePack(pw, st, objs))
+		pw.CloseWithError(writePack(pw, src, objs))
 	}()
 	go func() {
 		select {
@@ -67,13 +65,13 @@ func uploadPack(ctx context.Context, st storer.EncodedObjectStorer, req *packp.U
 // haves: each such commit, and the trees and blobs of its tree that its first parent's
 // tree does not have at the same place. A client holding the haves (and so their
 // ancestors and trees) lacks none of the objects it needs after receiving these.
-func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash) ([]plumbing.Hash, error) {
-	has, err := haveCommits(st, haves)
+func objectsToUpload(src *objectSource, wants, haves []plumbing.Hash) ([]plumbing.Hash, error) {
+	has, err := haveCommits(src, haves)
 	if err != nil {
 		return nil, err
 	}
-	u := &uploadWalk{st: st, has: has, set: map[plumbing.Hash]bool{},
-		trees: &uploadTrees{st: st, cur: map[plumbing.Hash][]treeEntry{}}}
+	u := &uploadWalk{src: src, has: has, set: map[plumbing.Hash]bool{},
+		trees: &uploadTrees{src: src, cur: map[plumbing.Hash][]treeEntry{}}}
 	commits, err := u.addWants(wants)
 	if err != nil {
 		return nil, err
@@ -86,12 +84,12 @@ func objectsToUpload(st storer.EncodedObjectStorer, wants, haves []plumbing.Hash
 
 // haveCommits returns the commits the client holds: those the haves peel to, and all
 // their ancestors.
-func haveCommits(st storer.EncodedObjectStorer, haves []plumbing.Hash) (map[plumbing.Hash]bool, error) {
+func haveCommits(src *objectSource, haves []plumbing.Hash) (map[plumbing.Hash]bool, error) {
 	has := map[plumbing.Hash]bool{}
 	var stack []plumbing.Hash
 	for _, h := range haves {
 		// Tags (a fetch of refs/tags/* sends them as haves) count by what they peel to.
-		target, typ, _, err := peelTags(st, h)
+		target, typ, _, err := peelTags(src, h)
 		if err != nil {
 			return nil, err
 		}
@@ -105,19 +103,19 @@ func haveCommits(st storer.EncodedObjectStorer, haves []plumbing.Hash) (map[plum
 		if has[h] {
 			continue
 		}
-		c, err := object.GetCommit(st, h)
+		_, parents, err := readUploadCommit(src, h)
 		if err != nil {
 			return nil, err
 		}
 		has[h] = true
-		stack = append(stack, c.ParentHashes...)
+		stack = append(stack, parents...)
 	}
 	return has, nil
 }
 
 // uploadWalk is one objectsToUpload: the objects found to send, in the order found.
 type uploadWalk struct {
-	st    storer.EncodedObjectStorer
+	src   *objectSource
 	has   map[plumbing.Hash]bool // commits the client holds
 	set   map[plumbing.Hash]bool // objects in out
 	out   []plumbing.Hash
@@ -141,7 +139,7 @@ func (u *uploadWalk) addWants(wants []plumbing.Hash) ([]plumbing.Hash, error) {
 	for _, h := range wants {
 		// A want may be a tag (of a commit, a tree or a blob): the tags and what they
 		// point to are sent.
-		target, typ, tags, err := peelTags(u.st, h)
+		target, typ, tags, err := peelTags(u.src, h)
 		if err != nil {
 			return nil, err
 		}
@@ -173,24 +171,22 @@ func (u *uploadWalk) walkCommits(stack []plumbing.Hash) error {
 			continue
 		}
 		seen[h] = true
-		c, err := object.GetCommit(u.st, h)
+		tree, parents, err := readUploadCommit(u.src, h)
 		if err != nil {
 			return err
 		}
 		u.add(h)
 		var ptree plumbing.Hash
-		if len(c.ParentHashes) > 0 {
-			p, err := object.GetCommit(u.st, c.ParentHashes[0])
-			if err != nil {
+		if len(parents) > 0 {
+			if ptree, _, err = readUploadCommit(u.src, parents[0]); err != nil {
 				return err
 			}
-			ptree = p.TreeHash
 		}
-		if err := u.walkTree(ptree, c.TreeHash); err != nil {
+		if err := u.walkTree(ptree, tree); err != nil {
 			return err
 		}
 		u.trees.next()
-		stack = append(stack, c.ParentHashes...)
+		stack = append(stack, parents...)
 	}
 	return nil
 }
@@ -256,7 +252,7 @@ func sameEntry(olds []treeEntry, j *int, e treeEntry) *treeEntry {
 // walk from the newest commit down, a commit's parent tree is the tree the next commit
 // brings, whose large folders are then read once.
 type uploadTrees struct {
-	st        storer.EncodedObjectStorer
+	src       *objectSource
 	prev, cur map[plumbing.Hash][]treeEntry
 }
 
@@ -266,16 +262,7 @@ func (u *uploadTrees) entries(h plumbing.Hash) ([]treeEntry, error) {
 	}
 	e, ok := u.prev[h]
 	if !ok {
-		obj, err := u.st.EncodedObject(plumbing.TreeObject, h)
-		if err != nil {
-			return nil, err
-		}
-		r, err := obj.Reader()
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(r)
-		r.Close()
+		_, data, err := u.src.read(Hash(h), plumbing.TreeObject)
 		if err != nil {
 			return nil, err
 		}
@@ -292,9 +279,9 @@ func (u *uploadTrees) next() {
 	u.prev, u.cur = u.cur, make(map[plumbing.Hash][]treeEntry, len(u.cur))
 }
 
-// writePack writes a version 2 pack of objs, each whole (no deltas), read from st one at
-// a time.
-func writePack(w io.Writer, st storer.EncodedObjectStorer, objs []plumbing.Hash) error {
+// writePack writes a version 2 pack of objs, each whole (no deltas), read from src one
+// at a time.
+func writePack(w io.Writer, src *objectSource, objs []plumbing.Hash) error {
 	sum := sha1.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 64<<10)
 	var hdr [12]byte
@@ -314,7 +301,7 @@ func writePack(w io.Writer, st storer.EncodedObjectStorer, objs []plumbing.Hash)
 		return err
 	}
 	for _, h := range objs {
-		if err := writePackObject(bw, zw, st, h); err != nil {
+		if err := writePackObject(bw, zw, src, h); err != nil {
 			return err
 		}
 	}
@@ -325,26 +312,18 @@ func writePack(w io.Writer, st storer.EncodedObjectStorer, objs []plumbing.Hash)
 	return err
 }
 
-func writePackObject(bw *bufio.Writer, zw *zlib.Writer, st storer.EncodedObjectStorer, h plumbing.Hash) error {
-	obj, err := st.EncodedObject(plumbing.AnyObject, h)
+func writePackObject(bw *bufio.Writer, zw *zlib.Writer, src *objectSource, h plumbing.Hash) error {
+	typ, data, err := src.read(Hash(h), plumbing.AnyObject)
 	if err != nil {
 		return err
 	}
-	var code byte
-	switch obj.Type() {
-	case plumbing.CommitObject:
-		code = 1
-	case plumbing.TreeObject:
-		code = 2
-	case plumbing.BlobObject:
-		code = 3
-	case plumbing.TagObject:
-		code = 4
+	switch typ {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 	default:
-		return fmt.Errorf("objet %s de type %s", h, obj.Type())
+		return fmt.Errorf("objet %s de type %s", h, typ)
 	}
-	size := uint64(obj.Size())
-	b := code<<4 | byte(size&0x0f)
+	size := uint64(len(data))
+	b := byte(typ)<<4 | byte(size&0x0f) // pack codes are go-git's types
 	size >>= 4
 	for size > 0 {
 		if err := bw.WriteByte(b | 0x80); err != nil {
@@ -356,40 +335,47 @@ func writePackObject(bw *bufio.Writer, zw *zlib.Writer, st storer.EncodedObjectS
 	if err := bw.WriteByte(b); err != nil {
 		return err
 	}
-	r, err := obj.Reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
 	zw.Reset(bw)
-	n, err := io.Copy(zw, r)
-	if err != nil {
+	if _, err := zw.Write(data); err != nil {
 		return err
-	}
-	if n != obj.Size() {
-		return fmt.Errorf("objet %s : %d octets lus, %d annoncés", h, n, obj.Size())
 	}
 	return zw.Close()
 }
 
+// readUploadCommit reads the tree and parents of commit h of the served repository.
+func readUploadCommit(src *objectSource, h plumbing.Hash) (tree plumbing.Hash, parents []plumbing.Hash, err error) {
+	_, data, err := src.read(Hash(h), plumbing.CommitObject)
+	if err != nil {
+		return tree, nil, err
+	}
+	c, err := parseCommit(data)
+	if err != nil {
+		return tree, nil, fmt.Errorf("commit %s : %w", h, err)
+	}
+	for _, p := range c.parents {
+		parents = append(parents, plumbing.Hash(p))
+	}
+	return plumbing.Hash(c.tree), parents, nil
+}
+
 // peelTags follows annotated tags from h to the object they finally designate; tags
 // lists the tag objects on the way.
-func peelTags(st storer.EncodedObjectStorer, h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []plumbing.Hash, error) {
+func peelTags(src *objectSource, h plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, []plumbing.Hash, error) {
 	var tags []plumbing.Hash
 	for range 16 {
-		obj, err := st.EncodedObject(plumbing.AnyObject, h)
+		typ, data, err := src.read(Hash(h), plumbing.AnyObject)
 		if err != nil {
 			return h, plumbing.InvalidObject, nil, err
 		}
-		if obj.Type() != plumbing.TagObject {
-			return h, obj.Type(), tags, nil
+		if typ != plumbing.TagObject {
+			return h, typ, tags, nil
 		}
-		tag, err := object.DecodeTag(st, obj)
+		target, _, err := tagTarget(data)
 		if err != nil {
-			return h, plumbing.InvalidObject, nil, err
+			return h, plumbing.InvalidObject, nil, fmt.Errorf("étiquette %s : %w", h, err)
 		}
 		tags = append(tags, h)
-		h = tag.Target
+		h = plumbing.Hash(target)
 	}
 	return h, plumbing.InvalidObject, nil, fmt.Errorf("chaîne d'étiquettes trop longue à partir de %s", h)
 }

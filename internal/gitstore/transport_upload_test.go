@@ -37,7 +37,7 @@ func TestUploadPackObjects(t *testing.T) {
 	git(t, dir, "tag", "-a", "bilan", "-m", "Bilan")
 	want := plumbing.NewHash(strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")))
 	tag := plumbing.NewHash(strings.TrimSpace(git(t, dir, "rev-parse", "bilan")))
-	st := filesystem.NewStorage(osfs.New(filepath.Join(dir, ".git")), cache.NewObjectLRU(cache.MiByte))
+	st := testObjectSource(t, filepath.Join(dir, ".git"))
 
 	got, err := objectsToUpload(st, []plumbing.Hash{want}, []plumbing.Hash{have})
 	if err != nil {
@@ -84,7 +84,7 @@ func TestUploadPackObjects(t *testing.T) {
 
 // uploadFixture is a repository of three commits (a tagged middle one, a submodule
 // entry in the last) and go-git's storage of it.
-func uploadFixture(t *testing.T) (string, *filesystem.Storage) {
+func uploadFixture(t *testing.T) (string, *objectSource) {
 	t.Helper()
 	dir := newRepo(t)
 	writeFile(t, filepath.Join(dir, "a/fiche.md"), "un\n")
@@ -103,7 +103,7 @@ func uploadFixture(t *testing.T) (string, *filesystem.Storage) {
 	git(t, dir, "add", ".")
 	git(t, dir, "update-index", "--add", "--cacheinfo", "160000,"+strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))+",module")
 	git(t, dir, "commit", "-q", "-m", "trois")
-	return dir, filesystem.NewStorage(osfs.New(filepath.Join(dir, ".git")), cache.NewObjectLRU(cache.MiByte))
+	return dir, testObjectSource(t, filepath.Join(dir, ".git"))
 }
 
 func revHash(t *testing.T, dir, rev string) plumbing.Hash {
@@ -170,7 +170,7 @@ func TestSameEntry(t *testing.T) {
 // submodule's commit excluded).
 func TestUploadWalkTree(t *testing.T) {
 	dir, st := uploadFixture(t)
-	u := &uploadWalk{st: st, set: map[plumbing.Hash]bool{}, trees: &uploadTrees{st: st, cur: map[plumbing.Hash][]treeEntry{}}}
+	u := &uploadWalk{src: st, set: map[plumbing.Hash]bool{}, trees: &uploadTrees{src: st, cur: map[plumbing.Hash][]treeEntry{}}}
 	if err := u.walkTree(revHash(t, dir, "HEAD~^{tree}"), revHash(t, dir, "HEAD^{tree}")); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestUploadWalkWantsAndCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &uploadWalk{st: st, has: has, set: map[plumbing.Hash]bool{}, trees: &uploadTrees{st: st, cur: map[plumbing.Hash][]treeEntry{}}}
+	u := &uploadWalk{src: st, has: has, set: map[plumbing.Hash]bool{}, trees: &uploadTrees{src: st, cur: map[plumbing.Hash][]treeEntry{}}}
 	blob := revHash(t, dir, "HEAD:c/copie.md")
 	commits, err := u.addWants([]plumbing.Hash{revHash(t, dir, "bilan"), blob})
 	if err != nil {
@@ -223,4 +223,13 @@ func TestUploadWalkWantsAndCommits(t *testing.T) {
 	if got := hashSet(u.out); !slices.Equal(got, want) {
 		t.Fatalf("walkCommits = %v, want %v (git rev-list --objects HEAD~ ^HEAD~2)", got, want)
 	}
+}
+
+// testObjectSource reads the objects of the repository whose git dir is gitDir, as a
+// file:// remote's are read.
+func testObjectSource(t *testing.T, gitDir string) *objectSource {
+	st := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRU(cache.MiByte))
+	src := newObjectSource(filepath.Join(gitDir, "objects"), func() (*filesystem.Storage, error) { return st, nil })
+	t.Cleanup(src.close)
+	return src
 }

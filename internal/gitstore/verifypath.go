@@ -215,13 +215,16 @@ func badName(name string) string {
 // stream (".git::$INDEX_ALLOCATION") cut, and the short names NTFS gives ".git"
 // (GIT~1, and GI7EBA~1 as Git's is_ntfs_dotgit knows them).
 func isDotGit(name string) bool {
-	var b strings.Builder
-	for _, c := range name {
-		if !hfsIgnorable(c) {
-			b.WriteRune(c)
+	n := name
+	if strings.IndexFunc(name, hfsIgnorable) >= 0 { // rare: copy only then (100,000 names per clone)
+		var b strings.Builder
+		for _, c := range name {
+			if !hfsIgnorable(c) {
+				b.WriteRune(c)
+			}
 		}
+		n = b.String()
 	}
-	n := b.String()
 	if i := strings.IndexByte(n, ':'); i >= 0 {
 		n = n[:i]
 	}
