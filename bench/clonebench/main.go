@@ -11,7 +11,11 @@
 //	go run ./bench/clonebench                       # 1k, 10k, 100k
 //	go run ./bench/clonebench -sizes 1000 -runs 5 -nofile 1024
 //
-// Generated repositories are kept in -cache (100k takes a minute to generate).
+// Generated repositories are kept in -cache (100k takes a minute to generate). The clones
+// are written under TMPDIR and removed only at the end. On an ext4 file system without a
+// journal, creating files is several times slower for minutes after many were deleted
+// (the inode allocator skips recently deleted inodes one by one, for git as for acc):
+// measure on a journaled file system, or long after any large deletion.
 package main
 
 import (
@@ -106,6 +110,8 @@ func run(sizeList string, runs, commits, nofile int, cache string) error {
 	}
 	e.vars = append(e.vars, "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "ACC_TODAY=2026-11-25")
 	fmt.Printf("limite de fichiers ouverts des commandes mesurées : %d ; médianes sur %d passages\n", nofile, runs)
+	// Where the clones are written matters: see the package comment.
+	fmt.Printf("copies écrites dans %s (TMPDIR pour choisir un autre disque)\n", tmp)
 	for _, f := range strings.Split(sizeList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {

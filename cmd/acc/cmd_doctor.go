@@ -38,6 +38,9 @@ func (a *app) doctorCmd() *cobra.Command {
   index          l'index Git se lit
   historique     HEAD désigne une branche dont le dernier commit se lit, et chaque
                  référence un objet présent
+  chemins        aucun chemin dangereux (.git, .., lien symbolique, nom réservé
+                 par Windows…) dans l'historique des branches locales et suivies,
+                 avec les règles d'acc clone et d'acc sync
   effacements    les effacements enregistrés (acc purge) sont appliqués ici
   identite       Git sait qui vous êtes (auteur des commits)
   crochet        le crochet pre-commit d'acc (acc hook install) est installé

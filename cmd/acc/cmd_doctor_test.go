@@ -22,7 +22,7 @@ func TestRunDoctor(t *testing.T) {
 	wantIn(t, "stdout", out,
 		"OK         identite       les commits sont enregistrés au nom de Marie Martin <marie.martin@exemple.org>\n",
 		"OK         crochet        pas de crochet pre-commit",
-		"Bilan : 9 OK, 0 attention, 0 problème\n")
+		"Bilan : 10 OK, 0 attention, 0 problème\n")
 
 	out, err = run(doctorOptions{JSON: true})
 	wantExit(t, err, exitOK)
@@ -34,7 +34,7 @@ func TestRunDoctor(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if doc.Version != 1 || len(doc.Checks) != 9 || doc.Checks[0].ID != "configuration" || doc.Summary.OK != 9 {
+	if doc.Version != 1 || len(doc.Checks) != 10 || doc.Checks[0].ID != "configuration" || doc.Summary.OK != 10 {
 		t.Errorf("json: %+v", doc)
 	}
 

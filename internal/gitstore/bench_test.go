@@ -112,3 +112,28 @@ func benchCache(b *testing.B) string {
 	}
 	return b.TempDir()
 }
+
+// BenchmarkDoctorPaths measures acc doctor's check of the paths of the whole history
+// (doctor_paths.go): every commit of the branches, n documents in 300 commits.
+func BenchmarkDoctorPaths(b *testing.B) {
+	cache := benchCache(b)
+	for _, n := range benchSizes() {
+		dir, err := benchrepo.Cached(cache, n, 300)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				found, commits, err := s.historyPaths()
+				if err != nil || len(found) != 0 || commits != 300 {
+					b.Fatal(err, len(found), commits)
+				}
+			}
+		})
+	}
+}

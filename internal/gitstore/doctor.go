@@ -58,6 +58,7 @@ func (s *Store) Doctor(ctx context.Context, opt DoctorOptions) []Check {
 		s.checkLocks(opt),
 		s.checkIndex(),
 		s.checkHistory(),
+		s.checkPaths(),
 		s.checkPurges(ctx),
 	}
 }

@@ -144,10 +144,10 @@ func TestDoctorTransportAndLocks(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, ".git", "refs", "heads", "main.lock"))
 	checks := other.Doctor(context.Background(), DoctorOptions{})
-	if len(checks) != 6 {
+	if len(checks) != 7 {
 		t.Fatalf("%d checks", len(checks))
 	}
-	for _, id := range []string{"index", "historique", "effacements"} {
+	for _, id := range []string{"index", "historique", "chemins", "effacements"} {
 		if c := checkByID(t, checks, id); c.Status != CheckOK {
 			t.Errorf("%s: %+v", id, c)
 		}

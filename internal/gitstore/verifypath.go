@@ -298,6 +298,11 @@ type pathVerifier struct {
 	// then not read and parsed twice.
 	prev, cur map[Hash][]treeEntry
 	root      pathState
+	// report, when set, receives each unsafe entry and the walk goes on past it (acc
+	// doctor lists them all); otherwise the first one ends the walk.
+	report func(*UnsafePathError)
+	// current is the commit whose tree is being checked.
+	current Hash
 }
 
 type verifiedTree struct {
@@ -336,12 +341,17 @@ func (v *pathVerifier) entries(t Hash) ([]treeEntry, error) {
 // fsck of a fetch does.
 func (v *pathVerifier) commit(c, tree, base Hash) error {
 	defer func() { v.prev, v.cur = v.cur, make(map[Hash][]treeEntry, len(v.cur)) }()
-	if err := v.tree(tree, base, v.root, ""); err != nil {
-		if ue, ok := err.(*UnsafePathError); ok {
-			ue.Commit = c
-		}
-		return err
+	v.current = c
+	return v.tree(tree, base, v.root, "")
+}
+
+// unsafe ends the walk with ue, or hands it to v.report and lets the walk go on.
+func (v *pathVerifier) unsafe(ue *UnsafePathError) error {
+	ue.Commit = v.current
+	if v.report == nil {
+		return ue
 	}
+	v.report(ue)
 	return nil
 }
 
@@ -377,7 +387,10 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 		}
 		next, reason := v.rules.step(st, e.name, e.mode)
 		if reason != "" {
-			return &UnsafePathError{Path: strings.Clone(p), Reason: reason}
+			if err := v.unsafe(&UnsafePathError{Path: strings.Clone(p), Reason: reason}); err != nil {
+				return err
+			}
+			continue
 		}
 		// Git sorts entries by name, a folder's name read with a "/" after it: out of
 		// order or twice, a name could stand for two contents (fsck: duplicateEntries,
@@ -387,17 +400,24 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 			key += "/"
 		}
 		if i > 0 && key <= prev {
-			return &UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}
+			if err := v.unsafe(&UnsafePathError{Path: strings.Clone(p), Reason: "entrée en double ou mal triée dans l'objet tree"}); err != nil {
+				return err
+			}
+			continue
 		}
 		prev = key
 		if folded != nil {
 			k := strings.ToLower(norm.NFC.String(e.name))
 			if other, ok := folded[k]; ok {
-				if strings.EqualFold(other, e.name) {
-					return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)}
-				}
-				return &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q une fois les accents écrits de la même façon "+
+				ue := &UnsafePathError{Path: strings.Clone(p), Reason: fmt.Sprintf("même nom que %q une fois les accents écrits de la même façon "+
 					"(normalisation Unicode NFC/NFD : un seul fichier sous macOS)", other)}
+				if strings.EqualFold(other, e.name) {
+					ue.Reason = fmt.Sprintf("même nom que %q à la casse près (un seul fichier sous macOS et Windows)", other)
+				}
+				if err := v.unsafe(ue); err != nil {
+					return err
+				}
+				continue
 			}
 			folded[k] = e.name
 		}
@@ -438,7 +458,11 @@ func (v *pathVerifier) tree(t, base Hash, st pathState, dir string) error {
 // verifyCommits checks the trees of commits (in any order) against their first
 // parents'. Parents outside the list must be trusted: local history, or checked before.
 func (s *Store) verifyCommits(g *commitGraph, commits []Hash) error {
-	v := s.newPathVerifier()
+	return s.newPathVerifier().commits(g, commits)
+}
+
+// commits checks each commit's tree against its first parent's.
+func (v *pathVerifier) commits(g *commitGraph, commits []Hash) error {
 	for _, c := range commits {
 		rc, err := g.get(c)
 		if err != nil {
