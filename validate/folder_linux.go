@@ -40,10 +40,16 @@ type folderFiles struct {
 // os.DirEntry (a twentieth of a warm run at 100k documents). A folder
 // replaced by a link since it was looked at is refused, not followed.
 func openFolder(path string) (*folderFiles, []fs.DirEntry, error) {
+	return openFolderAt(unix.AT_FDCWD, path, path)
+}
+
+// openFolderAt is openFolder for the folder name of the open folder at (or
+// the path name with unix.AT_FDCWD); path names it in errors.
+func openFolderAt(at int, name, path string) (*folderFiles, []fs.DirEntry, error) {
 	var fd int
 	var err error
 	for {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+		fd, err = unix.Openat(at, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 		if err != unix.EINTR {
 			break
 		}
@@ -254,3 +260,32 @@ func (d *folderFiles) read(name string) ([]byte, fileSig, error) {
 }
 
 func (d *folderFiles) close() { unix.Close(d.fd) }
+
+// unitOpener opens the beneficiaries' folders relative to beneficiaires/,
+// open once for the run: the kernel resolves one name per folder instead of
+// the whole path, and no lstat comes first, as O_DIRECTORY and O_NOFOLLOW
+// refuse what is not a folder (runner.unit then looks at what it is). Safe
+// for concurrent use.
+type unitOpener struct{ fd int }
+
+func newUnitOpener(parent string) *unitOpener {
+	fd, err := unix.Open(parent, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		fd = -1
+	}
+	return &unitOpener{fd: fd}
+}
+
+// open opens and lists the folder at path, named name in beneficiaires/.
+func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error) {
+	if o == nil || o.fd < 0 || name == "" || strings.ContainsRune(name, '/') {
+		return openFolder(path)
+	}
+	return openFolderAt(o.fd, name, path)
+}
+
+func (o *unitOpener) close() {
+	if o != nil && o.fd >= 0 {
+		unix.Close(o.fd)
+	}
+}

@@ -3,6 +3,7 @@
 package validate
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,3 +36,23 @@ func (d *folderFiles) read(name string) ([]byte, fileSig, error) {
 }
 
 func (d *folderFiles) close() {}
+
+// unitOpener opens the beneficiaries' folders by path, after an lstat: a
+// link to a folder is never followed.
+type unitOpener struct{}
+
+func newUnitOpener(string) *unitOpener { return &unitOpener{} }
+
+// open opens and lists the folder at path; what is not a folder is refused.
+func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.IsDir() {
+		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("pas un dossier")}
+	}
+	return openFolder(path)
+}
+
+func (o *unitOpener) close() {}

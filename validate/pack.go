@@ -109,6 +109,7 @@ func (p *PackCache) load() {
 		return
 	}
 	b := make([]byte, fi.Size())
+	adviseHuge(b)
 	if _, err := io.ReadFull(f, b); err != nil {
 		return
 	}

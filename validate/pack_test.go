@@ -330,3 +330,23 @@ func TestUnchangedAndReadFolder(t *testing.T) {
 		t.Error("missing folder")
 	}
 }
+
+// adviseHuge only advises: whatever the slice's size and alignment, its
+// bytes stay what is written into them, and a pack read after the advice
+// is the pack written.
+func TestAdviseHuge(t *testing.T) {
+	for _, n := range []int{0, 1, 2<<20 - 1, 4 << 20, 5<<20 + 3} {
+		for _, off := range []int{0, 1, 4095} {
+			b := make([]byte, n+off)[off:]
+			adviseHuge(b)
+			for i := range b {
+				b[i] = byte(i * 7)
+			}
+			for i := range b {
+				if b[i] != byte(i*7) {
+					t.Fatalf("size %d offset %d: byte %d changed", n, off, i)
+				}
+			}
+		}
+	}
+}

@@ -182,6 +182,8 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	// Measured: cold runs about 1.5× faster on two cores with a relaxed
 	// collector.
 	defer gctune.Relax(gcPercent, memoryLimit)()
+	r.folders = newUnitOpener(filepath.Join(root, casefile.BeneficiariesDir))
+	defer r.folders.close()
 	return r.run(ctx, units, workers, sink)
 }
 
@@ -414,6 +416,7 @@ type runner struct {
 	wantDocs func(*Folder) bool
 	progress func(done, total int)
 	overlay  map[string][]byte
+	folders  *unitOpener
 }
 
 // result is what one unit gives.
@@ -687,18 +690,19 @@ func (r *runner) unit(u *unit) *result {
 	res := &result{}
 	rel := unitPath(u.name)
 	abs := filepath.Join(r.root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(abs)
+	// The folder is opened first: only what cannot be opened as a folder is
+	// looked at (10,000 lstat calls spared at 100k documents).
+	dir, ents, err := r.folders.open(abs, u.name)
 	if err != nil {
-		res.findings = append(res.findings, forced("emplacement", rel, "illisible (%s) : vérifiez les droits du dossier", ioReason(err)))
-		return res
-	}
-	if !fi.IsDir() {
-		r.notFolder(u, rel, fi.Mode(), res)
-		return res
-	}
-	dir, ents, err := openFolder(abs)
-	if err != nil {
-		res.findings = append(res.findings, forced("emplacement", rel, "dossier illisible (%s) : vérifiez ses droits", ioReason(err)))
+		fi, lerr := os.Lstat(abs)
+		switch {
+		case lerr != nil:
+			res.findings = append(res.findings, forced("emplacement", rel, "illisible (%s) : vérifiez les droits du dossier", ioReason(lerr)))
+		case !fi.IsDir():
+			r.notFolder(u, rel, fi.Mode(), res)
+		default:
+			res.findings = append(res.findings, forced("emplacement", rel, "dossier illisible (%s) : vérifiez ses droits", ioReason(err)))
+		}
 		return res
 	}
 	defer dir.close()

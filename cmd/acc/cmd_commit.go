@@ -67,6 +67,11 @@ func runCommit(o *commitOptions) error {
 		return err
 	}
 	defer unlock()
+	// The commit rewrites HEAD's trees down to the scopes: they are read
+	// while the work tree is scanned.
+	for _, scope := range scopes {
+		ws.store.WarmTrees(scope)
+	}
 	rels, err := commitPaths(ws, scopes, files)
 	if err != nil {
 		return err

@@ -92,7 +92,16 @@ func (f *File) Stat() (fs.FileInfo, error) { return f.f.Stat() }
 // Commit makes the content the target's: fsync, chmod, close, rename, fsync
 // the folder. On error the temporary file is removed and the target is as it
 // was.
-func (f *File) Commit() error {
+func (f *File) Commit() error { return f.commit(true) }
+
+// CommitUnsynced is Commit without the two fsyncs, for a cache whose reader
+// checks what it reads (a checksum): readers still see the old content or
+// the new one whole, but a crash may leave the old file, the new one or a
+// torn one, which the reader rejects. An fsync waits for the file system's
+// journal, which other programs' writes can make long.
+func (f *File) CommitUnsynced() error { return f.commit(false) }
+
+func (f *File) commit(durable bool) error {
 	if f.done {
 		return errors.New("atomicfile: Commit après Commit ou Abort")
 	}
@@ -101,7 +110,10 @@ func (f *File) Commit() error {
 		return f.f.Close()
 	}
 	tmp := f.f.Name()
-	err := f.f.Sync()
+	var err error
+	if durable {
+		err = f.f.Sync()
+	}
 	if err == nil {
 		// CreateTemp made it 0600 less the umask; the caller's perm is
 		// wanted exactly.
@@ -116,6 +128,9 @@ func (f *File) Commit() error {
 	if err != nil {
 		_ = os.Remove(tmp)
 		return err
+	}
+	if !durable {
+		return nil
 	}
 	return SyncDir(filepath.Dir(f.path))
 }

@@ -3,6 +3,7 @@
 package gitstore
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,5 +142,29 @@ func TestSpliceIndexGitReads(t *testing.T) {
 				t.Fatalf("index version %d, want %d", got, ix.version)
 			}
 		})
+	}
+}
+
+// The index's checksum is verified beside the reading of its entries: a
+// damaged index is refused all the same, whatever its entries say.
+func TestIndexEntriesRefusesBadChecksum(t *testing.T) {
+	dir := newRepo(t)
+	writeFile(t, filepath.Join(dir, "acc.yaml"), "organisation: X\n")
+	s := openLocked(t, dir)
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("a\n")})
+	data, err := os.ReadFile(s.indexPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 1 // the checksum's last byte
+	if err := os.WriteFile(s.indexPath(), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ce *IndexCorruptError
+	if _, err := s.IndexEntries("beneficiaires"); !errors.As(err, &ce) {
+		t.Fatalf("IndexEntries on a damaged index: %v", err)
+	}
+	if _, _, _, err := s.WorkChanges("beneficiaires", nil); !errors.As(err, &ce) {
+		t.Fatalf("WorkChanges on a damaged index: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -74,26 +75,19 @@ type SeenFile struct {
 // path (Linux) are given; seen is called from one goroutine, after the
 // check.
 func (s *Store) WorkChangesSeen(dir string, keep func(name string) bool, seen func(SeenFolder)) (changed, deleted, untracked []string, err error) {
+	dir = strings.TrimSuffix(dir, "/")
 	// The index's time is taken before it is read: a newer index read
 	// afterwards only makes more entries racy.
 	racy := s.indexRacyTime()
-	entries, err := s.IndexEntries(dir)
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	dc := s.loadDirCache()
 	defer dc.close()
-	folders := groupByFolder(entries)
-	for _, f := range folders {
-		f.wantSeen = seen != nil
-	}
-	changed, deleted, err = s.checkFolders(dc, folders, racy)
+	folders, changed, deleted, err := s.checkFolders(dc, dir, racy, seen != nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if seen != nil {
 		for _, f := range folders {
-			if f.seenOK && f.scanned {
+			if f.seenOK && f.scanned && len(f.entries) > 0 {
 				seen(SeenFolder{Dir: f.dir, Files: f.seen, Others: f.rec.others})
 			}
 		}
@@ -138,6 +132,7 @@ func racyTime(t, indexTime time.Time) bool {
 type folder struct {
 	dir     string
 	entries []IndexEntry
+	run     walkRun   // where entries lie while the index is read (folderWalk)
 	rec     dirRecord // what the folder holds on disk, filled by checkFolder
 	scanned bool      // rec is filled
 	// With wantSeen, the quick path keeps in seen the stat data of the
@@ -146,34 +141,6 @@ type folder struct {
 	wantSeen bool
 	seen     []SeenFile
 	seenOK   bool
-}
-
-// groupByFolder splits sorted entries by folder. A folder's entries may be
-// interleaved with its subfolders' ("a/b.md" < "a/b/c.md" < "a/c.md"): they
-// are gathered, keeping their order.
-func groupByFolder(entries []IndexEntry) []*folder {
-	var out []*folder
-	byDir := map[string]*folder{}
-	for lo := 0; lo < len(entries); {
-		dir := path.Dir(entries[lo].Path)
-		hi := lo + 1
-		for hi < len(entries) && path.Dir(entries[hi].Path) == dir {
-			hi++
-		}
-		if dir == "." {
-			dir = "" // the case-file folder itself, as WorkChanges names it
-		}
-		f := byDir[dir]
-		if f == nil {
-			f = &folder{dir: dir, entries: entries[lo:hi:hi]}
-			byDir[dir] = f
-			out = append(out, f)
-		} else {
-			f.entries = append(f.entries, entries[lo:hi]...)
-		}
-		lo = hi
-	}
-	return out
 }
 
 // names returns the base names of the folder's tracked entries, sorted.
@@ -185,46 +152,195 @@ func (f *folder) names() []string {
 	return out
 }
 
-// checkFolders checks every tracked entry against the disk, folder by folder
-// in parallel chunks, and records each folder's listing for the untracked
-// walk.
-func (s *Store) checkFolders(dc *dirCache, folders []*folder, racy time.Time) (changed, deleted []string, err error) {
-	total := 0
-	for _, f := range folders {
-		total += len(f.entries)
+// checkFolders checks every tracked entry under the case-relative folder dir
+// against the disk, folder by folder, and records each folder's listing for
+// the untracked walk. It returns the folders: those holding tracked files
+// and those on the way to them from dir (beneficiaires/ holds none itself,
+// but its listing is what the untracked walk starts from).
+//
+// The index is read once, by one goroutine, while workers check the folders
+// it has finished: each folder is handed over as soon as the walk has left
+// it (the index is sorted by path, so a folder's entries, interleaved with
+// those of its subfolders, all come before the first entry outside it). The
+// workers take small runs of folders in turn: the kernel's work per folder
+// varies (a listing of thousands of names, a folder not in memory).
+func (s *Store) checkFolders(dc *dirCache, dir string, racy time.Time, wantSeen bool) (folders []*folder, changed, deleted []string, err error) {
+	prefix, err := s.indexPrefix(dir)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0)*2, total/256+1, len(folders)))
+	const run = 16 // folders handed over at a time
 	type part struct {
 		changed, deleted []string
 		err              error
 	}
-	parts := make([]part, workers)
+	var parts []part
+	runs := make(chan []*folder, 64)
+	var failed atomic.Bool
 	var wg sync.WaitGroup
-	chunk := (len(folders) + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := min(w*chunk, len(folders)), min((w+1)*chunk, len(folders))
-		wg.Add(1)
-		go func(p *part, fs []*folder) {
-			defer wg.Done()
-			defer bug.Recover(&p.err)
-			var op folderOpener
-			defer op.close()
-			for _, f := range fs {
-				if p.err = s.checkFolder(dc, f, racy, &op, &p.changed, &p.deleted); p.err != nil {
-					return
+	start := func(entries uint32) {
+		parts = make([]part, max(1, min(runtime.GOMAXPROCS(0)*2, int(entries)/256+1)))
+		for w := range parts {
+			wg.Add(1)
+			go func(p *part) {
+				defer wg.Done()
+				defer func() {
+					if p.err != nil {
+						failed.Store(true)
+					}
+					for range runs { // the walk must not wait for a worker that stopped
+					}
+				}()
+				defer bug.Recover(&p.err)
+				var op folderOpener
+				defer op.close()
+				for fs := range runs {
+					for _, f := range fs {
+						if failed.Load() {
+							return
+						}
+						f.wantSeen = wantSeen
+						if p.err = s.checkFolder(dc, f, racy, &op, &p.changed, &p.deleted); p.err != nil {
+							return
+						}
+					}
 				}
-			}
-		}(&parts[w], folders[lo:hi])
+			}(&parts[w])
+		}
 	}
+	var batch []*folder
+	w := folderWalk{dir: dir, hand: func(f *folder) {
+		folders = append(folders, f)
+		if batch = append(batch, f); len(batch) == run {
+			runs <- batch
+			batch = nil
+		}
+	}}
+	walkErr := s.readIndex(func(ix *indexFile) error {
+		start(ix.count)
+		w.all = make([]IndexEntry, 0, ix.count)
+		var werr error
+		_, err := ix.walk(func(e *rawEntry) bool {
+			if e.stage != 0 || !bytes.HasPrefix(e.name, prefix) {
+				return true
+			}
+			cp, ok := s.casePath(string(e.name))
+			if !ok {
+				return true
+			}
+			if werr = w.add(decodeIndexEntry(ix, e, cp)); werr != nil {
+				werr = ix.corrupt(werr.Error())
+				return false
+			}
+			return !failed.Load()
+		})
+		if err == nil {
+			err = werr
+		}
+		return err
+	})
+	w.finish()
+	if len(batch) > 0 {
+		runs <- batch
+	}
+	close(runs)
 	wg.Wait()
 	for _, p := range parts {
 		if p.err != nil {
-			return nil, nil, p.err
+			return nil, nil, nil, p.err
 		}
 		changed = append(changed, p.changed...)
 		deleted = append(deleted, p.deleted...)
 	}
-	return changed, deleted, nil
+	if walkErr != nil {
+		return nil, nil, nil, walkErr
+	}
+	return folders, changed, deleted, nil
+}
+
+// folderWalk groups the index's entries under a folder by folder, and hands
+// each folder over once the walk has left it; the folders on the way from
+// dir to them come too, with no entries of their own (or theirs).
+type folderWalk struct {
+	dir  string
+	open []*folder // the last entry's folder and its parents up to dir, outermost first
+	prev string
+	any  bool
+	hand func(*folder)
+	// all holds the entries in the walk's order: a folder whose entries
+	// follow each other (all but a folder interrupted by a subfolder's) is a
+	// part of it, not a slice of its own grown entry by entry.
+	all []IndexEntry
+}
+
+// walkRun is where a folder's entries lie in folderWalk.all while they
+// follow each other.
+type walkRun struct{ lo, hi int }
+
+// add puts the next entry (in the index's order) in its folder.
+func (w *folderWalk) add(e IndexEntry) error {
+	if w.any && e.Path <= w.prev {
+		// Git refuses such an index too ("unordered stage entries").
+		return errors.New("entrées dans le désordre")
+	}
+	w.prev, w.any = e.Path, true
+	d := path.Dir(e.Path)
+	if d == "." {
+		d = ""
+	}
+	for len(w.open) > 0 && !inFolder(d, w.open[len(w.open)-1].dir) {
+		w.pop()
+	}
+	var down []string // the folders to open, innermost first
+	for x := d; len(w.open) == 0 || w.open[len(w.open)-1].dir != x; {
+		down = append(down, x)
+		if x == w.dir || x == "" {
+			break
+		}
+		if x = path.Dir(x); x == "." {
+			x = ""
+		}
+	}
+	for i := len(down) - 1; i >= 0; i-- {
+		w.open = append(w.open, &folder{dir: down[i]})
+	}
+	f := w.open[len(w.open)-1]
+	i := len(w.all)
+	w.all = append(w.all, e)
+	switch {
+	case f.run.hi == i && f.run.hi > f.run.lo: // follows the folder's last entry
+		f.run.hi++
+	case f.run.hi == f.run.lo && len(f.entries) == 0: // its first entry
+		f.run = walkRun{i, i + 1}
+	default: // after a subfolder's entries: the folder gets its own slice
+		if f.run.hi > f.run.lo {
+			f.entries = append([]IndexEntry(nil), w.all[f.run.lo:f.run.hi]...)
+			f.run = walkRun{}
+		}
+		f.entries = append(f.entries, e)
+	}
+	return nil
+}
+
+func (w *folderWalk) pop() {
+	f := w.open[len(w.open)-1]
+	w.open = w.open[:len(w.open)-1]
+	if f.run.hi > f.run.lo {
+		f.entries = w.all[f.run.lo:f.run.hi:f.run.hi]
+	}
+	w.hand(f)
+}
+
+// finish hands over the folders still open.
+func (w *folderWalk) finish() {
+	for len(w.open) > 0 {
+		w.pop()
+	}
+}
+
+// inFolder tells whether the case-relative folder d is dir or lies under it.
+func inFolder(d, dir string) bool {
+	return dir == "" || d == dir || (len(d) > len(dir) && d[len(dir)] == '/' && d[:len(dir)] == dir)
 }
 
 // checkFolder checks one folder's entries: the quick path (one open folder,
@@ -342,7 +458,12 @@ type dirRecord struct {
 // (FAT: 2 s), a later change cannot leave the same time.
 const dirCacheMargin = 3 * time.Second
 
-const dirCacheVersion = "acc-dircache-2"
+const dirCacheVersion = "acc-dircache-3"
+
+// dirCacheSum is the prefix of the cache file's last line, the SHA-1 of what
+// precedes it: the file is written without fsync (a cache), and a file torn
+// by a crash must not pass for one that lists fewer names.
+const dirCacheSum = "sum "
 
 func (s *Store) dirCachePath() string { return filepath.Join(s.CacheDir("worktree"), "dossiers") }
 
@@ -383,7 +504,14 @@ func (s *Store) loadDirCache() *dirCache {
 
 // parseDirCache reads the cache file; a damaged one is not used.
 func parseDirCache(data []byte) (map[string]dirRecord, bool) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	body, sum, ok := cutDirCacheSum(data)
+	if !ok {
+		return nil, false
+	}
+	if got := sha1.Sum(body); hex.EncodeToString(got[:]) != sum {
+		return nil, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	if !sc.Scan() || sc.Text() != dirCacheVersion {
 		return nil, false
@@ -407,6 +535,20 @@ func parseDirCache(data []byte) (map[string]dirRecord, bool) {
 		recs[f[0]] = r
 	}
 	return recs, sc.Err() == nil
+}
+
+// cutDirCacheSum splits the cache file into its records and the checksum
+// of its last line.
+func cutDirCacheSum(data []byte) (body []byte, sum string, ok bool) {
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		return nil, "", false
+	}
+	i := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	last := string(data[i : len(data)-1])
+	if !strings.HasPrefix(last, dirCacheSum) {
+		return nil, "", false
+	}
+	return data[:i], strings.TrimPrefix(last, dirCacheSum), true
 }
 
 func splitNames(s string) []string {
@@ -436,12 +578,15 @@ func (dc *dirCache) save() {
 		b.WriteString(k + "\t" + strconv.FormatInt(r.mtime, 10) + "\t" + hex.EncodeToString(r.tracked[:]) + "\t" +
 			strings.Join(r.subdirs, "\x00") + "\t" + strings.Join(r.others, "\x00") + "\n")
 	}
+	sum := sha1.Sum(b.Bytes())
+	b.WriteString(dirCacheSum + hex.EncodeToString(sum[:]) + "\n")
 	tmp := dc.tmp
 	dc.tmp = nil
 	defer tmp.Abort()
-	// A cache: losing it costs a walk, so a failed write is ignored.
+	// A cache: losing it costs a walk, so a failed write is ignored, and a
+	// torn one is refused by its checksum.
 	if _, err := tmp.Write(b.Bytes()); err == nil {
-		_ = tmp.Commit()
+		_ = tmp.CommitUnsynced()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -56,6 +57,21 @@ func TestWorkChangesFolderCache(t *testing.T) {
 	check([]string{"beneficiaires/a/2026-11-25-entretien-suivi.md", "beneficiaires/c/fiche.md"})
 	// Untracked without any folder change: git rm --cached.
 	git(t, dir, "rm", "-q", "--cached", "beneficiaires/b/fiche.md")
+	check([]string{"beneficiaires/a/2026-11-25-entretien-suivi.md", "beneficiaires/b/fiche.md", "beneficiaires/c/fiche.md"})
+	// A cache torn by a crash (it is written without fsync) is ignored, even
+	// where what is left reads as records that list fewer names: here a's
+	// untracked file is gone from its record, its checksum line kept.
+	data, err := os.ReadFile(s.dirCachePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	torn := strings.Replace(string(data), "\t2026-11-25-entretien-suivi.md\n", "\t\n", 1)
+	if torn == string(data) {
+		t.Fatalf("no record of a's untracked file in the cache:\n%s", data)
+	}
+	if err := os.WriteFile(s.dirCachePath(), []byte(torn), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	check([]string{"beneficiaires/a/2026-11-25-entretien-suivi.md", "beneficiaires/b/fiche.md", "beneficiaires/c/fiche.md"})
 	// A damaged cache is ignored.
 	if err := os.WriteFile(s.dirCachePath(), []byte("acc-dircache-1\nnot\ta\trecord\n"), 0o600); err != nil {
@@ -184,6 +200,13 @@ func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
 		changes = append(changes, Change{Path: "beneficiaires/" + b + "/fiche.md", Content: []byte(b + " fiche\n")},
 			Change{Path: "beneficiaires/" + b + "/2026-11-02-note.md", Content: []byte(b + " note\n")})
 	}
+	// A folder's files interleaved with its subfolder's in the index's
+	// order ("i/b.md" < "i/b/c.md" < "i/c.md"): the index is read while the
+	// folders are checked, each handed over once the walk has left it.
+	changes = append(changes, Change{Path: "beneficiaires/i/b.md", Content: []byte("i b\n")},
+		Change{Path: "beneficiaires/i/b/c.md", Content: []byte("i b c\n")},
+		Change{Path: "beneficiaires/i/b/d.md", Content: []byte("i b d\n")},
+		Change{Path: "beneficiaires/i/c.md", Content: []byte("i c\n")})
 	mustCommit(t, s, "un", changes...)
 	old := time.Now().Add(-time.Hour)
 	filepath.WalkDir(filepath.Join(dir, "beneficiaires"), func(p string, d fs.DirEntry, err error) error {
@@ -209,6 +232,9 @@ func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
 	git(t, dir, "rm", "-q", "--cached", "beneficiaires/h/fiche.md")        // untracked, folder unchanged
 	writeFile(t, b("h/.fiche.md.swp"), "swap\n")                           // hidden file: kept by keep or not
 	forgeRacy(t, s, dir, "beneficiaires/b/2026-11-02-note.md", "B NOTE\n") // racy same-size rewrite
+	writeFile(t, b("i/c.md"), "i C\n")                                     // after its subfolder's files
+	os.Remove(b("i/b/c.md"))                                               // in the subfolder
+	writeFile(t, b("i/b/e.md"), "new\n")                                   //
 
 	want := map[string]string{}
 	for _, line := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
@@ -217,8 +243,8 @@ func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
 			want[line[3:]] = strings.TrimSpace(line[:2])
 		}
 	}
-	if len(want) != 12 {
-		t.Fatalf("git status does not show the 12 paths: %v", want)
+	if len(want) != 15 {
+		t.Fatalf("git status does not show the 15 paths: %v", want)
 	}
 	for round := 0; round < 2; round++ { // cold for the changed folders, then from the cache
 		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
@@ -264,5 +290,31 @@ func TestRacyRule(t *testing.T) {
 	}
 	if !isRacy(&IndexEntry{MTime: time.Unix(1, 0)}, time.Time{}) || !isRacyStamp(make([]byte, 8), time.Time{}) {
 		t.Error("no index time: everything is racy")
+	}
+}
+
+// The walk that hands folders over as the index is read refuses entries out
+// of order, as Git does: a folder handed over twice would be checked twice.
+func TestFolderWalk(t *testing.T) {
+	var got []string
+	w := folderWalk{dir: "beneficiaires", hand: func(f *folder) {
+		var names []string
+		for _, e := range f.entries {
+			names = append(names, path.Base(e.Path))
+		}
+		got = append(got, f.dir+":"+strings.Join(names, ","))
+	}}
+	for _, p := range []string{"beneficiaires/a/b.md", "beneficiaires/a/b/c.md", "beneficiaires/a/c.md", "beneficiaires/z/x/y.md"} {
+		if err := w.add(IndexEntry{Path: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.finish()
+	want := []string{"beneficiaires/a/b:c.md", "beneficiaires/a:b.md,c.md", "beneficiaires/z/x:y.md", "beneficiaires/z:", "beneficiaires:"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("handed over %q, want %q", got, want)
+	}
+	if err := w.add(IndexEntry{Path: "beneficiaires/a/d.md"}); err == nil {
+		t.Fatal("an entry out of order was taken")
 	}
 }
