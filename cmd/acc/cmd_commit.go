@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acc-formation/acc/casefile"
+	"github.com/acc-formation/acc/internal/gctune"
 	"github.com/acc-formation/acc/internal/termtext"
 )
 
@@ -67,6 +68,9 @@ func runCommit(o *commitOptions) error {
 		return err
 	}
 	defer unlock()
+	// The scan's heap only grows (the index's entries, one record per
+	// folder): the collector waits for the limit.
+	defer gctune.Relax(gctune.Off, commitMemoryLimit)()
 	// The commit rewrites HEAD's trees down to the scopes: they are read
 	// while the work tree is scanned.
 	for _, scope := range scopes {
@@ -82,6 +86,10 @@ func runCommit(o *commitOptions) error {
 	}
 	return o.commitFiles(ws, rels, casefile.ActionCommit, message)
 }
+
+// commitMemoryLimit is the heap's soft limit during acc commit: some 100 MB
+// are reached at 100,000 documents without collecting.
+const commitMemoryLimit = 256 << 20
 
 // scopes sorts the paths typed: the folders whose changes are all taken
 // (every beneficiary's without a path), and single files.

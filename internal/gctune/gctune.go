@@ -9,6 +9,13 @@ import (
 	"runtime/debug"
 )
 
+// Off is the percent that leaves collections to the heap's limit alone: for
+// a short command whose heap only grows (acc commit's scan of the index and
+// the work tree), where a collection running beside the scan costs more
+// than it frees (it reads the index entries' fresh pages before they are
+// written, and each write then makes the kernel interrupt the other core).
+const Off = -1
+
 // Relax sets the collector's target to percent and the heap's soft limit
 // to limit, unless GOGC (or a caller) already set another target, and
 // GOMEMLIMIT (or a caller) another limit. It returns the function that

@@ -50,3 +50,24 @@ func TestRelaxKeepsTheUsersSettings(t *testing.T) {
 	}
 	debug.SetGCPercent(50)
 }
+
+func TestRelaxOffKeepsTheLimit(t *testing.T) {
+	oldPct := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(oldPct)
+	oldLim := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(oldLim)
+
+	restore := Relax(Off, 64<<20)
+	if got := debug.SetGCPercent(-2); got != -1 {
+		t.Errorf("GC percent during the run = %d, want -1 (off)", got)
+	}
+	debug.SetGCPercent(-1)
+	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
+		t.Errorf("memory limit during the run = %d, want %d: off without a limit would let the heap grow without bound", got, 64<<20)
+	}
+	restore()
+	if got := debug.SetGCPercent(-2); got != 100 {
+		t.Errorf("GC percent after = %d, want 100", got)
+	}
+	debug.SetGCPercent(100)
+}

@@ -74,7 +74,7 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 		f.rec, f.scanned = rec, true
 		return out, nil
 	}
-	ents, err := readDirFd(fd)
+	ents, err := readDirFd(fd, &op.buf)
 	if err != nil {
 		return out, nil // the portable path reads it again, and reports
 	}
@@ -89,6 +89,7 @@ type folderOpener struct {
 	parent string
 	fd     int
 	isOpen bool
+	buf    []byte // readDirFd's, reused from folder to folder
 }
 
 const folderFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC | unix.O_NOFOLLOW
@@ -118,10 +119,14 @@ func (o *folderOpener) close() {
 }
 
 // readDirFd lists an open folder with getdents64, without "." and "..";
-// an entry whose type the file system does not give is stat'ed.
-func readDirFd(fd int) ([]dirName, error) {
+// an entry whose type the file system does not give is stat'ed. *bufp is
+// its buffer, made on first use and kept for the next folder.
+func readDirFd(fd int, bufp *[]byte) ([]dirName, error) {
 	var out []dirName
-	buf := make([]byte, 16<<10)
+	if len(*bufp) == 0 {
+		*bufp = make([]byte, 16<<10)
+	}
+	buf := *bufp
 	for {
 		n, err := unix.Getdents(fd, buf)
 		if errors.Is(err, unix.EINTR) {
