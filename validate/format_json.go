@@ -183,15 +183,45 @@ func appendJSONString(dst []byte, s string) []byte {
 // messages are, and one pass over the bytes costs less than decoding every
 // accented letter.
 func jsonPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch b := s[i]; {
-		case b < 0x20 || b == '"' || b == '\\':
-			return false
-		case b == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
-			return false
+	ascii := true
+	for i := 0; i < len(s); {
+		// Eight bytes at a time when they are printable ASCII without '"'
+		// or '\\' (paths, rule names, most words of a message); otherwise
+		// those eight (or the last few) one by one.
+		end := min(i+8, len(s))
+		if end-i == 8 && plainWord(word(s, i)) {
+			i = end
+			continue
+		}
+		for ; i < end; i++ {
+			switch b := s[i]; {
+			case b < 0x20 || b == '"' || b == '\\':
+				return false
+			case b == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+				return false
+			case b >= utf8.RuneSelf:
+				ascii = false
+			}
 		}
 	}
-	return utf8.ValidString(s)
+	return ascii || utf8.ValidString(s)
+}
+
+// word is the eight bytes of s from i, the first one lowest.
+func word(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainWord tells whether the eight bytes of v are printable ASCII other
+// than '"' and '\\' (the classic "has a byte less than n" and "has a zero
+// byte" tests on a word).
+func plainWord(v uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) bool { return (x-ones)&^x&highs != 0 }
+	control := (v-0x20*ones)&^v&highs != 0
+	return v&highs == 0 && !control && !hasZero(v^('"'*ones)) && !hasZero(v^('\\'*ones))
 }
 
 // jsonWriter writes FormatJSON, streaming the findings.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"testing"
+	"unicode/utf8"
 )
 
 type jsonOut struct {
@@ -95,4 +96,55 @@ func TestAppendFindingAgreesWithEncodingJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// jsonPlainSlow is jsonPlain's definition, one byte at a time.
+func jsonPlainSlow(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b < 0x20 || b == '"' || b == '\\':
+			return false
+		case b == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+func TestJSONPlainWordAtATime(t *testing.T) {
+	// Every byte value at every position of a 17-byte string (two words and
+	// a tail), then strings where a sequence crosses a word's end.
+	base := []byte("abcdefghijklmnopq")
+	for pos := range base {
+		for b := 0; b < 256; b++ {
+			s := append([]byte(nil), base...)
+			s[pos] = byte(b)
+			if got, want := jsonPlain(string(s)), jsonPlainSlow(string(s)); got != want {
+				t.Fatalf("jsonPlain(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"", "a", "abcdefg\u2028", "abcdef\u2029x", "abcdefgh\u2028", "é", "abcdefgé", "abcdefg\xe2\x80", "abcdefg\xe2", "abcdefg\xc3", "Objectif « insertion » : 3 mois", "beneficiaires/b-000001/fiche.md", "abcdefgh\x7f", "abcdefgh~~~~~~~~"} {
+		if got, want := jsonPlain(s), jsonPlainSlow(s); got != want {
+			t.Errorf("jsonPlain(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func FuzzJSONPlain(f *testing.F) {
+	f.Add("beneficiaires/b-000001/fiche.md")
+	f.Add("Objectif « insertion »\u2028 : \"3\" mois\\")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := jsonPlain(s), jsonPlainSlow(s); got != want {
+			t.Fatalf("jsonPlain(%q) = %v, want %v", s, got, want)
+		}
+		// Whatever the path taken, the encoding is what encoding/json reads back.
+		var back string
+		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
+			t.Fatalf("appendJSONString(%q) is not JSON: %v", s, err)
+		}
+		if utf8.ValidString(s) && back != s {
+			t.Fatalf("appendJSONString(%q) reads back as %q", s, back)
+		}
+	})
 }
