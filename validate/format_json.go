@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/acc-formation/acc/internal/swar"
 )
 
 // jsonVersion is the version of the json format: bump it when a key changes
@@ -189,7 +191,7 @@ func jsonPlain(s string) bool {
 		// or '\\' (paths, rule names, most words of a message); otherwise
 		// those eight (or the last few) one by one.
 		end := min(i+8, len(s))
-		if end-i == 8 && plainWord(word(s, i)) {
+		if end-i == 8 && plainWord(swar.Word(s, i)) {
 			i = end
 			continue
 		}
@@ -207,21 +209,10 @@ func jsonPlain(s string) bool {
 	return ascii || utf8.ValidString(s)
 }
 
-// word is the eight bytes of s from i, the first one lowest.
-func word(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
 // plainWord tells whether the eight bytes of v are printable ASCII other
-// than '"' and '\\' (the classic "has a byte less than n" and "has a zero
-// byte" tests on a word).
+// than '"' and '\\'.
 func plainWord(v uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(x uint64) bool { return (x-ones)&^x&highs != 0 }
-	control := (v-0x20*ones)&^v&highs != 0
-	return v&highs == 0 && !control && !hasZero(v^('"'*ones)) && !hasZero(v^('\\'*ones))
+	return !swar.HasHigh(v) && !swar.HasLess(v, 0x20) && !swar.HasByte(v, '"') && !swar.HasByte(v, '\\')
 }
 
 // jsonWriter writes FormatJSON, streaming the findings.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/acc-formation/acc/internal/swar"
 )
 
 // MaxArg is how many characters of an echoed argument Arg keeps: enough to
@@ -32,20 +34,32 @@ func unsafe(r rune) bool {
 	return false
 }
 
-// Plain reports whether s is valid UTF-8 without any character Line would
-// change: one line, no control or bidirectional character. Text shown as a
-// label (a type's libelle) must be plain.
-func Plain(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unsafe(r) {
-			return false
+// clean reports whether Line leaves s as it is: eight bytes at a time while
+// they are printable ASCII (most of what acc prints), rune by rune
+// otherwise.
+func clean(s string) bool {
+	for i := 0; i < len(s); {
+		if end := i + 8; end <= len(s) {
+			if v := swar.Word(s, i); !swar.HasHigh(v) && !swar.HasLess(v, 0x20) && !swar.HasByte(v, 0x7f) {
+				i = end
+				continue
+			}
+		}
+		for end := min(i+8, len(s)); i < end; {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if (r == utf8.RuneError && n == 1) || unsafe(r) {
+				return false
+			}
+			i += n
 		}
 	}
 	return true
 }
+
+// Plain reports whether s is valid UTF-8 without any character Line would
+// change: one line, no control or bidirectional character. Text shown as a
+// label (a type's libelle) must be plain.
+func Plain(s string) bool { return clean(s) }
 
 // Line returns s on one line and free of control characters. A line break
 // (CRLF counting as one) or a tab becomes a space: harmless once on one
@@ -55,16 +69,7 @@ func Plain(s string) bool {
 // \xff), so that what would have acted on the terminal shows instead. Text
 // without any is returned as is.
 func Line(s string) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && n == 1) || unsafe(r) {
-			clean = false
-			break
-		}
-		i += n
-	}
-	if clean {
+	if clean(s) {
 		return s
 	}
 	var b strings.Builder

@@ -3,6 +3,7 @@ package termtext
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestLine(t *testing.T) {
@@ -62,4 +63,48 @@ func TestPlain(t *testing.T) {
 			t.Errorf("Plain(%q) = %v, want %v", s, got, want)
 		}
 	}
+}
+
+// cleanSlow is clean's definition, rune by rune.
+func cleanSlow(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unsafe(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCleanWordAtATime(t *testing.T) {
+	base := []byte("abcdefghijklmnopq")
+	for pos := range base {
+		for b := 0; b < 256; b++ {
+			s := append([]byte(nil), base...)
+			s[pos] = byte(b)
+			if got, want := clean(string(s)), cleanSlow(string(s)); got != want {
+				t.Fatalf("clean(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"", "abcdefg\u202e", "abcdefgh\u202e", "abcdefgé", "abcdefg\xc3", "abcdefg\u0085x", "abcdefgh\x7f", "Entretien « suivi » du 3 mars\u2028"} {
+		if got, want := clean(s), cleanSlow(s); got != want {
+			t.Errorf("clean(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	f.Add("beneficiaires/b-000001/fiche.md")
+	f.Add("Objectif « insertion »\u202e\x1b[31m")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := clean(s), cleanSlow(s); got != want {
+			t.Fatalf("clean(%q) = %v, want %v", s, got, want)
+		}
+		if out := Line(s); !cleanSlow(out) {
+			t.Fatalf("Line(%q) = %q still holds a control character", s, out)
+		}
+	})
 }
