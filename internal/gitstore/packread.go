@@ -310,6 +310,39 @@ func (p *mappedPack) readAt(off uint64, cache *baseCache) (byte, []byte, error) 
 	return decodePackObject(p.pack, off, cache, p, p.findOffset)
 }
 
+// readPackEntryHeader reads what appendPackEntryHeader writes, one byte at a time from
+// next: the entry's type code (3 bits) and its size, refused beyond 64 bits.
+func readPackEntryHeader(next func() (byte, error)) (code byte, size uint64, err error) {
+	c, err := next()
+	if err != nil {
+		return 0, 0, err
+	}
+	code, size = c>>4&7, uint64(c&0x0f)
+	for shift := uint(4); c&0x80 != 0; shift += 7 {
+		if shift > 57 {
+			return 0, 0, errEntrySize
+		}
+		if c, err = next(); err != nil {
+			return 0, 0, err
+		}
+		size |= uint64(c&0x7f) << shift
+	}
+	return code, size, nil
+}
+
+var errEntrySize = errors.New("taille mal codée")
+
+// appendPackEntryHeader appends a pack entry's header: its type code and the size of
+// its data, seven bits at a time after the first four (Documentation/gitformat-pack).
+func appendPackEntryHeader(b []byte, code byte, size uint64) []byte {
+	c := code<<4 | byte(size&0x0f)
+	for size >>= 4; size > 0; size >>= 7 {
+		b = append(b, c|0x80)
+		c = byte(size & 0x7f)
+	}
+	return append(b, c)
+}
+
 // packEntryHeader is the header of one pack entry.
 type packEntryHeader struct {
 	code byte
@@ -325,17 +358,19 @@ func parsePackEntry(pack []byte, off uint64, findRef func(Hash) (uint64, bool)) 
 		return packEntryHeader{}, fmt.Errorf("position %d hors du paquet", off)
 	}
 	pos := off
-	c := pack[pos]
-	pos++
-	e := packEntryHeader{code: c >> 4 & 7, size: uint64(c & 0x0f)}
-	for shift := uint(4); c&0x80 != 0; shift += 7 {
-		if pos >= end || shift > 57 {
-			return packEntryHeader{}, fmt.Errorf("entrée %d : taille mal codée", off)
+	var e packEntryHeader
+	var err error
+	e.code, e.size, err = readPackEntryHeader(func() (byte, error) {
+		if pos >= end {
+			return 0, errEntrySize
 		}
-		c = pack[pos]
 		pos++
-		e.size |= uint64(c&0x7f) << shift
+		return pack[pos-1], nil
+	})
+	if err != nil {
+		return packEntryHeader{}, fmt.Errorf("entrée %d : %w", off, err)
 	}
+	var c byte
 	switch e.code {
 	case packCommit, packTree, packBlob, packTag:
 	case packOfsDelta:

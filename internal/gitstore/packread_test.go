@@ -243,13 +243,7 @@ func TestPackReaderTruncatedFile(t *testing.T) {
 // entry encodes a pack entry: type and size header, the OFS_DELTA distance or REF_DELTA
 // base, the zlib of data.
 func entry(code byte, size uint64, base []byte, data []byte) []byte {
-	b := []byte{code<<4 | byte(size&0x0f)}
-	size >>= 4
-	for size > 0 {
-		b[len(b)-1] |= 0x80
-		b = append(b, byte(size&0x7f))
-		size >>= 7
-	}
+	b := appendPackEntryHeader(nil, code, size)
 	b = append(b, base...)
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -298,21 +299,14 @@ func (p *packReader) index() (*idxfile.Writer, plumbing.Hash, error) {
 
 // objectHeader reads an entry's type and inflated size.
 func (p *packReader) objectHeader() (plumbing.ObjectType, int64, error) {
-	b, err := p.ReadByte()
+	code, usize, err := readPackEntryHeader(p.ReadByte)
+	if errors.Is(err, errEntrySize) || usize > math.MaxInt64 {
+		return 0, 0, fmt.Errorf("%w : taille d'objet invalide", packfile.ErrMalformedPackFile)
+	}
 	if err != nil {
 		return 0, 0, err
 	}
-	typ := plumbing.ObjectType((b >> 4) & 7)
-	size := int64(b & 0x0f)
-	for shift := uint(4); b&0x80 != 0; shift += 7 {
-		if shift > 56 {
-			return 0, 0, fmt.Errorf("%w : taille d'objet invalide", packfile.ErrMalformedPackFile)
-		}
-		if b, err = p.ReadByte(); err != nil {
-			return 0, 0, err
-		}
-		size |= int64(b&0x7f) << shift
-	}
+	typ, size := plumbing.ObjectType(code), int64(usize)
 	switch typ {
 	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 		return typ, size, nil

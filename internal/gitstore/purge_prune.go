@@ -683,15 +683,7 @@ func (s *Store) writePackEntry(w io.Writer, zw *zlib.Writer, o Hash) (uint32, er
 	}
 	crc := crc32.NewIEEE()
 	ew := io.MultiWriter(w, crc)
-	size := uint64(len(data))
-	b := []byte{code<<4 | byte(size&0x0f)}
-	size >>= 4
-	for size > 0 {
-		b[len(b)-1] |= 0x80
-		b = append(b, byte(size&0x7f))
-		size >>= 7
-	}
-	if _, err := ew.Write(b); err != nil {
+	if _, err := ew.Write(appendPackEntryHeader(nil, code, uint64(len(data)))); err != nil {
 		return 0, fmt.Errorf("écriture d'un pack Git : %w", err)
 	}
 	zw.Reset(ew)

@@ -322,17 +322,9 @@ func writePackObject(bw *bufio.Writer, zw *zlib.Writer, src *objectSource, h plu
 	default:
 		return fmt.Errorf("objet %s de type %s", h, typ)
 	}
-	size := uint64(len(data))
-	b := byte(typ)<<4 | byte(size&0x0f) // pack codes are go-git's types
-	size >>= 4
-	for size > 0 {
-		if err := bw.WriteByte(b | 0x80); err != nil {
-			return err
-		}
-		b = byte(size & 0x7f)
-		size >>= 7
-	}
-	if err := bw.WriteByte(b); err != nil {
+	var hdr [10]byte
+	// Pack codes are go-git's types.
+	if _, err := bw.Write(appendPackEntryHeader(hdr[:0], byte(typ), uint64(len(data)))); err != nil {
 		return err
 	}
 	zw.Reset(bw)
