@@ -365,6 +365,20 @@ func (s *Store) indexPrefix(dir string) ([]byte, error) {
 	return prefix, nil
 }
 
+// walkCaseEntries calls fn with the stage-0 entries of ix under prefix (indexPrefix) and
+// their case-relative names (part of the entry's name: copied if kept), in the index's
+// order, until fn returns false.
+func (s *Store) walkCaseEntries(ix *indexFile, prefix []byte, fn func(e *rawEntry, name []byte) bool) error {
+	_, err := ix.walk(func(e *rawEntry) bool {
+		if e.stage != 0 || !bytes.HasPrefix(e.name, prefix) {
+			return true
+		}
+		name, ok := cutCasePrefix(s.Prefix, e.name)
+		return !ok || fn(e, name)
+	})
+	return err
+}
+
 // IndexEntries returns the stage-0 index entries under a case-relative folder ("" for
 // the whole case-file folder), sorted by path: one read of the index for a whole
 // validation run.
@@ -378,16 +392,10 @@ func (s *Store) IndexEntries(dir string) ([]IndexEntry, error) {
 		// Sized once: growing a slice of 100k entries by doubling costs
 		// more than decoding them.
 		out = make([]IndexEntry, 0, ix.count)
-		_, err := ix.walk(func(e *rawEntry) bool {
-			if e.stage != 0 || !bytes.HasPrefix(e.name, prefix) {
-				return true
-			}
-			if cp, ok := s.casePath(string(e.name)); ok {
-				out = append(out, decodeIndexEntry(ix, e, cp))
-			}
+		return s.walkCaseEntries(ix, prefix, func(e *rawEntry, name []byte) bool {
+			out = append(out, decodeIndexEntry(ix, e, string(name)))
 			return true
 		})
-		return err
 	})
 	// The index is sorted by path already (stage 0 entries, one per path);
 	// only a Prefix can't reorder it, so sorting is rarely needed.

@@ -1,39 +1,17 @@
 package gitstore
 
 import (
-	"bytes"
 	"os"
 	"sort"
 	"sync"
 	"time"
 )
 
-// CleanIndexEntries returns the stage-0 entries of regular files under a case-relative
-// folder ("" for the whole case-file folder) whose stat data Git recorded before it wrote
-// the index, by the index file's own modification time: Git's racy-clean rule
-// (Documentation/technical/racy-git.txt), applied to the modification and change times
-// alike. For such an entry, a file whose stat data is still the recorded one
-// (IndexEntry.MatchesStat) holds the entry's blob without being read: the proof `git
-// status` itself relies on. Entries with extended flags (intent-to-add, skip-worktree)
-// are left out, and so is everything when the index changed while it was read; a missing
-// index gives no entries.
-func (s *Store) CleanIndexEntries(dir string) ([]IndexEntry, error) {
-	t, err := s.cleanIndex(dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]IndexEntry, len(t.ents))
-	for i := range t.ents {
-		out[i] = t.ents[i]
-		out[i].Path = t.name(i)
-	}
-	return out, nil
-}
-
-// cleanTable is CleanIndexEntries for lookups: the entries in the index's order (sorted
-// by path), their paths in one string, so that reading 100,000 entries makes three
-// allocations rather than one per entry (and no map): a warm validation right after a
-// clone asks about every file, and its workers wait for the table.
+// cleanTable is the clean entries of the index (cleanIndex), for lookups: the entries
+// in the index's order (sorted by path), their paths in one string, so that reading
+// 100,000 entries makes three allocations rather than one per entry (and no map): a
+// warm validation right after a clone asks about every file, and its workers wait for
+// the table.
 type cleanTable struct {
 	names string
 	ends  []int // end of each entry's path in names
@@ -57,6 +35,15 @@ func (t *cleanTable) find(p string) (*IndexEntry, bool) {
 	return nil, false
 }
 
+// cleanIndex returns, in a cleanTable, the stage-0 entries of regular files under a
+// case-relative folder ("" for the whole case-file folder) whose stat data Git recorded
+// before it wrote the index, by the index file's own modification time: Git's racy-clean rule
+// (Documentation/technical/racy-git.txt), applied to the modification and change times
+// alike. For such an entry, a file whose stat data is still the recorded one
+// (IndexEntry.MatchesStat) holds the entry's blob without being read: the proof `git
+// status` itself relies on. Entries with extended flags (intent-to-add, skip-worktree)
+// are left out, and so is everything when the index changed while it was read; a missing
+// index gives no entries.
 func (s *Store) cleanIndex(dir string) (*cleanTable, error) {
 	t := &cleanTable{}
 	before, err := os.Stat(s.indexPath())
@@ -75,26 +62,19 @@ func (s *Store) cleanIndex(dir string) (*cleanTable, error) {
 	err = s.readIndex(func(ix *indexFile) error {
 		t.ents = make([]IndexEntry, 0, ix.count)
 		t.ends = make([]int, 0, ix.count)
-		_, err := ix.walk(func(e *rawEntry) bool {
-			if e.stage != 0 || e.hdrLen != entryFixedLen || !bytes.HasPrefix(e.name, prefix) {
+		return s.walkCaseEntries(ix, prefix, func(e *rawEntry, name []byte) bool {
+			if e.hdrLen != entryFixedLen {
 				return true
 			}
 			ie := decodeIndexEntry(ix, e, "")
 			if (ie.Mode != 0o100644 && ie.Mode != 0o100755) || !cleanAt(ie, written) {
 				return true
 			}
-			name := e.name
-			if s.Prefix != "" {
-				// The prefix is the Store's folder with its slash: what HasPrefix
-				// above already required of every name kept.
-				name = name[len(s.Prefix)+1:]
-			}
 			names = append(names, name...)
 			t.ends = append(t.ends, len(names))
 			t.ents = append(t.ents, ie)
 			return true
 		})
-		return err
 	})
 	if err != nil {
 		return nil, err
@@ -126,7 +106,7 @@ func (e IndexEntry) MatchesStat(size, mtime, ctime int64, ino uint64) bool {
 
 // CleanIndexLookup returns a function that tells the blob of a case-relative file under
 // dir from its stat data alone (size, times in nanoseconds, inode), when the index
-// vouches for it (CleanIndexEntries, MatchesStat); ok is false otherwise, and the file
+// vouches for it (cleanIndex, MatchesStat); ok is false otherwise, and the file
 // must be read. The index is read once, at the first question; an unreadable index
 // vouches for nothing. Safe for concurrent use.
 func (s *Store) CleanIndexLookup(dir string) func(path string, size, mtime, ctime int64, ino uint64) (Hash, bool) {

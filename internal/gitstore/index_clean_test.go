@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// CleanIndexEntries keeps only what Git's racy-clean rule lets a reader
+// cleanIndex keeps only what Git's racy-clean rule lets a reader
 // trust: entries recorded before the index was written, of regular files,
 // without intent-to-add; CleanIndexLookup answers only for a file whose
 // stat data is still the recorded one.
-func TestCleanIndexEntries(t *testing.T) {
+func TestCleanIndex(t *testing.T) {
 	dir := newRepo(t)
 	writeFile(t, filepath.Join(dir, "acc.yaml"), "organisation: Test\n")
 	old := filepath.Join(dir, "beneficiaires", "a", "fiche.md")
@@ -36,12 +36,12 @@ func TestCleanIndexEntries(t *testing.T) {
 	}
 	// Only a is left: b is racy (its entry is not older than the index), c
 	// is intent-to-add.
-	entries, err := s.CleanIndexEntries("beneficiaires")
+	table, err := s.cleanIndex("beneficiaires")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Path != "beneficiaires/a/fiche.md" {
-		t.Fatalf("entries: %+v", entries)
+	if len(table.ents) != 1 || table.name(0) != "beneficiaires/a/fiche.md" {
+		t.Fatalf("entries: %q %+v", table.names, table.ents)
 	}
 	want := git(t, dir, "rev-parse", ":beneficiaires/a/fiche.md")
 	lookup := s.CleanIndexLookup("beneficiaires")
@@ -60,5 +60,26 @@ func TestCleanIndexEntries(t *testing.T) {
 	}
 	if _, ok := lookup("beneficiaires/b/fiche.md", 1, 1, 1, 1); ok {
 		t.Error("a racy entry is vouched for")
+	}
+}
+
+// cutCasePrefix answers alike for a path as a string and as bytes.
+func TestCutCasePrefix(t *testing.T) {
+	for _, c := range []struct {
+		prefix, gp, want string
+		ok               bool
+	}{
+		{"", "beneficiaires/a/fiche.md", "beneficiaires/a/fiche.md", true},
+		{"suivi", "suivi/beneficiaires/a/fiche.md", "beneficiaires/a/fiche.md", true},
+		{"suivi", "suivi", "", true},
+		{"suivi", "suivi2/x.md", "", false},
+		{"suivi", "suiv", "", false},
+		{"suivi", "autre/suivi/x.md", "", false},
+	} {
+		got, ok := cutCasePrefix(c.prefix, c.gp)
+		gotb, okb := cutCasePrefix(c.prefix, []byte(c.gp))
+		if got != c.want || ok != c.ok || string(gotb) != c.want || okb != c.ok {
+			t.Errorf("cutCasePrefix(%q, %q) = %q %v / %q %v, want %q %v", c.prefix, c.gp, got, ok, gotb, okb, c.want, c.ok)
+		}
 	}
 }

@@ -307,17 +307,21 @@ func (s *Store) gitPath(p string) string {
 }
 
 // casePath is gitPath's inverse; ok is false for paths outside the case-file folder.
-func (s *Store) casePath(gp string) (string, bool) {
-	if s.Prefix == "" {
+func (s *Store) casePath(gp string) (string, bool) { return cutCasePrefix(s.Prefix, gp) }
+
+// cutCasePrefix is casePath for a Git-root path as a string or as bytes (an index
+// entry's name, cut without a copy).
+func cutCasePrefix[T ~string | ~[]byte](prefix string, gp T) (T, bool) {
+	var none T
+	switch {
+	case prefix == "":
 		return gp, true
+	case string(gp) == prefix:
+		return none, true
+	case len(gp) > len(prefix) && gp[len(prefix)] == '/' && string(gp[:len(prefix)]) == prefix:
+		return gp[len(prefix)+1:], true
 	}
-	if gp == s.Prefix {
-		return "", true
-	}
-	if strings.HasPrefix(gp, s.Prefix+"/") {
-		return gp[len(s.Prefix)+1:], true
-	}
-	return "", false
+	return none, false
 }
 
 // diskPath is the absolute file-system path of a path relative to the Git root.

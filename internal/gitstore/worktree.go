@@ -220,15 +220,8 @@ func (s *Store) checkFolders(dc *dirCache, dir string, racy time.Time, wantSeen 
 		start(ix.count)
 		w.all = make([]IndexEntry, 0, ix.count)
 		var werr error
-		_, err := ix.walk(func(e *rawEntry) bool {
-			if e.stage != 0 || !bytes.HasPrefix(e.name, prefix) {
-				return true
-			}
-			cp, ok := s.casePath(string(e.name))
-			if !ok {
-				return true
-			}
-			if werr = w.add(decodeIndexEntry(ix, e, cp)); werr != nil {
+		err := s.walkCaseEntries(ix, prefix, func(e *rawEntry, name []byte) bool {
+			if werr = w.add(decodeIndexEntry(ix, e, string(name))); werr != nil {
 				werr = ix.corrupt(werr.Error())
 				return false
 			}
