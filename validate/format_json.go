@@ -187,15 +187,11 @@ func appendJSONString(dst []byte, s string) []byte {
 func jsonPlain(s string) bool {
 	ascii := true
 	for i := 0; i < len(s); {
-		// Eight bytes at a time when they are printable ASCII without '"'
-		// or '\\' (paths, rule names, most words of a message); otherwise
-		// those eight (or the last few) one by one.
-		end := min(i+8, len(s))
-		if end-i == 8 && plainWord(swar.Word(s, i)) {
-			i = end
-			continue
-		}
-		for ; i < end; i++ {
+		// Eight bytes at a time while they are printable ASCII without '"'
+		// or '\\' (paths, rule names, most words of a message); then the
+		// next eight (or the last few) one by one.
+		i = swar.Skip(s, i, plainWord)
+		for end := min(i+8, len(s)); i < end; i++ {
 			switch b := s[i]; {
 			case b < 0x20 || b == '"' || b == '\\':
 				return false

@@ -6,27 +6,35 @@ import (
 	"testing"
 )
 
+// Relax sets both settings for the run and restores the defaults after,
+// Off included: the collector off without a limit would let the heap grow
+// without bound.
 func TestRelaxRestores(t *testing.T) {
 	oldPct := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(oldPct)
 	oldLim := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLim)
 
-	restore := Relax(400, 200<<20)
-	if got := debug.SetGCPercent(-2); got != 400 {
-		t.Errorf("GC percent during the run = %d, want 400", got)
-	}
-	debug.SetGCPercent(400)
-	if got := debug.SetMemoryLimit(-1); got != 200<<20 {
-		t.Errorf("memory limit during the run = %d, want %d", got, 200<<20)
-	}
-	restore()
-	if got := debug.SetGCPercent(-2); got != 100 {
-		t.Errorf("GC percent after = %d, want 100", got)
-	}
-	debug.SetGCPercent(100)
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("memory limit after = %d, want none", got)
+	for _, c := range []struct {
+		percent int
+		limit   int64
+	}{{400, 200 << 20}, {Off, 64 << 20}} {
+		restore := Relax(c.percent, c.limit)
+		if got := debug.SetGCPercent(-2); got != c.percent {
+			t.Errorf("Relax(%d): GC percent during the run = %d", c.percent, got)
+		}
+		debug.SetGCPercent(c.percent)
+		if got := debug.SetMemoryLimit(-1); got != c.limit {
+			t.Errorf("Relax(%d): memory limit during the run = %d, want %d", c.percent, got, c.limit)
+		}
+		restore()
+		if got := debug.SetGCPercent(-2); got != 100 {
+			t.Errorf("Relax(%d): GC percent after = %d, want 100", c.percent, got)
+		}
+		debug.SetGCPercent(100)
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Errorf("Relax(%d): memory limit after = %d, want none", c.percent, got)
+		}
 	}
 }
 
@@ -49,25 +57,4 @@ func TestRelaxKeepsTheUsersSettings(t *testing.T) {
 		t.Errorf("GC percent after = %d, want 50", got)
 	}
 	debug.SetGCPercent(50)
-}
-
-func TestRelaxOffKeepsTheLimit(t *testing.T) {
-	oldPct := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(oldPct)
-	oldLim := debug.SetMemoryLimit(math.MaxInt64)
-	defer debug.SetMemoryLimit(oldLim)
-
-	restore := Relax(Off, 64<<20)
-	if got := debug.SetGCPercent(-2); got != -1 {
-		t.Errorf("GC percent during the run = %d, want -1 (off)", got)
-	}
-	debug.SetGCPercent(-1)
-	if got := debug.SetMemoryLimit(-1); got != 64<<20 {
-		t.Errorf("memory limit during the run = %d, want %d: off without a limit would let the heap grow without bound", got, 64<<20)
-	}
-	restore()
-	if got := debug.SetGCPercent(-2); got != 100 {
-		t.Errorf("GC percent after = %d, want 100", got)
-	}
-	debug.SetGCPercent(100)
 }

@@ -27,3 +27,13 @@ func HasByte(v uint64, b byte) bool {
 	x := v ^ uint64(b)*ones
 	return (x-ones)&^x&highs != 0
 }
+
+// Skip returns the end of the whole words of s from i that plain accepts
+// (Word by Word): the caller looks at what follows one byte or rune at a
+// time, then skips again.
+func Skip(s string, i int, plain func(v uint64) bool) int {
+	for i+8 <= len(s) && plain(Word(s, i)) {
+		i += 8
+	}
+	return i
+}

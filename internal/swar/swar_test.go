@@ -47,3 +47,23 @@ func TestWordTests(t *testing.T) {
 		t.Errorf("Word = %#x", got)
 	}
 }
+
+func TestSkip(t *testing.T) {
+	letters := func(v uint64) bool { return !HasHigh(v) && !HasLess(v, 'a') }
+	for _, c := range []struct {
+		s       string
+		from, n int
+	}{
+		{"", 0, 0},
+		{"abcdefg", 0, 0},            // no whole word
+		{"abcdefgh", 0, 8},           // one
+		{"abcdefghijklmnopq", 0, 16}, // two, the tail left
+		{"abcdefgHijklmnop", 0, 0},   // the first word refused
+		{"abcdefghIjklmnop", 0, 8},
+		{"xabcdefghijklmnop", 1, 17},
+	} {
+		if got := Skip(c.s, c.from, letters); got != c.n {
+			t.Errorf("Skip(%q, %d) = %d, want %d", c.s, c.from, got, c.n)
+		}
+	}
+}

@@ -39,12 +39,7 @@ func unsafe(r rune) bool {
 // otherwise.
 func clean(s string) bool {
 	for i := 0; i < len(s); {
-		if end := i + 8; end <= len(s) {
-			if v := swar.Word(s, i); !swar.HasHigh(v) && !swar.HasLess(v, 0x20) && !swar.HasByte(v, 0x7f) {
-				i = end
-				continue
-			}
-		}
+		i = swar.Skip(s, i, printableWord)
 		for end := min(i+8, len(s)); i < end; {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if (r == utf8.RuneError && n == 1) || unsafe(r) {
@@ -54,6 +49,11 @@ func clean(s string) bool {
 		}
 	}
 	return true
+}
+
+// printableWord tells whether the eight bytes of v are printable ASCII.
+func printableWord(v uint64) bool {
+	return !swar.HasHigh(v) && !swar.HasLess(v, 0x20) && !swar.HasByte(v, 0x7f)
 }
 
 // Plain reports whether s is valid UTF-8 without any character Line would
