@@ -43,6 +43,15 @@ func (e *Encoder) Date(t time.Time) {
 // dateBias keeps the day numbers of years 0–9999 positive and above 0.
 const dateBias = 1 << 20
 
+// firstDay and lastDay are the day numbers (from 1970-01-01) of the first and
+// last days of years 0–9999, the dates a case file can hold: Date refuses a
+// number outside them (a damaged record), whose seconds would overflow into
+// some time of day.
+const (
+	firstDay = -719528
+	lastDay  = 2932896
+)
+
 // Decoder reads from B; Bad is set at the first damaged value.
 type Decoder struct {
 	B   []byte
@@ -143,6 +152,10 @@ func (d *Decoder) Strs() []string {
 func (d *Decoder) Date() time.Time {
 	v := d.Uint()
 	if v == 0 || d.Bad {
+		return time.Time{}
+	}
+	if v < dateBias+firstDay || v > dateBias+lastDay {
+		d.Bad = true
 		return time.Time{}
 	}
 	return time.Unix((int64(v)-dateBias)*86400, 0).UTC()

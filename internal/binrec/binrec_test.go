@@ -47,3 +47,23 @@ func TestDamaged(t *testing.T) {
 		t.Error("short string accepted")
 	}
 }
+
+// The first and last days of years 0–9999 read back; a day number outside
+// them (a damaged record, which would overflow into some time of day) is
+// refused.
+func TestDateRange(t *testing.T) {
+	for _, day := range []time.Time{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)} {
+		var e Encoder
+		e.Date(day)
+		if d := NewDecoder(e.B, false); !d.Date().Equal(day) || !d.Done() {
+			t.Errorf("%v does not read back", day)
+		}
+	}
+	for _, v := range []uint64{dateBias + firstDay - 1, dateBias + lastDay + 1, 1 << 62} {
+		var e Encoder
+		e.Uint(v)
+		if d := NewDecoder(e.B, false); !d.Date().IsZero() || !d.Bad {
+			t.Errorf("day number %d accepted", v)
+		}
+	}
+}
