@@ -147,7 +147,7 @@ func ReadFolder(root, name string) *Folder {
 // run checks, sorted: every folder, link and .md file (hidden entries and
 // other files, such as .gitkeep, are not checked). A caller that keeps
 // results per beneficiary checks the others itself with RunOptions.Paths.
-func Entries(root string) ([]string, error) { return listBeneficiaries(root) }
+func Entries(root string) ([]string, error) { return listBeneficiaries(root, nil) }
 
 // CacheKey identifies everything besides the case files and the date that
 // findings depend on: the rules' settings, the document types and the build

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +33,9 @@ import (
 type folderFiles struct {
 	fd   int
 	path string
+	// mtime is the folder's modification time read before its listing,
+	// when the opener was asked for it (zero otherwise).
+	mtime time.Time
 }
 
 // openFolder opens a folder and lists it, sorted by name as os.ReadDir does,
@@ -40,12 +44,13 @@ type folderFiles struct {
 // os.DirEntry (a twentieth of a warm run at 100k documents). A folder
 // replaced by a link since it was looked at is refused, not followed.
 func openFolder(path string) (*folderFiles, []fs.DirEntry, error) {
-	return openFolderAt(unix.AT_FDCWD, path, path)
+	return openFolderAt(unix.AT_FDCWD, path, path, false)
 }
 
 // openFolderAt is openFolder for the folder name of the open folder at (or
-// the path name with unix.AT_FDCWD); path names it in errors.
-func openFolderAt(at int, name, path string) (*folderFiles, []fs.DirEntry, error) {
+// the path name with unix.AT_FDCWD); path names it in errors. With stamp,
+// the folder's time is read before it is listed.
+func openFolderAt(at int, name, path string, stamp bool) (*folderFiles, []fs.DirEntry, error) {
 	var fd int
 	var err error
 	for {
@@ -58,6 +63,12 @@ func openFolderAt(at int, name, path string) (*folderFiles, []fs.DirEntry, error
 		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	d := &folderFiles{fd: fd, path: path}
+	if stamp {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil {
+			d.mtime = time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
+		}
+	}
 	ents, err := d.list()
 	if err != nil {
 		d.close()
@@ -266,14 +277,17 @@ func (d *folderFiles) close() { unix.Close(d.fd) }
 // the whole path, and no lstat comes first, as O_DIRECTORY and O_NOFOLLOW
 // refuse what is not a folder (runner.unit then looks at what it is). Safe
 // for concurrent use.
-type unitOpener struct{ fd int }
+type unitOpener struct {
+	fd    int
+	stamp bool // read each folder's time before its listing (folderFiles.mtime)
+}
 
-func newUnitOpener(parent string) *unitOpener {
+func newUnitOpener(parent string, stamp bool) *unitOpener {
 	fd, err := unix.Open(parent, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		fd = -1
 	}
-	return &unitOpener{fd: fd}
+	return &unitOpener{fd: fd, stamp: stamp}
 }
 
 // open opens and lists the folder at path, named name in beneficiaires/.
@@ -281,7 +295,7 @@ func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error
 	if o == nil || o.fd < 0 || name == "" || strings.ContainsRune(name, '/') {
 		return openFolder(path)
 	}
-	return openFolderAt(o.fd, name, path)
+	return openFolderAt(o.fd, name, path, o.stamp)
 }
 
 func (o *unitOpener) close() {

@@ -7,10 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // folderFiles reads the files of one beneficiary folder by path.
-type folderFiles struct{ path string }
+type folderFiles struct {
+	path string
+	// mtime is the folder's modification time read before its listing,
+	// when the opener knows it (zero otherwise).
+	mtime time.Time
+}
 
 // openFolder lists a folder, sorted by name.
 func openFolder(path string) (*folderFiles, []fs.DirEntry, error) {
@@ -41,7 +47,7 @@ func (d *folderFiles) close() {}
 // link to a folder is never followed.
 type unitOpener struct{}
 
-func newUnitOpener(string) *unitOpener { return &unitOpener{} }
+func newUnitOpener(string, bool) *unitOpener { return &unitOpener{} }
 
 // open opens and lists the folder at path; what is not a folder is refused.
 func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error) {
@@ -52,7 +58,11 @@ func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error
 	if !fi.IsDir() {
 		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("pas un dossier")}
 	}
-	return openFolder(path)
+	d, ents, err := openFolder(path)
+	if d != nil {
+		d.mtime = fi.ModTime()
+	}
+	return d, ents, err
 }
 
 func (o *unitOpener) close() {}

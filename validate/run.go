@@ -80,6 +80,13 @@ type RunOptions struct {
 	Documents     func(f *Folder)
 	WantDocuments func(f *Folder) bool
 
+	// Listed, when not nil, is given each folder the run lists (beneficiaires/
+	// and the beneficiaries' folders, relative to Root, slash-separated),
+	// with its modification time read before the listing, and the listing;
+	// called concurrently. acc validate and acc report record them in the
+	// folder cache of acc commit and acc status (gitstore.FolderRecorder).
+	Listed func(dir string, mtime time.Time, ents []fs.DirEntry)
+
 	// Progress, when not nil, is told after each beneficiary folder how
 	// many of the run's folders are done (counts only, for a progress
 	// line). Called from one goroutine, the one that feeds sink.
@@ -166,12 +173,12 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 		}
 	}
 	e := newEngine(s, reg)
-	units, err := plan(root, opts.Paths, opts.Changed)
+	units, err := plan(root, opts.Paths, opts.Changed, opts.Listed)
 	if err != nil {
 		return st, err
 	}
 	r := &runner{e: e, root: root, today: casefile.Day(opts.Today), cache: opts.Cache, known: opts.Known,
-		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay, progress: opts.Progress}
+		docs: opts.Documents, wantDocs: opts.WantDocuments, overlay: opts.overlay, progress: opts.Progress, listed: opts.Listed}
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
@@ -182,7 +189,7 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	// Measured: cold runs about 1.5× faster on two cores with a relaxed
 	// collector.
 	defer gctune.Relax(gcPercent, memoryLimit)()
-	r.folders = newUnitOpener(filepath.Join(root, casefile.BeneficiariesDir))
+	r.folders = newUnitOpener(filepath.Join(root, casefile.BeneficiariesDir), r.listed != nil)
 	defer r.folders.close()
 	return r.run(ctx, units, workers, sink)
 }
@@ -226,7 +233,7 @@ type unit struct {
 func (u *unit) selects(p string) bool { return u.selected == nil || u.selected[p] }
 
 // plan lists the units to check, sorted by name.
-func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
+func plan(root string, paths []string, changed *ChangeSet, listed func(string, time.Time, []fs.DirEntry)) ([]*unit, error) {
 	byName := map[string]*unit{}
 	all := false
 	add := func(name, file string) {
@@ -305,7 +312,7 @@ func plan(root string, paths []string, changed *ChangeSet) ([]*unit, error) {
 		all = true
 	}
 	if all {
-		names, err := listBeneficiaries(root)
+		names, err := listBeneficiaries(root, listed)
 		if err != nil {
 			return nil, err
 		}
@@ -358,7 +365,7 @@ func relPath(root, raw string) (string, error) {
 // listBeneficiaries returns the entries of beneficiaires/ to check, sorted:
 // every folder, link and .md file (hidden entries and other files, such as
 // .gitkeep, are skipped).
-func listBeneficiaries(root string) ([]string, error) {
+func listBeneficiaries(root string, listed func(string, time.Time, []fs.DirEntry)) ([]string, error) {
 	dir := filepath.Join(root, casefile.BeneficiariesDir)
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -374,6 +381,9 @@ func listBeneficiaries(root string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lecture de %s : %w", casefile.BeneficiariesDir, err)
+	}
+	if listed != nil {
+		listed(casefile.BeneficiariesDir, fi.ModTime(), ents)
 	}
 	var names []string
 	for _, e := range ents {
@@ -417,6 +427,7 @@ type runner struct {
 	progress func(done, total int)
 	overlay  map[string][]byte
 	folders  *unitOpener
+	listed   func(string, time.Time, []fs.DirEntry)
 }
 
 // result is what one unit gives.
@@ -706,6 +717,9 @@ func (r *runner) unit(u *unit) *result {
 		return res
 	}
 	defer dir.close()
+	if r.listed != nil && !dir.mtime.IsZero() && u.name != "" {
+		r.listed(rel, dir.mtime, ents)
+	}
 	old := r.load(u.name)
 	s := r.scanFolder(u, rel, dir, ents, old, res)
 	whole := u.selected == nil && r.overlay == nil

@@ -3,11 +3,15 @@
 package validate
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Unreadable files are findings, never skipped.
@@ -81,5 +85,54 @@ func TestUnitsThatAreNotFolders(t *testing.T) {
 	}
 	if len(want) != 0 {
 		t.Errorf("missing findings %v in:%s", want, dump(fs))
+	}
+}
+
+// Listed is given beneficiaires/ and each beneficiary folder the run lists,
+// with every entry and the folder's time as it was before the listing, and
+// nothing for what is not a folder.
+func TestListed(t *testing.T) {
+	root := writeRepo(t, cleanCase())
+	ben := filepath.Join(root, "beneficiaires")
+	if err := os.WriteFile(filepath.Join(ben, "note.md"), []byte("---\ntype: note\n---\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, jd, ".brouillon.swp"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	got := map[string]string{}
+	_, _, err := runRepo(t, root, fixtureToday, func(o *RunOptions) {
+		o.Listed = func(dir string, mtime time.Time, ents []fs.DirEntry) {
+			fi, err := os.Stat(filepath.Join(root, dir))
+			if err != nil || !fi.ModTime().Equal(mtime) {
+				t.Errorf("%s: time %v, folder's %v (%v)", dir, mtime, fi.ModTime(), err)
+			}
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			mu.Lock()
+			got[dir] = strings.Join(names, ",")
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"beneficiaires": "", strings.TrimSuffix(jd, "/"): ""}
+	for dir := range want {
+		ents, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		want[dir] = strings.Join(names, ",")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("listed %v\nwant %v", got, want)
 	}
 }

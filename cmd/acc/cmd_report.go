@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,7 +314,18 @@ func (d deps) findingsByBeneficiary(ws *workspace, today time.Time, ids []string
 func (d deps) caseCache(ws *workspace, today time.Time) *casecache.Cache {
 	rep := d.Progress()
 	return &casecache.Cache{Repo: ws.repo, Types: ws.reg, Dir: ws.store.CacheDir("report"), Today: today, Ctx: d.Ctx,
-		Progress: checkProgress(rep), ProgressDone: rep.Clear, Warn: ws.warnf}
+		Progress: checkProgress(rep), ProgressDone: rep.Clear, Warn: ws.warnf, Folders: folderRecorder(ws)}
+}
+
+// folderRecorder offers a validation of the whole repository the store's
+// folder recorder, when the copy has no folder cache yet.
+func folderRecorder(ws *workspace) func() (func(string, time.Time, []fs.DirEntry), func()) {
+	return func() (func(string, time.Time, []fs.DirEntry), func()) {
+		if rec := ws.store.NewFolderRecorder(); rec != nil {
+			return rec.Listed, rec.Save
+		}
+		return nil, nil
+	}
 }
 
 // cacheErr maps the errors of the cache: options a report refuses are bad

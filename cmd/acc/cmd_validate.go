@@ -149,6 +149,12 @@ func runValidate(o *validateOptions) error {
 	if err != nil {
 		return err
 	}
+	if pack != nil {
+		if listed, done := folderRecorder(ws)(); listed != nil {
+			opts.Listed = listed
+			defer done()
+		}
+	}
 	_, err = validate.Run(o.Ctx, opts, sinks.all)
 	rep.Clear()
 	if err != nil {

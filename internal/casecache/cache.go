@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -39,6 +40,10 @@ type Cache struct {
 	// of the beneficiary folders: the case files it vouches for are not
 	// stat'ed again.
 	Scan *Scan
+	// Folders, when set, may give a validation of the whole repository
+	// somewhere to record the folders it lists (validate.RunOptions.Listed)
+	// and what to call once it is over; nil, nil when nothing is wanted.
+	Folders func() (listed func(dir string, mtime time.Time, ents []fs.DirEntry), done func())
 }
 
 // packsKept is how many packs of one kind are kept (one per set of
@@ -298,6 +303,12 @@ func (c *Cache) count(k *kind, cases []*beneficiary, index map[string]int, keep 
 			return !(b.known && sameContent(b.rec.files, f.Files) && b.reuse(k, f.Files))
 		},
 		Documents: func(f *validate.Folder) { keep(cases[index[f.Name]], f) },
+	}
+	if paths == nil && c.Folders != nil {
+		if listed, done := c.Folders(); listed != nil {
+			opts.Listed = listed
+			defer done()
+		}
 	}
 	_, err := validate.Run(c.ctx(), opts, counts)
 	if errors.Is(err, validate.ErrPath) && opts.Paths != nil {

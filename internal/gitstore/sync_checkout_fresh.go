@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/acc-formation/acc/internal/bug"
+
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -91,6 +93,18 @@ func (s *Store) checkoutNew(changes []treeChange) ([]indexUpdate, error) {
 	for d := range nd.changed {
 		dirs[d] = true
 	}
+	// The folders are listed for the folder cache while the file system is flushed
+	// (the flush waits for the disk, the listing for the processor).
+	paths := make([]string, len(ups))
+	for i := range ups {
+		paths[i] = ups[i].path
+	}
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		_ = bug.Call(func() error { s.recordFolders(paths); return nil }) // an accelerator: a bug here costs a listing later
+	}()
+	defer func() { <-recorded }()
 	// Durable before the branch and index name them: one flush of the file system, or
 	// an fsync of each file and folder where there is no such flush.
 	if ok, err := syncFS(s.Root); ok || err != nil {

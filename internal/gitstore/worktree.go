@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
@@ -88,7 +87,7 @@ func (s *Store) WorkChangesSeen(dir string, keep func(name string) bool, seen fu
 	if seen != nil {
 		for _, f := range folders {
 			if f.seenOK && f.scanned && len(f.entries) > 0 {
-				seen(SeenFolder{Dir: f.dir, Files: f.seen, Others: f.rec.others})
+				seen(SeenFolder{Dir: f.dir, Files: f.seen, Others: splitNames(f.rec.others)})
 			}
 		}
 	}
@@ -419,7 +418,10 @@ const (
 // and what it held when it was last read. A folder's tracked files are not
 // stored (the index has them): only a fingerprint of their names, so that a
 // file that stops or starts being tracked without its folder changing (git
-// rm --cached, git add) makes the record stale.
+// rm --cached, git add) makes the record stale. A folder listed by a reader
+// that does not know the index (acc validate's, FolderRecorder) is recorded
+// whole instead: all its names, from which the tracked ones are taken out
+// when the record is used.
 type dirCache struct {
 	mu    sync.Mutex
 	dirs  map[string]dirRecord
@@ -427,7 +429,9 @@ type dirCache struct {
 	// trustBefore is the file system's time when this process started
 	// reading folders (the cache's new temporary file's time), or the
 	// clock's if earlier: a folder read in this run is recorded only if
-	// it last changed at least dirCacheMargin before.
+	// it last changed strictly before (racyTime, Git's rule for its own
+	// untracked cache): any change after the listing stamps the folder
+	// with that time or a later one, never again with the recorded one.
 	trustBefore time.Time
 	tmp         *atomicfile.File // the next cache file, created at load
 	path        string
@@ -439,19 +443,21 @@ type dirName struct {
 	dir  bool
 }
 
+// Its names are kept joined by NUL, as the cache file has them: a record is
+// one string of each kind, not a string per name (10,000 records live in
+// memory beside a validation of 100,000 documents).
 type dirRecord struct {
 	mtime   int64    // UnixNano of the folder's modification time
-	tracked [16]byte // fingerprint of the tracked names in it (tracked)
-	subdirs []string // names of sub-folders (not hidden)
-	others  []string // names of everything else that was not tracked
+	tracked [16]byte // fingerprint of the tracked names in it (tracked), unless whole
+	subdirs string   // names of sub-folders (not hidden)
+	others  string   // names of everything else that was not tracked (or everything else, if whole)
+	whole   bool     // others lists every name that is not a folder, tracked or not
 }
 
-// dirCacheMargin is how long before a run a folder must have changed for
-// its listing to be kept: beyond any file system's timestamp granularity
-// (FAT: 2 s), a later change cannot leave the same time.
-const dirCacheMargin = 3 * time.Second
+// nameSep joins the names of a record.
+const nameSep = "\x00"
 
-const dirCacheVersion = "acc-dircache-3"
+const dirCacheVersion = "acc-dircache-4"
 
 // dirCacheSum is the prefix of the cache file's last line, the SHA-1 of what
 // precedes it: the file is written without fsync (a cache), and a file torn
@@ -484,7 +490,6 @@ func (s *Store) loadDirCache() *dirCache {
 			}
 		}
 	}
-	dc.trustBefore = dc.trustBefore.Add(-dirCacheMargin)
 	data, err := os.ReadFile(dc.path)
 	if err != nil {
 		return dc
@@ -504,30 +509,36 @@ func parseDirCache(data []byte) (map[string]dirRecord, bool) {
 	if got := sha1.Sum(body); hex.EncodeToString(got[:]) != sum {
 		return nil, false
 	}
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	if !sc.Scan() || sc.Text() != dirCacheVersion {
+	// One string for the whole file: the records' strings are parts of it.
+	text, ok := strings.CutPrefix(string(body), dirCacheVersion+"\n")
+	if !ok {
 		return nil, false
 	}
-	recs := map[string]dirRecord{}
-	for sc.Scan() {
-		// dir \t mtime \t tracked print \t subdir\x00subdir \t other\x00other
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 5 {
-			return nil, false
+	recs := make(map[string]dirRecord, strings.Count(text, "\n"))
+	var f [5]string
+	for line := range strings.Lines(text) {
+		// dir \t mtime \t tracked print (* if whole) \t subdir\x00subdir \t other\x00other
+		rest := strings.TrimSuffix(line, "\n")
+		for i := range f {
+			var found bool
+			if f[i], rest, found = strings.Cut(rest, "\t"); found != (i < len(f)-1) {
+				return nil, false
+			}
 		}
 		mt, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil {
 			return nil, false
 		}
 		var r dirRecord
-		if n, err := hex.Decode(r.tracked[:], []byte(f[2])); err != nil || n != len(r.tracked) {
+		if f[2] == wholeMark {
+			r.whole = true
+		} else if n, err := hex.Decode(r.tracked[:], []byte(f[2])); err != nil || n != len(r.tracked) {
 			return nil, false
 		}
-		r.mtime, r.subdirs, r.others = mt, splitNames(f[3]), splitNames(f[4])
+		r.mtime, r.subdirs, r.others = mt, f[3], f[4]
 		recs[f[0]] = r
 	}
-	return recs, sc.Err() == nil
+	return recs, true
 }
 
 // cutDirCacheSum splits the cache file into its records and the checksum
@@ -548,7 +559,7 @@ func splitNames(s string) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.Split(s, "\x00")
+	return strings.Split(s, nameSep)
 }
 
 // close gives up the cache's temporary file if save did not use it.
@@ -564,12 +575,29 @@ func (dc *dirCache) save() {
 	if !dc.dirty || dc.tmp == nil {
 		return
 	}
-	var b bytes.Buffer
-	b.WriteString(dirCacheVersion + "\n")
-	for _, k := range sortedKeys(dc.dirs) {
+	keys := sortedKeys(dc.dirs)
+	size := len(dirCacheVersion) + 1 + len(dirCacheSum) + 2*sha1.Size + 1
+	for _, k := range keys {
 		r := dc.dirs[k]
-		b.WriteString(k + "\t" + strconv.FormatInt(r.mtime, 10) + "\t" + hex.EncodeToString(r.tracked[:]) + "\t" +
-			strings.Join(r.subdirs, "\x00") + "\t" + strings.Join(r.others, "\x00") + "\n")
+		size += len(k) + len(r.subdirs) + len(r.others) + 2*len(r.tracked) + 25
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	b.WriteString(dirCacheVersion + "\n")
+	var num [20]byte
+	for _, k := range keys {
+		r := dc.dirs[k]
+		print := wholeMark
+		if !r.whole {
+			print = hex.EncodeToString(r.tracked[:])
+		}
+		b.WriteString(k)
+		b.WriteByte('\t')
+		b.Write(strconv.AppendInt(num[:0], r.mtime, 10))
+		for _, part := range [...]string{print, r.subdirs, r.others} {
+			b.WriteByte('\t')
+			b.WriteString(part)
+		}
+		b.WriteByte('\n')
 	}
 	sum := sha1.Sum(b.Bytes())
 	b.WriteString(dirCacheSum + hex.EncodeToString(sum[:]) + "\n")
@@ -583,36 +611,73 @@ func (dc *dirCache) save() {
 	}
 }
 
+// wholeMark stands for the tracked names' fingerprint in a whole record.
+const wholeMark = "*"
+
 // lookup returns the cached record of folder rel if the folder's time is
-// still mtime and its tracked names still have that fingerprint.
-func (dc *dirCache) lookup(rel string, mtime int64, tracked [16]byte) (dirRecord, bool) {
+// still mtime and, for a record that is not whole, its tracked names
+// (sorted) still have the recorded fingerprint; a whole record is given
+// with the tracked names taken out of its others.
+func (dc *dirCache) lookup(rel string, mtime int64, tracked []string) (dirRecord, bool) {
 	dc.mu.Lock()
 	rec, ok := dc.dirs[rel]
 	dc.mu.Unlock()
-	return rec, ok && rec.mtime == mtime && rec.tracked == tracked
+	switch {
+	case !ok || rec.mtime != mtime:
+		return dirRecord{}, false
+	case rec.whole:
+		var others []string
+		for _, name := range splitNames(rec.others) {
+			if !isTracked(tracked, name) {
+				others = append(others, name)
+			}
+		}
+		rec.others, rec.whole = strings.Join(others, nameSep), false
+		return rec, true
+	}
+	return rec, rec.tracked == trackedPrint(tracked)
+}
+
+// isTracked tells whether name is among the sorted tracked names.
+func isTracked(tracked []string, name string) bool {
+	i := sort.SearchStrings(tracked, name)
+	return i < len(tracked) && tracked[i] == name
 }
 
 // listed builds the record of folder rel from its listing, and keeps it
-// for the next run if the folder changed long enough ago; otherwise a
-// cached record is dropped (racy folder).
-func (dc *dirCache) listed(rel string, mtime time.Time, ents []dirName, tracked []string) dirRecord {
-	rec := dirRecord{mtime: mtime.UnixNano(), tracked: trackedPrint(tracked)}
-	for _, e := range ents {
-		name := e.name
-		if e.dir {
-			if !strings.HasPrefix(name, ".") {
-				rec.subdirs = append(rec.subdirs, name)
-			}
-			continue
-		}
-		if i := sort.SearchStrings(tracked, name); i < len(tracked) && tracked[i] == name {
-			continue
-		}
-		rec.others = append(rec.others, name)
+// for the next run if the folder last changed before this run began to
+// list folders; otherwise a cached record is dropped (racy folder). A
+// whole record keeps every name (tracked is then not used).
+func (dc *dirCache) listed(rel string, mtime time.Time, ents []dirName, tracked []string, whole bool) dirRecord {
+	rec := dirRecord{mtime: mtime.UnixNano(), whole: whole}
+	if !whole {
+		rec.tracked = trackedPrint(tracked)
 	}
+	var subdirs, others strings.Builder
+	// A name that would break the cache file's lines is not recorded: the
+	// folder is listed every time.
+	keepable := !strings.ContainsAny(rel, "\t\n")
+	add := func(b *strings.Builder, name string) {
+		if b.Len() > 0 {
+			b.WriteString(nameSep)
+		}
+		b.WriteString(name)
+		keepable = keepable && !strings.ContainsAny(name, "\t\n")
+	}
+	for _, e := range ents {
+		switch {
+		case e.dir:
+			if !strings.HasPrefix(e.name, ".") {
+				add(&subdirs, e.name)
+			}
+		case whole || !isTracked(tracked, e.name):
+			add(&others, e.name)
+		}
+	}
+	rec.subdirs, rec.others = subdirs.String(), others.String()
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
-	if mtime.Before(dc.trustBefore) {
+	if keepable && !racyTime(mtime, dc.trustBefore) {
 		dc.dirs[rel] = rec
 		dc.dirty = true
 	} else if _, had := dc.dirs[rel]; had {
@@ -637,7 +702,7 @@ func (dc *dirCache) read(s *Store, rel string, tracked []string) (dirRecord, err
 	if !fi.IsDir() {
 		return dirRecord{}, nil
 	}
-	if rec, ok := dc.lookup(rel, fi.ModTime().UnixNano(), trackedPrint(tracked)); ok {
+	if rec, ok := dc.lookup(rel, fi.ModTime().UnixNano(), tracked); ok {
 		return rec, nil
 	}
 	ents, err := os.ReadDir(name)
@@ -648,7 +713,7 @@ func (dc *dirCache) read(s *Store, rel string, tracked []string) (dirRecord, err
 	for i, e := range ents {
 		names[i] = dirName{name: e.Name(), dir: e.IsDir()}
 	}
-	return dc.listed(rel, fi.ModTime(), names, tracked), nil
+	return dc.listed(rel, fi.ModTime(), names, tracked, false), nil
 }
 
 // untracked walks the folders under dir and returns the untracked files
@@ -679,7 +744,7 @@ func (dc *dirCache) untracked(s *Store, dir string, folders []*folder, keep func
 			return
 		}
 		var found []string
-		for _, name := range rec.others {
+		for _, name := range splitNames(rec.others) {
 			if keep == nil || keep(name) {
 				found = append(found, path.Join(rel, name))
 			}
@@ -689,7 +754,7 @@ func (dc *dirCache) untracked(s *Store, dir string, folders []*folder, keep func
 			out = append(out, found...)
 			mu.Unlock()
 		}
-		for _, sub := range rec.subdirs {
+		for _, sub := range splitNames(rec.subdirs) {
 			wg.Add(1)
 			p := path.Join(rel, sub)
 			if scanned[p] != nil {
@@ -708,4 +773,90 @@ func (dc *dirCache) untracked(s *Store, dir string, folders []*folder, keep func
 	visit(dir)
 	wg.Wait()
 	return out, firstErr
+}
+
+// recordFolders fills the folder cache for a work tree that this process
+// has just written, whose tracked files are the Git paths given (a fresh
+// clone's checkout): every folder holding one, and every folder on the way
+// to it from the case-file root, is listed once and recorded, so that the
+// first acc commit or status after a clone does not list 10,000 folders
+// again. The rule is the cache's own (dirCache.listed): a folder changed in
+// the same tick of the file system's clock as the listing began is not
+// recorded. Errors are ignored: the cache is only an accelerator.
+func (s *Store) recordFolders(gitPaths []string) {
+	tracked := map[string][]string{} // case-relative folder -> tracked names
+	for _, gp := range gitPaths {
+		rel, ok := s.casePath(gp)
+		if !ok {
+			continue
+		}
+		d, name := path.Split(rel)
+		d = strings.TrimSuffix(d, "/")
+		tracked[d] = append(tracked[d], name)
+		for d != "" {
+			if d = path.Dir(d); d == "." {
+				d = ""
+			}
+			if _, seen := tracked[d]; seen {
+				break
+			}
+			tracked[d] = nil
+		}
+	}
+	if len(tracked) == 0 {
+		return
+	}
+	dirs := sortedKeys(tracked)
+	dc := s.loadDirCache()
+	defer dc.close()
+	_ = parallelLimit(len(dirs), runtime.GOMAXPROCS(0)*2, func(i int) error {
+		names := tracked[dirs[i]]
+		sort.Strings(names)
+		_, err := dc.read(s, dirs[i], names)
+		return err
+	})
+	dc.save()
+}
+
+// FolderRecorder records in the folder cache the folders listed by another
+// reader of the work tree (acc validate's and acc report's), when the copy
+// has no folder cache yet (a git clone, a cache removed): the first acc
+// commit or status then lists only the folders changed since. Such a
+// reader does not know which names are tracked, so each folder is recorded
+// whole (dirCache.listed). The times are judged as for the cache's own
+// listings: a folder changed in the same tick of the file system's clock
+// as the recorder was made, or later, is not recorded. Safe for concurrent
+// use.
+type FolderRecorder struct {
+	dc *dirCache
+}
+
+// NewFolderRecorder returns a recorder, or nil when the folder cache exists
+// (its own listings keep it current) or cannot be written.
+func (s *Store) NewFolderRecorder() *FolderRecorder {
+	if _, err := os.Lstat(s.dirCachePath()); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	dc := s.loadDirCache()
+	if dc.tmp == nil {
+		return nil
+	}
+	return &FolderRecorder{dc: dc}
+}
+
+// Listed records the case-relative folder rel, whose modification time,
+// read before the listing, was mtime, as listed in ents.
+func (r *FolderRecorder) Listed(rel string, mtime time.Time, ents []fs.DirEntry) {
+	names := make([]dirName, len(ents))
+	for i, e := range ents {
+		names[i] = dirName{name: e.Name(), dir: e.IsDir()}
+	}
+	r.dc.listed(rel, mtime, names, nil, true)
+}
+
+// Save writes the cache (errors ignored: it is only an accelerator). The
+// recorder is not used afterwards.
+func (r *FolderRecorder) Save() {
+	r.dc.save()
+	r.dc.close()
 }

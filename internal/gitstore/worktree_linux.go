@@ -70,7 +70,7 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	}
 	mtime := time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
 	names := f.names()
-	if rec, ok := dc.lookup(f.dir, mtime.UnixNano(), trackedPrint(names)); ok {
+	if rec, ok := dc.lookup(f.dir, mtime.UnixNano(), names); ok {
 		f.rec, f.scanned = rec, true
 		return out, nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	if err != nil {
 		return out, nil // the portable path reads it again, and reports
 	}
-	f.rec, f.scanned = dc.listed(f.dir, mtime, ents, names), true
+	f.rec, f.scanned = dc.listed(f.dir, mtime, ents, names, false), true
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ package gitstore
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -316,5 +317,218 @@ func TestFolderWalk(t *testing.T) {
 	}
 	if err := w.add(IndexEntry{Path: "beneficiaires/a/d.md"}); err == nil {
 		t.Fatal("an entry out of order was taken")
+	}
+}
+
+// recordFolders records every folder holding tracked files, and every folder
+// on the way to them from the case-file root, with its true listing; a
+// folder changed after its record is listed again.
+func TestRecordFolders(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	tracked := []string{"acc.yaml", "beneficiaires/a/fiche.md", "beneficiaires/a/2026-11-02-note.md",
+		"beneficiaires/a/pieces/attestation.md", "beneficiaires/b/fiche.md"}
+	var changes []Change
+	for _, p := range tracked {
+		changes = append(changes, Change{Path: p, Content: []byte(p + "\n")})
+	}
+	mustCommit(t, s, "un", changes...)
+	writeFile(t, filepath.Join(dir, "beneficiaires/a/brouillon.txt"), "x\n") // untracked
+	old := time.Now().Add(-time.Hour)
+	for _, d := range []string{"", "beneficiaires", "beneficiaires/a", "beneficiaires/a/pieces", "beneficiaires/b"} {
+		if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.recordFolders(tracked)
+	dc := s.loadDirCache()
+	dc.close()
+	want := map[string]string{
+		"":                       "subdirs [beneficiaires] others []",
+		"beneficiaires":          "subdirs [a b] others []",
+		"beneficiaires/a":        "subdirs [pieces] others [brouillon.txt]",
+		"beneficiaires/a/pieces": "subdirs [] others []",
+		"beneficiaires/b":        "subdirs [] others []",
+	}
+	got := map[string]string{}
+	for rel, r := range dc.dirs {
+		got[rel] = fmt.Sprintf("subdirs %v others %v", splitNames(r.subdirs), splitNames(r.others))
+		fi, err := os.Stat(filepath.Join(dir, rel))
+		if err != nil || r.mtime != fi.ModTime().UnixNano() {
+			t.Errorf("%q: recorded time %d, folder's %v (%v)", rel, r.mtime, fi.ModTime(), err)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("records %v\nwant %v", got, want)
+	}
+	if c, d, u, err := s.WorkChanges("beneficiaires", nil); err != nil || c != nil || d != nil || !reflect.DeepEqual(u, []string{"beneficiaires/a/brouillon.txt"}) {
+		t.Fatalf("from the records: %v %v %v %v", c, d, u, err)
+	}
+	writeFile(t, filepath.Join(dir, "beneficiaires/b/2026-12-01-suivi.md"), "y\n")
+	if _, _, u, err := s.WorkChanges("beneficiaires", nil); err != nil || !reflect.DeepEqual(u, []string{"beneficiaires/a/brouillon.txt", "beneficiaires/b/2026-12-01-suivi.md"}) {
+		t.Fatalf("after a file added: %v %v", u, err)
+	}
+}
+
+// A fresh clone leaves folder records (those its clock allows) that are the
+// folders' true listings, and what is changed right after it, within the
+// same tick of the clock as its listing or not, is found as git finds it.
+func TestCloneFolderRecords(t *testing.T) {
+	_, url := newRemote(t)
+	marie := firstTrainer(t, url, "Marie Martin")
+	files := map[string]string{"beneficiaires/b00/pieces/attestation.md": "pièce\n"}
+	for i := range 8 {
+		files[fmt.Sprintf("beneficiaires/b%02d/fiche.md", i)] = fmt.Sprintf("fiche %d\n", i)
+		files[fmt.Sprintf("beneficiaires/b%02d/2026-11-02-note.md", i)] = fmt.Sprintf("note %d\n", i)
+	}
+	marie.commit("marie 1", files)
+	marie.sync()
+	paul := join(t, url, "Paul Durand")
+	b := func(p string) string { return filepath.Join(paul.dir, "beneficiaires", filepath.FromSlash(p)) }
+	writeFile(t, b("b01/2026-12-01-suivi.md"), "nouveau\n")
+	writeFile(t, b("b08/fiche.md"), "nouveau dossier\n")
+	writeFile(t, b("b00/pieces/scan.md"), "nouveau\n")
+	if err := os.Remove(b("b02/2026-11-02-note.md")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(paul.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := s.loadDirCache()
+	dc.close()
+	trackedFiles := map[string]bool{}
+	for _, p := range strings.Split(git(t, paul.dir, "ls-files"), "\n") {
+		trackedFiles[p] = true
+	}
+	t.Logf("%d folders recorded by the clone", len(dc.dirs))
+	for rel, r := range dc.dirs {
+		fi, err := os.Stat(filepath.Join(paul.dir, rel))
+		if err != nil || fi.ModTime().UnixNano() != r.mtime {
+			continue // changed since: not used
+		}
+		ents, err := os.ReadDir(filepath.Join(paul.dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subdirs, others []string
+		for _, e := range ents {
+			switch {
+			case e.IsDir() && !strings.HasPrefix(e.Name(), "."):
+				subdirs = append(subdirs, e.Name())
+			case !e.IsDir() && !trackedFiles[path.Join(rel, e.Name())]:
+				others = append(others, e.Name())
+			}
+		}
+		if !reflect.DeepEqual(subdirs, splitNames(r.subdirs)) || !reflect.DeepEqual(others, splitNames(r.others)) {
+			t.Errorf("%q recorded %v %v, on disk %v %v", rel, r.subdirs, r.others, subdirs, others)
+		}
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(git(t, paul.dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
+		if line != "" {
+			want[line[3:]] = strings.TrimSpace(line[:2])
+		}
+	}
+	if len(want) != 4 {
+		t.Fatalf("git status does not show the 4 paths: %v", want)
+	}
+	changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range changed {
+		got[p] = "M"
+	}
+	for _, p := range deleted {
+		got[p] = "D"
+	}
+	for _, p := range untracked {
+		got[p] = "??"
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the clone: WorkChanges = %v\ngit status = %v", got, want)
+	}
+}
+
+// Folders recorded whole by another reader (acc validate's listing, which
+// does not know the index) give git status's answer, whatever is changed
+// afterwards; a recorder is only offered when there is no folder cache, and
+// a folder with a name that would break the cache file is not recorded.
+func TestFolderRecorderAgreesWithGitStatus(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	var changes []Change
+	for _, b := range []string{"a", "b", "c", "d", "e", "f"} {
+		changes = append(changes, Change{Path: "beneficiaires/" + b + "/fiche.md", Content: []byte(b + " fiche\n")},
+			Change{Path: "beneficiaires/" + b + "/2026-11-02-note.md", Content: []byte(b + " note\n")})
+	}
+	mustCommit(t, s, "un", changes...)
+	b := func(p string) string { return filepath.Join(dir, "beneficiaires", filepath.FromSlash(p)) }
+	writeFile(t, b("a/brouillon.txt"), "x\n")   // untracked before the recording
+	writeFile(t, b("f/avec\ttab.md"), "tab\n") // a name the cache file cannot hold
+	old := time.Now().Add(-time.Hour)
+	folders := []string{"beneficiaires", "beneficiaires/a", "beneficiaires/b", "beneficiaires/c", "beneficiaires/d", "beneficiaires/e", "beneficiaires/f"}
+	for _, d := range folders {
+		if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := s.NewFolderRecorder()
+	if rec == nil {
+		t.Fatal("no recorder without a folder cache")
+	}
+	for _, d := range folders {
+		ents, err := os.ReadDir(filepath.Join(dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Listed(d, old, ents)
+	}
+	rec.Save()
+	if s.NewFolderRecorder() != nil {
+		t.Fatal("a recorder offered while the folder cache exists")
+	}
+	dc := s.loadDirCache()
+	dc.close()
+	if len(dc.dirs) != len(folders)-1 || !dc.dirs["beneficiaires/a"].whole {
+		t.Fatalf("recorded %d folders (want all but f, whole): %+v", len(dc.dirs), dc.dirs)
+	}
+	if _, ok := dc.dirs["beneficiaires/f"]; ok {
+		t.Fatal("a folder whose name list holds a tab was recorded")
+	}
+	writeFile(t, b("a/fiche.md"), "a FICHE\n")                      // in place, same size
+	writeFile(t, b("c/2026-11-25-suivi.md"), "new\n")               // new file in a folder
+	writeFile(t, b("z/fiche.md"), "z\n")                            // new folder
+	os.Remove(b("d/2026-11-02-note.md"))                            // deletion
+	git(t, dir, "rm", "-q", "--cached", "beneficiaires/e/fiche.md") // untracked, folder unchanged
+	want := map[string]string{}
+	for _, line := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
+		if line != "" {
+			want[strings.Trim(line[3:], `"`)] = strings.TrimSpace(line[:2])
+		}
+	}
+	if len(want) != 7 {
+		t.Fatalf("git status does not show the 7 paths: %v", want)
+	}
+	for round := 0; round < 2; round++ {
+		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range changed {
+			got[p] = "M"
+		}
+		for _, p := range deleted {
+			got[p] = "D"
+		}
+		for _, p := range untracked {
+			got[strings.ReplaceAll(p, "\t", `\t`)] = "??"
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
+		}
 	}
 }
