@@ -466,7 +466,7 @@ func TestFolderRecorderAgreesWithGitStatus(t *testing.T) {
 	}
 	mustCommit(t, s, "un", changes...)
 	b := func(p string) string { return filepath.Join(dir, "beneficiaires", filepath.FromSlash(p)) }
-	writeFile(t, b("a/brouillon.txt"), "x\n")   // untracked before the recording
+	writeFile(t, b("a/brouillon.txt"), "x\n")  // untracked before the recording
 	writeFile(t, b("f/avec\ttab.md"), "tab\n") // a name the cache file cannot hold
 	old := time.Now().Add(-time.Hour)
 	folders := []string{"beneficiaires", "beneficiaires/a", "beneficiaires/b", "beneficiaires/c", "beneficiaires/d", "beneficiaires/e", "beneficiaires/f"}
