@@ -20,6 +20,7 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/binrec"
+	"github.com/acc-formation/acc/internal/racy"
 	"github.com/acc-formation/acc/internal/poserr"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
@@ -43,24 +44,24 @@ type Cache interface {
 	Put(key string, data []byte) error
 }
 
-// StampedCache is a Cache that also tells when a record was written, by the
-// clock of the file system (a file's modification time). With it, Run trusts
-// a document whose size, times and inode are those recorded, without reading
-// it, unless it was modified too close to the record's writing to be sure
-// (Git's "racy clean" problem). Without it, every document is read and
-// hashed.
+// StampedCache is a Cache that also tells, for each record, the file
+// system's time of a moment before the reads the record describes (the
+// start of the run that put it: PackCache). With it, Run trusts a document
+// whose size, times and inode are those recorded, without reading it, when
+// its times are strictly before that stamp (acc's one racy rule,
+// racy.Proves): a change after the stamp would have given the file another
+// time. Without it, every document is read and hashed.
 type StampedCache interface {
 	Cache
 	GetStamped(key string) (data []byte, written time.Time, ok bool)
 }
 
-// racyWindow is how close to a record's writing a file's times must not be
-// for its signature to be trusted: coarser than any file system's clock.
-const racyWindow = 2 * time.Second
-
 // DirCache is a Cache in a folder, one file per beneficiary, for example
 // .git/acc/cache/ (inside .git, so that it is never committed). File names
-// are hashes of the keys, so that no beneficiary id appears in them.
+// are hashes of the keys, so that no beneficiary id appears in them. It is
+// not a StampedCache: a record file's time is later than the reads it
+// describes, so it cannot serve as the racy rule's reference, and every
+// document is read and hashed.
 type DirCache struct {
 	Dir string
 }
@@ -75,24 +76,6 @@ func (c DirCache) file(key string) string {
 func (c DirCache) Get(key string) ([]byte, bool) {
 	b, err := os.ReadFile(c.file(key))
 	return b, err == nil
-}
-
-// GetStamped reads the record of key and its modification time.
-func (c DirCache) GetStamped(key string) ([]byte, time.Time, bool) {
-	f, err := os.Open(c.file(key))
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || fi.Size() > 1<<30 {
-		return nil, time.Time{}, false
-	}
-	b := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, time.Time{}, false
-	}
-	return b, fi.ModTime(), true
 }
 
 // Put writes the record of key. It writes in place rather than through a
@@ -231,14 +214,15 @@ func (c *cached) trusted(e *docEntry, sig fileSig) bool {
 	return e.sig == sig && trustedAt(sig, c.written)
 }
 
-// trustedAt reports whether a file with signature sig is old enough, for a
-// record stamped written, to be known by its signature.
+// trustedAt reports whether a file with signature sig is known by its
+// signature for a record stamped written: both its times (the change time
+// where the system gives one) proven by the racy rule against the stamp.
 func trustedAt(sig fileSig, written time.Time) bool {
 	if written.IsZero() || sig == (fileSig{}) {
 		return false
 	}
-	limit := written.Add(-racyWindow).UnixNano()
-	return sig.Mtime < limit && (sig.Ctime == 0 || sig.Ctime < limit)
+	ref := written.UnixNano()
+	return racy.ProvesNano(sig.Mtime, ref) && (sig.Ctime == 0 || racy.ProvesNano(sig.Ctime, ref))
 }
 
 // stamper is a cache that tells the stamp of the records this run puts.

@@ -10,11 +10,12 @@
 //
 //   - acc validate --format json, cold (the clone) and warm (a second run,
 //     nothing changed), and acc validate (text) warm; output to a file. The
-//     cold run comes right after the clone, within validate's window of
-//     trust for the files' times: the warm runs ask Git's index about every
-//     file. At the end of each run, a warm run of a copy whose files are
-//     older than that window when its cold run reads them (the trainer's
-//     case: a clone of the morning).
+//     cold run comes right after the clone. At the end of each run, a warm
+//     run of a copy whose files are 3 s older than its cold run (the
+//     trainer's case: a clone of the morning; before December 2026,
+//     validate's racy rule kept a 2 s margin, and this row was the only
+//     one whose warm run knew the files by their stat data alone).
+//     The cold runs also record acc commit's folder cache.
 //     Peers: git grep over every document (reads them all: the floor of any
 //     checker) and markdownlint-cli2 (installed with npm into a temporary
 //     folder when npm can; skipped with a message otherwise).
@@ -23,7 +24,7 @@
 //   - acc commit after editing 10 files vs git add -A && git commit, then
 //     acc validate --changed-since HEAD~1 (those 10 documents); and a
 //     second commit of each (10 other files): the first acc commit of a
-//     clone lists every folder, the next ones trust acc's folder cache.
+//     clone finds the folder cache the cold report recorded.
 //   - acc new TYPE (with its commit) vs git add FILE && git commit.
 //
 // Each figure is the median over -runs runs (after one warm-up clone that is
@@ -417,10 +418,7 @@ func (b *bench) size(n int) ([]row, error) {
 			return nil, err
 		}
 		// A trainer's warm run: the copy's files were written well before
-		// the cold run (a clone of the morning, checked in the afternoon),
-		// so that the cold run could vouch for them by their stat data
-		// alone; right after a clone it cannot (validate's window of
-		// trust), and the warm run above asks Git's index instead.
+		// the cold run (a clone of the morning, checked in the afternoon).
 		if err := os.RemoveAll(filepath.Join(r.dir, ".git", "acc")); err != nil {
 			return nil, err
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/bug"
+	"github.com/acc-formation/acc/internal/racy"
 )
 
 // BlobHash returns the Git blob id of data, as `git hash-object` computes it.
@@ -120,12 +121,10 @@ func (s *Store) indexRacyTime() time.Time {
 // isRacy tells whether e's stat data may hide a change (see indexRacyTime).
 func isRacy(e *IndexEntry, racy time.Time) bool { return racyTime(e.MTime, racy) }
 
-// racyTime is Git's racy rule, the one place acc applies it: a file time that is
-// unknown, or not strictly before the index was written, proves nothing (the file may
-// have changed within the same tick of the file system's clock).
-func racyTime(t, indexTime time.Time) bool {
-	return t.IsZero() || indexTime.IsZero() || !t.Before(indexTime)
-}
+// racyTime tells whether a file time t proves nothing against the index's
+// time (or another reference): the negation of acc's one racy rule,
+// racy.Proves.
+func racyTime(t, indexTime time.Time) bool { return !racy.Proves(t, indexTime) }
 
 // folder is the index entries directly in one case-relative folder, sorted.
 type folder struct {
