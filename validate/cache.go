@@ -20,8 +20,8 @@ import (
 
 	"github.com/acc-formation/acc/casefile"
 	"github.com/acc-formation/acc/internal/binrec"
-	"github.com/acc-formation/acc/internal/racy"
 	"github.com/acc-formation/acc/internal/poserr"
+	"github.com/acc-formation/acc/internal/racy"
 	"github.com/acc-formation/acc/templates"
 	"go.yaml.in/yaml/v3"
 )
