@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -137,7 +138,7 @@ func (c *MemCache) Put(key string, data []byte) error {
 
 // cacheFormat changes whenever the record layout or the meaning of what it
 // holds changes.
-const cacheFormat = "acc-validate-cache/4"
+const cacheFormat = "acc-validate-cache/5"
 
 var selfID = sync.OnceValue(func() string {
 	// The rules are code: a record made by another build of acc is stale.
@@ -187,6 +188,9 @@ type cached struct {
 	byPath  map[string]*docEntry
 	list    []*docEntry // the record's entries, in path order
 	written time.Time   // zero when the cache does not say
+	// folder is the folder's own signature when list holds every case file
+	// it had (zero otherwise): see listing.
+	folder fileSig
 	// verdict is what the whole folder gave on a day, when the record has
 	// it: with the same documents (same blob ids) on the same day, the
 	// folder's findings are the same, and neither the facts are decoded
@@ -246,10 +250,11 @@ func (r *runner) load(name string) *cached {
 	if !ok {
 		return nil
 	}
-	entries, v, ok := decodeRecord(b, r.fp)
+	entries, v, folder, ok := decodeRecord(b, r.fp)
 	if !ok {
 		return nil
 	}
+	c.folder = folder
 	c.byPath = make(map[string]*docEntry, len(entries))
 	for _, e := range entries {
 		c.byPath[e.path] = e
@@ -278,8 +283,10 @@ func (c *cached) reusable(entries []*docEntry, day time.Time) *verdict {
 }
 
 // store writes the record of a beneficiary when it changed; v, when not
-// nil, is the folder's verdict of this run.
-func (r *runner) store(name string, old *cached, entries []*docEntry, v *verdict) {
+// nil, is the folder's verdict of this run, and folder the folder's own
+// signature read before its case files were known (listed, or taken from
+// old).
+func (r *runner) store(name string, old *cached, entries []*docEntry, v *verdict, folder fileSig) {
 	if r.cache == nil {
 		return
 	}
@@ -288,6 +295,7 @@ func (r *runner) store(name string, old *cached, entries []*docEntry, v *verdict
 	for _, e := range entries {
 		if e.broken || e.sum == ([sha1.Size]byte{}) || (e.body == "" && e.facts == nil) {
 			v = nil // a verdict needs every document in the record
+			folder = fileSig{}
 			continue
 		}
 		keep = append(keep, e)
@@ -295,31 +303,47 @@ func (r *runner) store(name string, old *cached, entries []*docEntry, v *verdict
 			same = false
 		}
 	}
-	if same && len(keep) == len(old.byPath) {
+	if same && len(keep) == len(old.byPath) && old.folder == folder {
 		return
 	}
-	r.cache.Put(name, encodeRecord(keep, v, r.fp))
+	r.cache.Put(name, encodeRecord(keep, v, folder, r.fp))
 }
 
-// Record layout: the format tag and fingerprint, then per document its
+// listing returns the folder's case files as the record lists them, when
+// the folder's own signature, read now (sig), is the recorded one and
+// proven by the racy rule against the record's stamp, as a file's would
+// be: no entry was added, removed or replaced since the record's run
+// listed it. false otherwise (no record, a record that lacks a case file of
+// the folder, or a folder changed).
+func (c *cached) listing(sig fileSig, dir string) ([]fs.DirEntry, bool) {
+	if c == nil || c.folder == (fileSig{}) || c.folder != sig || !trustedAt(sig, c.written) {
+		return nil, false
+	}
+	ents := make([]fs.DirEntry, len(c.list))
+	for i, e := range c.list {
+		ents[i] = recordedEntry{name: path.Base(e.path), dir: dir}
+	}
+	return ents, true
+}
+
+// Record layout: the format tag and fingerprint, the folder's own stat
+// signature (zeros when the record lacks one of its case files), then per document its
 // path, blob id, stat signature and its body (findings and facts, decoded
 // only when needed), then the folder's verdict: its day (0 for none), and
 // its findings and waivers. Integers are uvarints, strings and bodies are
 // length-prefixed; a CRC-32 ends the record.
 
-func encodeRecord(entries []*docEntry, v *verdict, fp string) []byte {
+func encodeRecord(entries []*docEntry, v *verdict, folder fileSig, fp string) []byte {
 	e := &binrec.Encoder{}
 	e.Str(cacheFormat)
 	e.Str(fp)
+	encodeSig(e, folder)
 	e.Uint(uint64(len(entries)))
 	var body binrec.Encoder
 	for _, ent := range entries {
 		e.Str(ent.path)
 		e.B = append(e.B, ent.sum[:]...)
-		e.Int(int(ent.sig.Size))
-		e.Int(int(ent.sig.Mtime))
-		e.Uint(ent.sig.Ino)
-		e.Int(int(ent.sig.Ctime))
+		encodeSig(e, ent.sig)
 		if ent.body != "" {
 			e.Str(ent.body)
 			continue
@@ -488,52 +512,53 @@ func encodeBody(e *binrec.Encoder, ent *docEntry) {
 // decodeRecord reads a record: the entries, whose bodies stay undecoded,
 // and the verdict, undecoded too (nil when there is none). The record is
 // copied once into a string that every later decoding cuts from.
-func decodeRecord(b []byte, fp string) ([]*docEntry, *verdict, bool) {
+func decodeRecord(b []byte, fp string) ([]*docEntry, *verdict, fileSig, bool) {
 	if len(b) < 4 {
-		return nil, nil, false
+		return nil, nil, fileSig{}, false
 	}
 	sum := binary.LittleEndian.Uint32(b[len(b)-4:])
 	b = b[:len(b)-4]
 	if crc32.ChecksumIEEE(b) != sum {
-		return nil, nil, false
+		return nil, nil, fileSig{}, false
 	}
 	// Records are never changed once made (Cache): the strings of the
 	// entries are cut from the record itself, without a copy.
 	d := binrec.NewStringDecoder(unsafe.String(unsafe.SliceData(b), len(b)))
 	if d.Str() != cacheFormat || d.Str() != fp {
-		return nil, nil, false
+		return nil, nil, fileSig{}, false
 	}
+	folder := decodeSig(d)
 	n := d.Count()
 	out := make([]*docEntry, 0, n)
 	for i := 0; i < n && !d.Bad; i++ {
 		ent := &docEntry{path: d.Str()}
 		if len(d.B) < sha1.Size {
-			return nil, nil, false
+			return nil, nil, fileSig{}, false
 		}
 		copy(ent.sum[:], d.B[:sha1.Size])
 		d.B = d.B[sha1.Size:]
-		ent.sig = fileSig{Size: int64(d.Int()), Mtime: int64(d.Int()), Ino: d.Uint(), Ctime: int64(d.Int())}
+		ent.sig = decodeSig(d)
 		ent.body = d.Str()
 		if ent.body == "" {
-			return nil, nil, false
+			return nil, nil, fileSig{}, false
 		}
 		out = append(out, ent)
 	}
 	if d.Bad {
-		return nil, nil, false
+		return nil, nil, fileSig{}, false
 	}
 	var v *verdict
 	if day := d.Date(); !day.IsZero() {
 		v = &verdict{day: day, caseRan: d.Uint() == 1}
 		v.raw = d.Str()
 		if v.raw == "" {
-			return nil, nil, false
+			return nil, nil, fileSig{}, false
 		}
 	}
 	if !d.Done() {
-		return nil, nil, false
+		return nil, nil, fileSig{}, false
 	}
-	return out, v, true
+	return out, v, folder, true
 }
 
 // decodeFindings decodes the findings of an entry read from the cache (a
@@ -638,4 +663,17 @@ func internTag(t string) string {
 		return "!!float"
 	}
 	return t
+}
+
+// encodeSig writes a stat signature (a document's, or its folder's).
+func encodeSig(e *binrec.Encoder, s fileSig) {
+	e.Int(int(s.Size))
+	e.Int(int(s.Mtime))
+	e.Uint(s.Ino)
+	e.Int(int(s.Ctime))
+}
+
+// decodeSig reads what encodeSig wrote.
+func decodeSig(d *binrec.Decoder) fileSig {
+	return fileSig{Size: int64(d.Int()), Mtime: int64(d.Int()), Ino: d.Uint(), Ctime: int64(d.Int())}
 }

@@ -59,6 +59,17 @@ type Folder struct {
 	Complete bool
 }
 
+// recordedEntry is a case file of a folder as a validation record lists it
+// (cached.listing): a regular file.
+type recordedEntry struct{ name, dir string }
+
+func (e recordedEntry) Name() string      { return e.name }
+func (e recordedEntry) IsDir() bool       { return false }
+func (e recordedEntry) Type() fs.FileMode { return 0 }
+func (e recordedEntry) Info() (fs.FileInfo, error) {
+	return os.Lstat(filepath.Join(e.dir, e.name))
+}
+
 // caseFile reports whether a folder entry is a case file: a .md file that
 // is not hidden (attachments, sub-folders and hidden files are not).
 func caseFile(de fs.DirEntry) bool {

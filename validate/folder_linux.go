@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -33,9 +32,9 @@ import (
 type folderFiles struct {
 	fd   int
 	path string
-	// mtime is the folder's modification time read before its listing,
-	// when the opener was asked for it (zero otherwise).
-	mtime time.Time
+	// sig is the folder's own stat signature, read when it was opened,
+	// before any listing (zero if the system did not give it).
+	sig fileSig
 }
 
 // openFolder opens a folder and lists it, sorted by name as os.ReadDir does,
@@ -44,13 +43,22 @@ type folderFiles struct {
 // os.DirEntry (a twentieth of a warm run at 100k documents). A folder
 // replaced by a link since it was looked at is refused, not followed.
 func openFolder(path string) (*folderFiles, []fs.DirEntry, error) {
-	return openFolderAt(unix.AT_FDCWD, path, path, false)
+	d, err := openDirAt(unix.AT_FDCWD, path, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ents, err := d.entries()
+	if err != nil {
+		d.close()
+		return nil, nil, err
+	}
+	return d, ents, nil
 }
 
-// openFolderAt is openFolder for the folder name of the open folder at (or
-// the path name with unix.AT_FDCWD); path names it in errors. With stamp,
-// the folder's time is read before it is listed.
-func openFolderAt(at int, name, path string, stamp bool) (*folderFiles, []fs.DirEntry, error) {
+// openDirAt opens the folder name of the open folder at (or the path name
+// with unix.AT_FDCWD), without listing it, and reads its own signature;
+// path names it in errors.
+func openDirAt(at int, name, path string) (*folderFiles, error) {
 	var fd int
 	var err error
 	for {
@@ -60,22 +68,24 @@ func openFolderAt(at int, name, path string, stamp bool) (*folderFiles, []fs.Dir
 		}
 	}
 	if err != nil {
-		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	d := &folderFiles{fd: fd, path: path}
-	if stamp {
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) == nil {
-			d.mtime = time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
-		}
+	var st syscall.Stat_t
+	if syscall.Fstat(fd, &st) == nil {
+		d.sig = sigOfStat(&st)
 	}
+	return d, nil
+}
+
+// entries lists the open folder, sorted by name as os.ReadDir does.
+func (d *folderFiles) entries() ([]fs.DirEntry, error) {
 	ents, err := d.list()
 	if err != nil {
-		d.close()
-		return nil, nil, err
+		return nil, err
 	}
 	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return d, ents, nil
+	return ents, nil
 }
 
 // list reads the folder's entries but . and .., with their types from the
@@ -277,25 +287,23 @@ func (d *folderFiles) close() { unix.Close(d.fd) }
 // the whole path, and no lstat comes first, as O_DIRECTORY and O_NOFOLLOW
 // refuse what is not a folder (runner.unit then looks at what it is). Safe
 // for concurrent use.
-type unitOpener struct {
-	fd    int
-	stamp bool // read each folder's time before its listing (folderFiles.mtime)
-}
+type unitOpener struct{ fd int }
 
-func newUnitOpener(parent string, stamp bool) *unitOpener {
+func newUnitOpener(parent string) *unitOpener {
 	fd, err := unix.Open(parent, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		fd = -1
 	}
-	return &unitOpener{fd: fd, stamp: stamp}
+	return &unitOpener{fd: fd}
 }
 
-// open opens and lists the folder at path, named name in beneficiaires/.
-func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error) {
+// open opens the folder at path, named name in beneficiaires/, without
+// listing it (folderFiles.entries).
+func (o *unitOpener) open(path, name string) (*folderFiles, error) {
 	if o == nil || o.fd < 0 || name == "" || strings.ContainsRune(name, '/') {
-		return openFolder(path)
+		return openDirAt(unix.AT_FDCWD, path, path)
 	}
-	return openFolderAt(o.fd, name, path, o.stamp)
+	return openDirAt(o.fd, name, path)
 }
 
 func (o *unitOpener) close() {

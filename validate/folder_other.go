@@ -7,15 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // folderFiles reads the files of one beneficiary folder by path.
 type folderFiles struct {
 	path string
-	// mtime is the folder's modification time read before its listing,
-	// when the opener knows it (zero otherwise).
-	mtime time.Time
+	// sig is the folder's own stat signature, read before any listing
+	// (zero when the opener did not read it).
+	sig fileSig
 }
 
 // openFolder lists a folder, sorted by name.
@@ -47,22 +46,22 @@ func (d *folderFiles) close() {}
 // link to a folder is never followed.
 type unitOpener struct{}
 
-func newUnitOpener(string, bool) *unitOpener { return &unitOpener{} }
+func newUnitOpener(string) *unitOpener { return &unitOpener{} }
 
-// open opens and lists the folder at path; what is not a folder is refused.
-func (o *unitOpener) open(path, name string) (*folderFiles, []fs.DirEntry, error) {
+// open looks at the folder at path, without listing it
+// (folderFiles.entries); what is not a folder is refused.
+func (o *unitOpener) open(path, name string) (*folderFiles, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !fi.IsDir() {
-		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("pas un dossier")}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("pas un dossier")}
 	}
-	d, ents, err := openFolder(path)
-	if d != nil {
-		d.mtime = fi.ModTime()
-	}
-	return d, ents, err
+	return &folderFiles{path: path, sig: statSig(fi)}, nil
 }
+
+// entries lists the folder, sorted by name.
+func (d *folderFiles) entries() ([]fs.DirEntry, error) { return os.ReadDir(d.path) }
 
 func (o *unitOpener) close() {}

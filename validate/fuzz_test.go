@@ -47,11 +47,12 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 			v := &verdict{day: fixtureToday, caseRan: true, findings: fs}
-			rec := encodeRecord([]*docEntry{{path: p, sum: blobID([]byte(src)), findings: fs, facts: facts}}, v, "fp")
-			back, bv, ok := decodeRecord(rec, "fp")
+			folder := fileSig{Size: 4096, Mtime: int64(len(src)) << 20, Ino: 7, Ctime: -1}
+			rec := encodeRecord([]*docEntry{{path: p, sum: blobID([]byte(src)), findings: fs, facts: facts}}, v, folder, "fp")
+			back, bv, backFolder, ok := decodeRecord(rec, "fp")
 			var slab []yaml.Node
 			c := &cached{list: back, verdict: bv}
-			if !ok || len(back) != 1 || !back[0].decode(&slab) || len(back[0].findings) != len(fs) || c.reusable(back, fixtureToday) == nil || !slices.Equal(bv.findings, fs) {
+			if !ok || backFolder != folder || len(back) != 1 || !back[0].decode(&slab) || len(back[0].findings) != len(fs) || c.reusable(back, fixtureToday) == nil || !slices.Equal(bv.findings, fs) {
 				t.Fatalf("cache record does not read back")
 			}
 			var fiche *casefile.Document
