@@ -34,7 +34,7 @@ func (f FileState) sig() fileSig {
 // Vouches reports whether a file whose stat data are now size, mtime and
 // ctime (nanoseconds) and ino is, by those data alone, the file f recorded
 // in a record made at written: the same signature, not zero, and both times
-// older than the racy window before written. It is the one rule by which a
+// strictly before written (racy.ProvesNano). It is the one rule by which a
 // cache skips reading a file (validate's, and the case cache's when the
 // work-tree scan already took the stat data).
 func (f FileState) Vouches(size, mtime, ctime int64, ino uint64, written time.Time) bool {
@@ -80,9 +80,9 @@ func caseFile(de fs.DirEntry) bool {
 // Unchanged reports whether the case files of the beneficiary folder dir
 // (an absolute path) are those prev describes, in content: same names, same
 // blob ids. It trusts the validator's stat shortcut: a file whose stat
-// signature is the recorded one, with times more than 2 s older than
-// written (when the record was made, by the file system's clock), is not
-// read; any other file is read and hashed. cur holds the current states,
+// signature is the recorded one, with times strictly before written (the
+// start of the run that made the record, by the file system's clock: the
+// racy rule), is not read; any other file is read and hashed. cur holds the current states,
 // new signatures included (so that the next check need not read the file
 // again); it is nil when the folder changed or cannot be read. A folder
 // holding a link or another file that is not regular is never unchanged.
