@@ -531,7 +531,9 @@ func parseDirCache(data []byte) (map[string]dirRecord, bool) {
 		var r dirRecord
 		if f[2] == wholeMark {
 			r.whole = true
-		} else if n, err := hex.Decode(r.tracked[:], []byte(f[2])); err != nil || n != len(r.tracked) {
+		} else if len(f[2]) != hex.EncodedLen(len(r.tracked)) {
+			return nil, false
+		} else if _, err := hex.Decode(r.tracked[:], []byte(f[2])); err != nil {
 			return nil, false
 		}
 		r.mtime, r.subdirs, r.others = mt, f[3], f[4]
@@ -574,38 +576,13 @@ func (dc *dirCache) save() {
 	if !dc.dirty || dc.tmp == nil {
 		return
 	}
-	keys := sortedKeys(dc.dirs)
-	size := len(dirCacheVersion) + 1 + len(dirCacheSum) + 2*sha1.Size + 1
-	for _, k := range keys {
-		r := dc.dirs[k]
-		size += len(k) + len(r.subdirs) + len(r.others) + 2*len(r.tracked) + 25
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	b.WriteString(dirCacheVersion + "\n")
-	var num [20]byte
-	for _, k := range keys {
-		r := dc.dirs[k]
-		print := wholeMark
-		if !r.whole {
-			print = hex.EncodeToString(r.tracked[:])
-		}
-		b.WriteString(k)
-		b.WriteByte('\t')
-		b.Write(strconv.AppendInt(num[:0], r.mtime, 10))
-		for _, part := range [...]string{print, r.subdirs, r.others} {
-			b.WriteByte('\t')
-			b.WriteString(part)
-		}
-		b.WriteByte('\n')
-	}
-	sum := sha1.Sum(b.Bytes())
-	b.WriteString(dirCacheSum + hex.EncodeToString(sum[:]) + "\n")
+	b := encodeDirCache(dc.dirs)
 	tmp := dc.tmp
 	dc.tmp = nil
 	defer tmp.Abort()
 	// A cache: losing it costs a walk, so a failed write is ignored, and a
 	// torn one is refused by its checksum.
-	if _, err := tmp.Write(b.Bytes()); err == nil {
+	if _, err := tmp.Write(b); err == nil {
 		_ = tmp.CommitUnsynced()
 	}
 }
@@ -858,4 +835,36 @@ func (r *FolderRecorder) Listed(rel string, mtime time.Time, ents []fs.DirEntry)
 func (r *FolderRecorder) Save() {
 	r.dc.save()
 	r.dc.close()
+}
+
+// encodeDirCache is the cache file of the records dirs: a line per folder,
+// sorted, then the checksum line (parseDirCache reads it).
+func encodeDirCache(dirs map[string]dirRecord) []byte {
+	keys := sortedKeys(dirs)
+	size := len(dirCacheVersion) + 1 + len(dirCacheSum) + 2*sha1.Size + 1
+	for _, k := range keys {
+		r := dirs[k]
+		size += len(k) + len(r.subdirs) + len(r.others) + 2*len(r.tracked) + 25
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	b.WriteString(dirCacheVersion + "\n")
+	var num [20]byte
+	for _, k := range keys {
+		r := dirs[k]
+		print := wholeMark
+		if !r.whole {
+			print = hex.EncodeToString(r.tracked[:])
+		}
+		b.WriteString(k)
+		b.WriteByte('\t')
+		b.Write(strconv.AppendInt(num[:0], r.mtime, 10))
+		for _, part := range [...]string{print, r.subdirs, r.others} {
+			b.WriteByte('\t')
+			b.WriteString(part)
+		}
+		b.WriteByte('\n')
+	}
+	sum := sha1.Sum(b.Bytes())
+	b.WriteString(dirCacheSum + hex.EncodeToString(sum[:]) + "\n")
+	return b.Bytes()
 }
