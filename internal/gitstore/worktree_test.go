@@ -240,35 +240,7 @@ func TestWorkChangesAgreesWithGitStatus(t *testing.T) {
 	os.Remove(b("i/b/c.md"))                                               // in the subfolder
 	writeFile(t, b("i/b/e.md"), "new\n")                                   //
 
-	want := map[string]string{}
-	for _, line := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
-		if line != "" {
-			// git rm --cached shows "D " then "??": untracked wins, as for acc.
-			want[line[3:]] = strings.TrimSpace(line[:2])
-		}
-	}
-	if len(want) != 15 {
-		t.Fatalf("git status does not show the 15 paths: %v", want)
-	}
-	for round := 0; round < 2; round++ { // cold for the changed folders, then from the cache
-		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]string{}
-		for _, p := range changed {
-			got[p] = "M"
-		}
-		for _, p := range deleted {
-			got[p] = "D"
-		}
-		for _, p := range untracked {
-			got[p] = "??"
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
-		}
-	}
+	checkAgainstGitStatus(t, s, dir, 15, 2) // cold for the changed folders, then from the cache
 }
 
 // The racy rule, on decoded entries and on raw index bytes alike: at or
@@ -427,32 +399,7 @@ func TestCloneFolderRecords(t *testing.T) {
 			t.Errorf("%q recorded %v %v, on disk %v %v", rel, r.subdirs, r.others, subdirs, others)
 		}
 	}
-	want := map[string]string{}
-	for _, line := range strings.Split(git(t, paul.dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
-		if line != "" {
-			want[line[3:]] = strings.TrimSpace(line[:2])
-		}
-	}
-	if len(want) != 4 {
-		t.Fatalf("git status does not show the 4 paths: %v", want)
-	}
-	changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, p := range changed {
-		got[p] = "M"
-	}
-	for _, p := range deleted {
-		got[p] = "D"
-	}
-	for _, p := range untracked {
-		got[p] = "??"
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("after the clone: WorkChanges = %v\ngit status = %v", got, want)
-	}
+	checkAgainstGitStatus(t, s, paul.dir, 4, 1)
 }
 
 // Folders recorded whole by another reader (acc validate's listing, which
@@ -506,34 +453,7 @@ func TestFolderRecorderAgreesWithGitStatus(t *testing.T) {
 	writeFile(t, b("z/fiche.md"), "z\n")                            // new folder
 	os.Remove(b("d/2026-11-02-note.md"))                            // deletion
 	git(t, dir, "rm", "-q", "--cached", "beneficiaires/e/fiche.md") // untracked, folder unchanged
-	want := map[string]string{}
-	for _, line := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"), "\n") {
-		if line != "" {
-			want[strings.Trim(line[3:], `"`)] = strings.TrimSpace(line[:2])
-		}
-	}
-	if len(want) != 7 {
-		t.Fatalf("git status does not show the 7 paths: %v", want)
-	}
-	for round := 0; round < 2; round++ {
-		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]string{}
-		for _, p := range changed {
-			got[p] = "M"
-		}
-		for _, p := range deleted {
-			got[p] = "D"
-		}
-		for _, p := range untracked {
-			got[strings.ReplaceAll(p, "\t", `\t`)] = "??"
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
-		}
-	}
+	checkAgainstGitStatus(t, s, dir, 7, 2)
 }
 
 // The folder cache's parser never fails on damaged input, and what it
@@ -562,4 +482,39 @@ func FuzzDirCacheParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkAgainstGitStatus runs WorkChanges on beneficiaires/ rounds times and
+// compares each answer with git status's, which must show n paths.
+func checkAgainstGitStatus(t *testing.T, s *Store, dir string, n, rounds int) {
+	t.Helper()
+	want := map[string]string{}
+	for _, rec := range strings.Split(git(t, dir, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"), "\x00") {
+		if rec != "" {
+			// git rm --cached shows "D " then "??": untracked wins, as for acc.
+			want[rec[3:]] = strings.TrimSpace(rec[:2])
+		}
+	}
+	if len(want) != n {
+		t.Fatalf("git status does not show the %d paths: %v", n, want)
+	}
+	for round := range rounds {
+		changed, deleted, untracked, err := s.WorkChanges("beneficiaires", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range changed {
+			got[p] = "M"
+		}
+		for _, p := range deleted {
+			got[p] = "D"
+		}
+		for _, p := range untracked {
+			got[p] = "??"
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: WorkChanges = %v\ngit status = %v", round, got, want)
+		}
+	}
 }
