@@ -278,3 +278,47 @@ func pastTick(t *testing.T, dir string) {
 		}
 	}
 }
+
+// noFolderTimes is a pack on a file system said not to move folder times.
+type noFolderTimes struct{ *PackCache }
+
+func (noFolderTimes) FolderTimes() bool { return false }
+
+// Where folder times prove nothing, every folder is listed on every run,
+// and a document added to a folder whose time stays is found.
+func TestListedWithoutFolderTimes(t *testing.T) {
+	root := genRepo(t, 3)
+	pack := filepath.Join(t.TempDir(), "cache", "validation.pack")
+	run := func() Stats {
+		t.Helper()
+		p := OpenPack(pack)
+		defer p.Close()
+		st, err := Run(context.Background(), RunOptions{Root: root, Today: fixtureToday, Workers: 2, Cache: noFolderTimes{p}}, newFullSink())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	pastTick(t, filepath.Dir(pack))
+	run()
+	if st := run(); st.Listed != 3 || st.Read != 0 {
+		t.Fatalf("warm: %+v", st)
+	}
+	folder := filepath.Join(root, "beneficiaires", "b-00001")
+	fi, err := os.Stat(folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(folder, "2026-04-13-entretien-suivi.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(folder, "2026-05-30-entretien-suivi.md"), src, 0o644)
+	os.Chtimes(folder, fi.ModTime(), fi.ModTime())
+	if st := run(); st.Documents != 3*8+1 {
+		t.Fatalf("the added document: %+v", st)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/acc-formation/acc/internal/atomicfile"
 	"github.com/acc-formation/acc/internal/binrec"
+	"github.com/acc-formation/acc/internal/racy"
 )
 
 // PackCache is a StampedCache held in one file: loaded whole by OpenPack,
@@ -36,6 +37,10 @@ type PackCache struct {
 	stamp int64            // nanoseconds; 0 when the file system's time is unknown
 	tmp   *atomicfile.File // created by OpenPack, renamed over file by Flush
 	dirty bool
+	// folderTimes says that the file system holding the pack moves a
+	// folder's time when an entry is created in it (racy.FolderTimesTrack):
+	// without it, records do not vouch for folders.
+	folderTimes bool
 	// loaded is closed once the file is read: OpenPack reads it in the
 	// background, so that a run starts listing folders meanwhile (reading
 	// 80 MB at 100k documents is a tenth of a warm run).
@@ -73,12 +78,21 @@ func OpenPack(file string) *PackCache {
 	go func() {
 		defer close(p.loaded)
 		p.load()
+		p.folderTimes = p.tmp != nil && racy.FolderTimesTrack(dir)
 	}()
 	return p
 }
 
 // wait waits until the file is read.
 func (p *PackCache) wait() { <-p.loaded }
+
+// FolderTimes tells whether the file system holding the pack moves a
+// folder's time when an entry is created in it, so that a record may vouch
+// for its folder's entries (racy.FolderTimesTrack).
+func (p *PackCache) FolderTimes() bool {
+	p.wait()
+	return p.folderTimes
+}
 
 // removeStaleTemps removes the temporary files of runs that were killed
 // before their Flush, once they are an hour older than now (the file

@@ -183,6 +183,9 @@ func Run(ctx context.Context, opts RunOptions, sink Sink) (Stats, error) {
 	if opts.Cache != nil {
 		r.fp = fingerprint(s, reg)
 	}
+	if ft, ok := opts.Cache.(folderTimer); ok {
+		r.folderTimes = ft.FolderTimes
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -429,7 +432,15 @@ type runner struct {
 	overlay  map[string][]byte
 	folders  *unitOpener
 	listed   func(string, time.Time, []fs.DirEntry)
+	// folderTimes, when not nil, tells whether records may vouch for their
+	// folders' entries (a cache whose file system moves a folder's time
+	// when an entry is created: PackCache.FolderTimes).
+	folderTimes func() bool
 }
+
+// folderTimer is a cache that says whether folder times can be trusted
+// where it is kept.
+type folderTimer interface{ FolderTimes() bool }
 
 // result is what one unit gives.
 type result struct {
@@ -727,7 +738,12 @@ func (r *runner) unit(u *unit) *result {
 	// A folder whose own signature is the one its record proves is not
 	// listed again: its case files are the record's (the getdents calls
 	// and the file system's work to list were a tenth of a warm run).
-	ents, known := old.listing(dir.sig, abs)
+	var ents []fs.DirEntry
+	known := false
+	trackTimes := r.folderTimes != nil && old != nil && r.folderTimes()
+	if trackTimes {
+		ents, known = old.listing(dir.sig, abs)
+	}
 	if !known {
 		res.listed = true
 		if ents, err = dir.entries(); err != nil {
@@ -741,7 +757,7 @@ func (r *runner) unit(u *unit) *result {
 	s := r.scanFolder(u, rel, dir, ents, old, res)
 	whole := u.selected == nil && r.overlay == nil
 	res.pending = &pending{name: u.name, old: old, entries: s.entries, whole: whole}
-	if r.overlay == nil {
+	if r.overlay == nil && r.folderTimes != nil && r.folderTimes() {
 		res.pending.folder = dir.sig
 	}
 	if v := old.reusable(s.entries, r.today); whole && v != nil {

@@ -489,6 +489,12 @@ func (s *Store) loadDirCache() *dirCache {
 			}
 		}
 	}
+	if dc.tmp == nil || !folderTimesTrack(filepath.Dir(dc.path)) {
+		// Folder times prove nothing here: every folder is listed, none
+		// recorded (racyTime is true against no reference).
+		dc.trustBefore = time.Time{}
+		return dc
+	}
 	data, err := os.ReadFile(dc.path)
 	if err != nil {
 		return dc
@@ -586,6 +592,10 @@ func (dc *dirCache) save() {
 		_ = tmp.CommitUnsynced()
 	}
 }
+
+// folderTimesTrack is racy.FolderTimesTrack (a variable for the tests of a
+// file system that does not move folder times).
+var folderTimesTrack = racy.FolderTimesTrack
 
 // wholeMark stands for the tracked names' fingerprint in a whole record.
 const wholeMark = "*"
@@ -814,7 +824,8 @@ func (s *Store) NewFolderRecorder() *FolderRecorder {
 		return nil
 	}
 	dc := s.loadDirCache()
-	if dc.tmp == nil {
+	if dc.tmp == nil || dc.trustBefore.IsZero() {
+		dc.close()
 		return nil
 	}
 	return &FolderRecorder{dc: dc}

@@ -518,3 +518,39 @@ func checkAgainstGitStatus(t *testing.T, s *Store, dir string, n, rounds int) {
 		}
 	}
 }
+
+// Where the file system does not move a folder's time when an entry is
+// created in it (racy.FolderTimesTrack false), the folder cache is neither
+// used nor filled, and no recorder is offered: a file added to a folder
+// whose time stays is still found.
+func TestFolderCacheOffWithoutFolderTimes(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("a\n")})
+	old := time.Now().Add(-time.Hour)
+	age := func() {
+		for _, d := range []string{"beneficiaires", "beneficiaires/a"} {
+			if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	age()
+	defer func(f func(string) bool) { folderTimesTrack = f }(folderTimesTrack)
+	folderTimesTrack = func(string) bool { return false }
+	if _, _, u, err := s.WorkChanges("beneficiaires", nil); err != nil || u != nil {
+		t.Fatalf("clean tree: %v %v", u, err)
+	}
+	if _, err := os.Stat(s.dirCachePath()); !os.IsNotExist(err) {
+		t.Fatalf("folder cache written: %v", err)
+	}
+	if s.NewFolderRecorder() != nil {
+		t.Fatal("a recorder offered")
+	}
+	// What such a file system does: a new entry, the folder's time kept.
+	writeFile(t, filepath.Join(dir, "beneficiaires/a/2026-12-01-suivi.md"), "x\n")
+	age()
+	if _, _, u, err := s.WorkChanges("beneficiaires", nil); err != nil || !reflect.DeepEqual(u, []string{"beneficiaires/a/2026-12-01-suivi.md"}) {
+		t.Fatalf("the new file: %v %v", u, err)
+	}
+}

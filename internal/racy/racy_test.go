@@ -1,6 +1,8 @@
 package racy
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -31,5 +33,20 @@ func TestProves(t *testing.T) {
 	}
 	if Proves(time.Unix(1, 0), time.Time{}) || ProvesNano(1, 0) {
 		t.Error("an unknown reference proves nothing")
+	}
+}
+
+// On the file systems tests run on, creating an entry moves its folder's
+// time; the probe leaves nothing behind, and an unusable folder answers no.
+func TestFolderTimesTrack(t *testing.T) {
+	dir := t.TempDir()
+	if !FolderTimesTrack(dir) {
+		t.Fatal("the test file system does not move a folder's time when an entry is created")
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("the probe left %v (%v)", ents, err)
+	}
+	if FolderTimesTrack(filepath.Join(dir, "absent")) {
+		t.Fatal("a folder that does not exist passed the probe")
 	}
 }
