@@ -82,10 +82,12 @@ type RunOptions struct {
 
 	// Listed, when not nil, is given each folder the run lists (beneficiaires/
 	// and the beneficiaries' folders, relative to Root, slash-separated),
-	// with its modification time read before the listing, and the listing;
-	// called concurrently. acc validate and acc report record them in the
-	// folder cache of acc commit and acc status (gitstore.FolderRecorder).
-	Listed func(dir string, mtime time.Time, ents []fs.DirEntry)
+	// with its modification and change times (nanoseconds) and inode read
+	// before the listing (change time and inode zero where the system does
+	// not give them), and the listing; called concurrently. acc validate
+	// and acc report record them in the folder cache of acc commit and acc
+	// status (gitstore.FolderRecorder).
+	Listed func(dir string, mtime, ctime int64, ino uint64, ents []fs.DirEntry)
 
 	// Progress, when not nil, is told after each beneficiary folder how
 	// many of the run's folders are done (counts only, for a progress
@@ -237,7 +239,7 @@ type unit struct {
 func (u *unit) selects(p string) bool { return u.selected == nil || u.selected[p] }
 
 // plan lists the units to check, sorted by name.
-func plan(root string, paths []string, changed *ChangeSet, listed func(string, time.Time, []fs.DirEntry)) ([]*unit, error) {
+func plan(root string, paths []string, changed *ChangeSet, listed func(string, int64, int64, uint64, []fs.DirEntry)) ([]*unit, error) {
 	byName := map[string]*unit{}
 	all := false
 	add := func(name, file string) {
@@ -369,7 +371,7 @@ func relPath(root, raw string) (string, error) {
 // listBeneficiaries returns the entries of beneficiaires/ to check, sorted:
 // every folder, link and .md file (hidden entries and other files, such as
 // .gitkeep, are skipped).
-func listBeneficiaries(root string, listed func(string, time.Time, []fs.DirEntry)) ([]string, error) {
+func listBeneficiaries(root string, listed func(string, int64, int64, uint64, []fs.DirEntry)) ([]string, error) {
 	dir := filepath.Join(root, casefile.BeneficiariesDir)
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -387,7 +389,8 @@ func listBeneficiaries(root string, listed func(string, time.Time, []fs.DirEntry
 		return nil, fmt.Errorf("lecture de %s : %w", casefile.BeneficiariesDir, err)
 	}
 	if listed != nil {
-		listed(casefile.BeneficiariesDir, fi.ModTime(), ents)
+		sig := statSig(fi)
+		listed(casefile.BeneficiariesDir, sig.Mtime, sig.Ctime, sig.Ino, ents)
 	}
 	var names []string
 	for _, e := range ents {
@@ -431,7 +434,7 @@ type runner struct {
 	progress func(done, total int)
 	overlay  map[string][]byte
 	folders  *unitOpener
-	listed   func(string, time.Time, []fs.DirEntry)
+	listed   func(string, int64, int64, uint64, []fs.DirEntry)
 	// folderTimes, when not nil, tells whether records may vouch for their
 	// folders' entries (a cache whose file system moves a folder's time
 	// when an entry is created: PackCache.FolderTimes).
@@ -751,7 +754,7 @@ func (r *runner) unit(u *unit) *result {
 			return res
 		}
 		if r.listed != nil && dir.sig.Mtime != 0 && u.name != "" {
-			r.listed(rel, time.Unix(0, dir.sig.Mtime), ents)
+			r.listed(rel, dir.sig.Mtime, dir.sig.Ctime, dir.sig.Ino, ents)
 		}
 	}
 	s := r.scanFolder(u, rel, dir, ents, old, res)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // Unreadable files are findings, never skipped.
@@ -103,10 +102,13 @@ func TestListed(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]string{}
 	_, _, err := runRepo(t, root, fixtureToday, func(o *RunOptions) {
-		o.Listed = func(dir string, mtime time.Time, ents []fs.DirEntry) {
+		o.Listed = func(dir string, mtime, ctime int64, ino uint64, ents []fs.DirEntry) {
 			fi, err := os.Stat(filepath.Join(root, dir))
-			if err != nil || !fi.ModTime().Equal(mtime) {
-				t.Errorf("%s: time %v, folder's %v (%v)", dir, mtime, fi.ModTime(), err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sig := statSig(fi); sig.Mtime != mtime || sig.Ctime != ctime || sig.Ino != ino {
+				t.Errorf("%s: stamp %d %d %d, folder's %+v", dir, mtime, ctime, ino, sig)
 			}
 			var names []string
 			for _, e := range ents {

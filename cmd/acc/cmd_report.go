@@ -319,8 +319,8 @@ func (d deps) caseCache(ws *workspace, today time.Time) *casecache.Cache {
 
 // folderRecorder offers a validation of the whole repository the store's
 // folder recorder, when the copy has no folder cache yet.
-func folderRecorder(ws *workspace) func() (func(string, time.Time, []fs.DirEntry), func()) {
-	return func() (func(string, time.Time, []fs.DirEntry), func()) {
+func folderRecorder(ws *workspace) func() (func(string, int64, int64, uint64, []fs.DirEntry), func()) {
+	return func() (func(string, int64, int64, uint64, []fs.DirEntry), func()) {
 		if rec := ws.store.NewFolderRecorder(); rec != nil {
 			return rec.Listed, rec.Save
 		}

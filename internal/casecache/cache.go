@@ -43,7 +43,7 @@ type Cache struct {
 	// Folders, when set, may give a validation of the whole repository
 	// somewhere to record the folders it lists (validate.RunOptions.Listed)
 	// and what to call once it is over; nil, nil when nothing is wanted.
-	Folders func() (listed func(dir string, mtime time.Time, ents []fs.DirEntry), done func())
+	Folders func() (listed func(dir string, mtime, ctime int64, ino uint64, ents []fs.DirEntry), done func())
 }
 
 // packsKept is how many packs of one kind are kept (one per set of

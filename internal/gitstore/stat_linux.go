@@ -7,6 +7,15 @@ import (
 	"syscall"
 )
 
+// sysFolderStamp is the change time and inode of fi, where the system
+// gives them (folderStampOf).
+func sysFolderStamp(fi fs.FileInfo) (ctime int64, ino uint64) {
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return sys.Ctim.Nano(), sys.Ino
+	}
+	return 0, 0
+}
+
 func fillSysStat(fi fs.FileInfo, st *statInfo) {
 	sys, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {

@@ -446,17 +446,35 @@ type dirName struct {
 // one string of each kind, not a string per name (10,000 records live in
 // memory beside a validation of 100,000 documents).
 type dirRecord struct {
-	mtime   int64    // UnixNano of the folder's modification time
-	tracked [16]byte // fingerprint of the tracked names in it (tracked), unless whole
-	subdirs string   // names of sub-folders (not hidden)
-	others  string   // names of everything else that was not tracked (or everything else, if whole)
-	whole   bool     // others lists every name that is not a folder, tracked or not
+	folderStamp          // the folder's own times and inode when it was listed
+	tracked     [16]byte // fingerprint of the tracked names in it (tracked), unless whole
+	subdirs     string   // names of sub-folders (not hidden)
+	others      string   // names of everything else that was not tracked (or everything else, if whole)
+	whole       bool     // others lists every name that is not a folder, tracked or not
+}
+
+// folderStamp is what tells that a folder was not replaced and that its
+// entries did not change: its modification time (nanoseconds), and where
+// the system gives them its change time and inode (zero otherwise), as
+// Git's untracked cache compares a folder's stat data. A folder renamed
+// into the place of another keeps its own time, which can be the other's
+// to the nanosecond when both were written in the same tick (a clone): its
+// inode and change time differ.
+type folderStamp struct {
+	mtime, ctime int64
+	ino          uint64
+}
+
+// folderStampOf is the stamp of a folder from its lstat.
+func folderStampOf(fi fs.FileInfo) folderStamp {
+	ctime, ino := sysFolderStamp(fi)
+	return folderStamp{mtime: fi.ModTime().UnixNano(), ctime: ctime, ino: ino}
 }
 
 // nameSep joins the names of a record.
 const nameSep = "\x00"
 
-const dirCacheVersion = "acc-dircache-4"
+const dirCacheVersion = "acc-dircache-5"
 
 // dirCacheSum is the prefix of the cache file's last line, the SHA-1 of what
 // precedes it: the file is written without fsync (a cache), and a file torn
@@ -520,9 +538,9 @@ func parseDirCache(data []byte) (map[string]dirRecord, bool) {
 		return nil, false
 	}
 	recs := make(map[string]dirRecord, strings.Count(text, "\n"))
-	var f [5]string
+	var f [7]string
 	for line := range strings.Lines(text) {
-		// dir \t mtime \t tracked print (* if whole) \t subdir\x00subdir \t other\x00other
+		// dir \t mtime \t ctime \t inode \t tracked print (* if whole) \t subdir\x00subdir \t other\x00other
 		rest := strings.TrimSuffix(line, "\n")
 		for i := range f {
 			var found bool
@@ -530,19 +548,22 @@ func parseDirCache(data []byte) (map[string]dirRecord, bool) {
 				return nil, false
 			}
 		}
-		mt, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return nil, false
-		}
 		var r dirRecord
-		if f[2] == wholeMark {
-			r.whole = true
-		} else if len(f[2]) != hex.EncodedLen(len(r.tracked)) {
-			return nil, false
-		} else if _, err := hex.Decode(r.tracked[:], []byte(f[2])); err != nil {
+		var err1, err2, err3 error
+		r.mtime, err1 = strconv.ParseInt(f[1], 10, 64)
+		r.ctime, err2 = strconv.ParseInt(f[2], 10, 64)
+		r.ino, err3 = strconv.ParseUint(f[3], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
 			return nil, false
 		}
-		r.mtime, r.subdirs, r.others = mt, f[3], f[4]
+		if f[4] == wholeMark {
+			r.whole = true
+		} else if len(f[4]) != hex.EncodedLen(len(r.tracked)) {
+			return nil, false
+		} else if _, err := hex.Decode(r.tracked[:], []byte(f[4])); err != nil {
+			return nil, false
+		}
+		r.subdirs, r.others = f[5], f[6]
 		recs[f[0]] = r
 	}
 	return recs, true
@@ -600,16 +621,16 @@ var folderTimesTrack = racy.FolderTimesTrack
 // wholeMark stands for the tracked names' fingerprint in a whole record.
 const wholeMark = "*"
 
-// lookup returns the cached record of folder rel if the folder's time is
-// still mtime and, for a record that is not whole, its tracked names
-// (sorted) still have the recorded fingerprint; a whole record is given
-// with the tracked names taken out of its others.
-func (dc *dirCache) lookup(rel string, mtime int64, tracked []string) (dirRecord, bool) {
+// lookup returns the cached record of folder rel if the folder's stamp is
+// still st and, for a record that is not whole, its tracked names (sorted)
+// still have the recorded fingerprint; a whole record is given with the
+// tracked names taken out of its others.
+func (dc *dirCache) lookup(rel string, st folderStamp, tracked []string) (dirRecord, bool) {
 	dc.mu.Lock()
 	rec, ok := dc.dirs[rel]
 	dc.mu.Unlock()
 	switch {
-	case !ok || rec.mtime != mtime:
+	case !ok || rec.folderStamp != st:
 		return dirRecord{}, false
 	case rec.whole:
 		var others []string
@@ -634,8 +655,8 @@ func isTracked(tracked []string, name string) bool {
 // for the next run if the folder last changed before this run began to
 // list folders; otherwise a cached record is dropped (racy folder). A
 // whole record keeps every name (tracked is then not used).
-func (dc *dirCache) listed(rel string, mtime time.Time, ents []dirName, tracked []string, whole bool) dirRecord {
-	rec := dirRecord{mtime: mtime.UnixNano(), whole: whole}
+func (dc *dirCache) listed(rel string, st folderStamp, ents []dirName, tracked []string, whole bool) dirRecord {
+	rec := dirRecord{folderStamp: st, whole: whole}
 	if !whole {
 		rec.tracked = trackedPrint(tracked)
 	}
@@ -663,7 +684,7 @@ func (dc *dirCache) listed(rel string, mtime time.Time, ents []dirName, tracked 
 	rec.subdirs, rec.others = subdirs.String(), others.String()
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
-	if keepable && !racyTime(mtime, dc.trustBefore) {
+	if keepable && !racyTime(time.Unix(0, st.mtime), dc.trustBefore) {
 		dc.dirs[rel] = rec
 		dc.dirty = true
 	} else if _, had := dc.dirs[rel]; had {
@@ -688,7 +709,8 @@ func (dc *dirCache) read(s *Store, rel string, tracked []string) (dirRecord, err
 	if !fi.IsDir() {
 		return dirRecord{}, nil
 	}
-	if rec, ok := dc.lookup(rel, fi.ModTime().UnixNano(), tracked); ok {
+	st := folderStampOf(fi)
+	if rec, ok := dc.lookup(rel, st, tracked); ok {
 		return rec, nil
 	}
 	ents, err := os.ReadDir(name)
@@ -699,7 +721,7 @@ func (dc *dirCache) read(s *Store, rel string, tracked []string) (dirRecord, err
 	for i, e := range ents {
 		names[i] = dirName{name: e.Name(), dir: e.IsDir()}
 	}
-	return dc.listed(rel, fi.ModTime(), names, tracked, false), nil
+	return dc.listed(rel, st, names, tracked, false), nil
 }
 
 // untracked walks the folders under dir and returns the untracked files
@@ -831,14 +853,15 @@ func (s *Store) NewFolderRecorder() *FolderRecorder {
 	return &FolderRecorder{dc: dc}
 }
 
-// Listed records the case-relative folder rel, whose modification time,
-// read before the listing, was mtime, as listed in ents.
-func (r *FolderRecorder) Listed(rel string, mtime time.Time, ents []fs.DirEntry) {
+// Listed records the case-relative folder rel as listed in ents; mtime,
+// ctime (nanoseconds) and ino are the folder's, read before the listing
+// (ctime and ino zero where the system does not give them).
+func (r *FolderRecorder) Listed(rel string, mtime, ctime int64, ino uint64, ents []fs.DirEntry) {
 	names := make([]dirName, len(ents))
 	for i, e := range ents {
 		names[i] = dirName{name: e.Name(), dir: e.IsDir()}
 	}
-	r.dc.listed(rel, mtime, names, nil, true)
+	r.dc.listed(rel, folderStamp{mtime: mtime, ctime: ctime, ino: ino}, names, nil, true)
 }
 
 // Save writes the cache (errors ignored: it is only an accelerator). The
@@ -855,7 +878,7 @@ func encodeDirCache(dirs map[string]dirRecord) []byte {
 	size := len(dirCacheVersion) + 1 + len(dirCacheSum) + 2*sha1.Size + 1
 	for _, k := range keys {
 		r := dirs[k]
-		size += len(k) + len(r.subdirs) + len(r.others) + 2*len(r.tracked) + 25
+		size += len(k) + len(r.subdirs) + len(r.others) + 2*len(r.tracked) + 70
 	}
 	b := bytes.NewBuffer(make([]byte, 0, size))
 	b.WriteString(dirCacheVersion + "\n")
@@ -869,6 +892,10 @@ func encodeDirCache(dirs map[string]dirRecord) []byte {
 		b.WriteString(k)
 		b.WriteByte('\t')
 		b.Write(strconv.AppendInt(num[:0], r.mtime, 10))
+		b.WriteByte('\t')
+		b.Write(strconv.AppendInt(num[:0], r.ctime, 10))
+		b.WriteByte('\t')
+		b.Write(strconv.AppendUint(num[:0], r.ino, 10))
 		for _, part := range [...]string{print, r.subdirs, r.others} {
 			b.WriteByte('\t')
 			b.WriteString(part)

@@ -68,9 +68,9 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	if err := unix.Fstat(fd, &st); err != nil {
 		return out, nil
 	}
-	mtime := time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
+	stamp := folderStamp{mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}
 	names := f.names()
-	if rec, ok := dc.lookup(f.dir, mtime.UnixNano(), names); ok {
+	if rec, ok := dc.lookup(f.dir, stamp, names); ok {
 		f.rec, f.scanned = rec, true
 		return out, nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	if err != nil {
 		return out, nil // the portable path reads it again, and reports
 	}
-	f.rec, f.scanned = dc.listed(f.dir, mtime, ents, names, false), true
+	f.rec, f.scanned = dc.listed(f.dir, stamp, ents, names, false), true
 	return out, nil
 }
 

@@ -430,11 +430,16 @@ func TestFolderRecorderAgreesWithGitStatus(t *testing.T) {
 		t.Fatal("no recorder without a folder cache")
 	}
 	for _, d := range folders {
+		fi, err := os.Lstat(filepath.Join(dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
 		ents, err := os.ReadDir(filepath.Join(dir, d))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec.Listed(d, old, ents)
+		st := folderStampOf(fi)
+		rec.Listed(d, st.mtime, st.ctime, st.ino, ents)
 	}
 	rec.Save()
 	if s.NewFolderRecorder() != nil {
@@ -461,11 +466,12 @@ func TestFolderRecorderAgreesWithGitStatus(t *testing.T) {
 // once rewritten (no record changed, lost or made up).
 func FuzzDirCacheParse(f *testing.F) {
 	f.Add(encodeDirCache(map[string]dirRecord{
-		"beneficiaires":       {mtime: 1796616872000000500, whole: true, subdirs: "a" + nameSep + "b", others: "x.md"},
-		"beneficiaires/a":     {mtime: -3, tracked: trackedPrint([]string{"fiche.md"}), others: ".swp"},
-		"beneficiaires/b/sub": {mtime: 7},
+		"beneficiaires":       {folderStamp: folderStamp{mtime: 1796616872000000500, ctime: 1796616872000000600, ino: 12}, whole: true, subdirs: "a" + nameSep + "b", others: "x.md"},
+		"beneficiaires/a":     {folderStamp: folderStamp{mtime: -3}, tracked: trackedPrint([]string{"fiche.md"}), others: ".swp"},
+		"beneficiaires/b/sub": {folderStamp: folderStamp{mtime: 7, ino: 1 << 63}},
 	}))
-	f.Add([]byte(dirCacheVersion + "\nx\t1\t*\t\t\n"))
+	f.Add([]byte(dirCacheVersion + "\nx\t1\t2\t3\t*\t\t\n"))
+	f.Add([]byte(dirCacheVersion + "\nx\t1\t2\t3\t" + strings.Repeat("ab", 17) + "\t\t\n")) // a fingerprint too long
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// As given, and with a right checksum line after it (the fuzzer
 		// cannot make SHA-1 sums: this is how the records' lines get
@@ -553,4 +559,35 @@ func TestFolderCacheOffWithoutFolderTimes(t *testing.T) {
 	if _, _, u, err := s.WorkChanges("beneficiaires", nil); err != nil || !reflect.DeepEqual(u, []string{"beneficiaires/a/2026-12-01-suivi.md"}) {
 		t.Fatalf("the new file: %v %v", u, err)
 	}
+}
+
+// Two folders with the same modification time to the nanosecond (written in
+// one tick, as a clone does) swapped by renames: each keeps its own time, so
+// only its inode and change time tell the folder cache that the folder in
+// that place is another one.
+func TestFolderCacheSwappedFolders(t *testing.T) {
+	dir := newRepo(t)
+	s := openLocked(t, dir)
+	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("a\n")},
+		Change{Path: "beneficiaires/a/2026-11-05-note.md", Content: []byte("a note\n")},
+		Change{Path: "beneficiaires/b/fiche.md", Content: []byte("b\n")},
+		Change{Path: "beneficiaires/b/2026-11-03-note.md", Content: []byte("b note\n")})
+	b := func(p string) string { return filepath.Join(dir, "beneficiaires", p) }
+	old := time.Now().Add(-time.Hour)
+	age := func() {
+		for _, d := range []string{"beneficiaires", "beneficiaires/a", "beneficiaires/b"} {
+			if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	age()
+	checkAgainstGitStatus(t, s, dir, 0, 1) // records a and b, with the same time
+	for _, mv := range [][2]string{{"a", "x"}, {"b", "a"}, {"x", "b"}} {
+		if err := os.Rename(b(mv[0]), b(mv[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age()
+	checkAgainstGitStatus(t, s, dir, 6, 2)
 }
