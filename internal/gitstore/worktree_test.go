@@ -28,13 +28,7 @@ func TestWorkChangesFolderCache(t *testing.T) {
 	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("a\n")},
 		Change{Path: "beneficiaires/b/fiche.md", Content: []byte("b\n")})
 	old := time.Now().Add(-time.Hour)
-	age := func() {
-		for _, d := range []string{"beneficiaires", "beneficiaires/a", "beneficiaires/b"} {
-			if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	age := func() { setFolderTimes(t, dir, old, "beneficiaires", "beneficiaires/a", "beneficiaires/b") }
 	age()
 	check := func(wantUntracked []string) {
 		t.Helper()
@@ -534,13 +528,7 @@ func TestFolderCacheOffWithoutFolderTimes(t *testing.T) {
 	s := openLocked(t, dir)
 	mustCommit(t, s, "un", Change{Path: "beneficiaires/a/fiche.md", Content: []byte("a\n")})
 	old := time.Now().Add(-time.Hour)
-	age := func() {
-		for _, d := range []string{"beneficiaires", "beneficiaires/a"} {
-			if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	age := func() { setFolderTimes(t, dir, old, "beneficiaires", "beneficiaires/a") }
 	age()
 	defer func(f func(string) bool) { folderTimesTrack = f }(folderTimesTrack)
 	folderTimesTrack = func(string) bool { return false }
@@ -574,13 +562,7 @@ func TestFolderCacheSwappedFolders(t *testing.T) {
 		Change{Path: "beneficiaires/b/2026-11-03-note.md", Content: []byte("b note\n")})
 	b := func(p string) string { return filepath.Join(dir, "beneficiaires", p) }
 	old := time.Now().Add(-time.Hour)
-	age := func() {
-		for _, d := range []string{"beneficiaires", "beneficiaires/a", "beneficiaires/b"} {
-			if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	age := func() { setFolderTimes(t, dir, old, "beneficiaires", "beneficiaires/a", "beneficiaires/b") }
 	age()
 	checkAgainstGitStatus(t, s, dir, 0, 1) // records a and b, with the same time
 	for _, mv := range [][2]string{{"a", "x"}, {"b", "a"}, {"x", "b"}} {
@@ -590,4 +572,14 @@ func TestFolderCacheSwappedFolders(t *testing.T) {
 	}
 	age()
 	checkAgainstGitStatus(t, s, dir, 6, 2)
+}
+
+// setFolderTimes sets the times of the folders (relative to dir) to when.
+func setFolderTimes(t *testing.T, dir string, when time.Time, folders ...string) {
+	t.Helper()
+	for _, d := range folders {
+		if err := os.Chtimes(filepath.Join(dir, d), when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
