@@ -37,10 +37,11 @@ type PackCache struct {
 	stamp int64            // nanoseconds; 0 when the file system's time is unknown
 	tmp   *atomicfile.File // created by OpenPack, renamed over file by Flush
 	dirty bool
-	// folderTimes says that the file system holding the pack moves a
-	// folder's time when an entry is created in it (racy.FolderTimesTrack):
-	// without it, records do not vouch for folders.
-	folderTimes bool
+	// folderTimes probes, once and only if asked (a validation run asks;
+	// acc report's own pack never does), whether the file system holding
+	// the pack moves a folder's time when an entry is created in it
+	// (racy.FolderTimesTrack): without it, records do not vouch for folders.
+	folderTimes func() bool
 	// loaded is closed once the file is read: OpenPack reads it in the
 	// background, so that a run starts listing folders meanwhile (reading
 	// 80 MB at 100k documents is a tenth of a warm run).
@@ -78,8 +79,9 @@ func OpenPack(file string) *PackCache {
 	go func() {
 		defer close(p.loaded)
 		p.load()
-		p.folderTimes = p.tmp != nil && racy.FolderTimesTrack(dir)
 	}()
+	writable := p.tmp != nil
+	p.folderTimes = sync.OnceValue(func() bool { return writable && racy.FolderTimesTrack(dir) })
 	return p
 }
 
@@ -89,10 +91,7 @@ func (p *PackCache) wait() { <-p.loaded }
 // FolderTimes tells whether the file system holding the pack moves a
 // folder's time when an entry is created in it, so that a record may vouch
 // for its folder's entries (racy.FolderTimesTrack).
-func (p *PackCache) FolderTimes() bool {
-	p.wait()
-	return p.folderTimes
-}
+func (p *PackCache) FolderTimes() bool { return p.folderTimes() }
 
 // removeStaleTemps removes the temporary files of runs that were killed
 // before their Flush, once they are an hour older than now (the file
