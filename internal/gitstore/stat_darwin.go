@@ -7,13 +7,12 @@ import (
 	"syscall"
 )
 
-// sysFolderStamp is the change time and inode of fi, where the system
-// gives them (folderStampOf).
-func sysFolderStamp(fi fs.FileInfo) (ctime int64, ino uint64) {
+// folderStampOf is the stamp of a folder from its lstat.
+func folderStampOf(fi fs.FileInfo) folderStamp {
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return sys.Ctimespec.Nano(), sys.Ino
+		return folderStamp{mtime: sys.Mtimespec.Nano(), ctime: sys.Ctimespec.Nano(), ino: sys.Ino}
 	}
-	return 0, 0
+	return folderStamp{mtime: fi.ModTime().UnixNano()}
 }
 
 func fillSysStat(fi fs.FileInfo, st *statInfo) {

@@ -7,13 +7,18 @@ import (
 	"syscall"
 )
 
-// sysFolderStamp is the change time and inode of fi, where the system
-// gives them (folderStampOf).
-func sysFolderStamp(fi fs.FileInfo) (ctime int64, ino uint64) {
+// folderStampOf is the stamp of a folder from its lstat.
+func folderStampOf(fi fs.FileInfo) folderStamp {
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return sys.Ctim.Nano(), sys.Ino
+		return folderStampOfSys(sys)
 	}
-	return 0, 0
+	return folderStamp{mtime: fi.ModTime().UnixNano()}
+}
+
+// folderStampOfSys is a folder's stamp from what stat(2) gave: the quick
+// scan's fstat and folderStampOf.
+func folderStampOfSys(st *syscall.Stat_t) folderStamp {
+	return folderStamp{mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}
 }
 
 func fillSysStat(fi fs.FileInfo, st *statInfo) {

@@ -6,5 +6,8 @@ import "io/fs"
 
 func fillSysStat(fs.FileInfo, *statInfo) {}
 
-// sysFolderStamp gives no change time nor inode here (folderStampOf).
-func sysFolderStamp(fs.FileInfo) (ctime int64, ino uint64) { return 0, 0 }
+// folderStampOf is the stamp of a folder from its lstat: its modification
+// time only, the system giving no change time nor inode here.
+func folderStampOf(fi fs.FileInfo) folderStamp {
+	return folderStamp{mtime: fi.ModTime().UnixNano()}
+}

@@ -465,12 +465,6 @@ type folderStamp struct {
 	ino          uint64
 }
 
-// folderStampOf is the stamp of a folder from its lstat.
-func folderStampOf(fi fs.FileInfo) folderStamp {
-	ctime, ino := sysFolderStamp(fi)
-	return folderStamp{mtime: fi.ModTime().UnixNano(), ctime: ctime, ino: ino}
-}
-
 // nameSep joins the names of a record.
 const nameSep = "\x00"
 

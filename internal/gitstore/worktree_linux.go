@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"path"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -65,10 +66,11 @@ func (s *Store) quickScan(dc *dirCache, f *folder, racy time.Time, op *folderOpe
 	}
 	// The folder's time before its listing: a file added after the
 	// listing changes the time, so the record is not trusted next time.
-	if err := unix.Fstat(fd, &st); err != nil {
+	var self syscall.Stat_t
+	if err := syscall.Fstat(fd, &self); err != nil {
 		return out, nil
 	}
-	stamp := folderStamp{mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}
+	stamp := folderStampOfSys(&self)
 	names := f.names()
 	if rec, ok := dc.lookup(f.dir, stamp, names); ok {
 		f.rec, f.scanned = rec, true
